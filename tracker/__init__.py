@@ -1,0 +1,82 @@
+"""The reintegration fund tracker: a Flask application factory."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from tracker.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    init_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    from tracker import web
+
+    web.init_app(app)
+    return app
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "tracker.sqlite3"),
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        # scrypt with N = 2^16, r = 8, p = 1 (64 MiB per hash): above Werkzeug's default N = 2^15.
+        PASSWORD_HASH_METHOD="scrypt:65536:8:1",
+        LOGIN_MAX_FAILURES=10,
+        LOGIN_FAILURE_WINDOW_MINUTES=15,
+        HTTPS=False,
+        PAGE_SIZE=25,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("TRACKER")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app)
+    if app.config["HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+
+
+def instance_secret_key(app: Flask) -> str:
+    """A random key kept in instance/, so a fresh checkout runs without a secret in source."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def init_extensions(app: Flask) -> None:
+    from tracker import database, i18n
+
+    db.init_app(app)
+    database.configure_engine_events(app)
+    migrate.init_app(app, db)
+    htmx.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.blueprints import auth, dashboard, members, setup, users
+
+    for module in (auth, setup, dashboard, members, users):
+        app.register_blueprint(module.bp)
+
+
+def register_cli(app: Flask) -> None:
+    from tracker import cli
+
+    cli.init_app(app)

@@ -1,0 +1,97 @@
+"""Who may do what: the one place where roles are checked.
+
+Every view is denied unless it declares either @public or @requires(permission); an app-wide
+before_request hook enforces it, so a new view without a declaration answers 403, not data.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.extensions import db
+
+ALL_ROLES = frozenset({"chair", "treasurer", "member", "viewer"})
+
+# permission -> roles holding it (DESIGN §5). Nothing is granted that is not listed here.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "view_fund": ALL_ROLES,
+    "view_members": ALL_ROLES,
+    "manage_members": frozenset({"chair"}),
+    "manage_users": frozenset({"chair"}),
+}
+
+
+def role_can(role: str | None, permission: str) -> bool:
+    return role is not None and role in PERMISSIONS.get(permission, frozenset())
+
+
+def can(permission: str) -> bool:
+    """For templates and views: may the current user do this?"""
+    return current_user.is_authenticated and role_can(current_user.role, permission)
+
+
+def public(view: Callable) -> Callable:
+    view.access_public = True
+    return view
+
+
+def requires(permission: str) -> Callable[[Callable], Callable]:
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        wrapped.access_permission = permission
+        return wrapped
+
+    return decorate
+
+
+def enforce_access():
+    """before_request: deny by default."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    view = current_app.view_functions[request.endpoint]
+    if getattr(view, "access_public", False):
+        return None
+    if not current_user.is_authenticated:
+        return unauthenticated()
+    g.fund = current_user.fund
+    permission = getattr(view, "access_permission", None)
+    if permission is None or not role_can(current_user.role, permission):
+        abort(403)
+    return None
+
+
+def unauthenticated():
+    target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    if getattr(request, "htmx", False):
+        # A plain redirect would be followed by the XHR and swapped into the page.
+        return "", 401, {"HX-Redirect": target}
+    return redirect(target)
+
+
+def current_fund_id() -> int:
+    return g.fund.id
+
+
+def get_or_404(model, object_id: int, *, lock: bool = False):
+    """Load a row of the current user's fund; another fund's id is indistinguishable from none."""
+    query = select(model).where(model.id == object_id, model.fund_id == current_fund_id())
+    if lock:
+        query = query.with_for_update()
+    row = db.session.scalar(query)
+    if row is None:
+        abort(404)
+    return row
+
+
+def scoped(model):
+    """select(model) limited to the current fund."""
+    return select(model).where(model.fund_id == current_fund_id())

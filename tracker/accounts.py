@@ -1,0 +1,138 @@
+"""Logins: password hashing, server-side sessions, throttling of failed attempts."""
+
+import datetime as dt
+import re
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.extensions import db
+from tracker.models import Fund, LoginAttempt, LoginSession, Membership, User, utcnow
+
+# Compared against when the username is unknown, so that a miss costs as much time as a wrong
+# password and the timing does not tell whether a username exists.
+_DUMMY_HASH: dict[str, str] = {}
+
+MIN_PASSWORD_LENGTH = 8
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]{3,80}$")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASH:
+        _DUMMY_HASH[method] = generate_password_hash("not a password", method=method)
+    return _DUMMY_HASH[method]
+
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user for these credentials, if they are right and the account can log in."""
+    user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    if not user.active or not active_memberships(user):
+        return None
+    return user
+
+
+def active_memberships(user: User) -> list[Membership]:
+    return [m for m in user.memberships if m.active]
+
+
+def is_throttled(username: str, address: str) -> bool:
+    config = current_app.config
+    since = utcnow() - dt.timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
+    limit = config["LOGIN_MAX_FAILURES"]
+    by_name, by_address = db.session.execute(
+        select(
+            func.count().filter(LoginAttempt.username == normalise_username(username)),
+            func.count().filter(LoginAttempt.address == address),
+        ).where(
+            LoginAttempt.attempted_at >= since,
+            or_(
+                LoginAttempt.username == normalise_username(username),
+                LoginAttempt.address == address,
+            ),
+        )
+    ).one()
+    return by_name >= limit or by_address >= limit
+
+
+def record_failure(username: str, address: str) -> None:
+    db.session.add(LoginAttempt(username=normalise_username(username)[:80], address=address))
+
+
+def start_session(user: User, membership: Membership, address: str) -> LoginSession:
+    login_session = LoginSession(user=user, membership=membership, address=address)
+    db.session.add(login_session)
+    db.session.flush()
+    user.login_session = login_session
+    return login_session
+
+
+def revoke_session(login_session: LoginSession) -> None:
+    login_session.revoked_at = utcnow()
+
+
+def revoke_all_sessions(user_id: int, fund_id: int | None = None) -> None:
+    """Log a user out everywhere (in one fund, when fund_id is given)."""
+    query = update(LoginSession).where(
+        LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None)
+    )
+    if fund_id is not None:
+        memberships = select(Membership.id).where(
+            Membership.user_id == user_id, Membership.fund_id == fund_id
+        )
+        query = query.where(LoginSession.membership_id.in_(memberships))
+    db.session.execute(query.values(revoked_at=utcnow()))
+
+
+def load_session_user(token: str) -> User | None:
+    """Flask-Login's user loader: the user of a live session, or None (which logs them out)."""
+    login_session = db.session.scalar(select(LoginSession).where(LoginSession.token == token))
+    if login_session is None or login_session.revoked_at is not None:
+        return None
+    user = login_session.user
+    if not user.active or not login_session.membership.active:
+        return None
+    user.login_session = login_session
+    return user
+
+
+def create_fund(name: str, commune: str = "", province: str = "") -> Fund:
+    fund = Fund(name=name.strip(), commune=commune.strip(), province=province.strip())
+    db.session.add(fund)
+    db.session.flush()
+    return fund
+
+
+def create_user(
+    username: str, password: str, fund_id: int, role: str, full_name: str = ""
+) -> User:
+    """A new login with a role in one fund (or a new role for an existing login)."""
+    username = normalise_username(username)
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, full_name=full_name, password_hash=hash_password(password))
+        db.session.add(user)
+    db.session.add(Membership(user=user, fund_id=fund_id, role=role))
+    db.session.flush()
+    return user
+
+
+def username_taken(username: str) -> bool:
+    return (
+        db.session.scalar(select(User.id).where(User.username == normalise_username(username)))
+        is not None
+    )

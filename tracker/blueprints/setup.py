@@ -1,0 +1,83 @@
+"""First run: create the fund and its chair, or load the demo fund. Gone once a fund exists."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+from tracker import accounts, audit, demo
+from tracker.access import public
+from tracker.extensions import db
+from tracker.forms import Form
+from tracker.models import Fund
+
+bp = Blueprint("setup", __name__, url_prefix="/setup")
+
+USERNAME_RULE = Regexp(
+    accounts.USERNAME_PATTERN,
+    message=_l("Use 3 to 80 letters without accents, digits, dots, dashes or underscores."),
+)
+
+
+class SetupForm(Form):
+    fund_name = StringField(
+        _l("Fund name"),
+        [DataRequired(_l("Enter the name of the fund.")), Length(max=200)],
+        default="Quỹ giúp đỡ người hoàn lương tái hòa nhập cộng đồng",
+    )
+    commune = StringField(
+        _l("Commune or ward"), [DataRequired(_l("Enter the commune.")), Length(max=120)]
+    )
+    province = StringField(
+        _l("Province or city"), [DataRequired(_l("Enter the province.")), Length(max=120)]
+    )
+    full_name = StringField(
+        _l("Chair's full name"), [DataRequired(_l("Enter the chair's name.")), Length(max=200)]
+    )
+    username = StringField(_l("Chair's username"), [DataRequired(_l("Enter a username.")), USERNAME_RULE])
+    password = PasswordField(
+        _l("Password"),
+        [
+            DataRequired(_l("Enter a password.")),
+            Length(min=accounts.MIN_PASSWORD_LENGTH, message=_l("Use at least 8 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Password again"), [EqualTo("password", _l("The two passwords differ."))]
+    )
+
+
+def ensure_first_run() -> None:
+    if db.session.scalar(select(Fund.id).limit(1)) is not None:
+        abort(404)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@public
+def start():
+    """Render the first-run form; create the fund with its chair."""
+    ensure_first_run()
+    form = SetupForm()
+    if form.validate_on_submit():
+        fund = accounts.create_fund(form.fund_name.data, form.commune.data, form.province.data)
+        user = accounts.create_user(
+            form.username.data, form.password.data, fund.id, "chair", form.full_name.data
+        )
+        audit.record("fund.create", fund, fund_id=fund.id, user_id=user.id)
+        db.session.commit()
+        flash(_("The fund is created. Log in with the chair's account."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("setup/start.html", form=form)
+
+
+@bp.route("/demo", methods=["POST"])
+@public
+def load_demo():
+    """Load the Hồng Sơn demo fund on an empty installation."""
+    ensure_first_run()
+    demo.load_demo()
+    db.session.commit()
+    flash(_("The Hồng Sơn demo fund is loaded. Log in as chair with password hongson-demo."), "success")
+    return redirect(url_for("auth.login"))

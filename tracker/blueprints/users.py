@@ -1,0 +1,177 @@
+"""The fund's logins, managed by the chair: add, change role, deactivate, reset password."""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from tracker import accounts, audit
+from tracker.access import requires
+from tracker.extensions import db
+from tracker.forms import Form
+from tracker.models import Membership
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+
+
+def role_choices():
+    return [
+        ("chair", _l("Chair")),
+        ("treasurer", _l("Treasurer")),
+        ("member", _l("Member")),
+        ("viewer", _l("Viewer (read only)")),
+    ]
+
+
+PASSWORD_RULES = [
+    DataRequired(_l("Enter a password.")),
+    Length(min=accounts.MIN_PASSWORD_LENGTH, message=_l("Use at least 8 characters.")),
+]
+
+
+class NewUserForm(Form):
+    username = StringField(
+        _l("Username"),
+        [
+            DataRequired(_l("Enter a username.")),
+            Regexp(
+                accounts.USERNAME_PATTERN,
+                message=_l("Use 3 to 80 letters without accents, digits, dots, dashes or underscores."),
+            ),
+        ],
+    )
+    full_name = StringField(_l("Full name"), [Length(max=200)])
+    role = SelectField(_l("Role"), choices=role_choices)
+    password = PasswordField(_l("Password"), PASSWORD_RULES)
+
+
+class RoleForm(Form):
+    role = SelectField(_l("Role"), choices=role_choices)
+
+
+class PasswordForm(Form):
+    password = PasswordField(_l("New password"), PASSWORD_RULES)
+
+
+def get_membership_or_404(membership_id: int) -> Membership:
+    membership = db.session.scalar(
+        select(Membership).where(Membership.id == membership_id, Membership.fund_id == g.fund.id)
+    )
+    if membership is None:
+        abort(404)
+    return membership
+
+
+def not_myself(membership: Membership) -> None:
+    """The chair cannot demote or deactivate their own login (the fund would lose its chair)."""
+    if membership.user_id == current_user.id:
+        abort(400, _("You cannot change your own role or deactivate yourself."))
+
+
+def render_index(form: NewUserForm | None = None, status: int = 200):
+    memberships = db.session.scalars(
+        select(Membership)
+        .options(joinedload(Membership.user))
+        .where(Membership.fund_id == g.fund.id)
+        .order_by(Membership.active.desc(), Membership.role, Membership.id)
+    )
+    return (
+        render_template(
+            "users/index.html",
+            memberships=list(memberships),
+            form=form or NewUserForm(formdata=None),
+            role_choices=role_choices(),
+        ),
+        status,
+    )
+
+
+@bp.route("")
+@requires("manage_users")
+def index():
+    """Render the fund's logins."""
+    return render_index()
+
+
+@bp.route("", methods=["POST"])
+@requires("manage_users")
+def create():
+    """Add a login to this fund."""
+    form = NewUserForm()
+    if form.validate() and accounts.username_taken(form.username.data):
+        form.username.errors.append(_("This username is taken; choose another."))
+    if form.errors:
+        return render_index(form, 422)
+    user = accounts.create_user(
+        form.username.data, form.password.data, g.fund.id, form.role.data, form.full_name.data
+    )
+    audit.record("user.create", user, after={"username": user.username, "role": form.role.data})
+    db.session.commit()
+    flash(_("Created the login %(username)s.", username=user.username), "success")
+    return redirect(url_for("users.index"), 303)
+
+
+@bp.route("/<int:membership_id>/role", methods=["POST"])
+@requires("manage_users")
+def change_role(membership_id: int):
+    """Give a login another role in this fund."""
+    membership = get_membership_or_404(membership_id)
+    not_myself(membership)
+    form = RoleForm()
+    if not form.validate():
+        flash(form.first_error, "error")
+        return render_index(status=422)
+    before = {"role": membership.role}
+    membership.role = form.role.data
+    accounts.revoke_all_sessions(membership.user_id, g.fund.id)  # the new role applies at next login
+    audit.record("user.role", membership, before=before, after={"role": membership.role})
+    db.session.commit()
+    flash(_("Role changed."), "success")
+    return redirect(url_for("users.index"), 303)
+
+
+@bp.route("/<int:membership_id>/deactivate", methods=["POST"])
+@requires("manage_users")
+def deactivate(membership_id: int):
+    """Deactivate a login; it is logged out at its next request."""
+    membership = get_membership_or_404(membership_id)
+    not_myself(membership)
+    membership.active = False
+    accounts.revoke_all_sessions(membership.user_id, g.fund.id)
+    audit.record("user.deactivate", membership, before={"active": True}, after={"active": False})
+    db.session.commit()
+    flash(_("The login %(username)s is deactivated.", username=membership.user.username), "success")
+    return redirect(url_for("users.index"), 303)
+
+
+@bp.route("/<int:membership_id>/activate", methods=["POST"])
+@requires("manage_users")
+def activate(membership_id: int):
+    """Reactivate a login."""
+    membership = get_membership_or_404(membership_id)
+    membership.active = True
+    audit.record("user.activate", membership, before={"active": False}, after={"active": True})
+    db.session.commit()
+    flash(_("The login %(username)s is active again.", username=membership.user.username), "success")
+    return redirect(url_for("users.index"), 303)
+
+
+@bp.route("/<int:membership_id>/password", methods=["POST"])
+@requires("manage_users")
+def reset_password(membership_id: int):
+    """Set a new password for a login of this fund and end its open sessions."""
+    membership = get_membership_or_404(membership_id)
+    form = PasswordForm()
+    if not form.validate():
+        flash(form.first_error, "error")
+        return render_index(status=422)
+    membership.user.password_hash = accounts.hash_password(form.password.data)
+    accounts.revoke_all_sessions(membership.user_id)
+    audit.record("user.password", membership)
+    db.session.commit()
+    flash(_("New password set for %(username)s.", username=membership.user.username), "success")
+    return redirect(url_for("users.index"), 303)

@@ -1,0 +1,69 @@
+"""Commands: flask --app app demo | create-fund | create-user."""
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from tracker import accounts, audit, demo
+from tracker.access import ALL_ROLES
+from tracker.extensions import db
+from tracker.models import Fund
+
+
+@click.command("demo")
+def demo_command():
+    """Load the Hồng Sơn demo fund (logins chair, treasurer, member, viewer; password hongson-demo)."""
+    fund = demo.load_demo()
+    db.session.commit()
+    click.echo(f"Đã nạp quỹ mẫu Hồng Sơn (id {fund.id}). Mật khẩu: {demo.DEMO_PASSWORD}")
+
+
+@click.command("create-fund")
+@click.argument("name")
+@click.option("--commune", default="", help="Commune or ward, e.g. 'xã Hồng Sơn'.")
+@click.option("--province", default="", help="Province, e.g. 'Lâm Đồng'.")
+def create_fund_command(name: str, commune: str, province: str):
+    """Create a fund; prints its id alone on the last line."""
+    if not name.strip():
+        raise click.BadParameter("the fund needs a name", param_hint="NAME")
+    duplicate = db.session.scalar(
+        select(Fund.id).where(
+            Fund.name == name.strip(), Fund.commune == commune.strip(), Fund.province == province.strip()
+        )
+    )
+    if duplicate is not None:
+        raise click.ClickException(f"a fund with this name and place exists already (id {duplicate})")
+    fund = accounts.create_fund(name, commune, province)
+    audit.record("fund.create", fund, fund_id=fund.id)
+    db.session.commit()
+    click.echo(f"Created fund {fund.name!r}")
+    click.echo(fund.id)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--fund", "fund_id", type=int, required=True, help="Id of the fund.")
+@click.option("--role", type=click.Choice(sorted(ALL_ROLES)), required=True)
+@click.option("--full-name", default="")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user_command(username: str, fund_id: int, role: str, full_name: str, password: str):
+    """Create a login with a role in one fund (prompts for the password if not given)."""
+    if db.session.get(Fund, fund_id) is None:
+        raise click.BadParameter(f"no fund with id {fund_id}", param_hint="--fund")
+    if len(password) < accounts.MIN_PASSWORD_LENGTH:
+        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    if not accounts.USERNAME_PATTERN.match(username):
+        raise click.BadParameter(
+            "use 3-80 letters without accents, digits, '.', '-' or '_'", param_hint="USERNAME"
+        )
+    if accounts.username_taken(username):
+        raise click.BadParameter(f"the username {username!r} is taken", param_hint="USERNAME")
+    user = accounts.create_user(username, password, fund_id, role, full_name)
+    audit.record("user.create", user, fund_id=fund_id, after={"username": user.username, "role": role})
+    db.session.commit()
+    click.echo(f"Created {role} {user.username!r} in fund {fund_id}")
+
+
+def init_app(app: Flask) -> None:
+    for command in (demo_command, create_fund_command, create_user_command):
+        app.cli.add_command(command)

@@ -1,0 +1,73 @@
+"""Form fields shared by every blueprint; each blueprint's own forms sit next to its routes."""
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import ValidationError
+
+from tracker import clock
+from tracker.text import normalise_phone
+
+EARLIEST_DATE = dt.date(1950, 1, 1)
+
+
+class Form(FlaskForm):
+    """Base form: strips surrounding whitespace from every text input."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = list(unbound_field.kwargs.get("filters", []))
+            if issubclass(unbound_field.field_class, StringField):
+                filters.append(lambda value: value.strip() if isinstance(value, str) else value)
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+    @property
+    def first_error(self) -> str | None:
+        for errors in self.errors.values():
+            if errors:
+                return errors[0]
+        return None
+
+
+class IsoDateField(DateField):
+    """A date typed as yyyy-mm-dd (the browser's date input sends that) or dd/mm/yyyy."""
+
+    def __init__(self, label=None, validators=None, *, not_after_today: bool = True, **kwargs):
+        super().__init__(label, validators, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
+        self.not_after_today = not_after_today
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                _l("Enter a real date as dd/mm/yyyy, for example 27/11/2026.")
+            ) from None
+
+    def pre_validate(self, form):
+        if self.data is None:
+            return
+        if self.data < EARLIEST_DATE:
+            raise ValidationError(_l("This date is too far in the past."))
+        if self.not_after_today and self.data > clock.today():
+            raise ValidationError(_l("This date is in the future; enter today's date or earlier."))
+        if not self.not_after_today and self.data > clock.today() + dt.timedelta(days=3 * 366):
+            raise ValidationError(_l("This date is too far in the future."))
+
+
+class PhoneField(StringField):
+    """A Vietnamese phone number; stored as 10 digits with a leading 0."""
+
+    def pre_validate(self, form):
+        if not self.data:
+            self.data = ""
+            return
+        phone = normalise_phone(self.data)
+        if phone is None:
+            raise ValidationError(
+                _l("Enter a 10-digit phone number starting with 0, for example 0912345678.")
+            )
+        self.data = phone

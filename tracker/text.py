@@ -1,0 +1,73 @@
+"""Vietnamese text rules: name order, phone numbers. Plain functions, no Flask."""
+
+import re
+import unicodedata
+
+# Dictionary order of the Vietnamese alphabet, with the letters of foreign names slotted in.
+ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+# Tones in dictionary order: ngang, huyền, hỏi, ngã, sắc, nặng.
+TONE_MARKS = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+# Symbols for the encoded key: ASCII digits and capitals only, so byte order and every common
+# database collation agree on how two keys compare.
+SYMBOLS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+WORD_BREAK = "00"
+
+
+def _letter_and_tone(char: str) -> tuple[str, int]:
+    """Split a character into its base letter (keeping ă â ê ô ơ ư đ) and its tone."""
+    tone = 0
+    kept = []
+    for part in unicodedata.normalize("NFD", char.lower()):
+        if part in TONE_MARKS:
+            tone = TONE_MARKS[part]
+        else:
+            kept.append(part)
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def _encode(index: int) -> str:
+    return SYMBOLS[index // len(SYMBOLS)] + SYMBOLS[index % len(SYMBOLS)]
+
+
+def vietnamese_sort_key(full_name: str) -> str:
+    """A string whose byte order is the Vietnamese order of names.
+
+    Names sort by the given name (the last word), then the family and middle names, comparing
+    letters first (a < ă < â < b ... < đ ...) and tones only to break ties.
+    """
+    words = full_name.split()
+    if not words:
+        return ""
+    ordered = [words[-1], *words[:-1]]
+    primary: list[str] = []
+    tones: list[str] = []
+    for word in ordered:
+        for char in word:
+            letter, tone = _letter_and_tone(char)
+            if letter in ALPHABET:
+                index = 11 + ALPHABET.index(letter)
+            elif letter.isdigit():
+                index = 1 + int(letter)
+            else:
+                continue
+            primary.append(_encode(index))
+            tones.append(str(tone))
+        primary.append(WORD_BREAK)
+    return "".join(primary) + "0" + "".join(tones)
+
+
+def sort_by_name(items, name=lambda item: item.full_name):
+    return sorted(items, key=lambda item: vietnamese_sort_key(name(item)))
+
+
+PHONE_PATTERN = re.compile(r"^0\d{9}$")
+
+
+def normalise_phone(raw: str) -> str | None:
+    """'+84 912 345 678' -> '0912345678'; None when it is not a 10-digit Vietnamese number."""
+    digits = re.sub(r"[\s.\-()]", "", raw or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits if PHONE_PATTERN.match(digits) else None

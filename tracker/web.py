@@ -1,0 +1,134 @@
+"""Request plumbing shared by every page: access checks, headers, template helpers, error pages."""
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tracker import access, accounts, clock, formatting
+from tracker.extensions import db, login_manager
+from tracker.views import wants_fragment
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.user_loader(accounts.load_session_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+    app.before_request(access.enforce_access)
+    app.after_request(security_headers)
+    register_template_helpers(app)
+    register_error_pages(app)
+
+
+def security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "static":
+        # Pages carry names, money and the CSRF token: never keep them in a shared PC's cache.
+        headers["Cache-Control"] = "no-store"
+    if request.endpoint != "static" and "Vary" not in headers:
+        headers["Vary"] = "HX-Request, Cookie"
+    if current_app.config["HTTPS"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        money=formatting.format_money,
+        number=formatting.format_number,
+        date=formatting.format_date,
+        datetime=lambda value: formatting.format_datetime(clock.to_local(value)),
+        percent=formatting.format_percent,
+    )
+    app.jinja_env.globals.update(
+        can=access.can,
+        today=clock.today,
+        get_locale=get_locale,
+        nav_items=nav_items,
+        role_label=role_label,
+        is_fragment=wants_fragment,
+    )
+
+    @app.context_processor
+    def inject_user():
+        return {"current_user": current_user}
+
+
+# (endpoint, label, permission): the menu, in order; each entry shows only to roles that may use it.
+NAVIGATION = (
+    ("members.index", _l("Team"), "view_members"),
+    ("users.index", _l("Logins"), "manage_users"),
+)
+
+
+def nav_items() -> list[dict]:
+    return [
+        {"endpoint": endpoint, "label": label}
+        for endpoint, label, permission in NAVIGATION
+        if access.can(permission)
+    ]
+
+
+def role_label(role: str | None) -> str:
+    labels = {
+        "chair": _("Chair"),
+        "treasurer": _("Treasurer"),
+        "member": _("Member"),
+        "viewer": _("Viewer"),
+    }
+    return labels.get(role, "")
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_error(error.code or 500, error.description)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400, _("The form has expired or was sent from elsewhere. Reload the page and try again.")
+        )
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        app.logger.exception("Unhandled error")
+        db.session.rollback()
+        return render_error(500, None)
+
+
+def render_error(code: int, detail: str | None):
+    messages = {
+        400: _("The request could not be understood."),
+        403: _("Your role does not allow this. Ask the chair of the fund if you need it."),
+        404: _("There is nothing at this address, or it belongs to another fund."),
+        405: _("This action is not allowed here."),
+        429: _("Too many attempts. Wait 15 minutes and try again."),
+        500: _("The server made an error. Nothing was saved; try again in a moment."),
+    }
+    message = detail if code in (400, 429) and detail else messages.get(code, messages[500])
+    titles = {
+        400: _("The request could not be understood"),
+        403: _("You do not have permission"),
+        404: _("Page not found"),
+        405: _("Not allowed"),
+        429: _("Too many attempts"),
+        500: _("Server error"),
+    }
+    return (
+        render_template("error.html", code=code, title=titles.get(code, titles[500]), message=message),
+        code,
+    )
