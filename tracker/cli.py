@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from tracker import accounts, audit, demo
@@ -11,6 +12,7 @@ from tracker.models import Fund
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Load the Hồng Sơn demo fund (logins chair, treasurer, member, viewer; password hongson-demo)."""
     fund = demo.load_demo()
@@ -19,6 +21,7 @@ def demo_command():
 
 
 @click.command("create-fund")
+@with_appcontext
 @click.argument("name")
 @click.option("--commune", default="", help="Commune or ward, e.g. 'xã Hồng Sơn'.")
 @click.option("--province", default="", help="Province, e.g. 'Lâm Đồng'.")
@@ -41,6 +44,7 @@ def create_fund_command(name: str, commune: str, province: str):
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--fund", "fund_id", type=int, required=True, help="Id of the fund.")
 @click.option("--role", type=click.Choice(sorted(ALL_ROLES)), required=True)

@@ -20,7 +20,7 @@ class Form(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", []))
             if issubclass(unbound_field.field_class, StringField):
-                filters.append(lambda value: value.strip() if isinstance(value, str) else value)
+                filters.append(lambda value: value.strip() if isinstance(value, str) else "")
             return unbound_field.bind(form=form, filters=filters, **options)
 
     @property

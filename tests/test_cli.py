@@ -1,0 +1,55 @@
+"""flask --app app demo | create-fund | create-user."""
+
+import sqlalchemy as sa
+
+from tests.conftest import Browser
+from tracker.extensions import db
+from tracker.models import Fund, Membership, User
+
+
+def test_demo_loads_once(app, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code != 0 and "Hồng Sơn" in again.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Fund)) == 1
+        roles = dict(db.session.execute(sa.select(User.username, Membership.role).join(Membership)).all())
+    assert roles == {"chair": "chair", "treasurer": "treasurer", "member": "member", "viewer": "viewer"}
+    for username in roles:
+        assert Browser(app.test_client()).login(username, "hongson-demo").status_code == 302
+
+
+def test_create_fund_prints_its_id_last(app, runner):
+    result = runner.invoke(args=["create-fund", "Quỹ xã Mới", "--commune", "xã Mới", "--province", "Huế"])
+    assert result.exit_code == 0
+    fund_id = int(result.output.strip().splitlines()[-1])
+    with app.app_context():
+        fund = db.session.get(Fund, fund_id)
+        assert (fund.name, fund.commune, fund.province) == ("Quỹ xã Mới", "xã Mới", "Huế")
+    duplicate = runner.invoke(args=["create-fund", "Quỹ xã Mới", "--commune", "xã Mới", "--province", "Huế"])
+    assert duplicate.exit_code != 0
+
+
+def test_create_user_with_and_without_password_option(app, runner):
+    fund_id = int(runner.invoke(args=["create-fund", "Quỹ A"]).output.strip().splitlines()[-1])
+    given = runner.invoke(args=["create-user", "lan", "--fund", fund_id, "--role", "treasurer", "--password", "mat-khau-1"])
+    assert given.exit_code == 0, given.output
+    prompted = runner.invoke(
+        args=["create-user", "hoa", "--fund", fund_id, "--role", "member"], input="mat-khau-2\nmat-khau-2\n"
+    )
+    assert prompted.exit_code == 0, prompted.output
+    assert Browser(app.test_client()).login("lan", "mat-khau-1").status_code == 302
+    assert Browser(app.test_client()).login("hoa", "mat-khau-2").status_code == 302
+
+
+def test_create_user_refusals(runner):
+    fund_id = int(runner.invoke(args=["create-fund", "Quỹ B"]).output.strip().splitlines()[-1])
+    cases = [
+        ["create-user", "x1", "--fund", "999", "--role", "member", "--password", "mat-khau-1"],
+        ["create-user", "x1", "--fund", fund_id, "--role", "boss", "--password", "mat-khau-1"],
+        ["create-user", "x1", "--fund", fund_id, "--role", "member", "--password", "short"],
+        ["create-user", "có dấu", "--fund", fund_id, "--role", "member", "--password", "mat-khau-1"],
+    ]
+    for args in cases:
+        assert runner.invoke(args=[str(a) for a in args]).exit_code != 0, args

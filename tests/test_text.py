@@ -1,0 +1,78 @@
+"""Vietnamese name order, phone numbers and the on-screen formats (no Flask)."""
+
+import datetime as dt
+
+import pytest
+
+from tracker.formatting import format_date, format_money, format_percent, official_date_line
+from tracker.text import normalise_phone, sort_by_name, vietnamese_sort_key
+
+
+def test_names_sort_by_given_name_then_family_name():
+    names = ["Trần Văn Bình", "Nguyễn Thị An", "Lê Văn An", "Đỗ Thị Yến", "Phạm Văn Đức"]
+    ordered = sorted(names, key=vietnamese_sort_key)
+    assert ordered == ["Lê Văn An", "Nguyễn Thị An", "Trần Văn Bình", "Phạm Văn Đức", "Đỗ Thị Yến"]
+
+
+@pytest.mark.parametrize(
+    "earlier, later",
+    [
+        ("Văn A", "Văn Ă"),  # a < ă < â < b
+        ("Văn Ă", "Văn Â"),
+        ("Văn Â", "Văn Bình"),
+        ("Văn Dũng", "Văn Đạt"),  # d < đ < e (byte order would put Đ after Z)
+        ("Văn Đạt", "Văn Em"),
+        ("Thị Ơn", "Thị Phúc"),
+        ("Văn Uy", "Văn Ưng"),
+        ("Văn Ưng", "Văn Vinh"),
+        ("Văn Ma", "Văn Mà"),  # tones only break ties: ngang < huyền < hỏi < ngã < sắc < nặng
+        ("Văn Mà", "Văn Mả"),
+        ("Văn Mả", "Văn Mã"),
+        ("Văn Mã", "Văn Má"),
+        ("Văn Má", "Văn Mạ"),
+        ("Văn Mạ", "Văn Mai"),  # a whole-letter difference outranks any tone
+        ("Văn An", "Văn Anh"),  # a prefix sorts first
+    ],
+)
+def test_vietnamese_alphabet_order(earlier, later):
+    assert vietnamese_sort_key(earlier) < vietnamese_sort_key(later)
+
+
+def test_byte_order_would_be_wrong_and_the_key_is_ascii():
+    assert "Đạt" > "Em"  # the bug the key exists to avoid
+    key = vietnamese_sort_key("Nguyễn Thị Ánh Tuyết")
+    assert key.isascii() and key.isalnum()
+
+
+def test_sort_by_name_uses_full_name():
+    class P:
+        def __init__(self, full_name):
+            self.full_name = full_name
+
+    people = [P("Hoàng Văn Đức"), P("Hoàng Văn Dũng")]
+    assert [p.full_name for p in sort_by_name(people)] == ["Hoàng Văn Dũng", "Hoàng Văn Đức"]
+
+
+@pytest.mark.parametrize(
+    "raw, stored",
+    [
+        ("0912345678", "0912345678"),
+        ("+84 912 345 678", "0912345678"),
+        ("84912345678", "0912345678"),
+        ("091.234.5678", "0912345678"),
+        ("12345", None),
+        ("091234567a", None),
+        ("", None),
+    ],
+)
+def test_phone_numbers(raw, stored):
+    assert normalise_phone(raw) == stored
+
+
+def test_formats():
+    assert format_money(50_000_000) == "50.000.000 ₫"
+    assert format_money(0) == "0 ₫"
+    assert format_money(-1500) == "-1.500 ₫"
+    assert format_date(dt.date(2026, 11, 27)) == "27/11/2026"
+    assert format_percent(0.066) == "6,6 %"
+    assert official_date_line("Hồng Sơn", dt.date(2026, 2, 5)) == "Hồng Sơn, ngày 05 tháng 02 năm 2026"
