@@ -38,7 +38,7 @@ def test_create_fund_and_chair_then_log_in(app, visitor):
 
 def test_setup_refuses_bad_input(app, visitor):
     response = visitor.post("/setup/", {**FUND, "confirm": "khac-nhau-123", "commune": ""})
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert page.count('class="field-error"') == 2
     with app.app_context():

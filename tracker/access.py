@@ -55,6 +55,8 @@ def requires(permission: str) -> Callable[[Callable], Callable]:
 
 def enforce_access():
     """before_request: deny by default."""
+    if current_user.is_authenticated:
+        g.fund = current_user.fund  # also for error pages of unknown addresses
     if request.endpoint is None or request.endpoint == "static":
         return None
     view = current_app.view_functions[request.endpoint]
@@ -62,7 +64,6 @@ def enforce_access():
         return None
     if not current_user.is_authenticated:
         return unauthenticated()
-    g.fund = current_user.fund
     permission = getattr(view, "access_permission", None)
     if permission is None or not role_can(current_user.role, permission):
         abort(403)

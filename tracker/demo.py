@@ -36,7 +36,7 @@ TEAM = [
     ("Cao Thị Ngọc", "Chi hội trưởng Phụ nữ thôn Nam", "Hội Phụ nữ", "0912345615", None),
 ]
 
-VIEWER = ("viewer", "Ban Chỉ đạo tỉnh (chỉ xem)")
+VIEWER = ("viewer", "Võ Văn Thành")
 FOUNDED_ON = dt.date(2024, 3, 15)
 
 # Functions (fund) -> None that later issues add to tell their part of the story.

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker import audit
 from tracker.access import get_or_404, requires, scoped
@@ -35,7 +35,7 @@ class MemberForm(Form):
 
 
 class LeaveForm(Form):
-    left_on = IsoDateField(_l("Left on"), [DataRequired(_l("Enter the date the member left."))])
+    left_on = IsoDateField(_l("Left on"), [InputRequired(_l("Enter the date the member left."))])
 
 
 def linkable_logins(member: CommitteeMember | None) -> list[tuple[int, str]]:

@@ -69,7 +69,8 @@ def start():
         db.session.commit()
         flash(_("The fund is created. Log in with the chair's account."), "success")
         return redirect(url_for("auth.login"))
-    return render_template("setup/start.html", form=form)
+    status = 422 if form.errors else 200
+    return render_template("setup/start.html", form=form), status
 
 
 @bp.route("/demo", methods=["POST"])

@@ -1,0 +1,64 @@
+"""A chair logs in, sees the dashboard, adds a team member with the htmx form, switches to English."""
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+from tests.conftest import PASSWORD
+
+
+def test_chair_adds_a_member_inline_and_switches_to_english(page, live_server, problems, screenshot):
+    log_in(page, live_server, "chair", PASSWORD)
+    expect(page.locator("h1")).to_have_text("Quỹ xã Hồng Sơn")
+    expect(page.locator(".site-nav")).to_contain_text("Tổ giúp đỡ")
+    screenshot("dashboard-chair")
+
+    page.click("text=Tổ giúp đỡ")
+    page.wait_for_url(f"{live_server}/members")
+    page.evaluate("window.sameDocument = true")  # survives only if htmx swaps in place
+    page.click("summary:has-text('Thêm thành viên')")
+    page.fill("input[name=full_name]", "Hoàng Thị Mai")
+    page.fill("input[name=position]", "Chủ tịch Hội Phụ nữ xã")
+    page.fill("input[name=phone]", "0912 000 111")
+    page.click("#members-panel button[type=submit]")
+    expect(page.locator("#member-list")).to_contain_text("Hoàng Thị Mai")
+    expect(page.locator("#flashes")).to_contain_text("Hoàng Thị Mai")
+    assert page.evaluate("window.sameDocument") is True
+    screenshot("members-after-add")
+
+    # a wrong phone number is refused next to the field, in place
+    page.click("summary:has-text('Thêm thành viên')")
+    page.fill("input[name=full_name]", "Người Thứ Hai")
+    page.fill("input[name=phone]", "123")
+    page.click("#members-panel button[type=submit]")
+    expect(page.locator(".field-error")).to_contain_text("số điện thoại")
+    expect(page.locator("#member-list")).not_to_contain_text("Người Thứ Hai")
+
+    page.click("button:has-text('English')")
+    expect(page.locator(".site-nav")).to_contain_text("Team")
+    expect(page.locator("h1")).to_contain_text("Support team")
+    screenshot("members-english")
+    assert problems == []
+
+
+def test_inline_edit_of_a_member(page, live_server, problems):
+    log_in(page, live_server, "chair", PASSWORD)
+    page.goto(f"{live_server}/members")
+    card = page.locator("article.member", has_text="Phạm Văn Bình")
+    card.locator("text=Sửa").click()
+    editor = page.locator("article.member.editing")
+    editor.locator("input[name=phone]").fill("0988777666")
+    editor.locator("button[type=submit]").click()
+    expect(page.locator("article.member", has_text="Phạm Văn Bình")).to_contain_text("0988777666")
+    expect(page.locator("article.member.editing")).to_have_count(0)
+    assert problems == []
+
+
+def test_phone_screen_has_no_sideways_scrolling(page, live_server, problems, screenshot):
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, live_server, "member", PASSWORD)
+    for path in ("/", "/members"):
+        page.goto(f"{live_server}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width}px wide on a 360px screen"
+    screenshot("members-phone")
+    assert problems == []
