@@ -10,7 +10,6 @@ import re
 import shutil
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa

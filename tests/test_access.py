@@ -30,9 +30,17 @@ MATRIX = [
     ("GET", "/", {"chair": 200, "treasurer": 200, "member": 200, "viewer": 200}),
     ("GET", "/members", {"chair": 200, "treasurer": 200, "member": 200, "viewer": 200}),
     ("GET", "/members/{member_id}", {"chair": 200, "treasurer": 200, "member": 200, "viewer": 200}),
-    ("GET", "/members/{member_id}/edit", {"chair": 200, "treasurer": 403, "member": 403, "viewer": 403}),
+    (
+        "GET",
+        "/members/{member_id}/edit",
+        {"chair": 200, "treasurer": 403, "member": 403, "viewer": 403},
+    ),
     ("POST", "/members", {"chair": 422, "treasurer": 403, "member": 403, "viewer": 403}),
-    ("POST", "/members/{member_id}", {"chair": 422, "treasurer": 403, "member": 403, "viewer": 403}),
+    (
+        "POST",
+        "/members/{member_id}",
+        {"chair": 422, "treasurer": 403, "member": 403, "viewer": 403},
+    ),
     ("GET", "/users", {"chair": 200, "treasurer": 403, "member": 403, "viewer": 403}),
     ("POST", "/users", {"chair": 422, "treasurer": 403, "member": 403, "viewer": 403}),
 ]

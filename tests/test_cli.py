@@ -15,7 +15,12 @@ def test_demo_loads_once(app, runner):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Fund)) == 1
         roles = dict(db.session.execute(sa.select(User.username, Membership.role).join(Membership)).all())
-    assert roles == {"chair": "chair", "treasurer": "treasurer", "member": "member", "viewer": "viewer"}
+    assert roles == {
+        "chair": "chair",
+        "treasurer": "treasurer",
+        "member": "member",
+        "viewer": "viewer",
+    }
     for username in roles:
         assert Browser(app.test_client()).login(username, "hongson-demo").status_code == 302
 
@@ -33,10 +38,22 @@ def test_create_fund_prints_its_id_last(app, runner):
 
 def test_create_user_with_and_without_password_option(app, runner):
     fund_id = int(runner.invoke(args=["create-fund", "Quỹ A"]).output.strip().splitlines()[-1])
-    given = runner.invoke(args=["create-user", "lan", "--fund", fund_id, "--role", "treasurer", "--password", "mat-khau-1"])
+    given = runner.invoke(
+        args=[
+            "create-user",
+            "lan",
+            "--fund",
+            fund_id,
+            "--role",
+            "treasurer",
+            "--password",
+            "mat-khau-1",
+        ]
+    )
     assert given.exit_code == 0, given.output
     prompted = runner.invoke(
-        args=["create-user", "hoa", "--fund", fund_id, "--role", "member"], input="mat-khau-2\nmat-khau-2\n"
+        args=["create-user", "hoa", "--fund", fund_id, "--role", "member"],
+        input="mat-khau-2\nmat-khau-2\n",
     )
     assert prompted.exit_code == 0, prompted.output
     assert Browser(app.test_client()).login("lan", "mat-khau-1").status_code == 302
@@ -49,7 +66,16 @@ def test_create_user_refusals(runner):
         ["create-user", "x1", "--fund", "999", "--role", "member", "--password", "mat-khau-1"],
         ["create-user", "x1", "--fund", fund_id, "--role", "boss", "--password", "mat-khau-1"],
         ["create-user", "x1", "--fund", fund_id, "--role", "member", "--password", "short"],
-        ["create-user", "có dấu", "--fund", fund_id, "--role", "member", "--password", "mat-khau-1"],
+        [
+            "create-user",
+            "có dấu",
+            "--fund",
+            fund_id,
+            "--role",
+            "member",
+            "--password",
+            "mat-khau-1",
+        ],
     ]
     for args in cases:
         assert runner.invoke(args=[str(a) for a in args]).exit_code != 0, args

@@ -18,9 +18,7 @@ NEW_MEMBER = {
 
 def members_of(app, fund_id):
     with app.app_context():
-        return db.session.scalars(
-            sa.select(CommitteeMember).where(CommitteeMember.fund_id == fund_id)
-        ).all()
+        return db.session.scalars(sa.select(CommitteeMember).where(CommitteeMember.fund_id == fund_id)).all()
 
 
 def test_list_is_in_vietnamese_name_order(app, seed, as_role):
@@ -29,7 +27,9 @@ def test_list_is_in_vietnamese_name_order(app, seed, as_role):
         chair.post("/members", {"full_name": name, "user_id": "0"})
     page = full_page(chair.get("/members"))
     page = page[page.index('id="member-list"') :]
-    positions = [page.index(n) for n in ("Lê Thị An", "Phạm Văn Bình", "Nguyễn Văn Dũng", "Đỗ Văn Đạt", "Bùi Văn Long")]
+    positions = [
+        page.index(n) for n in ("Lê Thị An", "Phạm Văn Bình", "Nguyễn Văn Dũng", "Đỗ Văn Đạt", "Bùi Văn Long")
+    ]
     assert positions == sorted(positions)
 
 
@@ -82,7 +82,12 @@ def test_inline_edit_round_trip(app, seed, as_role):
     assert 'value="Phạm Văn Bình"' in editor
     response = chair.post(
         f"/members/{seed.member_cm_id}",
-        {"full_name": "Phạm Văn Bình", "position": "Hội Cựu chiến binh", "phone": "0988777666", "user_id": "0"},
+        {
+            "full_name": "Phạm Văn Bình",
+            "position": "Hội Cựu chiến binh",
+            "phone": "0988777666",
+            "user_id": "0",
+        },
         htmx=True,
     )
     card = fragment(response)

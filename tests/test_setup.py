@@ -65,6 +65,12 @@ def test_demo_team(app, visitor):
         logins = {m.user.username: m for m in members if m.user}
         assert len(members) == 15
         organisations = {m.organisation for m in members}
-        assert {"Công an xã", "Hội Cựu chiến binh", "Hội Phụ nữ", "Hội Nông dân", "Đoàn Thanh niên"} <= organisations
+        assert {
+            "Công an xã",
+            "Hội Cựu chiến binh",
+            "Hội Phụ nữ",
+            "Hội Nông dân",
+            "Đoàn Thanh niên",
+        } <= organisations
         assert "Chủ tịch UBMTTQ" in logins["chair"].position and "Tổ trưởng" in logins["chair"].position
         assert "member" in logins and "viewer" not in logins

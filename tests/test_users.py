@@ -15,7 +15,13 @@ def membership_id(app, username):
 def test_chair_adds_a_login_that_can_then_log_in(app, seed, as_role):
     chair = as_role("chair")
     response = chair.post(
-        "/users", {"username": "ThuQuy2", "full_name": "Lý Thị Hoa", "role": "treasurer", "password": "mot-hai-ba-4"}
+        "/users",
+        {
+            "username": "ThuQuy2",
+            "full_name": "Lý Thị Hoa",
+            "role": "treasurer",
+            "password": "mot-hai-ba-4",
+        },
     )
     assert response.status_code == 303
     newcomer = Browser(app.test_client())

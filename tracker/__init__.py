@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.extensions import babel, csrf, db, htmx, login_manager, migrate
 
@@ -18,6 +19,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker import web
 
     web.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx: take the client's address and scheme from X-Forwarded-* (login throttling
+        # counts per address, so without this every client would share the proxy's address).
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 
@@ -35,6 +41,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         LOGIN_MAX_FAILURES=10,
         LOGIN_FAILURE_WINDOW_MINUTES=15,
         HTTPS=False,
+        TRUSTED_PROXIES=0,
         PAGE_SIZE=25,
     )
     if test_config is None:

@@ -87,9 +87,7 @@ def revoke_session(login_session: LoginSession) -> None:
 
 def revoke_all_sessions(user_id: int, fund_id: int | None = None) -> None:
     """Log a user out everywhere (in one fund, when fund_id is given)."""
-    query = update(LoginSession).where(
-        LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None)
-    )
+    query = update(LoginSession).where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
     if fund_id is not None:
         memberships = select(Membership.id).where(
             Membership.user_id == user_id, Membership.fund_id == fund_id
@@ -117,9 +115,7 @@ def create_fund(name: str, commune: str = "", province: str = "") -> Fund:
     return fund
 
 
-def create_user(
-    username: str, password: str, fund_id: int, role: str, full_name: str = ""
-) -> User:
+def create_user(username: str, password: str, fund_id: int, role: str, full_name: str = "") -> User:
     """A new login with a role in one fund (or a new role for an existing login)."""
     username = normalise_username(username)
     user = db.session.scalar(select(User).where(User.username == username))
@@ -132,7 +128,4 @@ def create_user(
 
 
 def username_taken(username: str) -> bool:
-    return (
-        db.session.scalar(select(User.id).where(User.username == normalise_username(username)))
-        is not None
-    )
+    return db.session.scalar(select(User.id).where(User.username == normalise_username(username))) is not None

@@ -31,7 +31,9 @@ def create_fund_command(name: str, commune: str, province: str):
         raise click.BadParameter("the fund needs a name", param_hint="NAME")
     duplicate = db.session.scalar(
         select(Fund.id).where(
-            Fund.name == name.strip(), Fund.commune == commune.strip(), Fund.province == province.strip()
+            Fund.name == name.strip(),
+            Fund.commune == commune.strip(),
+            Fund.province == province.strip(),
         )
     )
     if duplicate is not None:

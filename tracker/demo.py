@@ -19,10 +19,22 @@ DEMO_PASSWORD = "hongson-demo"
 
 # (full name, position, organisation, phone, login)
 TEAM = [
-    ("Nguyễn Văn Hùng", "Chủ tịch UBMTTQ xã, Tổ trưởng", "Ủy ban MTTQ Việt Nam xã", "0912345601", "chair"),
+    (
+        "Nguyễn Văn Hùng",
+        "Chủ tịch UBMTTQ xã, Tổ trưởng",
+        "Ủy ban MTTQ Việt Nam xã",
+        "0912345601",
+        "chair",
+    ),
     ("Trần Thị Lan", "Kế toán, Thủ quỹ", "Ủy ban MTTQ Việt Nam xã", "0912345602", "treasurer"),
     ("Lê Minh Tuấn", "Phó Trưởng Công an xã, Tổ phó", "Công an xã", "0912345603", None),
-    ("Phạm Văn Bình", "Chủ tịch Hội Cựu chiến binh xã", "Hội Cựu chiến binh", "0912345604", "member"),
+    (
+        "Phạm Văn Bình",
+        "Chủ tịch Hội Cựu chiến binh xã",
+        "Hội Cựu chiến binh",
+        "0912345604",
+        "member",
+    ),
     ("Hoàng Thị Mai", "Chủ tịch Hội Liên hiệp Phụ nữ xã", "Hội Phụ nữ", "0912345605", None),
     ("Đỗ Văn Thắng", "Chủ tịch Hội Nông dân xã", "Hội Nông dân", "0912345606", None),
     ("Vũ Thị Hương", "Bí thư Đoàn Thanh niên xã", "Đoàn Thanh niên", "0912345607", None),
@@ -32,7 +44,13 @@ TEAM = [
     ("Dương Văn Phúc", "Trưởng thôn Nam", "Thôn Nam", "0912345611", None),
     ("Lý Thị Hoa", "Công chức Tư pháp - Hộ tịch", "UBND xã", "0912345612", None),
     ("Trịnh Văn Khải", "Công an viên thôn Đông", "Công an xã", "0912345613", None),
-    ("Mai Văn Đức", "Doanh nhân, hội viên Hội Doanh nghiệp", "Hội Doanh nghiệp xã", "0912345614", None),
+    (
+        "Mai Văn Đức",
+        "Doanh nhân, hội viên Hội Doanh nghiệp",
+        "Hội Doanh nghiệp xã",
+        "0912345614",
+        None,
+    ),
     ("Cao Thị Ngọc", "Chi hội trưởng Phụ nữ thôn Nam", "Hội Phụ nữ", "0912345615", None),
 ]
 

@@ -43,9 +43,7 @@ class IsoDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
-            raise ValueError(
-                _l("Enter a real date as dd/mm/yyyy, for example 27/11/2026.")
-            ) from None
+            raise ValueError(_l("Enter a real date as dd/mm/yyyy, for example 27/11/2026.")) from None
 
     def pre_validate(self, form):
         if self.data is None:

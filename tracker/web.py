@@ -100,7 +100,8 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(
-            400, _("The form has expired or was sent from elsewhere. Reload the page and try again.")
+            400,
+            _("The form has expired or was sent from elsewhere. Reload the page and try again."),
         )
 
     @app.errorhandler(Exception)

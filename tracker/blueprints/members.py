@@ -16,7 +16,15 @@ from tracker.views import wants_fragment
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
-AUDITED_FIELDS = ("full_name", "position", "organisation", "phone", "joined_on", "left_on", "user_id")
+AUDITED_FIELDS = (
+    "full_name",
+    "position",
+    "organisation",
+    "phone",
+    "joined_on",
+    "left_on",
+    "user_id",
+)
 
 
 class MemberForm(Form):
@@ -51,7 +59,10 @@ def linkable_logins(member: CommitteeMember | None) -> list[tuple[int, str]]:
         .where(Membership.fund_id == g.fund.id, User.id.not_in(taken))
         .order_by(User.username)
     )
-    return [(user.id, f"{user.username} ({user.full_name})" if user.full_name else user.username) for user in users]
+    return [
+        (user.id, f"{user.username} ({user.full_name})" if user.full_name else user.username)
+        for user in users
+    ]
 
 
 def fund_members() -> list[CommitteeMember]:

@@ -27,12 +27,8 @@ class SetupForm(Form):
         [DataRequired(_l("Enter the name of the fund.")), Length(max=200)],
         default="Quỹ giúp đỡ người hoàn lương tái hòa nhập cộng đồng",
     )
-    commune = StringField(
-        _l("Commune or ward"), [DataRequired(_l("Enter the commune.")), Length(max=120)]
-    )
-    province = StringField(
-        _l("Province or city"), [DataRequired(_l("Enter the province.")), Length(max=120)]
-    )
+    commune = StringField(_l("Commune or ward"), [DataRequired(_l("Enter the commune.")), Length(max=120)])
+    province = StringField(_l("Province or city"), [DataRequired(_l("Enter the province.")), Length(max=120)])
     full_name = StringField(
         _l("Chair's full name"), [DataRequired(_l("Enter the chair's name.")), Length(max=200)]
     )
@@ -44,9 +40,7 @@ class SetupForm(Form):
             Length(min=accounts.MIN_PASSWORD_LENGTH, message=_l("Use at least 8 characters.")),
         ],
     )
-    confirm = PasswordField(
-        _l("Password again"), [EqualTo("password", _l("The two passwords differ."))]
-    )
+    confirm = PasswordField(_l("Password again"), [EqualTo("password", _l("The two passwords differ."))])
 
 
 def ensure_first_run() -> None:
@@ -80,5 +74,8 @@ def load_demo():
     ensure_first_run()
     demo.load_demo()
     db.session.commit()
-    flash(_("The Hồng Sơn demo fund is loaded. Log in as chair with password hongson-demo."), "success")
+    flash(
+        _("The Hồng Sơn demo fund is loaded. Log in as chair with password hongson-demo."),
+        "success",
+    )
     return redirect(url_for("auth.login"))
