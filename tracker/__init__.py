@@ -77,9 +77,33 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.blueprints import auth, dashboard, members, setup, users
+    from tracker.blueprints import (
+        auth,
+        dashboard,
+        donations,
+        donors,
+        loans,
+        members,
+        people,
+        periods,
+        reports,
+        setup,
+        users,
+    )
 
-    for module in (auth, setup, dashboard, members, users):
+    for module in (
+        auth,
+        setup,
+        dashboard,
+        members,
+        users,
+        people,
+        donors,
+        donations,
+        loans,
+        periods,
+        reports,
+    ):
         app.register_blueprint(module.bp)
 
 

@@ -21,6 +21,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_members": ALL_ROLES,
     "manage_members": frozenset({"chair"}),
     "manage_users": frozenset({"chair"}),
+    # people: members see only those assigned to them (filtered by visible_people / get_person_or_404)
+    "view_people": ALL_ROLES,
+    "manage_people": frozenset({"chair"}),
+    # money
+    "view_money": frozenset({"chair", "treasurer", "viewer"}),
+    "view_loans": ALL_ROLES,
+    "post_money": frozenset({"treasurer"}),
+    "apply_loan": frozenset({"chair", "treasurer", "member"}),
+    "decide_loans": frozenset({"chair"}),
+    "write_off": frozenset({"chair"}),
+    "close_period": frozenset({"chair"}),
+    "view_reports": frozenset({"chair", "treasurer", "viewer"}),
+    "export_money": frozenset({"chair", "treasurer", "viewer"}),
+    "export_personal": frozenset({"chair"}),
 }
 
 
@@ -96,3 +110,38 @@ def get_or_404(model, object_id: int, *, lock: bool = False):
 def scoped(model):
     """select(model) limited to the current fund."""
     return select(model).where(model.fund_id == current_fund_id())
+
+
+def own_committee_member_id() -> int | None:
+    """The committee member linked to the logged-in user in this fund (a member's own record)."""
+    from tracker.models import CommitteeMember
+
+    return db.session.scalar(
+        select(CommitteeMember.id).where(
+            CommitteeMember.fund_id == current_fund_id(), CommitteeMember.user_id == current_user.id
+        )
+    )
+
+
+def sees_only_own_people() -> bool:
+    return current_user.role == "member"
+
+
+def visible_people():
+    """select(Person) of the current fund that the current user may see."""
+    from tracker.models import Person
+
+    query = scoped(Person)
+    if sees_only_own_people():
+        query = query.where(Person.mentor_id == own_committee_member_id())
+    return query
+
+
+def get_person_or_404(person_id: int):
+    """A person of the current fund whom the current user may see; 404 otherwise."""
+    from tracker.models import Person
+
+    person = db.session.scalar(visible_people().where(Person.id == person_id))
+    if person is None:
+        abort(404)
+    return person

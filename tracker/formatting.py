@@ -40,3 +40,55 @@ def format_percent(ratio: float | None, digits: int = 1) -> str:
 def official_date_line(place: str, day: dt.date) -> str:
     """'Hồng Sơn, ngày 05 tháng 02 năm 2026' (the heading of an official document)."""
     return f"{place}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+
+
+_DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
+_SCALES = ["", "nghìn", "triệu", "tỷ", "nghìn tỷ"]
+
+
+def _read_group(number: int, leading: bool) -> list[str]:
+    hundreds, tens, units = number // 100, number // 10 % 10, number % 10
+    words: list[str] = []
+    if hundreds or not leading:
+        words += [_DIGITS[hundreds], "trăm"]
+    if tens == 0:
+        if units and words:
+            words.append("linh")
+    elif tens == 1:
+        words.append("mười")
+    else:
+        words += [_DIGITS[tens], "mươi"]
+    if units:
+        if units == 1 and tens >= 2:
+            words.append("mốt")
+        elif units == 5 and tens >= 1:
+            words.append("lăm")
+        elif units == 4 and tens >= 2:
+            words.append("tư")
+        else:
+            words.append(_DIGITS[units])
+    return words
+
+
+def amount_in_words(amount: int) -> str:
+    """50000000 -> 'Năm mươi triệu đồng' (the amount in words on a phiếu thu or phiếu chi)."""
+    if amount == 0:
+        return "Không đồng"
+    groups = []
+    rest = abs(amount)
+    while rest:
+        groups.append(rest % 1000)
+        rest //= 1000
+    words: list[str] = []
+    top = len(groups) - 1
+    for index in range(top, -1, -1):
+        group = groups[index]
+        if group == 0:
+            continue
+        words += _read_group(group, leading=index == top)
+        if _SCALES[index]:
+            words.append(_SCALES[index])
+    text = " ".join(words) + " đồng"
+    if amount < 0:
+        text = "âm " + text
+    return text[0].upper() + text[1:]

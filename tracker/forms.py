@@ -7,7 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import ValidationError
 
-from tracker import clock
+from tracker import clock, ledger
+from tracker.formatting import format_number
 from tracker.text import normalise_phone
 
 EARLIEST_DATE = dt.date(1950, 1, 1)
@@ -69,3 +70,37 @@ class PhoneField(StringField):
                 _l("Enter a 10-digit phone number starting with 0, for example 0912345678.")
             )
         self.data = phone
+
+
+class MoneyField(StringField):
+    """Whole đồng, typed as 50.000.000, 50000000 or 50 000 000; the error names the field."""
+
+    def process_formdata(self, valuelist):
+        self.raw_text = valuelist[0] if valuelist else ""
+        self.data = None
+        if not self.raw_text.strip():
+            return
+        try:
+            self.data = ledger.parse_amount(self.raw_text)
+        except ledger.AmountError:
+            raise ValueError(
+                _l(
+                    "%(field)s: type a whole number of đồng greater than zero and at most "
+                    "1.000.000.000.000, for example 5.000.000.",
+                    field=self.label.text,
+                )
+            ) from None
+
+    def _value(self):
+        if self.data is not None:
+            return format_number(self.data)
+        return getattr(self, "raw_text", "") or ""
+
+
+def refusal_to_form(form: FlaskForm, refusal) -> None:
+    """Show a journal refusal next to the field it concerns (or the form's first field)."""
+    field = getattr(form, refusal.field or "", None)
+    if field is None:
+        form.form_errors.append(refusal.message)
+    else:
+        field.errors = [*field.errors, refusal.message]

@@ -7,6 +7,7 @@ import secrets
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -184,3 +185,286 @@ class AuditEvent(db.Model):
     after: Mapped[str] = mapped_column(Text, default="")
 
     user: Mapped[User | None] = relationship()
+
+
+# ---------------------------------------------------------------------------------------------
+# People helped (the casework issue builds the rest on this)
+
+GENDERS = ("male", "female", "other")
+CERTIFICATE_TYPES = ("sentence_completed", "amnesty")
+PERSON_STATUSES = ("supported", "settled", "reoffended", "moved", "deceased")
+
+
+class Person(db.Model):
+    """A person helped (người được giúp đỡ). No offence details: the law asks for the minimum."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    sort_key: Mapped[str] = mapped_column(String(800), default="")
+    birth_year: Mapped[int | None]
+    gender: Mapped[str | None] = mapped_column(String(10))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    released_on: Mapped[dt.date | None]
+    certificate_type: Mapped[str | None] = mapped_column(String(30))
+    family_circumstances: Mapped[str] = mapped_column(Text, default="")
+    needs: Mapped[str] = mapped_column(Text, default="")
+    consent_recorded_on: Mapped[dt.date]
+    status: Mapped[str] = mapped_column(String(20), default="supported")
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("committee_member.id"))
+    visit_interval_days: Mapped[int] = mapped_column(default=30)
+    erased_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    mentor: Mapped[CommitteeMember | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_in("status", PERSON_STATUSES), name="status"),
+        Index("ix_person_fund_sort", "fund_id", "sort_key"),
+    )
+
+    def set_name(self, full_name: str) -> None:
+        self.full_name = full_name
+        self.sort_key = vietnamese_sort_key(full_name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Money: documents (donations, loans, repayments) and the journal that holds the amounts.
+# Balances are never stored: they are sums over journal_line (tracker/journal.py owns it).
+
+DONOR_KINDS = ("business", "individual", "organisation")
+PAYMENT_METHODS = ("cash", "bank")
+LOAN_STATUSES = ("requested", "approved", "rejected", "active", "repaid", "written_off")
+ACCOUNTS = ("cash", "receivable", "capital", "written_off")
+EVENTS = ("donation", "disbursement", "repayment", "write_off")
+
+
+class Donor(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sort_key: Mapped[str] = mapped_column(String(800), default="")
+    kind: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint(_in("kind", DONOR_KINDS), name="kind"),)
+
+    def set_name(self, name: str) -> None:
+        self.name = name
+        # Only people's names sort by the given name; businesses sort by their name as written.
+        self.sort_key = vietnamese_sort_key(name, given_name_first=self.kind == "individual")
+
+
+class JournalTransaction(db.Model):
+    """One balanced money event. Posted rows are never updated or deleted (database triggers)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    event: Mapped[str] = mapped_column(String(20))
+    posted_on: Mapped[dt.date]
+    document_no: Mapped[str] = mapped_column(String(20), default="")
+    description: Mapped[str] = mapped_column(String(300), default="")
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("journal_transaction.id"), unique=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    lines: Mapped[list[JournalLine]] = relationship(back_populates="transaction")
+    reverses: Mapped[JournalTransaction | None] = relationship(
+        remote_side="JournalTransaction.id", foreign_keys=[reverses_id], back_populates="reversed_by"
+    )
+    reversed_by: Mapped[JournalTransaction | None] = relationship(
+        foreign_keys=[reverses_id], back_populates="reverses", uselist=False
+    )
+    created_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_in("event", EVENTS), name="event"),
+        Index("ix_journal_transaction_fund_posted", "fund_id", "posted_on"),
+    )
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+
+class JournalLine(db.Model):
+    """One leg of a transaction: a signed amount (debit +, credit −) on one account."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("journal_transaction.id"), index=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    account: Mapped[str] = mapped_column(String(20))
+    # The event of the original transaction, also on the lines of its reversal, so that e.g.
+    # "repaid" is the sum of repayment lines with reversals netting out.
+    event: Mapped[str] = mapped_column(String(20))
+    posted_on: Mapped[dt.date]
+    amount: Mapped[int] = mapped_column(BigInteger)
+    loan_id: Mapped[int | None] = mapped_column(ForeignKey("loan.id"))
+
+    transaction: Mapped[JournalTransaction] = relationship(back_populates="lines")
+
+    __table_args__ = (
+        CheckConstraint(_in("account", ACCOUNTS), name="account"),
+        CheckConstraint(_in("event", EVENTS), name="event"),
+        Index("ix_journal_line_fund_account_posted", "fund_id", "account", "posted_on"),
+        Index("ix_journal_line_loan", "loan_id", "account"),
+    )
+
+
+class Donation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    donor_id: Mapped[int] = mapped_column(ForeignKey("donor.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    received_on: Mapped[dt.date]
+    method: Mapped[str] = mapped_column(String(10))
+    receipt_no: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    earmark_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    earmark_loan_id: Mapped[int | None] = mapped_column(ForeignKey("loan.id"))
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("journal_transaction.id"))
+    reversal_id: Mapped[int | None] = mapped_column(ForeignKey("journal_transaction.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    donor: Mapped[Donor] = relationship()
+    earmark_person: Mapped[Person | None] = relationship()
+    earmark_loan: Mapped[Loan | None] = relationship(foreign_keys=[earmark_loan_id])
+    transaction: Mapped[JournalTransaction] = relationship(foreign_keys=[transaction_id])
+    reversal: Mapped[JournalTransaction | None] = relationship(foreign_keys=[reversal_id])
+    fundings: Mapped[list[Funding]] = relationship(back_populates="donation")
+
+    __table_args__ = (
+        UniqueConstraint("fund_id", "receipt_no"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(_in("method", PAYMENT_METHODS), name="method"),
+    )
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversal_id is not None
+
+
+class Loan(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    principal: Mapped[int] = mapped_column(BigInteger)
+    purpose: Mapped[str] = mapped_column(String(500))
+    applied_on: Mapped[dt.date]
+    term_months: Mapped[int]
+    grace_months: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(20), default="requested")
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_on: Mapped[dt.date | None]
+    minutes_ref: Mapped[str] = mapped_column(String(200), default="")
+    rejection_reason: Mapped[str] = mapped_column(String(500), default="")
+    disbursed_on: Mapped[dt.date | None]
+    disbursed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    voucher_no: Mapped[str] = mapped_column(String(20), default="")
+    disbursement_id: Mapped[int | None] = mapped_column(ForeignKey("journal_transaction.id"))
+    written_off_on: Mapped[dt.date | None]
+    write_off_reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    disbursed_by: Mapped[User | None] = relationship(foreign_keys=[disbursed_by_id])
+    installments: Mapped[list[Installment]] = relationship(
+        order_by="Installment.number",
+        primaryjoin="and_(Installment.loan_id == Loan.id, Installment.superseded.is_(False))",
+        viewonly=True,
+    )
+    repayments: Mapped[list[Repayment]] = relationship(
+        back_populates="loan", order_by="(Repayment.paid_on, Repayment.id)"
+    )
+    fundings: Mapped[list[Funding]] = relationship(back_populates="loan")
+
+    __table_args__ = (
+        CheckConstraint(_in("status", LOAN_STATUSES), name="status"),
+        CheckConstraint("principal > 0", name="principal_positive"),
+        CheckConstraint("term_months BETWEEN 1 AND 120", name="term"),
+        CheckConstraint("grace_months BETWEEN 0 AND 24", name="grace"),
+    )
+
+
+class Installment(db.Model):
+    """One month of a loan's schedule; a reschedule supersedes the rows and adds new ones."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
+    number: Mapped[int]
+    due_on: Mapped[dt.date]
+    amount_due: Mapped[int] = mapped_column(BigInteger)
+    superseded: Mapped[bool] = mapped_column(default=False)
+
+    loan: Mapped[Loan] = relationship()
+
+
+class Repayment(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    paid_on: Mapped[dt.date]
+    method: Mapped[str] = mapped_column(String(10))
+    receipt_no: Mapped[str] = mapped_column(String(20))
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("journal_transaction.id"))
+    reversal_id: Mapped[int | None] = mapped_column(ForeignKey("journal_transaction.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    loan: Mapped[Loan] = relationship(back_populates="repayments")
+    transaction: Mapped[JournalTransaction] = relationship(foreign_keys=[transaction_id])
+    reversal: Mapped[JournalTransaction | None] = relationship(foreign_keys=[reversal_id])
+
+    __table_args__ = (
+        UniqueConstraint("fund_id", "receipt_no"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(_in("method", PAYMENT_METHODS), name="method"),
+    )
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversal_id is not None
+
+
+class Funding(db.Model):
+    """How much of a donation's money went into a loan, so each donor can be told what it did."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
+    donation_id: Mapped[int] = mapped_column(ForeignKey("donation.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    void: Mapped[bool] = mapped_column(default=False)  # the disbursement was reversed
+
+    loan: Mapped[Loan] = relationship(back_populates="fundings")
+    donation: Mapped[Donation] = relationship(back_populates="fundings")
+
+
+class DocumentCounter(db.Model):
+    """The last number used for phiếu thu (PT) or phiếu chi (PC), per fund and year: no gaps."""
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), primary_key=True)
+    series: Mapped[str] = mapped_column(String(2), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class PeriodClose(db.Model):
+    """Books closed through a date: nothing dated on or before it can be posted or reversed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    closed_through: Mapped[dt.date]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    closed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    closed_by: Mapped[User | None] = relationship()

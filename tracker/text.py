@@ -29,7 +29,7 @@ def _encode(index: int) -> str:
     return SYMBOLS[index // len(SYMBOLS)] + SYMBOLS[index % len(SYMBOLS)]
 
 
-def vietnamese_sort_key(full_name: str) -> str:
+def vietnamese_sort_key(full_name: str, given_name_first: bool = True) -> str:
     """A string whose byte order is the Vietnamese order of names.
 
     Names sort by the given name (the last word), then the family and middle names, comparing
@@ -38,7 +38,7 @@ def vietnamese_sort_key(full_name: str) -> str:
     words = full_name.split()
     if not words:
         return ""
-    ordered = [words[-1], *words[:-1]]
+    ordered = [words[-1], *words[:-1]] if given_name_first else words
     primary: list[str] = []
     tones: list[str] = []
     for word in ordered:

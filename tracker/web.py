@@ -1,6 +1,6 @@
 """Request plumbing shared by every page: access checks, headers, template helpers, error pages."""
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,7 +22,9 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(accounts.load_session_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.session_protection = "strong"
+    # "strong" would log a phone out whenever its mobile network changes its address; sessions are
+    # server-side and revocable, so the basic check suffices.
+    login_manager.session_protection = "basic"
     app.before_request(access.enforce_access)
     app.after_request(security_headers)
     register_template_helpers(app)
@@ -60,6 +62,11 @@ def register_template_helpers(app: Flask) -> None:
         nav_items=nav_items,
         role_label=role_label,
         is_fragment=wants_fragment,
+        loan_status_label=loan_status_label,
+        method_label=method_label,
+        donor_kind_label=donor_kind_label,
+        amount_in_words=formatting.amount_in_words,
+        official_date=official_date,
     )
 
     @app.context_processor
@@ -69,6 +76,11 @@ def register_template_helpers(app: Flask) -> None:
 
 # (endpoint, label, permission): the menu, in order; each entry shows only to roles that may use it.
 NAVIGATION = (
+    ("people.index", _l("People"), "view_people"),
+    ("loans.index", _l("Loans"), "view_loans"),
+    ("donations.index", _l("Donations"), "view_money"),
+    ("donors.index", _l("Donors"), "view_money"),
+    ("reports.index", _l("Reports"), "view_reports"),
     ("members.index", _l("Team"), "view_members"),
     ("users.index", _l("Logins"), "manage_users"),
 )
@@ -90,6 +102,34 @@ def role_label(role: str | None) -> str:
         "viewer": _("Viewer"),
     }
     return labels.get(role, "")
+
+
+def loan_status_label(status: str) -> str:
+    labels = {
+        "requested": _("Waiting for decision"),
+        "approved": _("Approved"),
+        "rejected": _("Rejected"),
+        "active": _("Being repaid"),
+        "repaid": _("Fully repaid"),
+        "written_off": _("Written off"),
+    }
+    return labels.get(status, status)
+
+
+def method_label(method: str) -> str:
+    return {"cash": _("Cash"), "bank": _("Bank transfer")}.get(method, method)
+
+
+def donor_kind_label(kind: str) -> str:
+    return {"business": _("Business"), "individual": _("Benefactor"), "organisation": _("Organisation")}.get(
+        kind, kind
+    )
+
+
+def official_date(day) -> str:
+    """'Hồng Sơn, ngày 05 tháng 02 năm 2026' for the current fund."""
+    place = g.fund.place if g.get("fund") else ""
+    return formatting.official_date_line(place, day)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -1,0 +1,437 @@
+"""Loans: application, decision, disbursement, repayments, reversals and write-off.
+
+Every money change goes through tracker.journal, which checks the rules under the fund's lock;
+these views only validate input, call it, commit once and respond.
+"""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from htmx_flask import make_response as htmx_response
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from tracker import audit, clock, journal, ledger
+from tracker.access import (
+    can,
+    get_or_404,
+    own_committee_member_id,
+    requires,
+    sees_only_own_people,
+    visible_people,
+)
+from tracker.extensions import db
+from tracker.forms import Form, IsoDateField, MoneyField, refusal_to_form
+from tracker.models import Funding, Loan, Person, Repayment
+from tracker.views import page_number, wants_fragment
+
+bp = Blueprint("loans", __name__)
+
+
+def method_choices():
+    return [("cash", _l("Cash")), ("bank", _l("Bank transfer"))]
+
+
+class LoanForm(Form):
+    person_id = SelectField(_l("Borrower"), coerce=int)
+    principal = MoneyField(_l("Principal"), [InputRequired(_l("Enter the amount of the loan."))])
+    purpose = TextAreaField(_l("Purpose"), [DataRequired(_l("Say what the money is for.")), Length(max=500)])
+    term_months = IntegerField(
+        _l("Term (months)"),
+        [InputRequired(_l("Enter the term in months.")), NumberRange(1, 120, _l("Enter 1 to 120 months."))],
+        default=12,
+    )
+    grace_months = IntegerField(
+        _l("Grace period (months)"),
+        [
+            InputRequired(_l("Enter the grace period (0 if none).")),
+            NumberRange(0, 24, _l("Enter 0 to 24 months.")),
+        ],
+        default=0,
+    )
+    applied_on = IsoDateField(_l("Applied on"), [DataRequired(_l("Enter the date of the application."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = db.session.scalars(
+            visible_people().where(Person.status == "supported").order_by(Person.sort_key)
+        )
+        self.person_id.choices = [(p.id, p.full_name) for p in people]
+
+    def validate_principal(self, field):
+        if field.data and self.term_months.data and field.data < self.term_months.data * ledger.ROUNDING:
+            raise ValueError(_l("The principal must be at least 1.000 ₫ per month of the term."))
+
+
+class ApproveForm(Form):
+    minutes_ref = StringField(
+        _l("Minutes reference"),
+        [DataRequired(_l("Enter the reference of the meeting minutes.")), Length(max=200)],
+    )
+    decided_on = IsoDateField(_l("Decided on"), [DataRequired(_l("Enter the date of the decision."))])
+
+
+class ReasonForm(Form):
+    reason = TextAreaField(_l("Reason"), [DataRequired(_l("Enter the reason.")), Length(max=500)])
+
+
+class DisburseForm(Form):
+    disbursed_on = IsoDateField(
+        _l("Disbursed on"), [DataRequired(_l("Enter the date the money was paid out."))]
+    )
+
+
+class RepaymentForm(Form):
+    amount = MoneyField(_l("Amount"), [InputRequired(_l("Enter the amount repaid."))])
+    paid_on = IsoDateField(_l("Paid on"), [DataRequired(_l("Enter the date of the repayment."))])
+    method = SelectField(_l("Method"), choices=method_choices, default="cash")
+
+
+def get_loan_or_404(loan_id: int, lock: bool = False) -> Loan:
+    loan = get_or_404(Loan, loan_id, lock=lock)
+    if sees_only_own_people() and loan.person.mentor_id != own_committee_member_id():
+        abort(404)
+    return loan
+
+
+def visible_loans():
+    query = select(Loan).where(Loan.fund_id == g.fund.id).options(joinedload(Loan.person))
+    if sees_only_own_people():
+        query = query.join(Person, Person.id == Loan.person_id).where(
+            Person.mentor_id == own_committee_member_id()
+        )
+    return query
+
+
+STATUS_FILTERS = ("requested", "approved", "active", "repaid", "written_off", "rejected")
+
+
+def render_index(form: LoanForm | None = None, status: int = 200):
+    query = visible_loans()
+    chosen = request.args.get("status")
+    if chosen in STATUS_FILTERS:
+        query = query.where(Loan.status == chosen)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page, size = page_number(), 25
+    loans = list(db.session.scalars(query.order_by(Loan.id.desc()).offset((page - 1) * size).limit(size)))
+    if form is None:
+        form = LoanForm(formdata=None)
+        form.applied_on.data = clock.today()
+        if request.args.get("person_id", "").isdigit():
+            form.person_id.data = int(request.args["person_id"])
+    return (
+        render_template(
+            "loans/index.html",
+            loans=loans,
+            balances=journal.loan_balances([loan.id for loan in loans]),
+            arrears=journal.loan_arrears(loans, clock.today()),
+            form=form,
+            chosen=chosen,
+            statuses=STATUS_FILTERS,
+            page=page,
+            pages=max(1, -(-total // size)),
+        ),
+        status,
+    )
+
+
+@bp.route("/loans")
+@requires("view_loans")
+def index():
+    """Render the loans the user may see, with the application form."""
+    return render_index()
+
+
+@bp.route("/loans", methods=["POST"])
+@requires("apply_loan")
+def create():
+    """Record a loan application (members only for the people assigned to them)."""
+    form = LoanForm()
+    if not form.validate():
+        return render_index(form, 422)
+    loan = Loan(
+        fund_id=g.fund.id,
+        person_id=form.person_id.data,
+        principal=form.principal.data,
+        purpose=form.purpose.data,
+        term_months=form.term_months.data,
+        grace_months=form.grace_months.data,
+        applied_on=form.applied_on.data,
+        entered_by_id=current_user.id,
+        status="requested",
+    )
+    db.session.add(loan)
+    audit.record("loan.apply", loan, after={"principal": loan.principal, "person_id": loan.person_id})
+    db.session.commit()
+    flash(_("The application is recorded; it waits for the chair's decision."), "success")
+    return redirect(url_for("loans.detail", loan_id=loan.id), 303)
+
+
+def loan_context(loan: Loan) -> dict:
+    """Everything the loan page shows, computed from the journal."""
+    today = clock.today()
+    balance = journal.loan_balance(loan)
+    arrears = journal.loan_arrears([loan], today)[loan.id]
+    installments = loan.installments
+    paid = ledger.settle([i.amount_due for i in installments], balance.repaid)
+    schedule = []
+    for installment, covered in zip(installments, paid, strict=True):
+        late_days = (today - installment.due_on).days if covered < installment.amount_due else 0
+        schedule.append(
+            {
+                "installment": installment,
+                "paid": covered,
+                "settled": covered == installment.amount_due,
+                "late_days": max(late_days, 0),
+            }
+        )
+    fundings = db.session.scalars(
+        select(Funding).where(Funding.loan_id == loan.id, Funding.void.is_(False)).order_by(Funding.id)
+    ).all()
+    return {
+        "loan": loan,
+        "balance": balance,
+        "arrears": arrears,
+        "schedule": schedule,
+        "fundings": fundings,
+        "today": today,
+    }
+
+
+def render_loan(loan: Loan, status: int = 200, **forms):
+    defaults = {
+        "approve_form": ApproveForm(formdata=None, decided_on=clock.today()),
+        "reject_form": ReasonForm(formdata=None),
+        "disburse_form": DisburseForm(formdata=None, disbursed_on=clock.today()),
+        "repayment_form": RepaymentForm(formdata=None, paid_on=clock.today()),
+        "reverse_form": ReasonForm(formdata=None),
+        "write_off_form": ReasonForm(formdata=None),
+    }
+    defaults.update(forms)
+    return render_template("loans/detail.html", **loan_context(loan), **defaults), status
+
+
+@bp.route("/loans/<int:loan_id>")
+@requires("view_loans")
+def detail(loan_id: int):
+    """Render a loan: schedule, repayments with receipts, outstanding, the donors whose money it uses."""
+    return render_loan(get_loan_or_404(loan_id))
+
+
+@bp.route("/loans/<int:loan_id>/approve", methods=["POST"])
+@requires("decide_loans")
+def approve(loan_id: int):
+    """Approve an application (chair), citing the minutes of the meeting."""
+    loan = get_loan_or_404(loan_id)
+    form = ApproveForm()
+    if loan.status != "requested":
+        form.form_errors.append(_("Only an application waiting for a decision can be approved."))
+    if not form.validate() or form.form_errors:
+        return render_loan(loan, 422, approve_form=form)
+    loan.status, loan.decided_by_id = "approved", current_user.id
+    loan.decided_on, loan.minutes_ref = form.decided_on.data, form.minutes_ref.data
+    audit.record("loan.approve", loan, before={"status": "requested"}, after={"status": "approved"})
+    db.session.commit()
+    flash(_("The loan is approved. The treasurer can now disburse it."), "success")
+    return redirect(url_for("loans.detail", loan_id=loan.id), 303)
+
+
+@bp.route("/loans/<int:loan_id>/reject", methods=["POST"])
+@requires("decide_loans")
+def reject(loan_id: int):
+    """Reject an application with a reason."""
+    loan = get_loan_or_404(loan_id)
+    form = ReasonForm()
+    if loan.status != "requested":
+        form.form_errors.append(_("Only an application waiting for a decision can be rejected."))
+    if not form.validate() or form.form_errors:
+        return render_loan(loan, 422, reject_form=form)
+    loan.status, loan.decided_by_id, loan.decided_on = "rejected", current_user.id, clock.today()
+    loan.rejection_reason = form.reason.data
+    audit.record("loan.reject", loan, before={"status": "requested"}, after={"status": "rejected"})
+    db.session.commit()
+    flash(_("The application is rejected."), "success")
+    return redirect(url_for("loans.detail", loan_id=loan.id), 303)
+
+
+@bp.route("/loans/<int:loan_id>/disburse", methods=["POST"])
+@requires("post_money")
+def disburse(loan_id: int):
+    """Pay out an approved loan: phiếu chi, schedule, funding from donations."""
+    loan = get_loan_or_404(loan_id, lock=True)
+    form = DisburseForm()
+    if form.validate():
+        try:
+            journal.disburse(loan, form.disbursed_on.data, current_user.id)
+        except journal.MoneyRefused as refusal:
+            refusal_to_form(form, refusal)
+    if form.errors:
+        db.session.rollback()
+        return render_loan(get_loan_or_404(loan_id), 422, disburse_form=form)
+    audit.record("loan.disburse", loan, after={"voucher_no": loan.voucher_no, "principal": loan.principal})
+    db.session.commit()
+    flash(_("Disbursed with voucher %(number)s.", number=loan.voucher_no), "success")
+    return redirect(url_for("loans.detail", loan_id=loan.id), 303)
+
+
+@bp.route("/loans/<int:loan_id>/repayments", methods=["POST"])
+@requires("post_money")
+def repay(loan_id: int):
+    """Record a repayment; htmx gets the loan's money panel back and a repayment-recorded event."""
+    loan = get_loan_or_404(loan_id, lock=True)
+    form = RepaymentForm()
+    repayment = None
+    if form.validate():
+        try:
+            repayment = journal.record_repayment(
+                loan, form.amount.data, form.paid_on.data, form.method.data, current_user.id
+            )
+        except journal.MoneyRefused as refusal:
+            refusal_to_form(form, refusal)
+    if form.errors:
+        db.session.rollback()
+        return respond_money_panel(get_loan_or_404(loan_id), 422, repayment_form=form)
+    audit.record(
+        "repayment.create", repayment, after={"amount": repayment.amount, "receipt_no": repayment.receipt_no}
+    )
+    db.session.commit()
+    flash(_("Repayment recorded with receipt %(number)s.", number=repayment.receipt_no), "success")
+    if wants_fragment():
+        return respond_money_panel(loan, 200)
+    return redirect(url_for("loans.detail", loan_id=loan.id), 303)
+
+
+def respond_money_panel(loan: Loan, status: int, **forms):
+    if not wants_fragment():
+        return render_loan(loan, status, **forms)
+    context = loan_context(loan)
+    context.update(
+        repayment_form=forms.get("repayment_form") or RepaymentForm(formdata=None, paid_on=clock.today()),
+        reverse_form=ReasonForm(formdata=None),
+    )
+    response = htmx_response(render_template("loans/_money.html", **context), status)
+    if status == 200:
+        response.headers["HX-Trigger"] = "repayment-recorded"
+    return response
+
+
+@bp.route("/repayments/<int:repayment_id>/reverse", methods=["POST"])
+@requires("post_money")
+def reverse_repayment(repayment_id: int):
+    """Reverse a repayment with a reason (mirror entries; the receipt stays, marked void)."""
+    repayment = get_or_404(Repayment, repayment_id)
+    form = ReasonForm()
+    if form.validate():
+        try:
+            journal.reverse_repayment(repayment, form.reason.data, current_user.id)
+        except journal.MoneyRefused as refusal:
+            refusal_to_form(form, refusal)
+    if form.errors:
+        db.session.rollback()
+        flash(form.first_error or _("The reversal was refused."), "error")
+        return render_loan(get_loan_or_404(repayment.loan_id), 422, reverse_form=form)
+    audit.record("repayment.reverse", repayment, after={"reason": form.reason.data})
+    db.session.commit()
+    flash(_("Receipt %(number)s is reversed.", number=repayment.receipt_no), "success")
+    return redirect(url_for("loans.detail", loan_id=repayment.loan_id), 303)
+
+
+@bp.route("/loans/<int:loan_id>/reverse-disbursement", methods=["POST"])
+@requires("post_money")
+def reverse_disbursement(loan_id: int):
+    """Reverse a disbursement (only before any repayment); the loan returns to approved."""
+    loan = get_loan_or_404(loan_id, lock=True)
+    form = ReasonForm()
+    if form.validate():
+        try:
+            journal.reverse_disbursement(loan, form.reason.data, current_user.id)
+        except journal.MoneyRefused as refusal:
+            refusal_to_form(form, refusal)
+    if form.errors:
+        db.session.rollback()
+        flash(form.first_error, "error")
+        return render_loan(get_loan_or_404(loan_id), 422, reverse_form=form)
+    audit.record("loan.reverse_disbursement", loan, after={"reason": form.reason.data})
+    db.session.commit()
+    flash(_("The disbursement is reversed."), "success")
+    return redirect(url_for("loans.detail", loan_id=loan.id), 303)
+
+
+@bp.route("/loans/<int:loan_id>/write-off", methods=["POST"])
+@requires("write_off")
+def write_off(loan_id: int):
+    """Write off what is still owed (chair); cash is untouched."""
+    loan = get_loan_or_404(loan_id, lock=True)
+    form = ReasonForm()
+    if form.validate():
+        try:
+            journal.write_off(loan, clock.today(), form.reason.data, current_user.id)
+        except journal.MoneyRefused as refusal:
+            refusal_to_form(form, refusal)
+    if form.errors:
+        db.session.rollback()
+        return render_loan(get_loan_or_404(loan_id), 422, write_off_form=form)
+    audit.record("loan.write_off", loan, after={"reason": form.reason.data})
+    db.session.commit()
+    flash(_("The loan is written off."), "success")
+    return redirect(url_for("loans.detail", loan_id=loan.id), 303)
+
+
+@bp.route("/repayments/<int:repayment_id>/receipt")
+@requires("view_loans")
+def repayment_receipt(repayment_id: int):
+    """Render the printable phiếu thu of a repayment."""
+    repayment = get_or_404(Repayment, repayment_id)
+    loan = get_loan_or_404(repayment.loan_id)
+    return render_template(
+        "documents/voucher.html",
+        series="receipt",
+        number=repayment.receipt_no,
+        day=repayment.paid_on,
+        party=loan.person.full_name,
+        address=loan.person.address,
+        reason=_("Repayment of loan no. %(id)s", id=loan.id),
+        amount=repayment.amount,
+        method=repayment.method,
+        void=repayment.is_reversed,
+    )
+
+
+@bp.route("/loans/<int:loan_id>/voucher")
+@requires("view_loans")
+def disbursement_voucher(loan_id: int):
+    """Render the printable phiếu chi of a disbursement."""
+    loan = get_loan_or_404(loan_id)
+    if not loan.voucher_no:
+        abort(404)
+    return render_template(
+        "documents/voucher.html",
+        series="payment",
+        number=loan.voucher_no,
+        day=loan.disbursed_on,
+        party=loan.person.full_name,
+        address=loan.person.address,
+        reason=_("Disbursement of loan no. %(id)s: %(purpose)s", id=loan.id, purpose=loan.purpose),
+        amount=loan.principal,
+        method="cash",
+        void=False,
+    )
+
+
+def can_act(action: str, loan: Loan) -> bool:
+    """Which forms the loan page shows: role and loan status together."""
+    rules = {
+        "decide": ("decide_loans", ("requested",)),
+        "disburse": ("post_money", ("approved",)),
+        "repay": ("post_money", ("active",)),
+        "reverse_disbursement": ("post_money", ("active",)),
+        "write_off": ("write_off", ("active",)),
+    }
+    permission, statuses = rules[action]
+    return can(permission) and loan.status in statuses
+
+
+bp.add_app_template_global(can_act)

@@ -1,0 +1,504 @@
+"""The journal: the only code that writes money. Balances are sums over journal_line.
+
+Every function here runs inside the caller's transaction and never commits; the view commits
+once. Each posting first takes the fund's money lock (lock_fund): on SQLite the request already
+holds the write lock (BEGIN IMMEDIATE, see database.py), on PostgreSQL it is SELECT ... FOR UPDATE
+on the fund row, so check-then-post (cash for a disbursement, outstanding for a repayment, the next
+receipt number) cannot interleave with another posting of the same fund.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+
+from tracker import clock, ledger
+from tracker.extensions import db
+from tracker.formatting import format_date, format_money
+from tracker.models import (
+    DocumentCounter,
+    Donation,
+    Fund,
+    Funding,
+    Installment,
+    JournalLine,
+    JournalTransaction,
+    Loan,
+    PeriodClose,
+    Repayment,
+)
+
+
+class MoneyRefused(Exception):
+    """A posting the money rules do not allow; `message` says why (translated when shown), `field`
+    names the form field it belongs next to."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+# ------------------------------------------------------------------ locks, periods, numbers
+
+
+def lock_fund(fund_id: int) -> None:
+    db.session.execute(select(Fund.id).where(Fund.id == fund_id).with_for_update())
+
+
+def closed_through(fund_id: int) -> dt.date | None:
+    return db.session.scalar(
+        select(func.max(PeriodClose.closed_through)).where(PeriodClose.fund_id == fund_id)
+    )
+
+
+def ensure_open(fund_id: int, day: dt.date, field: str | None = None) -> None:
+    closed = closed_through(fund_id)
+    if closed is not None and day <= closed:
+        raise MoneyRefused(
+            _l(
+                "The books are closed through %(closed)s: nothing dated %(day)s can be posted or reversed.",
+                closed=format_date(closed),
+                day=format_date(day),
+            ),
+            field,
+        )
+
+
+def next_document_no(fund_id: int, series: str, year: int) -> str:
+    """PT-2026-0001: per fund, series and year, without gaps (the counter row is locked)."""
+    counter = db.session.scalar(
+        select(DocumentCounter)
+        .where(
+            DocumentCounter.fund_id == fund_id, DocumentCounter.series == series, DocumentCounter.year == year
+        )
+        .with_for_update()
+    )
+    if counter is None:
+        counter = DocumentCounter(fund_id=fund_id, series=series, year=year, last=0)
+        db.session.add(counter)
+    counter.last += 1
+    db.session.flush()
+    return f"{series}-{year}-{counter.last:04d}"
+
+
+# ------------------------------------------------------------------ posting
+
+
+@dataclass(frozen=True)
+class Leg:
+    account: str
+    amount: int  # debit +, credit −
+    loan_id: int | None = None
+
+
+def post(
+    fund_id: int,
+    event: str,
+    posted_on: dt.date,
+    legs: list[Leg],
+    *,
+    document_no: str = "",
+    description: str = "",
+    user_id: int | None = None,
+    reverses: JournalTransaction | None = None,
+    reason: str = "",
+) -> JournalTransaction:
+    if sum(leg.amount for leg in legs) != 0:
+        raise ValueError(f"unbalanced transaction: {legs}")
+    transaction = JournalTransaction(
+        fund_id=fund_id,
+        event=event,
+        posted_on=posted_on,
+        document_no=document_no,
+        description=description[:300],
+        created_by_id=user_id,
+        reverses=reverses,
+        reason=reason,
+    )
+    db.session.add(transaction)
+    db.session.flush()
+    db.session.add_all(
+        JournalLine(
+            transaction_id=transaction.id,
+            fund_id=fund_id,
+            account=leg.account,
+            event=event,
+            posted_on=posted_on,
+            amount=leg.amount,
+            loan_id=leg.loan_id,
+        )
+        for leg in legs
+    )
+    db.session.flush()
+    return transaction
+
+
+def reverse(
+    original: JournalTransaction, on_date: dt.date, reason: str, user_id: int | None
+) -> JournalTransaction:
+    """Mirror entries of `original`, linked to it. A reversal cannot itself be reversed."""
+    if original.reverses_id is not None:
+        raise MoneyRefused(_l("This entry is itself a reversal; a reversal cannot be reversed."))
+    if original.reversed_by is not None:
+        raise MoneyRefused(_l("This entry has already been reversed."))
+    if not reason.strip():
+        raise MoneyRefused(_l("Enter the reason for the reversal."), "reason")
+    ensure_open(original.fund_id, original.posted_on)
+    ensure_open(original.fund_id, on_date)
+    legs = [Leg(line.account, -line.amount, line.loan_id) for line in original.lines]
+    return post(
+        original.fund_id,
+        original.event,
+        on_date,
+        legs,
+        document_no=original.document_no,
+        description=f"reversal of {original.document_no or original.event}",
+        user_id=user_id,
+        reverses=original,
+        reason=reason.strip(),
+    )
+
+
+# ------------------------------------------------------------------ balances (sums over lines)
+
+
+def cash_balance(fund_id: int, as_of: dt.date | None = None) -> int:
+    query = select(func.coalesce(func.sum(JournalLine.amount), 0)).where(
+        JournalLine.fund_id == fund_id, JournalLine.account == "cash"
+    )
+    if as_of is not None:
+        query = query.where(JournalLine.posted_on <= as_of)
+    return int(db.session.scalar(query))
+
+
+def available_cash(fund_id: int, on_date: dt.date) -> int:
+    """What can be paid out on `on_date` without the cash book going below zero then or later."""
+    rows = db.session.execute(
+        select(JournalLine.posted_on, func.sum(JournalLine.amount))
+        .where(JournalLine.fund_id == fund_id, JournalLine.account == "cash")
+        .group_by(JournalLine.posted_on)
+        .order_by(JournalLine.posted_on)
+    ).all()
+    running = 0
+    on_the_day = None  # the balance at the end of on_date
+    later_lows: list[int] = []
+    for day, amount in rows:
+        running += int(amount)
+        if day <= on_date:
+            on_the_day = running
+        else:
+            later_lows.append(running)
+    lowest = min([on_the_day or 0, *later_lows])
+    return max(lowest, 0)
+
+
+@dataclass(frozen=True)
+class LoanBalance:
+    disbursed: int = 0
+    repaid: int = 0
+    written_off: int = 0
+
+    @property
+    def outstanding(self) -> int:
+        return self.disbursed - self.repaid - self.written_off
+
+
+def loan_balances(loan_ids: list[int], as_of: dt.date | None = None) -> dict[int, LoanBalance]:
+    """Disbursed, repaid and written off per loan, from the receivable lines (one query)."""
+    if not loan_ids:
+        return {}
+    amount = JournalLine.amount
+
+    def by_event(event: str):
+        return func.coalesce(func.sum(case((JournalLine.event == event, amount), else_=0)), 0)
+
+    query = (
+        select(JournalLine.loan_id, by_event("disbursement"), by_event("repayment"), by_event("write_off"))
+        .where(JournalLine.loan_id.in_(loan_ids), JournalLine.account == "receivable")
+        .group_by(JournalLine.loan_id)
+    )
+    if as_of is not None:
+        query = query.where(JournalLine.posted_on <= as_of)
+    result = {loan_id: LoanBalance() for loan_id in loan_ids}
+    for loan_id, disbursed, repaid, written_off in db.session.execute(query):
+        result[loan_id] = LoanBalance(int(disbursed), -int(repaid), -int(written_off))
+    return result
+
+
+def loan_balance(loan: Loan, as_of: dt.date | None = None) -> LoanBalance:
+    return loan_balances([loan.id], as_of)[loan.id]
+
+
+def loan_arrears(loans: list[Loan], as_of: dt.date) -> dict[int, ledger.Arrears]:
+    """Overdue amount and days overdue per loan as of a date (two queries for any number of loans)."""
+    ids = [loan.id for loan in loans]
+    balances = loan_balances(ids, as_of)
+    schedules: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    if ids:
+        rows = db.session.execute(
+            select(Installment.loan_id, Installment.due_on, Installment.amount_due)
+            .where(Installment.loan_id.in_(ids), Installment.superseded.is_(False))
+            .order_by(Installment.loan_id, Installment.number)
+        )
+        for loan_id, due_on, amount_due in rows:
+            schedules[loan_id].append((due_on, amount_due))
+    result = {}
+    for loan in loans:
+        if loan.status in ("active",) or (loan.status == "repaid" and balances[loan.id].outstanding > 0):
+            result[loan.id] = ledger.arrears(schedules[loan.id], balances[loan.id].repaid, as_of)
+        else:
+            result[loan.id] = ledger.Arrears(0, 0)
+    return result
+
+
+def donation_available(fund_id: int) -> dict[int, int]:
+    """Per live donation: the part of its money that is in the cash box now (not out on loan, not lost
+    to a write-off). Shares come back pro rata to each loan's repayments."""
+    donations = db.session.execute(
+        select(Donation.id, Donation.amount)
+        .where(Donation.fund_id == fund_id, Donation.reversal_id.is_(None))
+        .order_by(Donation.received_on, Donation.id)
+    ).all()
+    available = {donation_id: int(amount) for donation_id, amount in donations}
+    fundings = db.session.execute(
+        select(Funding.donation_id, Funding.loan_id, Funding.amount, Loan.principal)
+        .join(Loan, Loan.id == Funding.loan_id)
+        .where(Funding.fund_id == fund_id, Funding.void.is_(False))
+    ).all()
+    balances = loan_balances(sorted({loan_id for _, loan_id, _, _ in fundings}))
+    for donation_id, loan_id, funded, principal in fundings:
+        if donation_id in available:
+            back = ledger.returned_share(int(funded), int(principal), balances[loan_id].repaid)
+            available[donation_id] -= int(funded) - back
+    return available
+
+
+# ------------------------------------------------------------------ the money events
+
+
+def record_donation(donation: Donation, user_id: int | None) -> Donation:
+    """Post a donation (Dr cash, Cr capital) with the next phiếu thu number."""
+    lock_fund(donation.fund_id)
+    ensure_open(donation.fund_id, donation.received_on, "received_on")
+    donation.receipt_no = next_document_no(donation.fund_id, "PT", donation.received_on.year)
+    transaction = post(
+        donation.fund_id,
+        "donation",
+        donation.received_on,
+        [Leg("cash", donation.amount), Leg("capital", -donation.amount)],
+        document_no=donation.receipt_no,
+        description="donation",
+        user_id=user_id,
+    )
+    donation.transaction_id = transaction.id
+    db.session.add(donation)
+    db.session.flush()
+    return donation
+
+
+def disburse(loan: Loan, disbursed_on: dt.date, user_id: int | None) -> Loan:
+    """Pay out an approved loan: check the cash, post a phiếu chi, build the schedule, and record
+    which donations' money it uses."""
+    lock_fund(loan.fund_id)
+    if loan.status != "approved":
+        raise MoneyRefused(_l("Only an approved loan can be disbursed."))
+    if loan.decided_by_id is not None and loan.decided_by_id == user_id:
+        raise MoneyRefused(_l("The person who approved this loan cannot also record its disbursement."))
+    if loan.decided_on and disbursed_on < loan.decided_on:
+        raise MoneyRefused(_l("The disbursement cannot be dated before the approval."), "disbursed_on")
+    ensure_open(loan.fund_id, disbursed_on, "disbursed_on")
+    cash = available_cash(loan.fund_id, disbursed_on)
+    if loan.principal > cash:
+        raise MoneyRefused(
+            _l(
+                "Cash on hand is only %(cash)s, not enough to disburse %(principal)s.",
+                cash=format_money(cash),
+                principal=format_money(loan.principal),
+            ),
+            "disbursed_on",
+        )
+    loan.voucher_no = next_document_no(loan.fund_id, "PC", disbursed_on.year)
+    transaction = post(
+        loan.fund_id,
+        "disbursement",
+        disbursed_on,
+        [Leg("receivable", loan.principal, loan_id=loan.id), Leg("cash", -loan.principal, loan_id=loan.id)],
+        document_no=loan.voucher_no,
+        description=f"loan {loan.id}",
+        user_id=user_id,
+    )
+    loan.status = "active"
+    loan.disbursed_on = disbursed_on
+    loan.disbursed_by_id = user_id
+    loan.disbursement_id = transaction.id
+    for item in ledger.build_schedule(loan.principal, loan.term_months, loan.grace_months, disbursed_on):
+        db.session.add(
+            Installment(
+                fund_id=loan.fund_id,
+                loan_id=loan.id,
+                number=item.number,
+                due_on=item.due_on,
+                amount_due=item.amount_due,
+            )
+        )
+    allocate_funding(loan)
+    db.session.flush()
+    return loan
+
+
+def allocate_funding(loan: Loan) -> None:
+    available = donation_available(loan.fund_id)
+    earmarks = db.session.execute(
+        select(Donation.id, Donation.earmark_loan_id, Donation.earmark_person_id).where(
+            Donation.id.in_(list(available))
+        )
+    ).all()
+    earmarked = {
+        donation_id
+        for donation_id, loan_id, person_id in earmarks
+        if loan_id == loan.id or (person_id is not None and person_id == loan.person_id)
+    }
+    sources = [
+        ledger.Source(donation_id, amount, donation_id in earmarked)
+        for donation_id, amount in available.items()
+    ]
+    for donation_id, amount in ledger.allocate(loan.principal, sources):
+        db.session.add(Funding(fund_id=loan.fund_id, loan_id=loan.id, donation_id=donation_id, amount=amount))
+
+
+def record_repayment(
+    loan: Loan, amount: int, paid_on: dt.date, method: str, user_id: int | None
+) -> Repayment:
+    """Post a repayment (Dr cash, Cr receivable) up to the outstanding balance, with a phiếu thu."""
+    lock_fund(loan.fund_id)
+    if loan.status not in ("active",):
+        raise MoneyRefused(_l("This loan has nothing outstanding to collect."))
+    if loan.disbursed_on and paid_on < loan.disbursed_on:
+        raise MoneyRefused(
+            _l(
+                "The repayment cannot be dated before the disbursement (%(day)s).",
+                day=format_date(loan.disbursed_on),
+            ),
+            "paid_on",
+        )
+    ensure_open(loan.fund_id, paid_on, "paid_on")
+    outstanding = loan_balance(loan).outstanding
+    if amount > outstanding:
+        raise MoneyRefused(
+            _l(
+                "This is more than is owed: the outstanding balance is only %(outstanding)s.",
+                outstanding=format_money(outstanding),
+            ),
+            "amount",
+        )
+    receipt_no = next_document_no(loan.fund_id, "PT", paid_on.year)
+    transaction = post(
+        loan.fund_id,
+        "repayment",
+        paid_on,
+        [Leg("cash", amount, loan_id=loan.id), Leg("receivable", -amount, loan_id=loan.id)],
+        document_no=receipt_no,
+        description=f"loan {loan.id}",
+        user_id=user_id,
+    )
+    repayment = Repayment(
+        fund_id=loan.fund_id,
+        loan_id=loan.id,
+        amount=amount,
+        paid_on=paid_on,
+        method=method,
+        receipt_no=receipt_no,
+        transaction_id=transaction.id,
+    )
+    db.session.add(repayment)
+    db.session.flush()
+    if outstanding - amount == 0:
+        loan.status = "repaid"
+    db.session.flush()
+    return repayment
+
+
+def write_off(loan: Loan, on_date: dt.date, reason: str, user_id: int | None) -> Loan:
+    """Take what is still owed out of the receivables (Dr written_off, Cr receivable); cash is untouched."""
+    lock_fund(loan.fund_id)
+    if loan.status != "active":
+        raise MoneyRefused(_l("Only an active loan can be written off."))
+    if not reason.strip():
+        raise MoneyRefused(_l("Enter the reason for the write-off."), "reason")
+    ensure_open(loan.fund_id, on_date)
+    outstanding = loan_balance(loan).outstanding
+    post(
+        loan.fund_id,
+        "write_off",
+        on_date,
+        [Leg("written_off", outstanding, loan_id=loan.id), Leg("receivable", -outstanding, loan_id=loan.id)],
+        description=f"loan {loan.id}",
+        user_id=user_id,
+        reason=reason.strip(),
+    )
+    loan.status = "written_off"
+    loan.written_off_on = on_date
+    loan.write_off_reason = reason.strip()
+    db.session.flush()
+    return loan
+
+
+def reverse_repayment(repayment: Repayment, reason: str, user_id: int | None) -> JournalTransaction:
+    lock_fund(repayment.fund_id)
+    if repayment.loan.status == "written_off":
+        raise MoneyRefused(_l("The loan has been written off; this repayment can no longer be reversed."))
+    reversal = reverse(repayment.transaction, clock.today(), reason, user_id)
+    repayment.reversal_id = reversal.id
+    if repayment.loan.status == "repaid":
+        repayment.loan.status = "active"
+    db.session.flush()
+    return reversal
+
+
+def reverse_donation(donation: Donation, reason: str, user_id: int | None) -> JournalTransaction:
+    lock_fund(donation.fund_id)
+    if donation.reversal_id is not None:
+        raise MoneyRefused(_l("This donation has already been reversed."))
+    in_use = donation.amount - donation_available(donation.fund_id).get(donation.id, 0)
+    if in_use > 0:
+        raise MoneyRefused(
+            _l(
+                "%(amount)s of this donation is lent out; reverse those disbursements first.",
+                amount=format_money(in_use),
+            )
+        )
+    reversal = reverse(donation.transaction, clock.today(), reason, user_id)
+    donation.reversal_id = reversal.id
+    db.session.flush()
+    return reversal
+
+
+def reverse_disbursement(loan: Loan, reason: str, user_id: int | None) -> JournalTransaction:
+    lock_fund(loan.fund_id)
+    if loan.status != "active" or loan.disbursement_id is None:
+        raise MoneyRefused(_l("Only the disbursement of an active loan can be reversed."))
+    live_repayments = [r for r in loan.repayments if r.reversal_id is None]
+    if live_repayments:
+        raise MoneyRefused(
+            _l("The loan has %(count)s repayment(s); reverse them first.", count=len(live_repayments))
+        )
+    original = db.session.get(JournalTransaction, loan.disbursement_id)
+    reversal = reverse(original, clock.today(), reason, user_id)
+    loan.status = "approved"
+    loan.disbursed_on = None
+    loan.disbursed_by_id = None
+    loan.disbursement_id = None
+    loan.voucher_no = ""  # the voided phiếu chi stays in the journal and the cash book
+    for installment in db.session.scalars(
+        select(Installment).where(Installment.loan_id == loan.id, Installment.superseded.is_(False))
+    ):
+        installment.superseded = True
+    for funding in loan.fundings:
+        funding.void = True
+    db.session.flush()
+    return reversal
