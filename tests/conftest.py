@@ -199,3 +199,11 @@ def full_page(response) -> str:
     text = response.get_data(as_text=True)
     assert "<html" in text, "expected a full page"
     return text
+
+
+@pytest.fixture
+def money(app, seed):
+    """People and donors in both funds (see tests/factories.py for donations and loans)."""
+    from tests.factories import seed_money
+
+    return seed_money(app, seed)
