@@ -20,7 +20,8 @@ class Form(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", []))
-            if issubclass(unbound_field.field_class, StringField):
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and getattr(field_class, "strip_whitespace", True):
                 filters.append(lambda value: value.strip() if isinstance(value, str) else "")
             return unbound_field.bind(form=form, filters=filters, **options)
 
@@ -74,6 +75,8 @@ class PhoneField(StringField):
 
 class MoneyField(StringField):
     """Whole đồng, typed as 50.000.000, 50000000 or 50 000 000; the error names the field."""
+
+    strip_whitespace = False  # parse_amount does its own; data is an int
 
     def process_formdata(self, valuelist):
         self.raw_text = valuelist[0] if valuelist else ""

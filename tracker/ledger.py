@@ -14,9 +14,9 @@ MAX_AMOUNT = 10**12
 ROUNDING = 1_000
 
 # "50.000.000", "50000000" or "50 000 000" (a no-break space too); nothing else.
-_GROUPED_DOTS = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_GROUPED_SPACES = re.compile(r"^\d{1,3}( \d{3})+$")
-_PLAIN = re.compile(r"^\d+$")
+_GROUPED_DOTS = re.compile(r"^[0-9]{1,3}(\.[0-9]{3})+$")
+_GROUPED_SPACES = re.compile(r"^[0-9]{1,3}( [0-9]{3})+$")
+_PLAIN = re.compile(r"^[0-9]{1,13}$")
 
 
 class AmountError(ValueError):

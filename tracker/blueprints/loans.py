@@ -12,7 +12,7 @@ from htmx_flask import make_response as htmx_response
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from tracker import audit, clock, journal, ledger
 from tracker.access import (
@@ -63,7 +63,7 @@ class LoanForm(Form):
 
     def validate_principal(self, field):
         if field.data and self.term_months.data and field.data < self.term_months.data * ledger.ROUNDING:
-            raise ValueError(_l("The principal must be at least 1.000 ₫ per month of the term."))
+            raise ValidationError(_l("The principal must be at least 1.000 ₫ per month of the term."))
 
 
 class ApproveForm(Form):
