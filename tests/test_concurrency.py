@@ -1,0 +1,148 @@
+"""Real concurrency against a running server: the money lock holds (DESIGN §4.4).
+
+Runs on SQLite (BEGIN IMMEDIATE) and, with TEST_DATABASE_URL, on PostgreSQL (SELECT ... FOR UPDATE).
+"""
+
+import datetime as dt
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
+from tests.factories import approved_loan, disbursed_loan, donate
+from tracker import journal
+from tracker.extensions import db
+from tracker.models import Installment, JournalTransaction, Loan, Repayment
+
+
+@pytest.fixture
+def server(app, seed):
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(timeout=5)
+
+
+def logged_in(base: str, username: str) -> tuple[requests.Session, str]:
+    session = requests.Session()
+    page = session.get(f"{base}/login").text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = session.post(
+        f"{base}/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+    )
+    assert response.status_code == 302
+    page = session.get(f"{base}/").text
+    return session, re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def all_at_once(count: int, call):
+    """Run `call(i)` in `count` threads released together; return the responses."""
+    barrier = threading.Barrier(count)
+
+    def run(i):
+        barrier.wait()
+        return call(i)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_fifty_simultaneous_repayments_accept_exactly_the_outstanding(app, money, seed, server):
+    donate(app, seed.fund_id, money.donor_id, 10_000_000, dt.date(2026, 1, 2))
+    loan_id = disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2026, 1, 10), term=3)
+    session, token = logged_in(server, "treasurer")
+    today = dt.date.today().isoformat()
+
+    def pay(_):
+        return session.post(
+            f"{server}/loans/{loan_id}/repayments",
+            data={"amount": "1.000.000", "paid_on": today, "method": "cash", "csrf_token": token},
+            allow_redirects=False,
+            timeout=60,
+        )
+
+    responses = all_at_once(50, pay)
+    statuses = [r.status_code for r in responses]
+    assert statuses.count(303) == 3, statuses
+    assert statuses.count(422) == 47, statuses
+    assert not any("locked" in r.text for r in responses)
+    with app.app_context():
+        loan = db.session.get(Loan, loan_id)
+        balance = journal.loan_balance(loan)
+        assert (balance.repaid, balance.outstanding, loan.status) == (3_000_000, 0, "repaid")
+        receipts = db.session.scalars(sa.select(Repayment.receipt_no).order_by(Repayment.receipt_no)).all()
+        assert receipts == ["PT-2026-0002", "PT-2026-0003", "PT-2026-0004"] or len(set(receipts)) == 3
+
+
+def test_five_simultaneous_disbursements_let_exactly_one_through(app, money, seed, server):
+    donate(app, seed.fund_id, money.donor_id, 40_000_000, dt.date(2026, 1, 2))
+    loans = [
+        approved_loan(app, seed.fund_id, money.person_id, 30_000_000, on=dt.date(2026, 1, 3))
+        for _ in range(5)
+    ]
+    session, token = logged_in(server, "treasurer")
+
+    def disburse(i):
+        return session.post(
+            f"{server}/loans/{loans[i]}/disburse",
+            data={"disbursed_on": "2026-01-05", "csrf_token": token},
+            allow_redirects=False,
+            timeout=60,
+        )
+
+    statuses = [r.status_code for r in all_at_once(5, disburse)]
+    assert sorted(statuses) == [303, 422, 422, 422, 422], statuses
+    with app.app_context():
+        assert journal.cash_balance(seed.fund_id) == 10_000_000
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(Loan).where(Loan.status == "active"))
+            == 1
+        )
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Installment)) == 10  # term 10
+        vouchers = db.session.scalars(
+            sa.select(JournalTransaction.document_no).where(JournalTransaction.event == "disbursement")
+        ).all()
+        assert vouchers == ["PC-2026-0001"]
+
+
+def test_simultaneous_donations_get_distinct_gapless_receipts(app, money, seed, server):
+    session, token = logged_in(server, "treasurer")
+
+    def give(i):
+        from tracker.models import Donation  # noqa: F401  (import check only)
+
+        with app.app_context():
+            pass
+        return session.post(
+            f"{server}/donations",
+            data={
+                "donor_id": money.donor_id,
+                "amount": "100.000",
+                "received_on": "2026-02-01",
+                "method": "cash",
+                "note": f"lần {i}",
+                "earmark_person_id": "0",
+                "csrf_token": token,
+            },
+            allow_redirects=False,
+            timeout=60,
+        )
+
+    statuses = [r.status_code for r in all_at_once(20, give)]
+    assert statuses.count(303) == 20, statuses
+    with app.app_context():
+        numbers = sorted(
+            db.session.scalars(
+                sa.select(JournalTransaction.document_no).where(JournalTransaction.event == "donation")
+            ).all()
+        )
+    assert numbers == [f"PT-2026-{n:04d}" for n in range(1, 21)]

@@ -1,0 +1,235 @@
+"""Stateful property test of the journal (DESIGN §4): after any sequence of donations,
+disbursements, repayments, write-offs and reversals the books stay true.
+
+Each Hypothesis example gets a fund of its own in the test database (every query is fund-scoped),
+so the same test runs on SQLite and on PostgreSQL.
+"""
+
+import datetime as dt
+import itertools
+
+import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from tracker import accounts, journal
+from tracker.extensions import db
+from tracker.models import Donation, Donor, Installment, JournalLine, Loan, Person, Repayment
+
+START = dt.date(2024, 1, 1)
+amounts = st.integers(min_value=1, max_value=40).map(lambda n: n * 500_000)
+_funds = itertools.count(1)
+
+
+def make_machine(app):
+    class Books(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            self.ctx = app.app_context()
+            self.ctx.push()
+            fund = accounts.create_fund(f"Quỹ thử {next(_funds)}", "xã Thử", "Tỉnh")
+            self.fund_id = fund.id
+            self.chair = accounts.create_user(f"c{fund.id}", "mat-khau-1", fund.id, "chair").id
+            self.treasurer = accounts.create_user(f"t{fund.id}", "mat-khau-1", fund.id, "treasurer").id
+            person = Person(fund_id=fund.id, consent_recorded_on=START)
+            person.set_name("Nguyễn Văn Thử")
+            donor = Donor(fund_id=fund.id, kind="individual")
+            donor.set_name("Trần Văn Tặng")
+            db.session.add_all([person, donor])
+            db.session.commit()
+            self.person_id, self.donor_id = person.id, donor.id
+            self.day = START
+            self.donations: list[int] = []
+            self.loans: list[int] = []
+            self.repayments: list[int] = []
+
+        def teardown(self):
+            db.session.rollback()
+            self.ctx.pop()
+
+        def next_day(self) -> dt.date:
+            self.day += dt.timedelta(days=3)
+            return self.day
+
+        @rule(amount=amounts)
+        def donate(self, amount):
+            donation = Donation(
+                fund_id=self.fund_id,
+                donor_id=self.donor_id,
+                amount=amount,
+                received_on=self.next_day(),
+                method="cash",
+            )
+            donation.donor = db.session.get(Donor, self.donor_id)
+            journal.record_donation(donation, self.treasurer)
+            db.session.commit()
+            self.donations.append(donation.id)
+
+        @rule(principal=amounts, term=st.integers(1, 24), grace=st.integers(0, 3))
+        def lend(self, principal, term, grace):
+            day = self.next_day()
+            loan = Loan(
+                fund_id=self.fund_id,
+                person_id=self.person_id,
+                principal=principal,
+                purpose="thử",
+                applied_on=day,
+                term_months=term,
+                grace_months=grace,
+                status="approved",
+                decided_by_id=self.chair,
+                decided_on=day,
+            )
+            db.session.add(loan)
+            db.session.flush()
+            cash = journal.available_cash(self.fund_id, day)
+            try:
+                journal.disburse(loan, day, self.treasurer)
+            except journal.MoneyRefused:
+                assert principal > cash
+                db.session.rollback()
+                return
+            assert principal <= cash
+            db.session.commit()
+            self.loans.append(loan.id)
+
+        @precondition(lambda self: self.loans)
+        @rule(data=st.data(), amount=amounts)
+        def repay(self, data, amount):
+            loan = db.session.get(Loan, data.draw(st.sampled_from(self.loans)))
+            outstanding = journal.loan_balance(loan).outstanding
+            try:
+                repayment = journal.record_repayment(loan, amount, self.next_day(), "cash", self.treasurer)
+            except journal.MoneyRefused:
+                assert loan.status != "active" or amount > outstanding
+                db.session.rollback()
+                return
+            assert amount <= outstanding
+            db.session.commit()
+            self.repayments.append(repayment.id)
+
+        @precondition(lambda self: self.loans)
+        @rule(data=st.data())
+        def write_off(self, data):
+            loan = db.session.get(Loan, data.draw(st.sampled_from(self.loans)))
+            try:
+                journal.write_off(loan, self.next_day(), "không còn khả năng trả", self.chair)
+            except journal.MoneyRefused:
+                assert loan.status != "active"
+                db.session.rollback()
+                return
+            db.session.commit()
+
+        @precondition(lambda self: self.repayments)
+        @rule(data=st.data())
+        def reverse_repayment(self, data):
+            repayment = db.session.get(Repayment, data.draw(st.sampled_from(self.repayments)))
+            self.day = max(self.day, dt.date.today())
+            try:
+                journal.reverse_repayment(repayment, "ghi nhầm", self.treasurer)
+            except journal.MoneyRefused:
+                assert repayment.is_reversed or repayment.loan.status == "written_off"
+                db.session.rollback()
+                return
+            db.session.commit()
+
+        @precondition(lambda self: self.donations)
+        @rule(data=st.data())
+        def reverse_donation(self, data):
+            donation = db.session.get(Donation, data.draw(st.sampled_from(self.donations)))
+            try:
+                journal.reverse_donation(donation, "trả lại", self.treasurer)
+            except journal.MoneyRefused:
+                db.session.rollback()
+                return
+            db.session.commit()
+
+        @precondition(lambda self: self.loans)
+        @rule(data=st.data())
+        def reverse_disbursement(self, data):
+            loan = db.session.get(Loan, data.draw(st.sampled_from(self.loans)))
+            try:
+                journal.reverse_disbursement(loan, "giải ngân nhầm", self.treasurer)
+            except journal.MoneyRefused:
+                db.session.rollback()
+                return
+            db.session.commit()
+            self.loans.remove(loan.id)
+
+        @invariant()
+        def every_transaction_balances(self):
+            unbalanced = db.session.execute(
+                sa.select(JournalLine.transaction_id)
+                .where(JournalLine.fund_id == self.fund_id)
+                .group_by(JournalLine.transaction_id)
+                .having(sa.func.sum(JournalLine.amount) != 0)
+            ).all()
+            assert unbalanced == []
+
+        @invariant()
+        def cash_is_donations_minus_disbursements_plus_repayments(self):
+            donated = db.session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(Donation.amount), 0)).where(
+                    Donation.fund_id == self.fund_id, Donation.reversal_id.is_(None)
+                )
+            )
+            disbursed = db.session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(Loan.principal), 0)).where(
+                    Loan.fund_id == self.fund_id, Loan.disbursement_id.is_not(None)
+                )
+            )
+            repaid = db.session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(Repayment.amount), 0)).where(
+                    Repayment.fund_id == self.fund_id, Repayment.reversal_id.is_(None)
+                )
+            )
+            cash = journal.cash_balance(self.fund_id)
+            assert cash == donated - disbursed + repaid
+            assert cash >= 0
+
+        @invariant()
+        def loans_stay_within_their_principal(self):
+            loans = db.session.scalars(sa.select(Loan).where(Loan.fund_id == self.fund_id)).all()
+            balances = journal.loan_balances([loan.id for loan in loans])
+            for loan in loans:
+                balance = balances[loan.id]
+                if loan.disbursement_id is None:
+                    assert balance.outstanding == 0
+                    continue
+                assert 0 <= balance.repaid <= loan.principal
+                assert balance.outstanding >= 0
+                assert balance.disbursed == loan.principal
+                assert (loan.status == "repaid") == (balance.outstanding == 0 and balance.written_off == 0)
+                schedule = db.session.scalar(
+                    sa.select(sa.func.sum(Installment.amount_due)).where(
+                        Installment.loan_id == loan.id, Installment.superseded.is_(False)
+                    )
+                )
+                assert schedule == loan.principal
+
+        @invariant()
+        def donors_money_is_accounted_for(self):
+            available = journal.donation_available(self.fund_id)
+            assert all(amount >= 0 for amount in available.values())
+            assert sum(available.values()) <= journal.cash_balance(self.fund_id)
+
+    return Books
+
+
+def test_the_books_stay_true_under_any_sequence(app):
+    run_state_machine_as_test(
+        make_machine(app),
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
