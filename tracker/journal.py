@@ -249,7 +249,9 @@ def loan_arrears(loans: list[Loan], as_of: dt.date) -> dict[int, ledger.Arrears]
             schedules[loan_id].append((due_on, amount_due))
     result = {}
     for loan in loans:
-        if loan.status in ("active",) or (loan.status == "repaid" and balances[loan.id].outstanding > 0):
+        # Decided by the balance at the date, not by today's status: a loan repaid or written off
+        # since then was still owed, and possibly late, on that date.
+        if balances[loan.id].outstanding > 0:
             result[loan.id] = ledger.arrears(schedules[loan.id], balances[loan.id].repaid, as_of)
         else:
             result[loan.id] = ledger.Arrears(0, 0)
@@ -452,6 +454,16 @@ def reverse_repayment(repayment: Repayment, reason: str, user_id: int | None) ->
     lock_fund(repayment.fund_id)
     if repayment.loan.status == "written_off":
         raise MoneyRefused(_l("The loan has been written off; this repayment can no longer be reversed."))
+    cash = available_cash(repayment.fund_id, clock.today())
+    if repayment.amount > cash:
+        # The money was lent on again: reversing would take the cash book below zero.
+        raise MoneyRefused(
+            _l(
+                "Cash on hand is only %(cash)s, less than this receipt: its money has been lent out "
+                "again, so it cannot be reversed.",
+                cash=format_money(cash),
+            )
+        )
     reversal = reverse(repayment.transaction, clock.today(), reason, user_id)
     repayment.reversal_id = reversal.id
     if repayment.loan.status == "repaid":
