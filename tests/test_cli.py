@@ -79,3 +79,24 @@ def test_create_user_refusals(runner):
     ]
     for args in cases:
         assert runner.invoke(args=[str(a) for a in args]).exit_code != 0, args
+
+
+def test_demo_tells_the_hong_son_money_story(app, runner):
+    import datetime as dt
+
+    from tracker import journal
+    from tracker.models import Donation, Loan
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        donated = db.session.scalar(sa.select(sa.func.sum(Donation.amount)))
+        assert 50_000_000 < donated < 60_000_000
+        loans = db.session.scalars(sa.select(Loan).order_by(Loan.id)).all()
+        statuses = sorted(loan.status for loan in loans)
+        assert statuses == ["active", "active", "repaid", "repaid"]
+        arrears = journal.loan_arrears(loans, dt.date.today())
+        days = sorted(arrears[loan.id].days_overdue for loan in loans if loan.status == "active")
+        assert days[0] <= 30 < days[1]  # one repaying on time, one in arrears
+        balances = journal.loan_balances([loan.id for loan in loans])
+        outstanding = sum(b.outstanding for b in balances.values())
+        assert journal.cash_balance(loans[0].fund_id) + outstanding == donated

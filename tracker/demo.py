@@ -1,6 +1,7 @@
 """The Hồng Sơn demo fund: a team of 15 and four logins (password hongson-demo).
 
-Later parts of the story (money, people, visits) are added by the functions listed in STORY.
+Then the money story: businesses and benefactors give a little over 50 million ₫, two people borrow
+for production and repay in full, a third is repaying on time and a fourth is in arrears.
 """
 
 import datetime as dt
@@ -8,7 +9,7 @@ import datetime as dt
 import click
 from sqlalchemy import select
 
-from tracker import accounts, audit
+from tracker import accounts, audit, clock
 from tracker.extensions import db
 from tracker.models import CommitteeMember, Fund
 
@@ -57,9 +58,6 @@ TEAM = [
 VIEWER = ("viewer", "Võ Văn Thành")
 FOUNDED_ON = dt.date(2024, 3, 15)
 
-# Functions (fund) -> None that later issues add to tell their part of the story.
-STORY: list = []
-
 
 def load_demo() -> Fund:
     """Create the demo fund; refuse if a fund of that name already exists. The caller commits."""
@@ -83,8 +81,136 @@ def load_demo() -> Fund:
             member.user_id = user.id
         db.session.add(member)
     accounts.create_user(VIEWER[0], DEMO_PASSWORD, fund.id, "viewer", VIEWER[1])
-    for tell in STORY:
-        tell(fund)
+    db.session.flush()
+    tell_money_story(fund)
     audit.record("fund.demo", fund, fund_id=fund.id)
     db.session.flush()
     return fund
+
+
+# (donor, kind, anonymous, amount, received on, method)
+DONATIONS = [
+    ("Công ty TNHH Thương mại Hồng Phát", "business", False, 15_000_000, dt.date(2024, 3, 20), "bank"),
+    ("Doanh nghiệp tư nhân Minh Long", "business", False, 10_000_000, dt.date(2024, 4, 2), "cash"),
+    ("Hợp tác xã Nông nghiệp Hồng Sơn", "organisation", False, 8_000_000, dt.date(2024, 4, 15), "bank"),
+    ("Nguyễn Văn Tài", "individual", False, 5_000_000, dt.date(2024, 5, 10), "cash"),
+    ("Cửa hàng vật liệu xây dựng Phúc Thịnh", "business", False, 5_000_000, dt.date(2024, 6, 3), "cash"),
+    ("Trần Thị Hạnh", "individual", False, 3_000_000, dt.date(2024, 7, 8), "cash"),
+    ("Chi hội Cựu chiến binh thôn Đông", "organisation", False, 2_500_000, dt.date(2024, 9, 2), "cash"),
+    ("Nhà hảo tâm", "individual", True, 2_000_000, dt.date(2025, 1, 20), "cash"),
+    ("Lương Văn Phú", "individual", False, 2_000_000, dt.date(2025, 2, 3), "cash"),
+]
+
+# (name, gender, birth year, hamlet, released on, mentor's name)
+BORROWERS = [
+    ("Lê Văn Dũng", "male", 1985, "Thôn Đông", dt.date(2023, 8, 14), "Phạm Văn Bình"),
+    ("Hoàng Văn Nam", "male", 1990, "Thôn Tây", dt.date(2023, 11, 2), "Lê Minh Tuấn"),
+    ("Đinh Văn Tùng", "male", 1988, "Thôn Nam", dt.date(2024, 12, 20), "Dương Văn Phúc"),
+    ("Phan Văn Lực", "male", 1979, "Thôn Trung", dt.date(2024, 9, 5), "Phạm Văn Bình"),
+]
+
+# (borrower, principal, purpose, applied on, disbursed on, term, grace, installments paid: "all" or a count,
+#  or "due": every installment due by today)
+LOANS = [
+    (
+        "Lê Văn Dũng",
+        15_000_000,
+        "Mua bò giống để chăn nuôi",
+        dt.date(2024, 4, 25),
+        dt.date(2024, 5, 15),
+        12,
+        2,
+        "all",
+    ),
+    (
+        "Hoàng Văn Nam",
+        12_000_000,
+        "Mở tiệm sửa xe máy",
+        dt.date(2024, 5, 20),
+        dt.date(2024, 6, 1),
+        12,
+        1,
+        "all",
+    ),
+    ("Phan Văn Lực", 10_000_000, "Mở quán nước chè", dt.date(2025, 2, 10), dt.date(2025, 3, 1), 12, 1, 3),
+    ("Đinh Văn Tùng", 20_000_000, "Nuôi lợn thịt", dt.date(2025, 5, 20), dt.date(2025, 6, 10), 18, 2, "due"),
+]
+
+
+def tell_money_story(fund: Fund) -> None:
+    from tracker import journal
+    from tracker.models import Donation, Donor, Installment, Loan, Person, User
+
+    def user_id(username: str) -> int:
+        return db.session.scalar(select(User.id).where(User.username == username))
+
+    chair, treasurer = user_id("chair"), user_id("treasurer")
+    mentors = {
+        m.full_name: m.id
+        for m in db.session.scalars(select(CommitteeMember).where(CommitteeMember.fund_id == fund.id))
+    }
+    donors: dict[str, Donor] = {}
+    for name, kind, anonymous, amount, received_on, method in DONATIONS:
+        if name not in donors:
+            donor = Donor(fund_id=fund.id, kind=kind, anonymous=anonymous, address="xã Hồng Sơn")
+            donor.set_name(name)
+            db.session.add(donor)
+            donors[name] = donor
+        donation = Donation(
+            fund_id=fund.id,
+            donor=donors[name],
+            amount=amount,
+            received_on=received_on,
+            method=method,
+            note="",
+        )
+        journal.record_donation(donation, treasurer)
+
+    people: dict[str, Person] = {}
+    for name, gender, birth_year, hamlet, released_on, mentor in BORROWERS:
+        person = Person(
+            fund_id=fund.id,
+            gender=gender,
+            birth_year=birth_year,
+            address=hamlet,
+            released_on=released_on,
+            certificate_type="sentence_completed",
+            consent_recorded_on=released_on + dt.timedelta(days=30),
+            mentor_id=mentors[mentor],
+        )
+        person.set_name(name)
+        db.session.add(person)
+        people[name] = person
+    db.session.flush()
+
+    today = clock.today()
+    for name, principal, purpose, applied_on, disbursed_on, term, grace, paid in LOANS:
+        loan = Loan(
+            fund_id=fund.id,
+            person_id=people[name].id,
+            principal=principal,
+            purpose=purpose,
+            applied_on=applied_on,
+            term_months=term,
+            grace_months=grace,
+            status="approved",
+            entered_by_id=chair,
+            decided_by_id=chair,
+            decided_on=applied_on + dt.timedelta(days=7),
+            minutes_ref=f"Biên bản họp Tổ ngày {applied_on + dt.timedelta(days=7):%d/%m/%Y}",
+        )
+        db.session.add(loan)
+        db.session.flush()
+        journal.disburse(loan, disbursed_on, treasurer)
+        installments = db.session.scalars(
+            select(Installment).where(Installment.loan_id == loan.id).order_by(Installment.number)
+        ).all()
+        if paid == "all":
+            to_pay = installments
+        elif paid == "due":
+            to_pay = [i for i in installments if i.due_on <= today]
+        else:
+            to_pay = installments[:paid]
+        for number, installment in enumerate(to_pay):
+            paid_on = min(installment.due_on + dt.timedelta(days=number % 4), today)
+            journal.record_repayment(loan, installment.amount_due, paid_on, "cash", treasurer)
