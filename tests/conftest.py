@@ -14,10 +14,16 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from hypothesis import settings
 
 from tracker import accounts, create_app
 from tracker.extensions import db
 from tracker.models import CommitteeMember
+
+# In CI the property tests explore the same examples every run, so a red build is reproducible.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 PASSWORD = "mat-khau-thu-123"
 # Cheap hashing in tests; test_auth checks that the configured default is scrypt at N >= 2^16.

@@ -450,12 +450,45 @@ def write_off(loan: Loan, on_date: dt.date, reason: str, user_id: int | None) ->
     return loan
 
 
+def repaid_money_lent_again(repayment: Repayment) -> bool:
+    """Would reversing this repayment take back money that a donor's share has already lent out
+    again? (Shares come back to donations pro rata; a reversal takes them back out.)"""
+    loan = repayment.loan
+    available = donation_available(loan.fund_id)
+    repaid = loan_balance(loan).repaid
+    for funding in loan.fundings:
+        if funding.void:
+            continue
+        before = ledger.returned_share(funding.amount, loan.principal, repaid)
+        after = ledger.returned_share(funding.amount, loan.principal, repaid - repayment.amount)
+        if available.get(funding.donation_id, 0) - (before - after) < 0:
+            return True
+    return False
+
+
 def reverse_repayment(repayment: Repayment, reason: str, user_id: int | None) -> JournalTransaction:
     lock_fund(repayment.fund_id)
     if repayment.loan.status == "written_off":
         raise MoneyRefused(_l("The loan has been written off; this repayment can no longer be reversed."))
+    refunded = db.session.scalar(
+        select(func.count())
+        .select_from(Funding)
+        .join(Donation, Donation.id == Funding.donation_id)
+        .where(
+            Funding.loan_id == repayment.loan_id, Funding.void.is_(False), Donation.reversal_id.is_not(None)
+        )
+    )
+    if refunded:
+        # The loan's money came from a donation that has since been reversed (given back): the
+        # repayment cannot go back out on loan on that donation's account.
+        raise MoneyRefused(
+            _l(
+                "This loan was funded by a donation that has since been reversed; "
+                "this receipt cannot be reversed."
+            )
+        )
     cash = available_cash(repayment.fund_id, clock.today())
-    if repayment.amount > cash:
+    if repayment.amount > cash or repaid_money_lent_again(repayment):
         # The money was lent on again: reversing would take the cash book below zero.
         raise MoneyRefused(
             _l(

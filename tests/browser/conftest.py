@@ -59,7 +59,7 @@ def problems(page):
 
     def on_console(msg):
         if msg.type == "error" and not any(text in msg.text for text in expected):
-            seen.append(msg.text)
+            seen.append(f"{page.url}: {msg.text} @ {msg.location}")
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: seen.append(str(error)))

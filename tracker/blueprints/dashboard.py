@@ -3,9 +3,10 @@
 from flask import Blueprint, g, render_template
 from sqlalchemy import func, select
 
-from tracker.access import requires
+from tracker import clock, journal
+from tracker.access import can, requires
 from tracker.extensions import db
-from tracker.models import CommitteeMember, Membership
+from tracker.models import CommitteeMember, Loan, Membership
 
 bp = Blueprint("dashboard", __name__)
 
@@ -25,4 +26,17 @@ def index():
         .select_from(Membership)
         .where(Membership.fund_id == fund_id, Membership.active.is_(True))
     )
-    return render_template("dashboard/index.html", team_size=team_size, logins=logins)
+    figures = None
+    if can("view_money"):
+        outstanding_loans = list(
+            db.session.scalars(select(Loan).where(Loan.fund_id == fund_id, Loan.status == "active"))
+        )
+        balances = journal.loan_balances([loan.id for loan in outstanding_loans])
+        arrears = journal.loan_arrears(outstanding_loans, clock.today())
+        figures = {
+            "cash": journal.cash_balance(fund_id),
+            "outstanding": sum(b.outstanding for b in balances.values()),
+            "overdue": sum(a.overdue_amount for a in arrears.values()),
+            "late_loans": sum(1 for a in arrears.values() if a.days_overdue),
+        }
+    return render_template("dashboard/index.html", team_size=team_size, logins=logins, figures=figures)

@@ -1,14 +1,222 @@
-"""Placeholder: being written."""
+"""Donations (Khoản đóng góp): the list, the form, a donation's page, its phiếu thu and its reversal.
 
-from flask import Blueprint
+Every money change goes through tracker.journal, which numbers the receipt and posts the entry
+under the fund's lock; these views only validate input, call it, commit once and respond.
+"""
 
-from tracker.access import requires
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from tracker import audit, clock, journal
+from tracker.access import can, get_or_404, requires, visible_people
+from tracker.blueprints.donors import DonorForm, donor_label, money_trail
+from tracker.extensions import db
+from tracker.forms import Form, IsoDateField, MoneyField, refusal_to_form
+from tracker.models import Donation, Donor, Funding, Person
+from tracker.views import page_number, wants_fragment
 
 bp = Blueprint("donations", __name__, url_prefix="/donations")
+
+PAGE_SIZE = 25
+AUDITED_FIELDS = ("receipt_no", "donor_id", "amount", "received_on", "method", "note", "earmark_person_id")
+
+
+def method_choices():
+    return [("cash", _l("Cash")), ("bank", _l("Bank transfer"))]
+
+
+class DonationForm(Form):
+    # Choices are checked in the validate_ methods below, with a message that says what to do.
+    donor_id = SelectField(_l("Donor"), coerce=int, default=0, validate_choice=False)
+    amount = MoneyField(_l("Amount"), [InputRequired(_l("Enter the amount received."))])
+    received_on = IsoDateField(
+        _l("Received on"), [InputRequired(_l("Enter the date the money was received."))]
+    )
+    method = SelectField(_l("Method"), choices=method_choices, default="cash")
+    earmark_person_id = SelectField(
+        _l("Earmarked for (optional)"), coerce=int, default=0, validate_choice=False
+    )
+    note = TextAreaField(_l("Note"), [Length(max=500)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        donors = db.session.execute(
+            select(Donor.id, Donor.name).where(Donor.fund_id == g.fund.id).order_by(Donor.sort_key, Donor.id)
+        )
+        self.donor_id.choices = [(0, _("Choose a donor")), *((id_, name) for id_, name in donors)]
+        people = db.session.execute(
+            visible_people()
+            .with_only_columns(Person.id, Person.full_name)
+            .where(Person.erased_at.is_(None))
+            .order_by(Person.sort_key, Person.id)
+        )
+        self.earmark_person_id.choices = [(0, _("Not earmarked")), *((id_, name) for id_, name in people)]
+
+    def validate_donor_id(self, field):
+        if field.data not in {value for value, _label in field.choices if value}:
+            raise ValidationError(_l("Choose the donor from the list, or add a new donor first."))
+
+    def validate_earmark_person_id(self, field):
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(_l("Choose a person from the list, or leave it not earmarked."))
+
+
+class ReasonForm(Form):
+    reason = TextAreaField(
+        _l("Reason for the reversal"), [DataRequired(_l("Enter the reason.")), Length(max=500)]
+    )
+
+
+def render_index(form: DonationForm | None = None, status: int = 200):
+    page = page_number()
+    total = db.session.scalar(select(func.count(Donation.id)).where(Donation.fund_id == g.fund.id))
+    donations = db.session.scalars(
+        select(Donation)
+        .where(Donation.fund_id == g.fund.id)
+        .options(joinedload(Donation.donor))
+        .order_by(Donation.received_on.desc(), Donation.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    if form is None and can("post_money"):
+        form = DonationForm(formdata=None, received_on=clock.today())
+        if request.args.get("donor_id", "").isdigit():  # "Record a donation" from a donor's page
+            form.donor_id.data = int(request.args["donor_id"])
+    return (
+        render_template(
+            "donations/index.html",
+            donations=donations,
+            total=total,
+            form=form,
+            page=page,
+            pages=max(1, -(-total // PAGE_SIZE)),
+        ),
+        status,
+    )
+
+
+def render_donor_picker(
+    donor_form: DonorForm | None = None, selected_donor_id: int | None = None, status: int = 200
+):
+    """The donation form's donor part for htmx: the select (with `selected_donor_id` chosen), and the
+    inline new-donor fields again if `donor_form` was refused."""
+    form = DonationForm()  # keeps the choice the user had made, sent along with the new donor
+    if selected_donor_id is not None:
+        form.donor_id.data = selected_donor_id
+    return render_template("donations/_donor_picker.html", form=form, donor_form=donor_form), status
 
 
 @bp.route("")
 @requires("view_money")
 def index():
-    """Placeholder."""
-    return "…"
+    """Render the donations, newest first, with the donation form for the treasurer."""
+    return render_index()
+
+
+@bp.route("", methods=["POST"])
+@requires("post_money")
+def create():
+    """Record a donation: phiếu thu number, journal entry, audit, then the donation's page."""
+    form = DonationForm()
+    donation = None
+    if form.validate():
+        donation = Donation(
+            fund_id=g.fund.id,
+            donor_id=form.donor_id.data,
+            amount=form.amount.data,
+            received_on=form.received_on.data,
+            method=form.method.data,
+            note=form.note.data,
+            earmark_person_id=form.earmark_person_id.data or None,
+        )
+        try:
+            journal.record_donation(donation, current_user.id)
+        except journal.MoneyRefused as refusal:
+            refusal_to_form(form, refusal)
+    if form.errors:
+        db.session.rollback()
+        return render_index(form, 422)
+    audit.record("donation.create", donation, after=audit.snapshot(donation, AUDITED_FIELDS))
+    db.session.commit()
+    flash(_("Donation recorded with receipt %(number)s.", number=donation.receipt_no), "success")
+    return redirect(url_for("donations.detail", donation_id=donation.id), 303)
+
+
+@bp.route("/new-donor")
+@requires("post_money")
+def new_donor():
+    """Render the inline new-donor fields of the donation form (htmx); others go to the donors page."""
+    if not wants_fragment():
+        return redirect(url_for("donors.index", _anchor="new-donor"))
+    return render_template("donations/_new_donor.html", donor_form=DonorForm(formdata=None))
+
+
+def render_donation(donation: Donation, status: int = 200, reverse_form: ReasonForm | None = None):
+    return (
+        render_template(
+            "donations/detail.html",
+            donation=donation,
+            trail=money_trail(Funding.donation_id == donation.id),
+            reverse_form=reverse_form or ReasonForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:donation_id>")
+@requires("view_money")
+def detail(donation_id: int):
+    """Render a donation: its receipt, its reversal if any, and the loans its money went into."""
+    return render_donation(get_or_404(Donation, donation_id))
+
+
+@bp.route("/<int:donation_id>/reverse", methods=["POST"])
+@requires("post_money")
+def reverse(donation_id: int):
+    """Reverse a donation with a reason (mirror entries; the receipt stays, marked void)."""
+    donation = get_or_404(Donation, donation_id, lock=True)
+    form = ReasonForm()
+    if form.validate():
+        try:
+            journal.reverse_donation(donation, form.reason.data, current_user.id)
+        except journal.MoneyRefused as refusal:
+            refusal_to_form(form, refusal)
+    if form.errors:
+        db.session.rollback()
+        return render_donation(get_or_404(Donation, donation_id), 422, reverse_form=form)
+    audit.record(
+        "donation.reverse", donation, after={"receipt_no": donation.receipt_no, "reason": form.reason.data}
+    )
+    db.session.commit()
+    flash(_("Receipt %(number)s is reversed.", number=donation.receipt_no), "success")
+    return redirect(url_for("donations.detail", donation_id=donation.id), 303)
+
+
+@bp.route("/<int:donation_id>/receipt")
+@requires("view_money")
+def receipt(donation_id: int):
+    """Render the printable phiếu thu of a donation (marked void if it was reversed)."""
+    donation = get_or_404(Donation, donation_id)
+    donor = donation.donor
+    if donation.note:
+        reason = _("Contribution to the fund: %(note)s", note=donation.note)
+    else:
+        reason = _("Contribution to the fund")
+    return render_template(
+        "documents/voucher.html",
+        series="receipt",
+        number=donation.receipt_no,
+        day=donation.received_on,
+        party=donor_label(donor),
+        address="" if donor.anonymous else donor.address,
+        reason=reason,
+        amount=donation.amount,
+        method=donation.method,
+        void=donation.is_reversed,
+    )

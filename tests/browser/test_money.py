@@ -1,0 +1,55 @@
+"""The treasurer's path through the money: donation → disbursement → repayment → reversal."""
+
+import datetime as dt
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+from tests.conftest import PASSWORD
+from tests.factories import approved_loan, seed_money
+
+
+def test_treasurer_walks_donation_disbursement_repayment_reversal(
+    app, seed, page, live_server, problems, screenshot
+):
+    money = seed_money(app, seed)
+    loan_id = approved_loan(app, seed.fund_id, money.person_id, 6_000_000, term=6, on=dt.date.today())
+    log_in(page, live_server, "treasurer", PASSWORD)
+
+    page.goto(f"{live_server}/donations")
+    page.select_option("select[name=donor_id]", str(money.donor_id))
+    page.fill("input[name=amount]", "20.000.000")
+    page.fill("input[name=received_on]", dt.date.today().isoformat())
+    page.click("form[action$='/donations'] button[type=submit]")
+    expect(page.locator("body")).to_contain_text("PT-2026-0001")
+    expect(page.locator("body")).to_contain_text("20.000.000 ₫")
+    screenshot("donation-recorded")
+
+    page.goto(f"{live_server}/loans/{loan_id}")
+    page.fill("input[name=disbursed_on]", dt.date.today().isoformat())
+    page.click("form[action$='/disburse'] button[type=submit]")
+    expect(page.locator("body")).to_contain_text("PC-2026-0001")
+    expect(page.locator("#outstanding")).to_have_text("6.000.000 ₫")
+    expect(page.locator("#schedule tbody tr")).to_have_count(6)
+
+    page.evaluate("window.sameDocument = true")
+    page.fill("#loan-money input[name=amount]", "1.000.000")
+    page.click("#loan-money form button[type=submit]")
+    expect(page.locator("#outstanding")).to_have_text("5.000.000 ₫")
+    expect(page.locator("#repayments")).to_contain_text("PT-2026-0002")
+    assert page.evaluate("window.sameDocument") is True  # updated in place by htmx
+    screenshot("repayment-recorded")
+
+    # a repayment above the outstanding balance is refused with the balance in the message
+    page.fill("#loan-money input[name=amount]", "9.000.000")
+    page.click("#loan-money form button[type=submit]")
+    expect(page.locator("#loan-money .field-error")).to_contain_text("5.000.000 ₫")
+
+    page.click("#repayments summary")
+    page.fill("#repayments input[name=reason]", "Ghi nhầm khoản vay")
+    page.click("#repayments button[type=submit]")
+    expect(page.locator("#outstanding")).to_have_text("6.000.000 ₫")
+    expect(page.locator("#repayments tr.void")).to_contain_text("PT-2026-0002")
+    expect(page.locator("#repayments")).to_contain_text("Ghi nhầm khoản vay")
+    screenshot("repayment-reversed")
+    assert problems == []
