@@ -52,4 +52,8 @@ def test_treasurer_walks_donation_disbursement_repayment_reversal(
     expect(page.locator("#repayments tr.void")).to_contain_text("PT-2026-0002")
     expect(page.locator("#repayments")).to_contain_text("Ghi nhầm khoản vay")
     screenshot("repayment-reversed")
+    page.set_viewport_size({"width": 360, "height": 740})
+    for path in (f"/loans/{loan_id}", "/donations", "/donors", "/reports/cashbook"):
+        page.goto(f"{live_server}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
     assert problems == []
