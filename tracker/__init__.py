@@ -78,6 +78,7 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.blueprints import (
+        audit,
         auth,
         dashboard,
         donations,
@@ -86,9 +87,11 @@ def register_blueprints(app: Flask) -> None:
         members,
         people,
         periods,
+        privacy,
         reports,
         setup,
         users,
+        visits,
     )
 
     for module in (
@@ -98,11 +101,14 @@ def register_blueprints(app: Flask) -> None:
         members,
         users,
         people,
+        visits,
         donors,
         donations,
         loans,
         periods,
         reports,
+        privacy,
+        audit,
     ):
         app.register_blueprint(module.bp)
 

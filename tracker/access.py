@@ -24,6 +24,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # people: members see only those assigned to them (filtered by visible_people / get_person_or_404)
     "view_people": ALL_ROLES,
     "manage_people": frozenset({"chair"}),
+    "assign_mentors": frozenset({"chair"}),
+    "view_casework": frozenset({"chair", "member", "viewer"}),  # visits, needs, family circumstances
+    "log_visits": frozenset({"chair", "member"}),
+    "view_visits": frozenset({"chair", "member", "viewer"}),
+    "view_audit": frozenset({"chair"}),
+    "erase_person": frozenset({"chair"}),
     # money
     "view_money": frozenset({"chair", "treasurer", "viewer"}),
     "view_loans": ALL_ROLES,
@@ -128,10 +134,24 @@ def sees_only_own_people() -> bool:
 
 
 def visible_people():
-    """select(Person) of the current fund that the current user may see."""
-    from tracker.models import Person
+    """select(Person) of the current fund that the current user may see: members their own people,
+    treasurers the people money work concerns (those with a loan), chair and viewers everyone."""
+    from tracker.models import Loan, Person
 
     query = scoped(Person)
+    if sees_only_own_people():
+        query = query.where(Person.mentor_id == own_committee_member_id())
+    elif current_user.role == "treasurer":
+        query = query.where(select(Loan.id).where(Loan.person_id == Person.id).exists())
+    return query
+
+
+def people_for_applications():
+    """Whom the current user may enter a loan application for: a member their own people, the chair
+    and the treasurer anyone supported by the fund."""
+    from tracker.models import Person
+
+    query = scoped(Person).where(Person.status == "supported", Person.erased_at.is_(None))
     if sees_only_own_people():
         query = query.where(Person.mentor_id == own_committee_member_id())
     return query

@@ -18,6 +18,15 @@ def snapshot(obj, fields: tuple[str, ...]) -> dict:
     return result
 
 
+def record_access(person, action: str = "view") -> None:
+    """Log that the current user opened (or exported) a person's file. Same transaction as the page."""
+    from tracker.models import PersonAccess
+
+    db.session.add(
+        PersonAccess(fund_id=person.fund_id, user_id=current_user.id, person_id=person.id, action=action)
+    )
+
+
 def record(
     action: str,
     obj=None,

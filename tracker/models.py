@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.text import vietnamese_sort_key
+from tracker.text import searchable, vietnamese_sort_key
 
 ROLES = ("chair", "treasurer", "member", "viewer")
 
@@ -214,6 +214,11 @@ class Person(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="supported")
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("committee_member.id"))
     visit_interval_days: Mapped[int] = mapped_column(default=30)
+    # When the next visit is due: set from the last visit's next_visit_on (or the interval), so
+    # the visit queue is one indexed query.
+    next_visit_on: Mapped[dt.date | None]
+    # Lower-case, accent-free name, phone and hamlet, for search that forgives missing diacritics.
+    search_text: Mapped[str] = mapped_column(String(500), default="", server_default="")
     erased_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -222,11 +227,22 @@ class Person(db.Model):
     __table_args__ = (
         CheckConstraint(_in("status", PERSON_STATUSES), name="status"),
         Index("ix_person_fund_sort", "fund_id", "sort_key"),
+        Index("ix_person_fund_next_visit", "fund_id", "next_visit_on"),
     )
 
     def set_name(self, full_name: str) -> None:
         self.full_name = full_name
         self.sort_key = vietnamese_sort_key(full_name)
+        self.refresh_search_text()
+
+    def refresh_search_text(self) -> None:
+        self.search_text = searchable(" ".join(filter(None, (self.full_name, self.phone, self.address))))[
+            :500
+        ]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
 
 
 # ---------------------------------------------------------------------------------------------
@@ -468,3 +484,85 @@ class PeriodClose(db.Model):
     note: Mapped[str] = mapped_column(String(500), default="")
 
     closed_by: Mapped[User | None] = relationship()
+
+
+# ---------------------------------------------------------------------------------------------
+# Casework: status and mentor history, visits, and the record of who opened whose file.
+
+VISIT_KINDS = ("home", "phone", "workplace", "meeting")
+CLOSED_STATUSES = ("settled", "reoffended", "moved", "deceased")
+
+
+class PersonStatusChange(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    changed_on: Mapped[dt.date]
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    changed_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (CheckConstraint(_in("to_status", PERSON_STATUSES), name="to_status"),)
+
+
+class MentorAssignment(db.Model):
+    """Who was assigned to mentor a person, from when to when (the current one has no ended_on)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("committee_member.id"))
+    assigned_on: Mapped[dt.date]
+    ended_on: Mapped[dt.date | None]
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    mentor: Mapped[CommitteeMember | None] = relationship()
+    assigned_by: Mapped[User | None] = relationship()
+
+
+class Visit(db.Model):
+    """A visit or contact by a mentor (thăm hỏi, gặp gỡ)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("committee_member.id"))
+    visited_on: Mapped[dt.date]
+    kind: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    livelihood: Mapped[str] = mapped_column(Text, default="")
+    concerns: Mapped[str] = mapped_column(Text, default="")
+    next_visit_on: Mapped[dt.date | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship()
+    mentor: Mapped[CommitteeMember | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", VISIT_KINDS), name="kind"),
+        Index("ix_visit_person_visited", "person_id", "visited_on"),
+        Index("ix_visit_fund_visited", "fund_id", "visited_on"),
+    )
+
+
+class PersonAccess(db.Model):
+    """Every opening of a person's file or export of their data: who, whose, when (DESIGN §5)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    action: Mapped[str] = mapped_column(String(20), default="view")
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+    person: Mapped[Person] = relationship()
+
+    __table_args__ = (Index("ix_person_access_fund_at", "fund_id", "at"),)

@@ -71,3 +71,9 @@ def normalise_phone(raw: str) -> str | None:
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
     return digits if PHONE_PATTERN.match(digits) else None
+
+
+def searchable(text: str) -> str:
+    """'Nguyễn Văn Đức' -> 'nguyen van duc': what search compares, so typing without accents works."""
+    decomposed = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

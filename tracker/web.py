@@ -80,9 +80,11 @@ NAVIGATION = (
     ("loans.index", _l("Loans"), "view_loans"),
     ("donations.index", _l("Donations"), "view_money"),
     ("donors.index", _l("Donors"), "view_money"),
+    ("visits.index", _l("Visits"), "view_visits"),
     ("reports.index", _l("Reports"), "view_reports"),
     ("members.index", _l("Team"), "view_members"),
     ("users.index", _l("Logins"), "manage_users"),
+    ("audit.index", _l("Audit log"), "view_audit"),
 )
 
 

@@ -14,7 +14,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from tracker import audit, clock, journal
-from tracker.access import can, get_or_404, requires, visible_people
+from tracker.access import can, get_or_404, requires, scoped
 from tracker.blueprints.donors import DonorForm, donor_label, money_trail
 from tracker.extensions import db
 from tracker.forms import Form, IsoDateField, MoneyField, refusal_to_form
@@ -51,9 +51,10 @@ class DonationForm(Form):
         )
         self.donor_id.choices = [(0, _("Choose a donor")), *((id_, name) for id_, name in donors)]
         people = db.session.execute(
-            visible_people()
+            # Earmarking is money work: the treasurer picks from everyone being supported.
+            scoped(Person)
             .with_only_columns(Person.id, Person.full_name)
-            .where(Person.erased_at.is_(None))
+            .where(Person.erased_at.is_(None), Person.status == "supported")
             .order_by(Person.sort_key, Person.id)
         )
         self.earmark_person_id.choices = [(0, _("Not earmarked")), *((id_, name) for id_, name in people)]

@@ -19,9 +19,9 @@ from tracker.access import (
     can,
     get_or_404,
     own_committee_member_id,
+    people_for_applications,
     requires,
     sees_only_own_people,
-    visible_people,
 )
 from tracker.extensions import db
 from tracker.forms import Form, IsoDateField, MoneyField, refusal_to_form
@@ -56,9 +56,7 @@ class LoanForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        people = db.session.scalars(
-            visible_people().where(Person.status == "supported").order_by(Person.sort_key)
-        )
+        people = db.session.scalars(people_for_applications().order_by(Person.sort_key))
         self.person_id.choices = [(p.id, p.full_name) for p in people]
 
     def validate_principal(self, field):

@@ -1,0 +1,183 @@
+"""Casework rules: status changes, mentor assignments, visits and the visit queue.
+
+Plain functions over the session, like tracker.journal: they never commit; the view commits once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, case, func, select
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import (
+    CLOSED_STATUSES,
+    CommitteeMember,
+    MentorAssignment,
+    Person,
+    PersonStatusChange,
+    Visit,
+)
+
+DUE_SOON_DAYS = 7
+ERASED_NAME = "Người đã xóa dữ liệu"
+
+
+def default_next_visit(person: Person, visited_on: dt.date) -> dt.date:
+    return visited_on + dt.timedelta(days=person.visit_interval_days or 30)
+
+
+def log_visit(
+    person: Person,
+    *,
+    mentor_id: int | None,
+    visited_on: dt.date,
+    kind: str,
+    summary: str = "",
+    livelihood: str = "",
+    concerns: str = "",
+    next_visit_on: dt.date | None = None,
+    user_id: int | None = None,
+) -> Visit:
+    """Record a visit; the person's next visit moves to the one planned at their latest visit."""
+    visit = Visit(
+        fund_id=person.fund_id,
+        person_id=person.id,
+        mentor_id=mentor_id,
+        visited_on=visited_on,
+        kind=kind,
+        summary=summary,
+        livelihood=livelihood,
+        concerns=concerns,
+        next_visit_on=next_visit_on or default_next_visit(person, visited_on),
+        created_by_id=user_id,
+    )
+    db.session.add(visit)
+    db.session.flush()
+    latest = db.session.scalar(
+        select(Visit)
+        .where(Visit.person_id == person.id)
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+        .limit(1)
+    )
+    if not person.is_closed and latest is visit:
+        person.next_visit_on = visit.next_visit_on
+    return visit
+
+
+def change_status(person: Person, to_status: str, on: dt.date, reason: str, user_id: int | None) -> None:
+    """Move a person to another status; a closed case leaves the visit queue, a reopened one joins it."""
+    change = PersonStatusChange(
+        fund_id=person.fund_id,
+        person_id=person.id,
+        from_status=person.status,
+        to_status=to_status,
+        changed_on=on,
+        reason=reason,
+        changed_by_id=user_id,
+    )
+    db.session.add(change)
+    person.status = to_status
+    if to_status in CLOSED_STATUSES:
+        person.next_visit_on = None
+    elif person.next_visit_on is None:
+        person.next_visit_on = clock.today()
+
+
+def assign_mentor(
+    person: Person, mentor_id: int | None, on: dt.date, user_id: int | None, note: str = ""
+) -> None:
+    """End the current assignment and start a new one (mentor_id None: nobody for now)."""
+    current = db.session.scalar(
+        select(MentorAssignment).where(
+            MentorAssignment.person_id == person.id, MentorAssignment.ended_on.is_(None)
+        )
+    )
+    if current is not None:
+        current.ended_on = on
+    db.session.add(
+        MentorAssignment(
+            fund_id=person.fund_id,
+            person_id=person.id,
+            mentor_id=mentor_id,
+            assigned_on=on,
+            assigned_by_id=user_id,
+            note=note,
+        )
+    )
+    person.mentor_id = mentor_id
+
+
+def people_assigned_to(mentor_id: int) -> list[Person]:
+    """People still assigned to a committee member (so they cannot be marked as left yet)."""
+    return list(
+        db.session.scalars(select(Person).where(Person.mentor_id == mentor_id).order_by(Person.sort_key))
+    )
+
+
+def queue_query(fund_id: int, today: dt.date, mentor_id: int | None = None):
+    """select(Person) in the visit queue: supported people whose next visit is due within 7 days or
+    past, overdue first (the oldest due date first)."""
+    query = select(Person).where(
+        Person.fund_id == fund_id,
+        Person.status == "supported",
+        Person.next_visit_on.is_not(None),
+        Person.next_visit_on <= today + dt.timedelta(days=DUE_SOON_DAYS),
+    )
+    if mentor_id is not None:
+        query = query.where(Person.mentor_id == mentor_id)
+    return query.order_by(Person.next_visit_on, Person.sort_key)
+
+
+def queue_counts_by_mentor(fund_id: int, today: dt.date) -> list[tuple[CommitteeMember | None, int, int]]:
+    """(mentor, due within 7 days, overdue) for every mentor with someone in the queue. One query."""
+    overdue = func.sum(case((Person.next_visit_on < today, 1), else_=0))
+    due = func.sum(case((and_(Person.next_visit_on >= today), 1), else_=0))
+    rows = db.session.execute(
+        select(Person.mentor_id, due, overdue)
+        .where(
+            Person.fund_id == fund_id,
+            Person.status == "supported",
+            Person.next_visit_on.is_not(None),
+            Person.next_visit_on <= today + dt.timedelta(days=DUE_SOON_DAYS),
+        )
+        .group_by(Person.mentor_id)
+    ).all()
+    mentors = {
+        m.id: m
+        for m in db.session.scalars(
+            select(CommitteeMember).where(CommitteeMember.id.in_([r[0] for r in rows if r[0] is not None]))
+        )
+    }
+    result = [(mentors.get(mentor_id), int(due or 0), int(overdue or 0)) for mentor_id, due, overdue in rows]
+    return sorted(result, key=lambda r: (-r[2], -r[1], r[0].sort_key if r[0] else "~"))
+
+
+def is_overdue(person: Person, today: dt.date) -> bool:
+    return person.next_visit_on is not None and person.next_visit_on < today
+
+
+def erase_person(person: Person) -> None:
+    """Right to erasure: keep the money records (loans, repayments, the journal), blank the rest.
+
+    The name becomes a placeholder; casework notes and contact details are removed.
+    """
+    person.set_name(f"{ERASED_NAME} #{person.id}")
+    person.phone = ""
+    person.address = ""
+    person.birth_year = None
+    person.gender = None
+    person.released_on = None
+    person.certificate_type = None
+    person.family_circumstances = ""
+    person.needs = ""
+    person.next_visit_on = None
+    person.erased_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    person.refresh_search_text()
+    for visit in db.session.scalars(select(Visit).where(Visit.person_id == person.id)):
+        visit.summary = visit.livelihood = visit.concerns = ""
+    for change in db.session.scalars(
+        select(PersonStatusChange).where(PersonStatusChange.person_id == person.id)
+    ):
+        change.reason = ""
