@@ -67,6 +67,7 @@ def register_template_helpers(app: Flask) -> None:
         donor_kind_label=donor_kind_label,
         amount_in_words=formatting.amount_in_words,
         official_date=official_date,
+        url_map_endpoints=lambda: current_app.view_functions.keys(),
     )
 
     @app.context_processor

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker import audit
+from tracker import audit, casework
 from tracker.access import get_or_404, requires, scoped
 from tracker.extensions import db
 from tracker.forms import Form, IsoDateField, PhoneField
@@ -170,6 +170,16 @@ def leave(member_id: int):
         return render_template("members/detail.html", member=member, leave_form=form), 422
     if member.joined_on and form.left_on.data < member.joined_on:
         form.left_on.errors.append(_("The member cannot leave before joining."))
+        return render_template("members/detail.html", member=member, leave_form=form), 422
+    still_assigned = casework.people_assigned_to(member.id)
+    if still_assigned:
+        form.left_on.errors.append(
+            _(
+                "%(name)s still mentors %(people)s. Assign them to someone else first.",
+                name=member.full_name,
+                people=", ".join(person.full_name for person in still_assigned),
+            )
+        )
         return render_template("members/detail.html", member=member, leave_form=form), 422
     before = audit.snapshot(member, AUDITED_FIELDS)
     member.left_on = form.left_on.data

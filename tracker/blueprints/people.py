@@ -1,25 +1,39 @@
-"""People helped (Người được giúp đỡ): the list, the form, and a person's page.
+"""People helped (Người được giúp đỡ): search, the file, status and mentor changes.
 
-Members see only the people assigned to them; every lookup goes through access.get_person_or_404.
+Members see only the people assigned to them, treasurers those with a loan; every lookup goes
+through access.get_person_or_404. Every opening of a file is logged (audit.record_access).
 """
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from tracker import audit, clock, journal
-from tracker.access import get_person_or_404, requires, visible_people
+from tracker import audit, casework, clock, journal
+from tracker.access import can, get_person_or_404, requires, visible_people
 from tracker.extensions import db
 from tracker.forms import Form, IsoDateField, PhoneField
-from tracker.models import CommitteeMember, Loan, Person
-from tracker.views import page_number
+from tracker.models import (
+    PERSON_STATUSES,
+    CommitteeMember,
+    Loan,
+    MentorAssignment,
+    Person,
+    PersonStatusChange,
+)
+from tracker.text import searchable
+from tracker.views import page_number, wants_fragment
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
-AUDITED_FIELDS = (
+PAGE_SIZE = 25
+# The audit trail is append-only, so it records which fields changed, never their values: a
+# person's details must be erasable (right to erasure), the audit rows cannot be.
+TRACKED_FIELDS = (
     "full_name",
     "birth_year",
     "gender",
@@ -27,8 +41,9 @@ AUDITED_FIELDS = (
     "address",
     "released_on",
     "certificate_type",
+    "family_circumstances",
+    "needs",
     "consent_recorded_on",
-    "mentor_id",
     "visit_interval_days",
 )
 
@@ -43,6 +58,34 @@ def certificate_choices():
         ("sentence_completed", _l("Certificate of sentence completion")),
         ("amnesty", _l("Certificate of amnesty")),
     ]
+
+
+def status_choices():
+    return [(status, status_label(status)) for status in PERSON_STATUSES]
+
+
+def status_label(status: str) -> str:
+    labels = {
+        "supported": _("Being supported"),
+        "settled": _("Settled"),
+        "reoffended": _("Reoffended"),
+        "moved": _("Moved away"),
+        "deceased": _("Deceased"),
+    }
+    return labels.get(status, status)
+
+
+bp.add_app_template_global(status_label, "person_status_label")
+
+
+def current_mentors() -> list[CommitteeMember]:
+    return list(
+        db.session.scalars(
+            select(CommitteeMember)
+            .where(CommitteeMember.fund_id == g.fund.id, CommitteeMember.left_on.is_(None))
+            .order_by(CommitteeMember.sort_key)
+        )
+    )
 
 
 class PersonForm(Form):
@@ -64,24 +107,43 @@ class PersonForm(Form):
     certificate_type = SelectField(_l("Certificate"), choices=certificate_choices, default="")
     family_circumstances = TextAreaField(_l("Family circumstances"), [Length(max=2000)])
     needs = TextAreaField(_l("Needs"), [Length(max=2000)])
-    mentor_id = SelectField(_l("Mentor"), coerce=int, default=0)
     visit_interval_days = IntegerField(
         _l("Visit every (days)"),
         [Optional(), NumberRange(7, 180, _l("Enter between 7 and 180 days."))],
         default=30,
     )
 
+
+class NewPersonForm(PersonForm):
+    mentor_id = SelectField(_l("Mentor"), coerce=int, default=0)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        mentors = db.session.scalars(
-            select(CommitteeMember)
-            .where(CommitteeMember.fund_id == g.fund.id, CommitteeMember.left_on.is_(None))
-            .order_by(CommitteeMember.sort_key)
-        )
-        self.mentor_id.choices = [(0, _("Not assigned yet")), *((m.id, m.full_name) for m in mentors)]
+        self.mentor_id.choices = [
+            (0, _("Not assigned yet")),
+            *((m.id, m.full_name) for m in current_mentors()),
+        ]
 
 
-def apply_form(person: Person, form: PersonForm) -> None:
+class StatusForm(Form):
+    status = SelectField(_l("New status"), choices=status_choices)
+    changed_on = IsoDateField(_l("Date"), [DataRequired(_l("Enter the date of the change."))])
+    reason = TextAreaField(_l("Reason"), [DataRequired(_l("Enter the reason.")), Length(max=500)])
+
+
+class MentorForm(Form):
+    mentor_id = SelectField(_l("Mentor"), coerce=int)
+    assigned_on = IsoDateField(_l("From"), [DataRequired(_l("Enter the date of the assignment."))])
+    note = StringField(_l("Note"), [Length(max=500)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mentor_id.choices = [(0, _("Nobody for now")), *((m.id, m.full_name) for m in current_mentors())]
+
+
+def apply_form(person: Person, form: PersonForm) -> list[str]:
+    """Copy the form onto the person; return the names of the fields that changed."""
+    before = {field: getattr(person, field) for field in TRACKED_FIELDS}
     person.set_name(form.full_name.data)
     person.consent_recorded_on = form.consent_recorded_on.data
     person.birth_year = form.birth_year.data
@@ -92,64 +154,206 @@ def apply_form(person: Person, form: PersonForm) -> None:
     person.certificate_type = form.certificate_type.data or None
     person.family_circumstances = form.family_circumstances.data
     person.needs = form.needs.data
-    person.mentor_id = form.mentor_id.data or None
     person.visit_interval_days = form.visit_interval_days.data or 30
+    person.refresh_search_text()
+    return [field for field in TRACKED_FIELDS if getattr(person, field) != before[field]]
 
 
-def render_index(form: PersonForm | None = None, status: int = 200):
+# ------------------------------------------------------------------ the list and its search
+
+
+def filtered_people():
+    """The people query for the list, from ?q= (name, phone, hamlet; accents optional), ?status=
+    and ?mentor_id= (a number, or 'none' for people without a mentor)."""
+    query = visible_people().options(joinedload(Person.mentor))
+    terms = searchable(request.args.get("q", ""))[:100].split()
+    for term in terms:
+        query = query.where(Person.search_text.contains(term, autoescape=True))
+    status = request.args.get("status")
+    if status in PERSON_STATUSES:
+        query = query.where(Person.status == status)
+    mentor = request.args.get("mentor_id", "")
+    if mentor == "none":
+        query = query.where(Person.mentor_id.is_(None))
+    elif mentor.isdigit():
+        query = query.where(Person.mentor_id == int(mentor))
+    return query
+
+
+def list_context() -> dict:
+    query = filtered_people()
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = page_number()
-    size = 25
-    query = visible_people()
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     people = db.session.scalars(
-        query.order_by(Person.sort_key, Person.id).offset((page - 1) * size).limit(size)
-    )
-    return (
-        render_template(
-            "people/index.html",
-            people=list(people),
-            form=form or PersonForm(formdata=None),
-            page=page,
-            pages=max(1, -(-total // size)),
-            total=total,
-        ),
-        status,
-    )
+        query.order_by(Person.sort_key, Person.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return {
+        "people": people,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "q": request.args.get("q", ""),
+        "chosen_status": request.args.get("status", ""),
+        "chosen_mentor": request.args.get("mentor_id", ""),
+        "mentors": current_mentors() if not current_user.role == "member" else [],
+        "statuses": status_choices(),
+        "today": clock.today(),
+    }
 
 
 @bp.route("")
 @requires("view_people")
 def index():
-    """Render the people the current user may see."""
-    return render_index()
+    """Render the people list; the search box's htmx requests get only the results."""
+    context = list_context()
+    if wants_fragment() and request.htmx.target == "people-results":
+        return render_template("people/_results.html", **context)
+    return render_template("people/index.html", form=NewPersonForm(formdata=None), **context)
 
 
 @bp.route("", methods=["POST"])
 @requires("manage_people")
 def create():
     """Add a person helped."""
-    form = PersonForm()
+    form = NewPersonForm()
     if not form.validate():
-        return render_index(form, 422)
-    person = Person(fund_id=g.fund.id)
-    apply_form(person, form)
+        return render_template("people/index.html", form=form, **list_context()), 422
+    person = Person(fund_id=g.fund.id, status="supported", next_visit_on=clock.today())
+    changed = apply_form(person, form)
     db.session.add(person)
-    audit.record("person.create", person, after=audit.snapshot(person, AUDITED_FIELDS))
+    db.session.flush()
+    if form.mentor_id.data:
+        casework.assign_mentor(person, form.mentor_id.data, clock.today(), current_user.id)
+    audit.record("person.create", person, after={"fields": changed, "mentor_id": person.mentor_id})
     db.session.commit()
     flash(_("Added %(name)s.", name=person.full_name), "success")
     return redirect(url_for("people.detail", person_id=person.id), 303)
 
 
-@bp.route("/<int:person_id>")
-@requires("view_people")
-def detail(person_id: int):
-    """Render a person's page with their loans."""
-    person = get_person_or_404(person_id)
+# ------------------------------------------------------------------ the person's file
+
+
+def person_context(person: Person) -> dict:
+    today = clock.today()
     loans = list(
         db.session.scalars(select(Loan).where(Loan.person_id == person.id).order_by(Loan.applied_on))
     )
-    balances = journal.loan_balances([loan.id for loan in loans])
-    arrears = journal.loan_arrears(loans, clock.today())
-    return render_template(
-        "people/detail.html", person=person, loans=loans, balances=balances, arrears=arrears
+    context = {
+        "person": person,
+        "loans": loans,
+        "balances": journal.loan_balances([loan.id for loan in loans]),
+        "arrears": journal.loan_arrears(loans, today),
+        "today": today,
+        "overdue_visit": casework.is_overdue(person, today),
+    }
+    if can("view_casework"):
+        context["status_history"] = db.session.scalars(
+            select(PersonStatusChange)
+            .options(joinedload(PersonStatusChange.changed_by))
+            .where(PersonStatusChange.person_id == person.id)
+            .order_by(PersonStatusChange.changed_on.desc(), PersonStatusChange.id.desc())
+        ).all()
+        context["mentor_history"] = db.session.scalars(
+            select(MentorAssignment)
+            .options(joinedload(MentorAssignment.mentor))
+            .where(MentorAssignment.person_id == person.id)
+            .order_by(MentorAssignment.assigned_on.desc(), MentorAssignment.id.desc())
+        ).all()
+        context.update(visit_context(person))
+    if can("manage_people"):
+        context["status_form"] = StatusForm(formdata=None, changed_on=today)
+    if can("assign_mentors"):
+        context["mentor_form"] = MentorForm(formdata=None, assigned_on=today, mentor_id=person.mentor_id or 0)
+    return context
+
+
+def visit_context(person: Person) -> dict:
+    """The quick visit form and the timeline, from the visits blueprint (which owns them)."""
+    from tracker.blueprints import visits
+
+    context = {"visits": visits.recent_visits(person)} if hasattr(visits, "recent_visits") else {"visits": []}
+    if can("log_visits") and person.status == "supported" and hasattr(visits, "visit_form_for"):
+        context["visit_form"] = visits.visit_form_for(person)
+    return context
+
+
+@bp.route("/<int:person_id>")
+@requires("view_people")
+def detail(person_id: int):
+    """Render a person's file; the opening is logged."""
+    person = get_person_or_404(person_id)
+    audit.record_access(person, "view")
+    context = person_context(person)
+    db.session.commit()
+    return render_template("people/detail.html", **context)
+
+
+@bp.route("/<int:person_id>/edit")
+@requires("manage_people")
+def edit(person_id: int):
+    """Render the form to correct a person's details."""
+    person = get_person_or_404(person_id)
+    form = PersonForm(obj=person)
+    return render_template("people/edit.html", person=person, form=form)
+
+
+@bp.route("/<int:person_id>", methods=["POST"])
+@requires("manage_people")
+def update(person_id: int):
+    """Save corrections to a person's details."""
+    person = get_person_or_404(person_id)
+    if person.erased_at is not None:
+        abort(404)
+    form = PersonForm()
+    if not form.validate():
+        return render_template("people/edit.html", person=person, form=form), 422
+    changed = apply_form(person, form)
+    if changed:
+        audit.record("person.update", person, after={"fields": changed})
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("people.detail", person_id=person.id), 303)
+
+
+def render_detail_with(person: Person, status: int, **forms):
+    context = person_context(person)
+    context.update(forms)
+    return render_template("people/detail.html", **context), status
+
+
+@bp.route("/<int:person_id>/status", methods=["POST"])
+@requires("manage_people")
+def change_status(person_id: int):
+    """Change the status (supported, settled, reoffended, moved, deceased) with date and reason."""
+    person = get_person_or_404(person_id)
+    form = StatusForm()
+    if form.validate() and form.status.data == person.status:
+        form.status.errors.append(_("The person already has this status."))
+    if form.errors:
+        return render_detail_with(person, 422, status_form=form)
+    before = person.status
+    casework.change_status(person, form.status.data, form.changed_on.data, form.reason.data, current_user.id)
+    audit.record("person.status", person, before={"status": before}, after={"status": person.status})
+    db.session.commit()
+    flash(_("Status changed to %(status)s.", status=status_label(person.status)), "success")
+    return redirect(url_for("people.detail", person_id=person.id), 303)
+
+
+@bp.route("/<int:person_id>/mentor", methods=["POST"])
+@requires("assign_mentors")
+def assign_mentor(person_id: int):
+    """Assign (or change) the person's mentor; the previous assignment is kept in the history."""
+    person = get_person_or_404(person_id)
+    form = MentorForm()
+    if form.validate() and (form.mentor_id.data or None) == person.mentor_id:
+        form.mentor_id.errors.append(_("This is already the person's mentor."))
+    if form.errors:
+        return render_detail_with(person, 422, mentor_form=form)
+    before = person.mentor_id
+    casework.assign_mentor(
+        person, form.mentor_id.data or None, form.assigned_on.data, current_user.id, form.note.data
     )
+    audit.record("person.mentor", person, before={"mentor_id": before}, after={"mentor_id": person.mentor_id})
+    db.session.commit()
+    flash(_("Mentor assignment saved."), "success")
+    return redirect(url_for("people.detail", person_id=person.id), 303)
