@@ -100,3 +100,31 @@ def test_demo_tells_the_hong_son_money_story(app, runner):
         balances = journal.loan_balances([loan.id for loan in loans])
         outstanding = sum(b.outstanding for b in balances.values())
         assert journal.cash_balance(loans[0].fund_id) + outstanding == donated
+
+
+def test_demo_people_and_visits(app, runner):
+    import datetime as dt
+
+    from tracker import casework
+    from tracker.models import CommitteeMember, Person, Visit
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    today = dt.date.today()
+    with app.app_context():
+        people = db.session.scalars(sa.select(Person)).all()
+        member_cm = db.session.scalar(
+            sa.select(CommitteeMember.id)
+            .join(User, User.id == CommitteeMember.user_id)
+            .where(User.username == "member")
+        )
+        mine = [p for p in people if p.mentor_id == member_cm]
+        assert 0 < len(mine) < len(people)
+        assert len({p.mentor_id for p in people}) >= 5
+        queue = db.session.scalars(casework.queue_query(people[0].fund_id, today)).all()
+        assert any(p.next_visit_on < today for p in queue)  # overdue
+        assert any(today <= p.next_visit_on <= today + dt.timedelta(days=7) for p in queue)  # due this week
+        mine_in_queue = [p for p in queue if p.mentor_id == member_cm]
+        assert any(p.next_visit_on < today for p in mine_in_queue)
+        oldest = db.session.scalar(sa.select(sa.func.min(Visit.visited_on)))
+        assert oldest <= today - dt.timedelta(days=300)  # about a year of visits
+        assert {p.status for p in people} >= {"supported", "settled", "moved"}

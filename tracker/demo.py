@@ -5,6 +5,7 @@ for production and repay in full, a third is repaying on time and a fourth is in
 """
 
 import datetime as dt
+import zlib
 
 import click
 from sqlalchemy import select
@@ -82,7 +83,8 @@ def load_demo() -> Fund:
         db.session.add(member)
     accounts.create_user(VIEWER[0], DEMO_PASSWORD, fund.id, "viewer", VIEWER[1])
     db.session.flush()
-    tell_money_story(fund)
+    people = tell_money_story(fund)
+    tell_casework_story(fund, people)
     audit.record("fund.demo", fund, fund_id=fund.id)
     db.session.flush()
     return fund
@@ -170,6 +172,7 @@ def tell_money_story(fund: Fund) -> None:
     for name, gender, birth_year, hamlet, released_on, mentor in BORROWERS:
         person = Person(
             fund_id=fund.id,
+            phone=f"09{zlib.crc32(name.encode()) % 10**8:08d}",
             gender=gender,
             birth_year=birth_year,
             address=hamlet,
@@ -214,3 +217,143 @@ def tell_money_story(fund: Fund) -> None:
         for number, installment in enumerate(to_pay):
             paid_on = min(installment.due_on + dt.timedelta(days=number % 4), today)
             journal.record_repayment(loan, installment.amount_due, paid_on, "cash", treasurer)
+    return people
+
+
+# People supported without a loan: (name, gender, birth year, hamlet, released on, mentor, status,
+# when the next visit falls relative to today: "overdue", "this week" or "later")
+MORE_PEOPLE = [
+    (
+        "Trịnh Văn Hải",
+        "male",
+        1992,
+        "Thôn Đông",
+        dt.date(2025, 4, 18),
+        "Phạm Văn Bình",
+        "supported",
+        "this week",
+    ),
+    (
+        "Nguyễn Thị Thảo",
+        "female",
+        1994,
+        "Thôn Tây",
+        dt.date(2025, 2, 10),
+        "Hoàng Thị Mai",
+        "supported",
+        "overdue",
+    ),
+    ("Đào Văn Quý", "male", 1983, "Thôn Nam", dt.date(2024, 11, 1), "Ngô Văn Sơn", "supported", "overdue"),
+    ("Lò Văn Sáng", "male", 1996, "Thôn Đông", dt.date(2025, 7, 22), "Bùi Văn Long", "supported", "later"),
+    (
+        "Hồ Văn Thành",
+        "male",
+        1987,
+        "Thôn Trung",
+        dt.date(2025, 9, 3),
+        "Trịnh Văn Khải",
+        "supported",
+        "this week",
+    ),
+    ("Vũ Văn Khánh", "male", 1980, "Thôn Trung", dt.date(2024, 6, 12), "Phạm Văn Bình", "settled", None),
+    ("Phùng Văn Hòa", "male", 1991, "Thôn Tây", dt.date(2024, 10, 9), "Đặng Thị Thu", "moved", None),
+]
+
+# Where each borrower's visits stand today.
+BORROWER_VISITS = {
+    "Lê Văn Dũng": "settled",
+    "Hoàng Văn Nam": "later",
+    "Đinh Văn Tùng": "this week",
+    "Phan Văn Lực": "overdue",
+}
+
+VISIT_NOTES = [
+    ("home", "Gia đình ổn định, con đi học đều.", "Chăm sóc đàn bò, đã có bê con.", ""),
+    ("phone", "Gọi điện hỏi thăm, sức khỏe tốt.", "Làm thuê thời vụ.", ""),
+    ("workplace", "Đến nơi làm việc, chủ cơ sở nhận xét chăm chỉ.", "Thu nhập khoảng 6 triệu/tháng.", ""),
+    (
+        "home",
+        "Trao đổi về kế hoạch làm ăn năm tới.",
+        "Mở rộng chuồng trại.",
+        "Lo lắng về giá thức ăn chăn nuôi.",
+    ),
+    ("meeting", "Dự họp thôn, tham gia đầy đủ.", "", ""),
+    ("home", "Vợ báo có lúc uống rượu với bạn cũ.", "Buôn bán nhỏ.", "Cần nhắc nhở tránh tụ tập."),
+]
+
+
+def tell_casework_story(fund: Fund, people: dict) -> None:
+    """Mentors assigned since the file was opened, a year of visits, some due this week, some overdue."""
+    import random
+
+    from tracker import casework
+    from tracker.models import Person, User
+
+    rng = random.Random(2024)
+    today = clock.today()
+    chair = db.session.scalar(select(User.id).where(User.username == "chair"))
+    mentors = {
+        m.full_name: m
+        for m in db.session.scalars(select(CommitteeMember).where(CommitteeMember.fund_id == fund.id))
+    }
+
+    plan = []
+    for person in people.values():
+        plan.append((person, BORROWER_VISITS[person.full_name]))
+    for name, gender, birth_year, hamlet, released_on, mentor, status, due in MORE_PEOPLE:
+        person = Person(
+            fund_id=fund.id,
+            gender=gender,
+            birth_year=birth_year,
+            address=hamlet,
+            phone=f"03{rng.randrange(10**8):08d}",
+            released_on=released_on,
+            certificate_type="amnesty" if name == "Hồ Văn Thành" else "sentence_completed",
+            consent_recorded_on=released_on + dt.timedelta(days=20),
+            mentor_id=mentors[mentor].id,
+            needs="Cần việc làm ổn định" if due == "overdue" else "",
+        )
+        person.set_name(name)
+        db.session.add(person)
+        db.session.flush()
+        plan.append((person, status if status != "supported" else due))
+
+    for person, where in plan:
+        opened = person.consent_recorded_on
+        casework.assign_mentor(person, person.mentor_id, opened, chair)
+        # the last visit is placed so that the next one (30 days later) lands where the story wants it
+        offset = {
+            "overdue": rng.randint(41, 75),
+            "this week": rng.randint(24, 29),
+            "later": rng.randint(5, 15),
+        }
+        last = today - dt.timedelta(days=offset.get(where, rng.randint(120, 200)))
+        first = max(opened + dt.timedelta(days=7), today - dt.timedelta(days=365))
+        day = last
+        dates = []
+        while day >= first:
+            dates.append(day)
+            day -= dt.timedelta(days=rng.randint(26, 34))
+        for visited_on in reversed(dates):
+            kind, summary, livelihood, concerns = VISIT_NOTES[rng.randrange(len(VISIT_NOTES))]
+            casework.log_visit(
+                person,
+                mentor_id=person.mentor_id,
+                visited_on=visited_on,
+                kind=kind,
+                summary=summary,
+                livelihood=livelihood,
+                concerns=concerns,
+                user_id=chair,
+            )
+        if where in ("settled", "moved"):
+            reason = (
+                "Có việc làm ổn định, gia đình hòa thuận"
+                if where == "settled"
+                else "Chuyển vào Bình Dương làm ăn"
+            )
+            casework.change_status(person, where, last + dt.timedelta(days=10), reason, chair)
+        elif not dates:
+            person.next_visit_on = (
+                today - dt.timedelta(days=3) if where == "overdue" else today + dt.timedelta(days=3)
+            )
