@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -211,6 +212,8 @@ class Person(db.Model):
     family_circumstances: Mapped[str] = mapped_column(Text, default="")
     needs: Mapped[str] = mapped_column(Text, default="")
     consent_recorded_on: Mapped[dt.date]
+    # Whether the person agreed to be named to donors (thank-you letters); never assumed.
+    named_to_donors: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(20), default="supported")
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("committee_member.id"))
     visit_interval_days: Mapped[int] = mapped_column(default=30)

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker import audit, casework, clock, journal
@@ -44,6 +44,7 @@ TRACKED_FIELDS = (
     "family_circumstances",
     "needs",
     "consent_recorded_on",
+    "named_to_donors",
     "visit_interval_days",
 )
 
@@ -107,6 +108,7 @@ class PersonForm(Form):
     certificate_type = SelectField(_l("Certificate"), choices=certificate_choices, default="")
     family_circumstances = TextAreaField(_l("Family circumstances"), [Length(max=2000)])
     needs = TextAreaField(_l("Needs"), [Length(max=2000)])
+    named_to_donors = BooleanField(_l("Agrees to be named to donors (in thank-you letters)"))
     visit_interval_days = IntegerField(
         _l("Visit every (days)"),
         [Optional(), NumberRange(7, 180, _l("Enter between 7 and 180 days."))],
@@ -155,6 +157,7 @@ def apply_form(person: Person, form: PersonForm) -> list[str]:
     person.family_circumstances = form.family_circumstances.data
     person.needs = form.needs.data
     person.visit_interval_days = form.visit_interval_days.data or 30
+    person.named_to_donors = form.named_to_donors.data
     person.refresh_search_text()
     return [field for field in TRACKED_FIELDS if getattr(person, field) != before[field]]
 
@@ -197,7 +200,6 @@ def list_context() -> dict:
         "chosen_mentor": request.args.get("mentor_id", ""),
         "mentors": current_mentors() if not current_user.role == "member" else [],
         "statuses": status_choices(),
-        "today": clock.today(),
     }
 
 
@@ -243,7 +245,6 @@ def person_context(person: Person) -> dict:
         "loans": loans,
         "balances": journal.loan_balances([loan.id for loan in loans]),
         "arrears": journal.loan_arrears(loans, today),
-        "today": today,
         "overdue_visit": casework.is_overdue(person, today),
     }
     if can("view_casework"):
