@@ -68,6 +68,9 @@ def register_template_helpers(app: Flask) -> None:
         amount_in_words=formatting.amount_in_words,
         official_date=official_date,
         url_map_endpoints=lambda: current_app.view_functions.keys(),
+        aging_endpoint=lambda: (
+            "reports.aging" if "reports.aging" in current_app.view_functions else "reports.outstanding"
+        ),
     )
 
     @app.context_processor

@@ -1,12 +1,12 @@
 """The home page: what the fund has and what needs doing, by role."""
 
 from flask import Blueprint, g, render_template
-from sqlalchemy import func, select
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from tracker import clock, journal
-from tracker.access import can, requires
+from tracker import casework, charts, clock, figures
+from tracker.access import own_committee_member_id, requires
 from tracker.extensions import db
-from tracker.models import CommitteeMember, Loan, Membership
 
 bp = Blueprint("dashboard", __name__)
 
@@ -14,29 +14,67 @@ bp = Blueprint("dashboard", __name__)
 @bp.route("/")
 @requires("view_fund")
 def index():
-    """Render the dashboard of the current fund."""
+    """Render the dashboard: the chair's and viewers' overview, the treasurer's money, a member's caseload."""
+    today = clock.today()
     fund_id = g.fund.id
-    team_size = db.session.scalar(
-        select(func.count())
-        .select_from(CommitteeMember)
-        .where(CommitteeMember.fund_id == fund_id, CommitteeMember.left_on.is_(None))
-    )
-    logins = db.session.scalar(
-        select(func.count())
-        .select_from(Membership)
-        .where(Membership.fund_id == fund_id, Membership.active.is_(True))
-    )
-    figures = None
-    if can("view_money"):
-        outstanding_loans = list(
-            db.session.scalars(select(Loan).where(Loan.fund_id == fund_id, Loan.status == "active"))
+    context = {"today_date": today}
+    if current_user.role in ("chair", "viewer"):
+        context["fund"] = figures.fund_figures(fund_id, today)
+        context["mentor_counts"] = casework.queue_counts_by_mentor(fund_id, today)
+        context["charts"] = overview_charts(fund_id, today, context["fund"])
+    elif current_user.role == "treasurer":
+        context["fund"] = figures.fund_figures(fund_id, today)
+        context["due_loans"], context["due_amount"] = figures.due_this_month(fund_id, today)
+        context["late"] = figures.late_loans(fund_id, today)
+        labels, ins, outs = figures.flows_by_month(fund_id, today)
+        context["charts"] = [flows_chart(labels, ins, outs)]
+    else:
+        mentor_id = own_committee_member_id()
+        context["mentor_id"] = mentor_id
+        context["queue"] = figures.queue_for(fund_id, mentor_id, today) if mentor_id else []
+        context["my_people"] = (
+            db.session.scalar(casework.count_people_of(fund_id, mentor_id)) if mentor_id else 0
         )
-        balances = journal.loan_balances([loan.id for loan in outstanding_loans])
-        arrears = journal.loan_arrears(outstanding_loans, clock.today())
-        figures = {
-            "cash": journal.cash_balance(fund_id),
-            "outstanding": sum(b.outstanding for b in balances.values()),
-            "overdue": sum(a.overdue_amount for a in arrears.values()),
-            "late_loans": sum(1 for a in arrears.values() if a.days_overdue),
-        }
-    return render_template("dashboard/index.html", team_size=team_size, logins=logins, figures=figures)
+    return render_template("dashboard/index.html", **context)
+
+
+def flows_chart(labels, ins, outs):
+    title = _("Money in and out per month")
+    return title, charts.bars(
+        title,
+        labels,
+        [
+            charts.Series(_("In (donations, repayments)"), ins, "series-a"),
+            charts.Series(_("Out (disbursements)"), outs, "series-b"),
+        ],
+    )
+
+
+def overview_charts(fund_id, today, fund_figures):
+    cash_labels, cash_values = figures.cash_by_month(fund_id, today)
+    labels, ins, outs = figures.flows_by_month(fund_id, today)
+    visit_labels, visit_counts = figures.visits_by_month(fund_id, today)
+    aging_labels = list(fund_figures.aging)
+    titles = (
+        _("Cash on hand at the end of each month"),
+        _("Outstanding by days overdue"),
+        _("Visits per month"),
+    )
+    return [
+        (titles[0], charts.line(titles[0], cash_labels, cash_values)),
+        flows_chart(labels, ins, outs),
+        (
+            titles[1],
+            charts.bars(
+                titles[1],
+                [f"{label} {_('days')}" for label in aging_labels],
+                [charts.Series(_("Outstanding"), [fund_figures.aging[k] for k in aging_labels], "series-b")],
+            ),
+        ),
+        (
+            titles[2],
+            charts.bars(
+                titles[2], visit_labels, [charts.Series(_("Visits"), visit_counts, "series-a")], money=False
+            ),
+        ),
+    ]

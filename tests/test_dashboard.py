@@ -1,0 +1,119 @@
+"""The dashboard by role: the chair's overview, the treasurer's money, a member's caseload."""
+
+import datetime as dt
+import re
+
+import sqlalchemy as sa
+
+from tests.factories import disbursed_loan, donate, repay
+from tracker import journal
+from tracker.extensions import db
+from tracker.models import JournalLine
+
+TODAY = dt.date.today()
+
+
+def figure(page: str, name: str) -> str:
+    match = re.search(rf'id="figure-{name}".*?class="figure-value[^"]*">([^<]*)<', page, re.S)
+    assert match, f"no figure {name}"
+    return match.group(1).strip()
+
+
+def build_history(app, seed, money):
+    donate(app, seed.fund_id, money.donor_id, 30_000_000, TODAY - dt.timedelta(days=400))
+    late = disbursed_loan(
+        app, seed.fund_id, money.person_id, 10_000_000, TODAY - dt.timedelta(days=200), term=10
+    )
+    on_time = disbursed_loan(
+        app, seed.fund_id, money.other_person_id, 6_000_000, TODAY - dt.timedelta(days=65), term=6
+    )
+    repay(app, late, 1_000_000, TODAY - dt.timedelta(days=150))
+    repay(app, on_time, 2_000_000, TODAY - dt.timedelta(days=5))
+    return late, on_time
+
+
+def test_chair_sees_the_whole_fund_in_one_look(app, money, seed, as_role):
+    build_history(app, seed, money)
+    page = as_role("chair").get("/").get_data(as_text=True)
+    assert figure(page, "cash") == "17.000.000 ₫"  # 30 − 10 − 6 + 1 + 2
+    assert figure(page, "donated") == "30.000.000 ₫"
+    assert figure(page, "lent") == "16.000.000 ₫"
+    assert figure(page, "outstanding") == "13.000.000 ₫"
+    # the late loan: 10 installments of 1.000.000 from day −170; 6 due by today, 1 paid → 5.000.000 overdue
+    assert figure(page, "overdue") == "5.000.000 ₫"
+    assert figure(page, "par30") == "69,2 %"  # 9.000.000 of 13.000.000
+    assert figure(page, "arrears") == "38,5 %"  # 5.000.000 ÷ 13.000.000
+    assert page.count("<svg") == 4 and "<script" not in page.split("</head>")[1]
+    assert 'href="/reports/outstanding"' in page and 'href="/reports/cashbook"' in page
+
+
+def test_dashboard_figures_are_sums_over_the_journal(app, money, seed, as_role):
+    build_history(app, seed, money)
+    page = as_role("viewer").get("/").get_data(as_text=True)
+    with app.app_context():
+
+        def total(account, event=None):
+            query = sa.select(sa.func.sum(JournalLine.amount)).where(
+                JournalLine.fund_id == seed.fund_id, JournalLine.account == account
+            )
+            if event:
+                query = query.where(JournalLine.event == event)
+            return int(db.session.scalar(query) or 0)
+
+        from tracker.formatting import format_money
+
+        assert (
+            figure(page, "cash")
+            == format_money(total("cash"))
+            == format_money(journal.cash_balance(seed.fund_id))
+        )
+        assert figure(page, "outstanding") == format_money(total("receivable"))
+        assert figure(page, "donated") == format_money(-total("capital"))
+
+
+def test_treasurer_sees_cash_dues_and_late_loans(app, money, seed, as_role):
+    late, _ = build_history(app, seed, money)
+    page = as_role("treasurer").get("/").get_data(as_text=True)
+    assert figure(page, "cash") == "17.000.000 ₫"
+    assert 'id="figure-due"' in page and 'id="figure-par30"' not in page
+    assert f'href="/loans/{late}"' in page  # in the overdue list
+
+
+def test_member_sees_their_caseload_not_the_money(app, money, seed, as_role):
+    build_history(app, seed, money)
+    with app.app_context():
+        from tracker.models import Person
+
+        db.session.get(Person, money.person_id).next_visit_on = TODAY - dt.timedelta(days=3)
+        db.session.get(Person, money.other_person_id).next_visit_on = TODAY - dt.timedelta(days=3)
+        db.session.commit()
+    page = as_role("member").get("/").get_data(as_text=True)
+    assert "Nguyễn Văn An" in page and "Lê Thị Bích" not in page
+    assert 'id="figure-cash"' not in page and "17.000.000" not in page
+    assert "is-overdue" in page
+
+
+def test_dashboard_query_count_does_not_grow_with_loans(app, money, seed, as_role):
+    donate(app, seed.fund_id, money.donor_id, 500_000_000, TODAY - dt.timedelta(days=400))
+    chair = as_role("chair")
+
+    def count_queries():
+        statements = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: statements.append(1)  # noqa: E731
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert chair.get("/").status_code == 200
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    for _ in range(2):
+        disbursed_loan(app, seed.fund_id, money.person_id, 1_000_000, TODAY - dt.timedelta(days=100), term=5)
+    few = count_queries()
+    for _ in range(15):
+        disbursed_loan(
+            app, seed.fund_id, money.other_person_id, 1_000_000, TODAY - dt.timedelta(days=90), term=5
+        )
+    assert count_queries() == few

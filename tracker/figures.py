@@ -1,0 +1,197 @@
+"""The dashboard's figures and chart series, from the same queries as the reports and exports
+(reporting.outstanding for balances and arrears, sums over journal_line for money), so the
+dashboard, the printouts and the spreadsheets never disagree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import extract, func, select
+
+from tracker import casework, ledger, reporting
+from tracker.extensions import db
+from tracker.models import PERSON_STATUSES, Installment, JournalLine, Loan, Person, Visit
+
+
+@dataclass
+class FundFigures:
+    cash: int
+    donated: int
+    lent: int
+    outstanding: int
+    overdue: int
+    par30: float | None
+    arrears_rate: float | None
+    loans_by_status: dict[str, int]
+    people_by_status: dict[str, int]
+    aging: dict[str, int] = field(default_factory=dict)  # bucket -> outstanding
+    late_loans: int = 0
+
+
+def account_total(fund_id: int, account: str, event: str | None = None, as_of: dt.date | None = None) -> int:
+    query = select(func.coalesce(func.sum(JournalLine.amount), 0)).where(
+        JournalLine.fund_id == fund_id, JournalLine.account == account
+    )
+    if event:
+        query = query.where(JournalLine.event == event)
+    if as_of:
+        query = query.where(JournalLine.posted_on <= as_of)
+    return int(db.session.scalar(query))
+
+
+def fund_figures(fund_id: int, today: dt.date) -> FundFigures:
+    rows = reporting.outstanding(fund_id, today)
+    totals = reporting.outstanding_totals(rows)
+    live = [row for row in rows if row.outstanding > 0]
+    outstanding = totals["outstanding"]
+    aging = {label: 0 for label, _low, _high in ledger.AGING_BUCKETS}
+    for row in live:
+        bucket = ledger.aging_bucket(row.days_overdue)
+        if bucket:
+            aging[bucket] += row.outstanding
+    loans_by_status = dict(
+        db.session.execute(
+            select(Loan.status, func.count()).where(Loan.fund_id == fund_id).group_by(Loan.status)
+        ).all()
+    )
+    people_by_status = dict.fromkeys(PERSON_STATUSES, 0)
+    people_by_status.update(
+        db.session.execute(
+            select(Person.status, func.count())
+            .where(Person.fund_id == fund_id, Person.erased_at.is_(None))
+            .group_by(Person.status)
+        ).all()
+    )
+    return FundFigures(
+        cash=account_total(fund_id, "cash", as_of=today),
+        donated=-account_total(fund_id, "capital", "donation", as_of=today),
+        lent=account_total(fund_id, "receivable", "disbursement", as_of=today),
+        outstanding=outstanding,
+        overdue=totals["overdue_amount"],
+        par30=ledger.par30(
+            {row.loan_id: row.outstanding for row in live}, {row.loan_id: row.days_overdue for row in live}
+        ),
+        arrears_rate=(totals["overdue_amount"] / outstanding) if outstanding else None,
+        loans_by_status=loans_by_status,
+        people_by_status=people_by_status,
+        aging=aging,
+        late_loans=sum(1 for row in live if row.days_overdue > 0),
+    )
+
+
+def months_back(today: dt.date, count: int) -> list[tuple[int, int]]:
+    """(year, month) of the last `count` months, oldest first, ending with this month."""
+    result = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        result.append((year, month))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(result))
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{month:02d}/{year % 100:02d}"
+
+
+def _by_month(query, columns_date) -> dict[tuple[int, int], tuple]:
+    year, month = extract("year", columns_date), extract("month", columns_date)
+    rows = db.session.execute(query.add_columns(year, month).group_by(year, month)).all()
+    return {(int(r[-2]), int(r[-1])): r[:-2] for r in rows}
+
+
+def cash_by_month(fund_id: int, today: dt.date, count: int = 24) -> tuple[list[str], list[int]]:
+    """The cash balance at the end of each of the last `count` months."""
+    months = months_back(today, count)
+    start = dt.date(months[0][0], months[0][1], 1)
+    opening = account_total(fund_id, "cash", as_of=start - dt.timedelta(days=1))
+    moves = _by_month(
+        select(func.sum(JournalLine.amount)).where(
+            JournalLine.fund_id == fund_id,
+            JournalLine.account == "cash",
+            JournalLine.posted_on >= start,
+            JournalLine.posted_on <= today,
+        ),
+        JournalLine.posted_on,
+    )
+    balance, values = opening, []
+    for key in months:
+        balance += int((moves.get(key) or (0,))[0] or 0)
+        values.append(balance)
+    return [month_label(*m) for m in months], values
+
+
+def flows_by_month(fund_id: int, today: dt.date, count: int = 12) -> tuple[list[str], list[int], list[int]]:
+    """Money in (donations and repayments) and out (disbursements) per month, reversals netted."""
+    months = months_back(today, count)
+    start = dt.date(months[0][0], months[0][1], 1)
+    inflow = func.sum(JournalLine.amount).filter(JournalLine.event.in_(("donation", "repayment")))
+    outflow = func.sum(JournalLine.amount).filter(JournalLine.event == "disbursement")
+    moves = _by_month(
+        select(inflow, outflow).where(
+            JournalLine.fund_id == fund_id,
+            JournalLine.account == "cash",
+            JournalLine.posted_on >= start,
+            JournalLine.posted_on <= today,
+        ),
+        JournalLine.posted_on,
+    )
+    ins = [int((moves.get(m) or (0, 0))[0] or 0) for m in months]
+    outs = [-int((moves.get(m) or (0, 0))[1] or 0) for m in months]
+    return [month_label(*m) for m in months], ins, outs
+
+
+def visits_by_month(fund_id: int, today: dt.date, count: int = 12, mentor_id: int | None = None):
+    months = months_back(today, count)
+    start = dt.date(months[0][0], months[0][1], 1)
+    query = select(func.count(Visit.id)).where(
+        Visit.fund_id == fund_id, Visit.visited_on >= start, Visit.visited_on <= today
+    )
+    if mentor_id is not None:
+        query = query.where(Visit.mentor_id == mentor_id)
+    counts = _by_month(query, Visit.visited_on)
+    return [month_label(*m) for m in months], [int((counts.get(m) or (0,))[0]) for m in months]
+
+
+def due_this_month(fund_id: int, today: dt.date) -> tuple[int, int]:
+    """(loans, amount) still to collect from installments falling due this month, for the treasurer."""
+    first = today.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    active = list(db.session.scalars(select(Loan).where(Loan.fund_id == fund_id, Loan.status == "active")))
+    if not active:
+        return 0, 0
+    from tracker import journal
+
+    balances = journal.loan_balances([loan.id for loan in active])
+    schedules: dict[int, list[Installment]] = {}
+    for installment in db.session.scalars(
+        select(Installment)
+        .where(Installment.loan_id.in_([loan.id for loan in active]), Installment.superseded.is_(False))
+        .order_by(Installment.loan_id, Installment.number)
+    ):
+        schedules.setdefault(installment.loan_id, []).append(installment)
+    loans, amount = 0, 0
+    for loan in active:
+        items = schedules.get(loan.id, [])
+        paid = ledger.settle([i.amount_due for i in items], balances[loan.id].repaid)
+        left = sum(
+            i.amount_due - p for i, p in zip(items, paid, strict=True) if first <= i.due_on < following
+        )
+        if left:
+            loans += 1
+            amount += left
+    return loans, amount
+
+
+def queue_for(fund_id: int, mentor_id: int | None, today: dt.date, limit: int = 20) -> list[Person]:
+    return list(db.session.scalars(casework.queue_query(fund_id, today, mentor_id).limit(limit)))
+
+
+def late_loans(fund_id: int, today: dt.date) -> list[reporting.OutstandingRow]:
+    """Loans with an overdue installment, most days overdue first (the treasurer's collection list)."""
+    rows = [
+        row for row in reporting.outstanding(fund_id, today) if row.days_overdue > 0 and row.outstanding > 0
+    ]
+    return sorted(rows, key=lambda row: -row.days_overdue)
