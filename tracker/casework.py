@@ -131,17 +131,24 @@ def queue_query(fund_id: int, today: dt.date, mentor_id: int | None = None):
 
 
 def queue_counts_by_mentor(fund_id: int, today: dt.date) -> list[tuple[CommitteeMember | None, int, int]]:
-    """(mentor, due within 7 days, overdue) for every mentor with someone in the queue. One query."""
+    """(mentor, due within 7 days, overdue) for every mentor of a supported person, also when both
+    counts are 0 (so the chair sees who is up to date, not only who is behind). Two queries."""
     overdue = func.sum(case((Person.next_visit_on < today, 1), else_=0))
-    due = func.sum(case((and_(Person.next_visit_on >= today), 1), else_=0))
+    due = func.sum(
+        case(
+            (
+                and_(
+                    Person.next_visit_on >= today,
+                    Person.next_visit_on <= today + dt.timedelta(days=DUE_SOON_DAYS),
+                ),
+                1,
+            ),
+            else_=0,
+        )
+    )
     rows = db.session.execute(
         select(Person.mentor_id, due, overdue)
-        .where(
-            Person.fund_id == fund_id,
-            Person.status == "supported",
-            Person.next_visit_on.is_not(None),
-            Person.next_visit_on <= today + dt.timedelta(days=DUE_SOON_DAYS),
-        )
+        .where(Person.fund_id == fund_id, Person.status == "supported")
         .group_by(Person.mentor_id)
     ).all()
     mentors = {
@@ -181,3 +188,10 @@ def erase_person(person: Person) -> None:
         select(PersonStatusChange).where(PersonStatusChange.person_id == person.id)
     ):
         change.reason = ""
+
+
+def count_people_of(fund_id: int, mentor_id: int):
+    """select(count) of the supported people a mentor has."""
+    return select(func.count()).where(
+        Person.fund_id == fund_id, Person.mentor_id == mentor_id, Person.status == "supported"
+    )
