@@ -188,6 +188,10 @@ def erase_person(person: Person) -> None:
         select(PersonStatusChange).where(PersonStatusChange.person_id == person.id)
     ):
         change.reason = ""
+    for assignment in db.session.scalars(
+        select(MentorAssignment).where(MentorAssignment.person_id == person.id)
+    ):
+        assignment.note = ""
 
 
 def count_people_of(fund_id: int, mentor_id: int):
