@@ -19,6 +19,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker import web
 
     web.init_app(app)
+    if test_config is None:
+        from tracker import backup
+
+        backup.hold_instance_lock(app)
     if app.config["TRUSTED_PROXIES"]:
         # Behind nginx: take the client's address and scheme from X-Forwarded-* (login throttling
         # counts per address, so without this every client would share the proxy's address).
@@ -83,12 +87,14 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         donations,
         donors,
+        letters,
         loans,
         members,
         people,
         periods,
         privacy,
         reports,
+        review,
         setup,
         users,
         visits,
@@ -107,6 +113,8 @@ def register_blueprints(app: Flask) -> None:
         loans,
         periods,
         reports,
+        review,
+        letters,
         privacy,
         audit,
     ):

@@ -1,11 +1,13 @@
 """Commands: flask --app app demo | create-fund | create-user."""
 
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from tracker import accounts, audit, demo
+from tracker import accounts, audit, backup, demo
 from tracker.access import ALL_ROLES
 from tracker.extensions import db
 from tracker.models import Fund
@@ -70,6 +72,41 @@ def create_user_command(username: str, fund_id: int, role: str, full_name: str, 
     click.echo(f"Created {role} {user.username!r} in fund {fund_id}")
 
 
+def describe(summary) -> str:
+    counts = ", ".join(f"{table} {count}" for table, count in summary.counts.items())
+    return (
+        f"{summary.path}: {summary.size:,} bytes, integrity {summary.integrity}, "
+        f"ledger sum {summary.ledger_sum}\n  {counts}"
+    )
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path):
+    """Write a consistent copy of the database to PATH (safe while the app is running)."""
+    try:
+        summary = backup.backup(current_app, path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(describe(summary))
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(path: Path, yes: bool):
+    """Replace the database with the backup at PATH (the server must be stopped)."""
+    if not yes:
+        click.confirm(f"Replace the database with {path}? Everything since that backup is lost.", abort=True)
+    try:
+        summary = backup.restore(current_app, path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo("Restored. " + describe(summary))
+
+
 def init_app(app: Flask) -> None:
-    for command in (demo_command, create_fund_command, create_user_command):
+    for command in (demo_command, create_fund_command, create_user_command, backup_command, restore_command):
         app.cli.add_command(command)
