@@ -13,7 +13,7 @@ from tests.factories import donate
 from tracker import backup, create_app
 from tracker.extensions import db
 
-pytestmark = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite backups; PostgreSQL uses pg_dump")
+sqlite_only = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite backups; PostgreSQL uses pg_dump")
 
 
 def ledger_state(path):
@@ -36,6 +36,7 @@ def ledger_state(path):
     return unbalanced, cash, donated, donations, transactions
 
 
+@sqlite_only
 def test_backup_while_the_app_writes_is_consistent(app, money, seed, runner, tmp_path):
     stop = threading.Event()
     written = []
@@ -71,6 +72,7 @@ def test_backup_while_the_app_writes_is_consistent(app, money, seed, runner, tmp
     assert counts == sorted(counts) and counts[-1] <= len(written)
 
 
+@sqlite_only
 def test_restore_refuses_while_the_server_holds_the_database(app, money, seed, runner, tmp_path, monkeypatch):
     donate(app, seed.fund_id, money.donor_id, 5_000_000, dt.date(2026, 1, 1))
     saved = tmp_path / "saved.sqlite3"
@@ -94,6 +96,7 @@ def test_restore_refuses_while_the_server_holds_the_database(app, money, seed, r
     assert (unbalanced, cash, donated, donations) == (0, 5_000_000, 5_000_000, 1)
 
 
+@sqlite_only
 def test_restore_refuses_a_file_that_is_not_a_backup(app, seed, runner, tmp_path):
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"this is not a database" * 100)
