@@ -9,7 +9,7 @@ from functools import wraps
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from tracker.extensions import db
 
@@ -41,6 +41,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_reports": frozenset({"chair", "treasurer", "viewer"}),
     "export_money": frozenset({"chair", "treasurer", "viewer"}),
     "export_personal": frozenset({"chair"}),
+    # Visits by mentor: counts per committee member, no person's name (members' names are not
+    # protected personal data). The chair and the viewers; a member sees only their own row on
+    # screen, so the whole team's export is not theirs; the treasurer does not follow casework.
+    "export_visits": frozenset({"chair", "viewer"}),
 }
 
 
@@ -129,6 +133,15 @@ def own_committee_member_id() -> int | None:
     )
 
 
+def own_people_clause():
+    """WHERE clause for a member's own people. A login with no committee member record has none:
+    comparing mentor_id with None would render IS NULL and show every unassigned person."""
+    from tracker.models import Person
+
+    mentor_id = own_committee_member_id()
+    return false() if mentor_id is None else Person.mentor_id == mentor_id
+
+
 def sees_only_own_people() -> bool:
     return current_user.role == "member"
 
@@ -140,7 +153,7 @@ def visible_people():
 
     query = scoped(Person)
     if sees_only_own_people():
-        query = query.where(Person.mentor_id == own_committee_member_id())
+        query = query.where(own_people_clause())
     elif current_user.role == "treasurer":
         query = query.where(select(Loan.id).where(Loan.person_id == Person.id).exists())
     return query
@@ -153,7 +166,7 @@ def people_for_applications():
 
     query = scoped(Person).where(Person.status == "supported", Person.erased_at.is_(None))
     if sees_only_own_people():
-        query = query.where(Person.mentor_id == own_committee_member_id())
+        query = query.where(own_people_clause())
     return query
 
 

@@ -19,6 +19,7 @@ from tracker.access import (
     can,
     get_or_404,
     own_committee_member_id,
+    own_people_clause,
     people_for_applications,
     requires,
     sees_only_own_people,
@@ -90,7 +91,9 @@ class RepaymentForm(Form):
 
 def get_loan_or_404(loan_id: int, lock: bool = False) -> Loan:
     loan = get_or_404(Loan, loan_id, lock=lock)
-    if sees_only_own_people() and loan.person.mentor_id != own_committee_member_id():
+    if sees_only_own_people() and (
+        loan.person.mentor_id is None or loan.person.mentor_id != own_committee_member_id()
+    ):
         abort(404)
     return loan
 
@@ -98,9 +101,7 @@ def get_loan_or_404(loan_id: int, lock: bool = False) -> Loan:
 def visible_loans():
     query = select(Loan).where(Loan.fund_id == g.fund.id).options(joinedload(Loan.person))
     if sees_only_own_people():
-        query = query.join(Person, Person.id == Loan.person_id).where(
-            Person.mentor_id == own_committee_member_id()
-        )
+        query = query.join(Person, Person.id == Loan.person_id).where(own_people_clause())
     return query
 
 

@@ -245,7 +245,6 @@ def person_context(person: Person) -> dict:
         "loans": loans,
         "balances": journal.loan_balances([loan.id for loan in loans]),
         "arrears": journal.loan_arrears(loans, today),
-        "overdue_visit": casework.is_overdue(person, today),
     }
     if can("view_casework"):
         context["status_history"] = db.session.scalars(

@@ -1,14 +1,301 @@
-"""Placeholder: being written."""
+"""Visits (thăm hỏi, gặp gỡ): the quick visit form, a person's visit timeline and the visit queue.
 
-from flask import Blueprint
+The rules (the next visit date, who is due) live in tracker.casework; these views validate, call
+it, commit once and respond. The person page includes visits/_form.html and visits/_timeline.html
+with `person`, `visit_form` (visit_form_for(person)) and `visits` (recent_visits(person)).
+"""
 
-from tracker.access import requires
+import datetime as dt
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from htmx_flask import make_response as htmx_response
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+from wtforms import RadioField, SelectField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
+
+from tracker import audit, casework, clock
+from tracker.access import (
+    can,
+    get_or_404,
+    get_person_or_404,
+    own_committee_member_id,
+    requires,
+    sees_only_own_people,
+)
+from tracker.extensions import db
+from tracker.formatting import format_date
+from tracker.forms import Form, IsoDateField
+from tracker.models import CommitteeMember, Person, Visit
+from tracker.views import page_number, wants_fragment
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
+
+PAGE_SIZE = 50
+NOTE_LIMIT = 2000
+# The next visit is planned at most about a year ahead: a longer gap is not mentoring.
+LONGEST_GAP = dt.timedelta(days=366)
+SHOW_FILTERS = ("overdue", "due")
+
+
+def kind_choices():
+    return [
+        ("home", _l("At home")),
+        ("phone", _l("By phone")),
+        ("workplace", _l("At the workplace")),
+        ("meeting", _l("At a meeting")),
+    ]
+
+
+def visit_kind_label(kind: str) -> str:
+    return dict(kind_choices()).get(kind, kind)
+
+
+def note_field(label):
+    return TextAreaField(
+        label,
+        [Optional(), Length(max=NOTE_LIMIT, message=_l("Write at most %(max)d characters here."))],
+    )
+
+
+class VisitForm(Form):
+    """The quick visit form, in the order a mentor fills it on a phone."""
+
+    kind = RadioField(
+        _l("Kind of visit"),
+        choices=kind_choices,
+        default="home",
+        invalid_choice_message=_l("Choose one: at home, by phone, at the workplace or at a meeting."),
+    )
+    visited_on = IsoDateField(_l("Date of the visit"), [Optional()])
+    summary = note_field(_l("What you talked about"))
+    livelihood = note_field(_l("Work and income"))
+    concerns = note_field(_l("Difficulties and concerns"))
+    next_visit_on = IsoDateField(_l("Next visit"), [Optional()], not_after_today=False)
+    mentor_id = SelectField(
+        _l("Mentor"),
+        coerce=int,
+        validate_choice=False,  # validate_mentor_id says what is wrong in words
+        invalid_value_message=_l("Choose a member of the team."),
+    )
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.own_mentor_id = own_committee_member_id()
+        # Members log in their own name only; the chair may enter a visit for any current member.
+        self.can_pick_mentor = can("log_visits") and not sees_only_own_people()
+        self.mentor_id.choices = []
+        if self.can_pick_mentor:
+            mentors = db.session.scalars(
+                select(CommitteeMember)
+                .where(CommitteeMember.fund_id == person.fund_id, CommitteeMember.left_on.is_(None))
+                .order_by(CommitteeMember.sort_key, CommitteeMember.id)
+            )
+            self.mentor_id.choices = [(0, _("Not recorded")), *((m.id, m.full_name) for m in mentors)]
+
+    @property
+    def visit_date(self) -> dt.date:
+        return self.visited_on.data or clock.today()
+
+    @property
+    def has_details_error(self) -> bool:
+        """Open the collapsed 'more details' part when an error sits inside it."""
+        fields = [self.livelihood, self.concerns, self.next_visit_on]
+        if self.can_pick_mentor:
+            fields.append(self.mentor_id)
+        return any(field.errors for field in fields)
+
+    def validate_next_visit_on(self, field):
+        if field.data is None or self.visited_on.errors:
+            return
+        if field.data <= self.visit_date:
+            raise ValidationError(_l("The next visit must come after this visit."))
+        if field.data > self.visit_date + LONGEST_GAP:
+            raise ValidationError(_l("Plan the next visit within a year of this one."))
+
+    def validate_mentor_id(self, field):
+        if not self.can_pick_mentor:
+            if field.data not in (None, self.own_mentor_id):
+                raise ValidationError(_l("You can record visits only in your own name."))
+            field.data = self.own_mentor_id
+        elif field.data is None:
+            field.data = self.own_mentor_id
+        elif field.data not in {value for value, _label in self.mentor_id.choices}:
+            raise ValidationError(_l("Choose a current member of the team."))
+
+    @property
+    def chosen_mentor_id(self) -> int | None:
+        return self.mentor_id.data or None
+
+
+def visit_form_for(person: Person) -> VisitForm:
+    """A fresh quick visit form for a person: home visit, today, the next visit after their interval."""
+    today = clock.today()
+    form = VisitForm(
+        formdata=None,
+        person=person,
+        kind="home",
+        visited_on=today,
+        next_visit_on=casework.default_next_visit(person, today),
+    )
+    if form.can_pick_mentor:
+        form.mentor_id.data = form.own_mentor_id or person.mentor_id or 0
+    return form
+
+
+def recent_visits(person: Person, limit: int = 50) -> list[Visit]:
+    """A person's latest visits, newest first, with their mentors (one query)."""
+    if not can("view_visits"):
+        return []
+    return list(
+        db.session.scalars(
+            select(Visit)
+            .where(Visit.person_id == person.id, Visit.fund_id == person.fund_id)
+            .options(joinedload(Visit.mentor))
+            .order_by(Visit.visited_on.desc(), Visit.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+bp.add_app_template_global(visit_form_for)
+bp.add_app_template_global(recent_visits)
+bp.add_app_template_global(visit_kind_label)
+
+
+def respond_form(person: Person, form: VisitForm, status: int):
+    """The quick form again: the fragment to htmx, a page of its own to a plain form post."""
+    if wants_fragment():
+        return htmx_response(render_template("visits/_form.html", person=person, visit_form=form), status)
+    return render_template("visits/form.html", person=person, visit_form=form), status
+
+
+@bp.route("", methods=["POST"])
+@requires("log_visits")
+def create():
+    """Record a visit; htmx gets a fresh quick form and a visit-recorded event for the timeline."""
+    person = get_person_or_404(request.form.get("person_id", 0, type=int))
+    form = VisitForm(person=person)
+    if person.status != "supported":
+        form.form_errors.append(
+            _("This case is closed, so no visit can be recorded. The chair can reopen it if needed.")
+        )
+    if not form.validate() or form.form_errors:
+        return respond_form(person, form, 422)
+    visit = casework.log_visit(
+        person,
+        mentor_id=form.chosen_mentor_id,
+        visited_on=form.visit_date,
+        kind=form.kind.data,
+        summary=form.summary.data or "",
+        livelihood=form.livelihood.data or "",
+        concerns=form.concerns.data or "",
+        next_visit_on=form.next_visit_on.data,
+        user_id=current_user.id,
+    )
+    # Ids and dates only: the audit log is append-only and must not keep personal notes.
+    audit.record(
+        "visit.create",
+        visit,
+        after={
+            "person_id": visit.person_id,
+            "mentor_id": visit.mentor_id,
+            "visited_on": visit.visited_on.isoformat(),
+            "next_visit_on": visit.next_visit_on.isoformat(),
+        },
+    )
+    db.session.commit()
+    flash(_("Visit recorded. Next visit: %(date)s.", date=format_date(visit.next_visit_on)), "success")
+    if wants_fragment():
+        response = respond_form(person, visit_form_for(person), 200)
+        response.headers["HX-Trigger"] = "visit-recorded"
+        return response
+    return redirect(url_for("people.detail", person_id=person.id), 303)
+
+
+@bp.route("/new/<int:person_id>")
+@requires("log_visits")
+def new(person_id: int):
+    """Render the quick visit form on a page of its own (the person page embeds the same form)."""
+    person = get_person_or_404(person_id)
+    return render_template("visits/form.html", person=person, visit_form=visit_form_for(person))
+
+
+@bp.route("/person/<int:person_id>/timeline")
+@requires("view_visits")
+def timeline(person_id: int):
+    """Render a person's visit timeline (the person page reloads it after a visit is recorded)."""
+    person = get_person_or_404(person_id)
+    # The timeline holds casework notes: reading it is an opening of the person's file.
+    audit.record_access(person)
+    visits = recent_visits(person)
+    db.session.commit()
+    return render_template("visits/_timeline.html", person=person, visits=visits)
+
+
+# ------------------------------------------------------------------------------------ the queue
+
+
+def queue_page(today: dt.date, mentor_id: int | None, unassigned: bool = False):
+    """One page of the queue (overdue first) and the number of pages; three queries at most."""
+    query = casework.queue_query(g.fund.id, today, mentor_id)
+    if unassigned:
+        query = query.where(Person.mentor_id.is_(None))
+    show = request.args.get("show")
+    if show == "overdue":
+        query = query.where(Person.next_visit_on < today)
+    elif show == "due":
+        query = query.where(Person.next_visit_on >= today)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = page_number()
+    people = db.session.scalars(
+        query.options(joinedload(Person.mentor)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    )
+    return {
+        "people": list(people),
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "show": show if show in SHOW_FILTERS else None,
+    }
 
 
 @bp.route("")
 @requires("view_visits")
 def index():
-    """Placeholder."""
-    return "…"
+    """Render the visit queue: a member's own people due or overdue; for the chair and viewers the
+    counts per mentor, and the list behind each count (?mentor_id=<id>|none|all)."""
+    today = clock.today()
+    context = {"as_of": today, "due_soon_days": casework.DUE_SOON_DAYS}
+    if sees_only_own_people():
+        mentor_id = own_committee_member_id()
+        if mentor_id is None:
+            return render_template("visits/index.html", mode="unlinked", **context)
+        return render_template("visits/index.html", mode="own", **context, **queue_page(today, mentor_id))
+    chosen = request.args.get("mentor_id")
+    if chosen is None:
+        rows = casework.queue_counts_by_mentor(g.fund.id, today)
+        return render_template(
+            "visits/index.html",
+            mode="counts",
+            rows=rows,
+            total_due=sum(row[1] for row in rows),
+            total_overdue=sum(row[2] for row in rows),
+            **context,
+        )
+    if chosen == "all":
+        return render_template("visits/index.html", mode="all", **context, **queue_page(today, None))
+    if chosen == "none":
+        return render_template(
+            "visits/index.html", mode="unassigned", **context, **queue_page(today, None, unassigned=True)
+        )
+    if not chosen.isdigit():
+        abort(404)
+    mentor = get_or_404(CommitteeMember, int(chosen))
+    return render_template(
+        "visits/index.html", mode="mentor", mentor=mentor, **context, **queue_page(today, mentor.id)
+    )
