@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard tracker/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint translations extract-messages clean
+.PHONY: run test lint translations extract-messages clean bench-load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,7 @@ extract-messages: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV)
+
+# Load benchmark (not part of `make test`): 20 users, 2 minutes, SQLite then PostgreSQL.
+bench-load: $(VENV)/.installed translations
+	bench/load.sh
