@@ -48,15 +48,16 @@ def hold_instance_lock(app: Flask) -> None:
     path = sqlite_path(app)
     if path is None:
         return
-    handle = open(f"{path}.lock", "a")  # noqa: SIM115 - held for the life of the process
-    fcntl.flock(handle, fcntl.LOCK_SH)
-    app.extensions["instance_lock"] = handle
+    # A raw descriptor, held for the life of the process (no file object to warn when collected).
+    descriptor = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_SH)
+    app.extensions["instance_lock"] = descriptor
 
 
 def release_instance_lock(app: Flask) -> None:
-    handle = app.extensions.pop("instance_lock", None)
-    if handle is not None:
-        handle.close()
+    descriptor = app.extensions.pop("instance_lock", None)
+    if descriptor is not None:
+        os.close(descriptor)
 
 
 @dataclass

@@ -180,6 +180,9 @@ def erase_person(person: Person) -> None:
     person.family_circumstances = ""
     person.needs = ""
     person.next_visit_on = None
+    person.named_to_donors = False
+    if person.mentor_id is not None:  # leaves the mentor's list; the history keeps the dates
+        assign_mentor(person, None, clock.today(), None, "")
     person.erased_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     person.refresh_search_text()
     for visit in db.session.scalars(select(Visit).where(Visit.person_id == person.id)):

@@ -14,6 +14,6 @@ def wants_fragment() -> bool:
 
 def page_number() -> int:
     try:
-        return max(1, int(request.args.get("page", 1)))
+        return min(max(1, int(request.args.get("page", 1))), 100_000)
     except ValueError:
         return 1

@@ -1,14 +1,303 @@
-"""Placeholder: being written."""
+"""The audit log (Nhật ký thao tác): every write and every opening of a person's file, for the chair.
 
-from flask import Blueprint
+Read-only by construction: this blueprint has GET routes only, and the tables refuse UPDATE and
+DELETE by database trigger. The two tables are merged in SQL (UNION ALL, ordered by time, one page
+with LIMIT/OFFSET), so a page costs the same few queries however long the log grows.
+"""
 
+import datetime as dt
+import json
+
+from flask import Blueprint, g, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, and_, case, func, literal_column, or_, select, union_all
+from wtforms import SelectField
+from wtforms.validators import Optional, ValidationError
+
+from tracker import clock, formatting
 from tracker.access import requires
+from tracker.extensions import db
+from tracker.forms import Form, IsoDateField
+from tracker.models import AuditEvent, Membership, Person, PersonAccess, User
+from tracker.views import page_number, wants_fragment
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+PAGE_SIZE = 50
+
+# ?kind=: "access" for openings and exports of a person's file, otherwise the prefix of an action.
+KIND_ACCESS = "access"
+
+
+def kind_choices():
+    return [
+        ("", _l("Everything")),
+        (KIND_ACCESS, _l("Opened or exported a person's file")),
+        ("person", _l("People helped")),
+        ("visit", _l("Visits")),
+        ("loan", _l("Loans")),
+        ("repayment", _l("Repayments")),
+        ("donation", _l("Donations")),
+        ("donor", _l("Donors")),
+        ("member", _l("Support team")),
+        ("user", _l("Logins")),
+        ("login", _l("Signing in")),
+        ("period", _l("Closing the books")),
+        ("fund", _l("The fund")),
+    ]
+
+
+def action_label(action: str) -> str:
+    labels = {
+        "view": _("Opened the file"),
+        "export": _("Exported the data"),
+        "login": _("Signed in"),
+        "fund.create": _("Created the fund"),
+        "fund.demo": _("Loaded the demo data"),
+        "user.create": _("Added a login"),
+        "user.role": _("Changed a login's role"),
+        "user.deactivate": _("Deactivated a login"),
+        "user.activate": _("Reactivated a login"),
+        "user.password": _("Set a login's password"),
+        "member.create": _("Added a team member"),
+        "member.update": _("Edited a team member"),
+        "member.leave": _("Marked a team member as left"),
+        "person.create": _("Added a person helped"),
+        "person.update": _("Edited a person helped"),
+        "person.erase": _("Erased a person's personal data"),
+        "loan.apply": _("Recorded a loan application"),
+        "loan.approve": _("Approved a loan"),
+        "loan.reject": _("Rejected a loan application"),
+        "loan.disburse": _("Disbursed a loan"),
+        "loan.reverse_disbursement": _("Reversed a disbursement"),
+        "loan.write_off": _("Wrote off a loan"),
+        "repayment.create": _("Recorded a repayment"),
+        "repayment.reverse": _("Reversed a repayment"),
+        "donor.create": _("Added a donor"),
+        "donation.create": _("Recorded a donation"),
+        "donation.reverse": _("Reversed a donation"),
+        "period.close": _("Closed the books"),
+    }
+    return labels.get(action, action)
+
+
+# object_type -> (label, endpoint, id argument) for the rows that have a page of their own.
+OBJECT_PAGES = {
+    "Person": (_l("Person helped"), "people.detail", "person_id"),
+    "Loan": (_l("Loan"), "loans.detail", "loan_id"),
+    "Donation": (_l("Donation"), "donations.detail", "donation_id"),
+    "Donor": (_l("Donor"), "donors.detail", "donor_id"),
+    "CommitteeMember": (_l("Team member"), "members.detail", "member_id"),
+}
+OBJECT_LABELS = {
+    "Repayment": _l("Repayment"),
+    "Membership": _l("Login"),
+    "User": _l("Login"),
+    "Fund": _l("Fund"),
+    "PeriodClose": _l("Closing of the books"),
+    "Visit": _l("Visit"),
+}
+MONEY_KEYS = frozenset({"amount", "principal"})
+
+
+class AuditFilterForm(Form):
+    """The filters, read from the query string (a GET form changes nothing: no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    # Choices are checked below, so a stale or hand-typed value gets a message, not a 500.
+    user = SelectField(_l("Who"), validate_choice=False, default="")
+    kind = SelectField(_l("What"), choices=kind_choices, validate_choice=False, default="")
+    start = IsoDateField(_l("From"), [Optional()], not_after_today=False, name="from")
+    end = IsoDateField(_l("To"), [Optional()], not_after_today=False, name="to")
+
+    def __init__(self, *args, logins: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user.choices = [("", _("Everyone")), *((str(id_), label) for id_, label in logins)]
+
+    def validate_user(self, field):
+        if field.data and field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(_l("Choose a login of this fund from the list."))
+
+    def validate_kind(self, field):
+        if field.data and field.data not in {value for value, _label in kind_choices()}:
+            raise ValidationError(_l("Choose what to show from the list."))
+
+    def validate_end(self, field):
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("Enter an end date on or after the start date."))
+
+    def valid(self, name: str):
+        """A filter's value, or None when it is empty or was refused (a refused filter is ignored)."""
+        field = self[name]
+        return None if field.errors or not field.data else field.data
+
+
+def fund_logins(fund_id: int) -> list[tuple[int, str]]:
+    users = db.session.execute(
+        select(User.id, User.username, User.full_name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.fund_id == fund_id)
+        .order_by(User.username)
+    )
+    return [
+        (id_, f"{username} ({full_name})" if full_name else username) for id_, username, full_name in users
+    ]
+
+
+def utc_start_of(day: dt.date) -> dt.datetime:
+    """Midnight in Vietnam at the start of `day`, as the naive UTC the tables store."""
+    local = dt.datetime.combine(day, dt.time.min, tzinfo=clock.VIETNAM)
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def constant(value: str):
+    """A string constant as a column of the merged rows (no bind parameter, so it types on PostgreSQL)."""
+    return literal_column(f"'{value}'", String)
+
+
+def log_query(fund_id: int, form: AuditFilterForm):
+    """The merged log of the fund as one subquery with common columns, filters applied to each side."""
+    user_id = form.valid("user")
+    kind = form.valid("kind")
+    start, end = form.valid("start"), form.valid("end")
+
+    events = select(
+        constant("event").label("source"),
+        AuditEvent.id.label("row_id"),
+        AuditEvent.at.label("at"),
+        AuditEvent.user_id.label("user_id"),
+        AuditEvent.action.label("action"),
+        AuditEvent.object_type.label("object_type"),
+        AuditEvent.object_id.label("object_id"),
+        AuditEvent.before.label("before"),
+        AuditEvent.after.label("after"),
+        case((AuditEvent.object_type == "Person", AuditEvent.object_id), else_=None).label("person_id"),
+    ).where(AuditEvent.fund_id == fund_id)
+    accesses = select(
+        constant("access").label("source"),
+        PersonAccess.id.label("row_id"),
+        PersonAccess.at.label("at"),
+        PersonAccess.user_id.label("user_id"),
+        PersonAccess.action.label("action"),
+        constant("Person").label("object_type"),
+        PersonAccess.person_id.label("object_id"),
+        constant("").label("before"),
+        constant("").label("after"),
+        PersonAccess.person_id.label("person_id"),
+    ).where(PersonAccess.fund_id == fund_id)
+
+    if user_id:
+        events = events.where(AuditEvent.user_id == int(user_id))
+        accesses = accesses.where(PersonAccess.user_id == int(user_id))
+    if start:
+        events = events.where(AuditEvent.at >= utc_start_of(start))
+        accesses = accesses.where(PersonAccess.at >= utc_start_of(start))
+    if end:
+        events = events.where(AuditEvent.at < utc_start_of(end + dt.timedelta(days=1)))
+        accesses = accesses.where(PersonAccess.at < utc_start_of(end + dt.timedelta(days=1)))
+    if kind == KIND_ACCESS:
+        return accesses.subquery("log")
+    if kind:
+        events = events.where(or_(AuditEvent.action == kind, AuditEvent.action.like(f"{kind}.%")))
+        return events.subquery("log")
+    return union_all(events, accesses).subquery("log")
+
+
+def load_page(fund_id: int, form: AuditFilterForm, page: int) -> tuple[list[dict], int, int, int]:
+    """One page of the log, newest first: (rows, page, pages, total rows). Two queries."""
+    log = log_query(fund_id, form)
+    total = db.session.scalar(select(func.count()).select_from(log))
+    pages = max(1, -(-total // PAGE_SIZE))
+    # Past the end (or a page number too big for the database's integers): the last page.
+    page = min(page, pages)
+    rows = db.session.execute(
+        select(log, User.username, User.full_name.label("user_name"), Person.full_name, Person.erased_at)
+        .outerjoin(User, User.id == log.c.user_id)
+        .outerjoin(Person, and_(Person.id == log.c.person_id, Person.fund_id == fund_id))
+        .order_by(log.c.at.desc(), log.c.source, log.c.row_id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    return [describe(row) for row in rows], page, pages, total
+
+
+def describe(row) -> dict:
+    """A log row as the page shows it."""
+    erased = row.erased_at is not None
+    label, endpoint, argument = OBJECT_PAGES.get(
+        row.object_type, (OBJECT_LABELS.get(row.object_type, row.object_type), None, None)
+    )
+    return {
+        "source": row.source,
+        "id": row.row_id,
+        "at": row.at,
+        "who": row.user_name or row.username,
+        "username": row.username,
+        "action": row.action,
+        "action_label": action_label(row.action),
+        "object_label": label,
+        "object_id": row.object_id,
+        "link": (endpoint, {argument: row.object_id}) if endpoint and row.object_id else None,
+        "person_name": row.full_name,
+        # An erased person's old details live on in earlier events (the log is append-only); the
+        # page does not show them again. The reason for the erasure itself stays readable.
+        "changes": changes(row.before, row.after, hide_values=erased and row.action != "person.erase"),
+    }
+
+
+def changes(before: str, after: str, hide_values: bool = False) -> dict:
+    """before → after as rows of (key, old, new, changed), or the raw text if it is not a JSON object."""
+    old, new = parse(before), parse(after)
+    if old is None or new is None:
+        return {"raw": [before, after]}
+    keys = list(old) + [key for key in new if key not in old]
+    rows = []
+    for key in keys:
+        shown = [readable(key, side.get(key), hide_values) if key in side else "" for side in (old, new)]
+        rows.append(
+            {"key": key, "before": shown[0], "after": shown[1], "changed": old.get(key) != new.get(key)}
+        )
+    return {"rows": rows, "both": bool(old) and bool(new)}
+
+
+def parse(value: str) -> dict | None:
+    if not value:
+        return {}
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def readable(key: str, value, hidden: bool) -> str:
+    if hidden:
+        return _("(erased)")
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key in MONEY_KEYS and isinstance(value, int):
+        return formatting.format_money(value)
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return formatting.format_date(dt.date.fromisoformat(value))
+        except ValueError:
+            pass
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 @bp.route("")
 @requires("view_audit")
 def index():
-    """Placeholder."""
-    return "…"
+    """Render the audit log of the fund: writes and file openings, newest first, with filters."""
+    form = AuditFilterForm(request.args, logins=fund_logins(g.fund.id))
+    form.validate()
+    rows, page, pages, total = load_page(g.fund.id, form, page_number())
+    template = "audit/_panel.html" if wants_fragment() else "audit/index.html"
+    return render_template(template, form=form, rows=rows, total=total, page=page, pages=pages)
