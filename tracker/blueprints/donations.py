@@ -24,7 +24,8 @@ from tracker.views import page_number, wants_fragment
 bp = Blueprint("donations", __name__, url_prefix="/donations")
 
 PAGE_SIZE = 25
-AUDITED_FIELDS = ("receipt_no", "donor_id", "amount", "received_on", "method", "note", "earmark_person_id")
+# No free-text note in the append-only audit log: it may name the earmarked person.
+AUDITED_FIELDS = ("receipt_no", "donor_id", "amount", "received_on", "method", "earmark_person_id")
 
 
 def method_choices():

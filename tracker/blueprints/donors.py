@@ -23,7 +23,8 @@ from tracker.views import page_number, wants_fragment
 bp = Blueprint("donors", __name__, url_prefix="/donors")
 
 PAGE_SIZE = 25
-AUDITED_FIELDS = ("name", "kind", "phone", "address", "anonymous")
+# The audit log is append-only: keep no contact details of private benefactors in it.
+AUDITED_FIELDS = ("kind", "anonymous")
 
 
 def kind_choices():
