@@ -569,3 +569,22 @@ class PersonAccess(db.Model):
     person: Mapped[Person] = relationship()
 
     __table_args__ = (Index("ix_person_access_fund_at", "fund_id", "at"),)
+
+
+# ---------------------------------------------------------------------------------------------
+# The six-monthly and year-end review (sơ kết, tổng kết).
+
+
+class ReviewNote(db.Model):
+    """The chair's "what to do next" list of a review, per fund and period ("2026", "2026-H1")."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    updated_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("fund_id", "period"),)

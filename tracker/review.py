@@ -1,0 +1,663 @@
+"""The figures of the six-monthly and year-end review (sơ kết, tổng kết) and of the donors'
+thank-you letters, as plain values.
+
+The review's screen, CSV and XLSX all render what review_figures() returns (figure_rows() flattens
+it for the exports), so they cannot disagree. Money comes from the journal, as the cash book and
+the outstanding report do (the position at the end is reporting.aging's own figures). Every
+function runs a fixed number of queries whatever the size of the fund: sums are taken in SQL; the
+people and their status changes are read once (a commune has tens of people) because their status
+on a given day and the days they were supported need the whole history of each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+
+from tracker import journal, ledger, reporting
+from tracker.extensions import db
+from tracker.formatting import format_money
+from tracker.models import (
+    PERSON_STATUSES,
+    Donation,
+    Donor,
+    Funding,
+    JournalLine,
+    JournalTransaction,
+    Loan,
+    Person,
+    PersonStatusChange,
+    ReviewNote,
+    Visit,
+)
+
+FIRST_YEAR = 2000
+DEFAULT_VISIT_INTERVAL = 30
+# Below this much cash, suggesting new loans makes no sense (loans are 5-30 million ₫).
+SMALLEST_LOAN = 5_000_000
+NOTE_LIMIT = 2000
+
+# ------------------------------------------------------------------ periods
+
+
+class PeriodError(ValueError):
+    """The period asked for is not one the review knows; `message` says what to type instead."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str  # "2026" (tổng kết) or "2026-H1" / "2026-H2" (sơ kết)
+    year: int
+    half: int | None
+    start: dt.date
+    end: dt.date
+
+    @property
+    def is_year(self) -> bool:
+        return self.half is None
+
+
+PERIOD_PATTERN = re.compile(r"^([0-9]{4})(?:-[Hh]([0-9]))?$")
+
+
+def make_period(year: int, half: int | None) -> Period:
+    if half is None:
+        return Period(str(year), year, None, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if half == 1:
+        return Period(f"{year}-H1", year, 1, dt.date(year, 1, 1), dt.date(year, 6, 30))
+    return Period(f"{year}-H2", year, 2, dt.date(year, 7, 1), dt.date(year, 12, 31))
+
+
+def default_period(today: dt.date) -> Period:
+    """The last complete half year: H1 from July on, otherwise H2 of the year before."""
+    if today.month >= 7:
+        return make_period(today.year, 1)
+    return make_period(today.year - 1, 2)
+
+
+def parse_period(text: str | None, today: dt.date) -> Period:
+    """'2026' or '2026-H1' / '2026-H2' (empty: the default); PeriodError for anything else."""
+    text = (text or "").strip()
+    if not text:
+        return default_period(today)
+    match = PERIOD_PATTERN.match(text)
+    if match is None or (match.group(2) is not None and match.group(2) not in "12"):
+        raise PeriodError(_l("Enter a period as a year (2026) or a half year (2026-H1 or 2026-H2)."))
+    year = int(match.group(1))
+    if not FIRST_YEAR <= year <= today.year + 1:
+        raise PeriodError(
+            _l("Enter a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=today.year + 1)
+        )
+    return make_period(year, int(match.group(2)) if match.group(2) else None)
+
+
+def recent_periods(today: dt.date, years: int = 4) -> list[Period]:
+    """The periods offered in the picker, newest first: those that have begun."""
+    periods = []
+    for year in range(today.year, max(FIRST_YEAR, today.year - years) - 1, -1):
+        for half in (None, 2, 1):
+            period = make_period(year, half)
+            if period.start <= today:
+                periods.append(period)
+    return periods
+
+
+def official_title(period: Period) -> str:
+    """The fixed heading of the document, as the Ban Chỉ đạo expects it."""
+    if period.is_year:
+        return f"BÁO CÁO TỔNG KẾT NĂM {period.year}"
+    which = "ĐẦU" if period.half == 1 else "CUỐI"
+    return f"BÁO CÁO SƠ KẾT 6 THÁNG {which} NĂM {period.year}"
+
+
+def export_name(period: Period) -> str:
+    return f"tong-ket-{period.key}" if period.is_year else f"so-ket-{period.key}"
+
+
+# ------------------------------------------------------------------ the figures
+
+
+@dataclass(frozen=True)
+class DonorTotal:
+    label: str  # the donor's name, or "Anonymous benefactors" for all anonymous donors together
+    amount: int
+    anonymous: bool
+
+
+@dataclass(frozen=True)
+class MoneyFigures:
+    raised: int
+    donors: list[DonorTotal]
+    lent_count: int
+    lent_amount: int
+    recovered: int  # repayments net of reversals posted in the period
+    written_off: int
+    outstanding: int  # at the end
+    overdue: int
+    loans_over_30_days: int
+    overdue_over_30_days: int  # the overdue amount of those loans (what to press for)
+    par30_percent: Decimal
+    arrears_rate_percent: Decimal
+    cash_start: int  # at the end of the day before the period
+    cash_end: int
+
+
+@dataclass(frozen=True)
+class PeopleFigures:
+    total: int  # people whose file was open by the end
+    by_status: dict[str, int]  # their status at the end, every status listed
+    new: int  # files opened (consent recorded) in the period
+    changes: dict[str, int]  # status changes in the period, by the new status
+
+
+@dataclass(frozen=True)
+class VisitFigures:
+    made: int
+    people_visited: int
+    due: int  # an estimate: see visits_due()
+    people_overdue: int  # at the end
+
+
+@dataclass(frozen=True)
+class Review:
+    period: Period
+    as_of: dt.date  # the end of the period, or today if the period is not over
+    money: MoneyFigures
+    people: PeopleFigures
+    visits: VisitFigures
+
+    @property
+    def is_complete(self) -> bool:
+        return self.as_of >= self.period.end
+
+
+def review_figures(fund_id: int, period: Period, today: dt.date) -> Review:
+    """Every figure of the review. Eleven queries whatever the number of rows."""
+    # A period that is not over is reported up to today (one that has not begun has no days in it:
+    # its "in the period" figures are 0 and its "at the end" figures are today's).
+    as_of = min(period.end, today)
+    histories = people_histories(fund_id, as_of)
+    return Review(
+        period=period,
+        as_of=as_of,
+        money=money_figures(fund_id, period.start, as_of),
+        people=people_figures(histories, period.start, as_of),
+        visits=visit_figures(fund_id, histories, period.start, as_of, today),
+    )
+
+
+def percent(part: int, whole: int) -> Decimal:
+    """part ÷ whole as a percentage with one decimal (0.0 when there is nothing to divide)."""
+    if whole <= 0:
+        return Decimal("0.0")
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def in_period(column, start: dt.date, end: dt.date):
+    return column.between(start, end)
+
+
+def money_figures(fund_id: int, start: dt.date, end: dt.date) -> MoneyFigures:
+    """Money raised, lent, recovered and written off in the period, and the position at its end.
+    Eight queries (four of them reporting.aging's)."""
+    line = JournalLine
+    # Donations by donor: the cash lines of donations and their reversals posted in the period, so
+    # the total is the cash book's. A reversal names the donor of the donation it reverses.
+    transaction = JournalTransaction
+    donors = db.session.execute(
+        select(Donor.id, Donor.name, Donor.sort_key, Donor.anonymous, func.sum(line.amount))
+        .join(transaction, transaction.id == line.transaction_id)
+        .join(Donation, Donation.transaction_id == func.coalesce(transaction.reverses_id, transaction.id))
+        .join(Donor, Donor.id == Donation.donor_id)
+        .where(
+            line.fund_id == fund_id,
+            line.account == "cash",
+            line.event == "donation",
+            in_period(line.posted_on, start, end),
+        )
+        .group_by(Donor.id, Donor.name, Donor.sort_key, Donor.anonymous)
+    ).all()
+    named = [
+        (int(amount), sort_key, name) for _id, name, sort_key, anonymous, amount in donors if not anonymous
+    ]
+    anonymous_total = sum(int(amount) for *_rest, anonymous, amount in donors if anonymous)
+    totals = [
+        DonorTotal(name, amount, False)
+        for amount, _key, name in sorted(named, key=lambda row: (-row[0], row[1]))
+        if amount != 0
+    ]
+    if anonymous_total:
+        totals.append(DonorTotal(_("Anonymous benefactors"), anonymous_total, True))
+
+    # Disbursements net of reversals, per loan: a loan counts as lent if money went out on balance.
+    lent = db.session.execute(
+        select(line.loan_id, func.sum(line.amount))
+        .where(
+            line.fund_id == fund_id,
+            line.account == "receivable",
+            line.event == "disbursement",
+            in_period(line.posted_on, start, end),
+        )
+        .group_by(line.loan_id)
+    ).all()
+
+    moved = dict(
+        db.session.execute(
+            select(line.event, func.sum(line.amount))
+            .where(
+                line.fund_id == fund_id,
+                line.account == "receivable",
+                line.event.in_(("repayment", "write_off")),
+                in_period(line.posted_on, start, end),
+            )
+            .group_by(line.event)
+        ).all()
+    )
+
+    day_before = start - dt.timedelta(days=1)
+    cash_start, cash_end = db.session.execute(
+        select(
+            func.coalesce(func.sum(case((line.posted_on <= day_before, line.amount), else_=0)), 0),
+            func.coalesce(func.sum(case((line.posted_on <= end, line.amount), else_=0)), 0),
+        ).where(line.fund_id == fund_id, line.account == "cash")
+    ).one()
+
+    # The position at the end is the aging report's (itself built on the outstanding report's rows),
+    # so PAR30 and the arrears rate here are those of the aging report to the đồng (DESIGN §4.8).
+    aging = reporting.aging(fund_id, end)
+    late = [aged.loan for aged in aging.loans if aged.loan.days_overdue > 30]
+    return MoneyFigures(
+        raised=sum(int(amount) for *_rest, amount in donors),
+        donors=totals,
+        lent_count=sum(1 for _loan, amount in lent if amount > 0),
+        lent_amount=sum(int(amount) for _loan, amount in lent),
+        recovered=-int(moved.get("repayment") or 0),
+        written_off=-int(moved.get("write_off") or 0),
+        outstanding=aging.outstanding,
+        overdue=aging.overdue_amount,
+        loans_over_30_days=len(late),
+        overdue_over_30_days=sum(row.overdue_amount for row in late),
+        par30_percent=percent(aging.at_risk_30, aging.outstanding),
+        arrears_rate_percent=percent(aging.overdue_amount, aging.outstanding),
+        cash_start=int(cash_start),
+        cash_end=int(cash_end),
+    )
+
+
+@dataclass(frozen=True)
+class PersonHistory:
+    """One person's file as the review needs it: when it opened and how their status moved."""
+
+    opened_on: dt.date
+    initial_status: str
+    changes: list[tuple[dt.date, str]]  # (changed_on, to_status), in order
+    visit_interval_days: int
+
+    def status_on(self, day: dt.date) -> str:
+        status = self.initial_status
+        for changed_on, to_status in self.changes:
+            if changed_on <= day:
+                status = to_status
+        return status
+
+    def supported_days(self, first: dt.date, last: dt.date) -> int:
+        """How many days from `first` to `last` (both included) the person's file was open with
+        the status 'supported'."""
+        first = max(first, self.opened_on)
+        if last < first:
+            return 0
+        days = 0
+        status = self.status_on(first)
+        segment_start = first
+        for changed_on, to_status in self.changes:
+            if changed_on <= first:
+                continue
+            if changed_on > last:
+                break
+            if status == "supported":
+                days += (changed_on - segment_start).days
+            status, segment_start = to_status, changed_on
+        if status == "supported":
+            days += (last - segment_start).days + 1
+        return days
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    history: PersonHistory
+    person: Person
+    planned_visit_on: dt.date | None  # as planned at the latest visit on or before the end
+
+
+def people_histories(fund_id: int, end: dt.date) -> list[PersonRecord]:
+    """Every person of the fund with their status history and the next visit as planned by the end
+    of the period (two queries)."""
+    planned = (
+        select(Visit.next_visit_on)
+        .where(Visit.person_id == Person.id, Visit.visited_on <= end)
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+        .limit(1)
+        .correlate(Person)
+        .scalar_subquery()
+    )
+    people = db.session.execute(
+        select(Person, planned).where(Person.fund_id == fund_id).order_by(Person.id)
+    ).all()
+    changes: dict[int, list[tuple[dt.date, str, str]]] = defaultdict(list)
+    for person_id, from_status, to_status, changed_on in db.session.execute(
+        select(
+            PersonStatusChange.person_id,
+            PersonStatusChange.from_status,
+            PersonStatusChange.to_status,
+            PersonStatusChange.changed_on,
+        )
+        .where(PersonStatusChange.fund_id == fund_id)
+        .order_by(PersonStatusChange.person_id, PersonStatusChange.changed_on, PersonStatusChange.id)
+    ):
+        changes[person_id].append((changed_on, from_status, to_status))
+    result = []
+    for person, planned_visit_on in people:
+        own = changes.get(person.id, [])
+        history = PersonHistory(
+            opened_on=person.consent_recorded_on,
+            # Before its first recorded change the status was that change's from_status.
+            initial_status=own[0][1] if own else person.status,
+            changes=[(changed_on, to_status) for changed_on, _from, to_status in own],
+            visit_interval_days=person.visit_interval_days or DEFAULT_VISIT_INTERVAL,
+        )
+        result.append(PersonRecord(history, person, planned_visit_on))
+    return result
+
+
+def people_figures(records: list[PersonRecord], start: dt.date, end: dt.date) -> PeopleFigures:
+    by_status = dict.fromkeys(PERSON_STATUSES, 0)
+    changes = dict.fromkeys(PERSON_STATUSES, 0)
+    total = new = 0
+    for history in (record.history for record in records):
+        if history.opened_on <= end:
+            total += 1
+            by_status[history.status_on(end)] += 1
+        if start <= history.opened_on <= end:
+            new += 1
+        for changed_on, to_status in history.changes:
+            if start <= changed_on <= end:
+                changes[to_status] += 1
+    return PeopleFigures(total=total, by_status=by_status, new=new, changes=changes)
+
+
+def visits_due(histories: list[PersonHistory], start: dt.date, end: dt.date) -> int:
+    """An honest estimate of the visits the period called for: for each person supported during
+    it, the days they were supported in it divided by their visit interval, rounded down."""
+    return sum(history.supported_days(start, end) // history.visit_interval_days for history in histories)
+
+
+def visit_figures(
+    fund_id: int, records: list[PersonRecord], start: dt.date, end: dt.date, today: dt.date
+) -> VisitFigures:
+    made, people_visited = db.session.execute(
+        select(func.count(Visit.id), func.count(func.distinct(Visit.person_id))).where(
+            Visit.fund_id == fund_id, in_period(Visit.visited_on, start, end)
+        )
+    ).one()
+    overdue = 0
+    for record in records:
+        history, person = record.history, record.person
+        if person.erased_at is not None or history.opened_on > end:
+            continue
+        if end >= today:
+            # Up to today: exactly the visit queue's rule (the person's next visit date is past).
+            late = person.status == "supported" and person.next_visit_on is not None
+            late = late and person.next_visit_on < end
+        else:
+            # A past date: the status then, and the next visit as planned at the last visit by then
+            # (never visited by then: due since the file was opened).
+            due_on = record.planned_visit_on or history.opened_on
+            late = history.status_on(end) == "supported" and due_on < end
+        overdue += late
+    return VisitFigures(
+        made=int(made),
+        people_visited=int(people_visited),
+        due=visits_due([record.history for record in records], start, end),
+        people_overdue=overdue,
+    )
+
+
+# ------------------------------------------------------------------ the rows of the export
+
+FigureRow = tuple[str, str, int | Decimal]
+
+
+def figure_rows(review: Review) -> list[FigureRow]:
+    """One (section, item, value) per figure, in the order of the page. Items are stable English
+    keys, except the donors' rows, whose item is the donor's name as printed (anonymous masked)."""
+    money, people, visits = review.money, review.people, review.visits
+    rows: list[FigureRow] = [
+        ("money", "raised", money.raised),
+        *(("raised_by_donor", donor.label, donor.amount) for donor in money.donors),
+        ("money", "lent_count", money.lent_count),
+        ("money", "lent_amount", money.lent_amount),
+        ("money", "recovered", money.recovered),
+        ("money", "written_off", money.written_off),
+        ("money", "outstanding_end", money.outstanding),
+        ("money", "overdue_end", money.overdue),
+        ("money", "loans_over_30_days", money.loans_over_30_days),
+        ("money", "overdue_over_30_days", money.overdue_over_30_days),
+        ("money", "par30_percent", money.par30_percent),
+        ("money", "arrears_rate_percent", money.arrears_rate_percent),
+        ("money", "cash_start", money.cash_start),
+        ("money", "cash_end", money.cash_end),
+        ("people", "total_end", people.total),
+        *(("people_by_status", status, count) for status, count in people.by_status.items()),
+        ("people", "new", people.new),
+        *(("status_changes", status, count) for status, count in people.changes.items()),
+        ("visits", "made", visits.made),
+        ("visits", "people_visited", visits.people_visited),
+        ("visits", "due_estimate", visits.due),
+        ("visits", "people_overdue_end", visits.people_overdue),
+    ]
+    return rows
+
+
+# ------------------------------------------------------------------ what to do next
+
+
+def suggestions(review: Review) -> list[str]:
+    """A starting list for section IV, from the figures; the chair edits it before printing."""
+    money, people, visits = review.money, review.people, review.visits
+    items = []
+    if money.loans_over_30_days:
+        items.append(
+            _(
+                "Press for repayment of %(count)s loan(s) more than 30 days overdue (%(amount)s).",
+                count=money.loans_over_30_days,
+                amount=format_money(money.overdue_over_30_days),
+            )
+        )
+    elif money.overdue:
+        items.append(
+            _(
+                "Remind the borrowers who are behind with repayments (%(amount)s overdue).",
+                amount=format_money(money.overdue),
+            )
+        )
+    if visits.people_overdue:
+        items.append(_("Visit the %(count)s person(s) whose visit is overdue.", count=visits.people_overdue))
+    if visits.made < visits.due:
+        items.append(
+            _(
+                "Visits made (%(made)s) fell short of the visits due (%(due)s): review the mentors' "
+                "caseloads.",
+                made=visits.made,
+                due=visits.due,
+            )
+        )
+    if people.changes["reoffended"]:
+        items.append(
+            _(
+                "Work with the commune police on the %(count)s case(s) of reoffending.",
+                count=people.changes["reoffended"],
+            )
+        )
+    if money.raised <= 0:
+        items.append(_("Ask local businesses and benefactors to give: nothing was raised in this period."))
+    if money.cash_end >= SMALLEST_LOAN and people.by_status["supported"]:
+        items.append(
+            _(
+                "%(amount)s is on hand: consider new loan applications.",
+                amount=format_money(money.cash_end),
+            )
+        )
+    if not items:
+        items.append(_("Keep up regular visits and repayment collection."))
+    return ["- " + item for item in items]
+
+
+def saved_note(fund_id: int, period: Period) -> ReviewNote | None:
+    return db.session.scalar(
+        select(ReviewNote).where(ReviewNote.fund_id == fund_id, ReviewNote.period == period.key)
+    )
+
+
+def note_lines(text: str) -> list[str]:
+    """The items of a list typed one per line; a leading dash or bullet is dropped."""
+    lines = (line.strip() for line in text.splitlines())
+    return [line.lstrip("-•*+ ").strip() for line in lines if line.lstrip("-•*+ ").strip()]
+
+
+# ------------------------------------------------------------------ donors' thank-you letters
+
+
+@dataclass(frozen=True)
+class GiftRow:
+    receipt_no: str
+    received_on: dt.date
+    amount: int
+
+
+@dataclass(frozen=True)
+class LoanFunded:
+    loan_id: int
+    borrower: str  # a name only with the person's consent; otherwise where they live, or nothing
+    named: bool
+    purpose: str  # only with the person's consent: it can say who they are
+    status: str
+    funded: int  # from this donor's gifts of the year
+    returned: int  # the share of that which has come back (pro rata to the loan's repayments)
+
+
+@dataclass(frozen=True)
+class Letter:
+    gifts: list[GiftRow]
+    total: int
+    loans: list[LoanFunded]
+    funded: int
+    returned: int
+    named_people: list[Person]  # the people the letter names (with their consent)
+
+
+def may_name(person: Person) -> bool:
+    """Only a person who agreed to it, and whose data has not been erased, is named to a donor."""
+    return bool(person.named_to_donors) and person.erased_at is None
+
+
+def borrower_label(person: Person) -> str:
+    if may_name(person):
+        return person.full_name
+    if person.erased_at is None and person.address.strip():
+        return _("a person helped in %(place)s", place=person.address.strip())
+    return _("a person helped")
+
+
+def donor_years(fund_id: int, year: int) -> list[tuple[int, str, bool, int, int]]:
+    """(donor id, name, anonymous, total, number of gifts) for every donor who gave in the year and
+    did not have it given back (a reversed donation is not a gift). One query."""
+    rows = db.session.execute(
+        select(Donor.id, Donor.name, Donor.anonymous, func.sum(Donation.amount), func.count(Donation.id))
+        .join(Donation, Donation.donor_id == Donor.id)
+        .where(
+            Donor.fund_id == fund_id,
+            Donation.reversal_id.is_(None),
+            in_period(Donation.received_on, dt.date(year, 1, 1), dt.date(year, 12, 31)),
+        )
+        .group_by(Donor.id, Donor.name, Donor.anonymous, Donor.sort_key)
+        .order_by(Donor.sort_key, Donor.id)
+    ).all()
+    return [
+        (donor_id, name, bool(anon), int(total), int(count)) for donor_id, name, anon, total, count in rows
+    ]
+
+
+def donor_letter(fund_id: int, donor_id: int, year: int) -> Letter:
+    """What a donor gave in a year and what that money did, up to today. Three queries."""
+    gifts = [
+        GiftRow(receipt_no, received_on, int(amount))
+        for receipt_no, received_on, amount in db.session.execute(
+            select(Donation.receipt_no, Donation.received_on, Donation.amount)
+            .where(
+                Donation.fund_id == fund_id,
+                Donation.donor_id == donor_id,
+                Donation.reversal_id.is_(None),
+                in_period(Donation.received_on, dt.date(year, 1, 1), dt.date(year, 12, 31)),
+            )
+            .order_by(Donation.received_on, Donation.id)
+        )
+    ]
+    fundings = db.session.execute(
+        select(Funding.amount, Loan, Person)
+        .join(Donation, Donation.id == Funding.donation_id)
+        .join(Loan, Loan.id == Funding.loan_id)
+        .join(Person, Person.id == Loan.person_id)
+        .where(
+            Funding.fund_id == fund_id,
+            Funding.void.is_(False),
+            Donation.donor_id == donor_id,
+            Donation.reversal_id.is_(None),
+            in_period(Donation.received_on, dt.date(year, 1, 1), dt.date(year, 12, 31)),
+        )
+        .order_by(Loan.disbursed_on, Loan.id, Funding.id)
+    ).all()
+    balances = journal.loan_balances(sorted({loan.id for _amount, loan, _person in fundings}))
+    per_loan: dict[int, list[int]] = {}
+    loans: dict[int, tuple[Loan, Person]] = {}
+    for amount, loan, person in fundings:
+        # The share is worked out per funding row, as journal.donation_available does.
+        back = ledger.returned_share(int(amount), loan.principal, balances[loan.id].repaid)
+        funded_back = per_loan.setdefault(loan.id, [0, 0])
+        funded_back[0] += int(amount)
+        funded_back[1] += back
+        loans[loan.id] = (loan, person)
+    rows = []
+    for loan_id, (funded, back) in per_loan.items():
+        loan, person = loans[loan_id]
+        named = may_name(person)
+        rows.append(
+            LoanFunded(
+                loan_id=loan_id,
+                borrower=borrower_label(person),
+                named=named,
+                purpose=loan.purpose if named else "",
+                status=loan.status,
+                funded=funded,
+                returned=back,
+            )
+        )
+    consented = {person.id: person for _loan, person in loans.values() if may_name(person)}
+    return Letter(
+        gifts=gifts,
+        total=sum(gift.amount for gift in gifts),
+        loans=rows,
+        funded=sum(row.funded for row in rows),
+        returned=sum(row.returned for row in rows),
+        named_people=[consented[person_id] for person_id in sorted(consented)],
+    )
