@@ -52,6 +52,8 @@ def action_label(action: str) -> str:
     labels = {
         "view": _("Opened the file"),
         "export": _("Exported the data"),
+        "donor_letter": _("Named in a donor's thank-you letter"),
+        "review.notes": _("Saved the review's to-do list"),
         "login": _("Signed in"),
         "fund.create": _("Created the fund"),
         "fund.demo": _("Loaded the demo data"),
