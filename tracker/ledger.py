@@ -172,3 +172,10 @@ def par30(outstanding_by_loan: dict[int, int], days_overdue_by_loan: dict[int, i
         amount for loan, amount in outstanding_by_loan.items() if days_overdue_by_loan.get(loan, 0) > 30
     )
     return at_risk / total
+
+
+def arrears_rate(overdue_amount: int, outstanding: int) -> float | None:
+    """The arrears rate: overdue amount ÷ outstanding (DESIGN §4.8); None when nothing is owed."""
+    if outstanding <= 0:
+        return None
+    return overdue_amount / outstanding

@@ -8,15 +8,31 @@ for, never from a stored counter or from a document's own amount.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from tracker import journal
+from tracker import journal, ledger
 from tracker.extensions import db
-from tracker.models import Donation, Donor, JournalLine, JournalTransaction, Loan, Person
+from tracker.models import (
+    CLOSED_STATUSES,
+    VISIT_KINDS,
+    CommitteeMember,
+    Donation,
+    Donor,
+    Funding,
+    JournalLine,
+    JournalTransaction,
+    Loan,
+    MentorAssignment,
+    Person,
+    PersonStatusChange,
+    Visit,
+)
 
 # ------------------------------------------------------------------ outstanding loans (dư nợ)
 
@@ -205,3 +221,313 @@ def cashbook_totals(rows: list[CashbookRow]) -> dict[str, int]:
         "money_in": sum(row.money_in or 0 for row in rows),
         "money_out": sum(row.money_out or 0 for row in rows),
     }
+
+
+# ------------------------------------------------------------------ aging (phân tích nợ quá hạn)
+
+NOT_OVERDUE = "not_overdue"
+AGING_BUCKETS = (NOT_OVERDUE, *(label for label, _low, _high in ledger.AGING_BUCKETS))
+SHARE_PLACES = Decimal("0.0001")
+
+
+class AgingRow(NamedTuple):
+    bucket: str  # not_overdue, 1-30, 31-60, 61-90, 91-180, 181-360 or 360+
+    loans: int
+    outstanding: int
+    overdue_amount: int
+    share_of_outstanding: Decimal | None  # of all outstanding, 4 places; None when nothing is owed
+
+
+AGING_COLUMNS = AgingRow._fields
+
+
+class AgedLoan(NamedTuple):
+    bucket: str
+    loan: OutstandingRow
+
+
+@dataclass(frozen=True)
+class Aging:
+    rows: list[AgingRow]  # every bucket, in order, also the empty ones
+    loans: list[AgedLoan]  # the loans owed at the date, most overdue first (the on-screen detail)
+    outstanding: int
+    overdue_amount: int
+    at_risk_30: int  # outstanding of the loans more than 30 days overdue
+    par30: float | None  # None when nothing is owed
+    arrears_rate: float | None
+
+    @property
+    def loan_count(self) -> int:
+        return len(self.loans)
+
+
+def aging(fund_id: int, as_of: dt.date) -> Aging:
+    """The loans owed at `as_of` by how long they have been overdue (DESIGN §4.8), with PAR30 and
+    the arrears rate. Built on the rows of outstanding(), so that its totals are the outstanding
+    report's to the đồng (loans repaid or written off by then owe nothing and are left out)."""
+    owed = [row for row in outstanding(fund_id, as_of) if row.outstanding > 0]
+    owed.sort(key=lambda row: (-row.days_overdue, row.loan_id))
+    grouped: dict[str, list[OutstandingRow]] = {bucket: [] for bucket in AGING_BUCKETS}
+    for row in owed:
+        grouped[ledger.aging_bucket(row.days_overdue) or NOT_OVERDUE].append(row)
+    total = sum(row.outstanding for row in owed)
+    overdue = sum(row.overdue_amount for row in owed)
+    rows = []
+    for bucket, loans in grouped.items():
+        part = sum(row.outstanding for row in loans)
+        rows.append(
+            AgingRow(
+                bucket=bucket,
+                loans=len(loans),
+                outstanding=part,
+                overdue_amount=sum(row.overdue_amount for row in loans),
+                share_of_outstanding=share(part, total),
+            )
+        )
+    return Aging(
+        rows=rows,
+        loans=[AgedLoan(ledger.aging_bucket(row.days_overdue) or NOT_OVERDUE, row) for row in owed],
+        outstanding=total,
+        overdue_amount=overdue,
+        at_risk_30=sum(row.outstanding for row in owed if row.days_overdue > 30),
+        par30=ledger.par30(
+            {row.loan_id: row.outstanding for row in owed}, {row.loan_id: row.days_overdue for row in owed}
+        ),
+        arrears_rate=ledger.arrears_rate(overdue, total),
+    )
+
+
+def share(part: int, total: int) -> Decimal | None:
+    """part ÷ total as a decimal with 4 places (0.0660 is 6,6 %), the same on screen and in exports."""
+    if total <= 0:
+        return None
+    return (Decimal(part) / Decimal(total)).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def aging_bucket_label(bucket: str) -> str:
+    if bucket == NOT_OVERDUE:
+        return _("Not overdue")
+    for label, low, high in ledger.AGING_BUCKETS:
+        if label == bucket:
+            if high is None:
+                return _("Over %(days)s days", days=low - 1)
+            return _("%(low)s–%(high)s days", low=low, high=high)
+    return bucket
+
+
+# ------------------------------------------------------------------ donors (nhà tài trợ)
+
+
+class DonorRow(NamedTuple):
+    donor_id: int
+    donor_name: str  # an anonymous donor is never named here (see anonymous_donor_names)
+    kind: str  # business, individual or organisation
+    donations: int  # in the period, reversed ones left out
+    amount_in_period: int
+    total_given: int  # ever, reversed donations left out
+    lent_out_now: int  # their money out on loan today
+    returned: int  # their share of what borrowers have repaid
+    lost: int  # their share of what was written off
+
+
+DONOR_COLUMNS = DonorRow._fields
+DONOR_AMOUNTS = ("donations", "amount_in_period", "total_given", "lent_out_now", "returned", "lost")
+
+
+def donors(fund_id: int, start: dt.date, end: dt.date) -> list[DonorRow]:
+    """Every donor who has given (and not had it reversed), in Vietnamese order: what they gave in
+    the period and ever, and what their money is doing today. Three queries whatever the number of
+    donors, donations or loans.
+
+    A donation's money goes into loans through Funding rows; of each share, the part repaid comes
+    back pro rata (ledger.returned_share, as on the donor's page and in the cash the fund can lend),
+    the part written off is lost, and the rest is still out on loan. Shares are rounded down to the
+    đồng, so lent_out_now + returned + lost is exactly what was lent from each donation, and the
+    donors' lent_out_now may add up to a few đồng more than the outstanding report.
+    """
+    live = and_(Donation.donor_id == Donor.id, Donation.fund_id == fund_id, Donation.reversal_id.is_(None))
+    in_period = and_(Donation.received_on >= start, Donation.received_on <= end)
+    found = db.session.execute(
+        select(
+            Donor.id,
+            Donor.name,
+            Donor.kind,
+            Donor.anonymous,
+            func.sum(case((in_period, 1), else_=0)),
+            func.sum(case((in_period, Donation.amount), else_=0)),
+            func.sum(Donation.amount),
+        )
+        .join(Donation, live)
+        .where(Donor.fund_id == fund_id)
+        .group_by(Donor.id, Donor.name, Donor.kind, Donor.anonymous, Donor.sort_key)
+        .order_by(Donor.sort_key, Donor.id)
+    ).all()
+    fundings = db.session.execute(
+        select(Donation.donor_id, Funding.loan_id, Funding.amount, Loan.principal)
+        .join(Donation, Donation.id == Funding.donation_id)
+        .join(Loan, Loan.id == Funding.loan_id)
+        .where(Funding.fund_id == fund_id, Funding.void.is_(False), Donation.reversal_id.is_(None))
+    ).all()
+    balances = journal.loan_balances(sorted({loan_id for _donor, loan_id, _amount, _principal in fundings}))
+    trail: dict[int, list[int]] = {}  # donor -> [lent out, returned, lost]
+    for donor_id, loan_id, funded, principal in fundings:
+        balance = balances[loan_id]
+        funded, principal = int(funded), int(principal)
+        returned = ledger.returned_share(funded, principal, balance.repaid)
+        settled = ledger.returned_share(funded, principal, balance.repaid + balance.written_off)
+        sums = trail.setdefault(donor_id, [0, 0, 0])
+        sums[0] += funded - settled
+        sums[1] += returned
+        sums[2] += settled - returned
+    rows = []
+    for donor_id, name, kind, anonymous, count, in_period_amount, total in found:
+        lent_out, returned, lost = trail.get(donor_id, (0, 0, 0))
+        rows.append(
+            DonorRow(
+                donor_id=donor_id,
+                donor_name=_("Anonymous donor") if anonymous else name,
+                kind=kind,
+                donations=int(count or 0),
+                amount_in_period=int(in_period_amount or 0),
+                total_given=int(total or 0),
+                lent_out_now=lent_out,
+                returned=returned,
+                lost=lost,
+            )
+        )
+    return rows
+
+
+def donor_totals(rows: list[DonorRow]) -> dict[str, int]:
+    return {column: sum(getattr(row, column) for row in rows) for column in DONOR_AMOUNTS}
+
+
+def anonymous_donor_names(fund_id: int) -> dict[int, str]:
+    """The real names of the anonymous donors, for the one role that may see them on screen (the
+    treasurer, who records their money); never for an export."""
+    return dict(
+        db.session.execute(
+            select(Donor.id, Donor.name).where(Donor.fund_id == fund_id, Donor.anonymous.is_(True))
+        ).all()
+    )
+
+
+# ------------------------------------------------------------------ visits by mentor (thăm hỏi)
+
+
+class MentorVisitsRow(NamedTuple):
+    mentor_id: int | None  # None: visits and people with no mentor recorded
+    mentor_name: str
+    people: int  # supported people assigned to them now
+    visits_made: int  # in the period, by them
+    visits_home: int
+    visits_phone: int
+    visits_workplace: int
+    visits_meeting: int
+    visits_due: int  # estimated, see visits_due below
+    overdue_now: int  # their supported people whose next visit date has passed
+
+
+MENTOR_VISITS_COLUMNS = MentorVisitsRow._fields
+MENTOR_VISITS_COUNTS = MENTOR_VISITS_COLUMNS[2:]
+
+
+def visits_by_mentor(fund_id: int, start: dt.date, end: dt.date, today: dt.date) -> list[MentorVisitsRow]:
+    """Per committee member: their caseload now, the visits they made in the period (by kind), the
+    visits due in the period and the visits overdue today. Four queries whatever the number of
+    people, visits or members. Members who had left before the period and have nothing in it are
+    left out; a last row gathers what has no mentor (visits not attributed, people unassigned)."""
+    members = db.session.execute(
+        select(CommitteeMember.id, CommitteeMember.full_name, CommitteeMember.left_on)
+        .where(CommitteeMember.fund_id == fund_id)
+        .order_by(CommitteeMember.sort_key, CommitteeMember.id)
+    ).all()
+    caseload = {
+        mentor_id: (int(people), int(overdue or 0))
+        for mentor_id, people, overdue in db.session.execute(
+            select(
+                Person.mentor_id,
+                func.count(Person.id),
+                func.sum(case((Person.next_visit_on < today, 1), else_=0)),
+            )
+            .where(Person.fund_id == fund_id, Person.status == "supported", Person.erased_at.is_(None))
+            .group_by(Person.mentor_id)
+        )
+    }
+    made = {
+        mentor_id: [int(value or 0) for value in counts]
+        for mentor_id, *counts in db.session.execute(
+            select(
+                Visit.mentor_id,
+                func.count(Visit.id),
+                *(func.sum(case((Visit.kind == kind, 1), else_=0)) for kind in VISIT_KINDS),
+            )
+            .where(Visit.fund_id == fund_id, Visit.visited_on >= start, Visit.visited_on <= end)
+            .group_by(Visit.mentor_id)
+        )
+    }
+    due = visits_due(fund_id, start, end, today)
+
+    def row(mentor_id: int | None, name: str) -> MentorVisitsRow:
+        people, overdue = caseload.get(mentor_id, (0, 0))
+        visits = made.get(mentor_id, [0] * (1 + len(VISIT_KINDS)))
+        return MentorVisitsRow(mentor_id, name, people, *visits, due.get(mentor_id, 0), overdue)
+
+    rows = []
+    for mentor_id, name, left_on in members:
+        found = row(mentor_id, name)
+        if (left_on is None or left_on >= start) or any(found[2:]):
+            rows.append(found)
+    unattributed = row(None, _("No mentor recorded"))
+    if any(unattributed[2:]):
+        rows.append(unattributed)
+    return rows
+
+
+def visits_due(fund_id: int, start: dt.date, end: dt.date, today: dt.date) -> dict[int | None, int]:
+    """An honest estimate of the visits due in the period, per mentor (one query).
+
+    For each mentor assignment, the days of the period (up to today) on which the person was
+    assigned to that mentor and their case was open, divided by the person's visit interval,
+    rounded down. A case closed today counts up to its closing date; a case closed and reopened
+    counts as open throughout. A reassignment splits the days between the two mentors.
+    """
+    closed_on = (
+        select(func.max(PersonStatusChange.changed_on))
+        .where(
+            PersonStatusChange.person_id == Person.id,
+            PersonStatusChange.to_status.in_(CLOSED_STATUSES),
+        )
+        .scalar_subquery()
+    )
+    assignments = db.session.execute(
+        select(
+            MentorAssignment.mentor_id,
+            MentorAssignment.assigned_on,
+            MentorAssignment.ended_on,
+            Person.visit_interval_days,
+            case((Person.status.in_(CLOSED_STATUSES), closed_on), else_=None),
+        )
+        .join(Person, Person.id == MentorAssignment.person_id)
+        .where(
+            MentorAssignment.fund_id == fund_id,
+            Person.fund_id == fund_id,
+            MentorAssignment.assigned_on <= end,
+            or_(MentorAssignment.ended_on.is_(None), MentorAssignment.ended_on > start),
+        )
+    ).all()
+    result: dict[int | None, int] = {}
+    for mentor_id, assigned_on, ended_on, interval, closed in assignments:
+        first = max(start, assigned_on)
+        last = min(end, today)
+        for stop in (ended_on, closed):  # the day of a reassignment or a closing is not counted
+            if stop is not None:
+                last = min(last, stop - dt.timedelta(days=1))
+        days = (last - first).days + 1
+        if days > 0:
+            result[mentor_id] = result.get(mentor_id, 0) + days // (interval or 30)
+    return result
+
+
+def mentor_visits_totals(rows: list[MentorVisitsRow]) -> dict[str, int]:
+    return {column: sum(getattr(row, column) for row in rows) for column in MENTOR_VISITS_COUNTS}

@@ -1,4 +1,5 @@
-"""Reports: outstanding loans (dư nợ) and the cash book (sổ quỹ), on screen, in CSV and in XLSX.
+"""Reports: outstanding loans (dư nợ), aging, the cash book (sổ quỹ), donors and visits by mentor,
+on screen, in CSV and in XLSX.
 
 The rows come from tracker.reporting; this module only reads the dates, checks who may export
 what, and renders the same rows three ways.
@@ -7,6 +8,7 @@ what, and renders the same rows three ways.
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -14,8 +16,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from wtforms.validators import Optional, ValidationError
 
-from tracker import clock, reporting
-from tracker.access import can, requires
+from tracker import clock, ledger, reporting
+from tracker.access import can, own_committee_member_id, requires, sees_only_own_people
 from tracker.forms import Form, IsoDateField
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -58,6 +60,16 @@ def export_format(permission: str) -> str | None:
 
 def refuse_export(form: Form):
     abort(400, description=form.first_error)
+
+
+def period_or_default(form: PeriodForm, default_start) -> tuple[dt.date, dt.date]:
+    """The period asked for; a missing end is today (or the start), a missing start comes from
+    default_start(end)."""
+    today = clock.today()
+    end = form.end.data or (max(today, form.start.data) if form.start.data else today)
+    start = form.start.data or default_start(end)
+    form.start.data, form.end.data = start, end
+    return start, end
 
 
 @bp.route("")
@@ -103,10 +115,7 @@ def cashbook():
         if chosen:
             refuse_export(form)
         return render_template("reports/cashbook.html", form=form, rows=None), 400
-    today = clock.today()
-    start = form.start.data or dt.date((form.end.data or today).year, 1, 1)
-    end = form.end.data or max(today, start)
-    form.start.data, form.end.data = start, end
+    start, end = period_or_default(form, lambda end: dt.date(end.year, 1, 1))
     rows = reporting.cashbook(g.fund.id, start, end)
     if chosen:
         name = f"so-quy-{start.isoformat()}-{end.isoformat()}"
@@ -118,6 +127,96 @@ def cashbook():
         start=start,
         end=end,
         totals=reporting.cashbook_totals(rows),
+        printed_on=clock.today(),
+    )
+
+
+@bp.route("/aging")
+@requires("view_reports")
+def aging():
+    """Render the outstanding loans by days overdue, with PAR30 and the arrears rate; ?format=
+    exports the buckets (no names, so every role that may export money figures may have them)."""
+    chosen = export_format("export_money")
+    form = AsOfForm(request.args)
+    if not form.validate():
+        if chosen:
+            refuse_export(form)
+        return render_template("reports/aging.html", form=form, report=None), 400
+    as_of = form.as_of.data or clock.today()
+    form.as_of.data = as_of
+    report = reporting.aging(g.fund.id, as_of)
+    if chosen:
+        return export(chosen, f"no-qua-han-{as_of.isoformat()}", reporting.AGING_COLUMNS, report.rows)
+    return render_template(
+        "reports/aging.html",
+        form=form,
+        report=report,
+        as_of=as_of,
+        # Borrowers' names are personal data: only the chair sees who is in which bucket.
+        show_names=can("export_personal"),
+        bucket_label=reporting.aging_bucket_label,
+        printed_on=clock.today(),
+    )
+
+
+@bp.route("/donors")
+@requires("view_reports")
+def donors():
+    """Render each donor's donations in a period and what their money is doing now; ?format= exports
+    it, anonymous donors unnamed for everyone."""
+    chosen = export_format("export_money")
+    form = PeriodForm(request.args)
+    if not form.validate():
+        if chosen:
+            refuse_export(form)
+        return render_template("reports/donors.html", form=form, rows=None), 400
+    start, end = period_or_default(form, lambda end: dt.date(end.year, 1, 1))
+    rows = reporting.donors(g.fund.id, start, end)
+    if chosen:
+        name = f"nha-tai-tro-{start.isoformat()}-{end.isoformat()}"
+        return export(chosen, name, reporting.DONOR_COLUMNS, rows)
+    return render_template(
+        "reports/donors.html",
+        form=form,
+        rows=rows,
+        start=start,
+        end=end,
+        totals=reporting.donor_totals(rows),
+        # The same rule as the donors' pages: only the treasurer sees who an anonymous donor is.
+        real_names=reporting.anonymous_donor_names(g.fund.id) if can("post_money") else {},
+        printed_on=clock.today(),
+    )
+
+
+@bp.route("/visits")
+@requires("view_visits")
+def visits():
+    """Render the visits by mentor over a period (a member: their own row only); ?format= exports
+    it for the chair and the viewers."""
+    chosen = export_format("export_visits")
+    form = PeriodForm(request.args)
+    if not form.validate():
+        if chosen:
+            refuse_export(form)
+        return render_template("reports/visits.html", form=form, rows=None), 400
+    start, end = period_or_default(form, lambda end: ledger.add_months(end, -6) + dt.timedelta(days=1))
+    today = clock.today()
+    rows = reporting.visits_by_mentor(g.fund.id, start, end, today)
+    own_only = sees_only_own_people()
+    if own_only:
+        own = own_committee_member_id()
+        rows = [row for row in rows if own is not None and row.mentor_id == own]
+    if chosen:
+        name = f"tham-hoi-{start.isoformat()}-{end.isoformat()}"
+        return export(chosen, name, reporting.MENTOR_VISITS_COLUMNS, rows)
+    return render_template(
+        "reports/visits.html",
+        form=form,
+        rows=rows,
+        start=start,
+        end=end,
+        own_only=own_only,
+        totals=reporting.mentor_visits_totals(rows),
         printed_on=today,
     )
 
@@ -186,5 +285,9 @@ def xlsx_cell(sheet, value):
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # text stays text, even if it starts with "=" (no formula)
+        return cell
+    if isinstance(value, Decimal):  # a share such as 0.0660: a number, shown with its 4 places
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "0.0000"
         return cell
     return value
