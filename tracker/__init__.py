@@ -81,6 +81,11 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.views import IdConverter
+
+    # Before any route is added: each rule looks its converters up when it is registered.
+    app.url_map.converters["int"] = IdConverter
+
     from tracker.blueprints import (
         audit,
         auth,
@@ -93,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
         people,
         periods,
         privacy,
+        province,
         reports,
         review,
         setup,
@@ -117,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
         letters,
         privacy,
         audit,
+        province,
     ):
         app.register_blueprint(module.bp)
 

@@ -18,6 +18,8 @@ ALL_ROLES = frozenset({"chair", "treasurer", "member", "viewer"})
 # permission -> roles holding it (DESIGN §5). Nothing is granted that is not listed here.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "view_fund": ALL_ROLES,
+    # a province's read-only overview; regional logins have no role in any fund, so nothing else
+    "view_province": frozenset({"regional"}),
     "view_members": ALL_ROLES,
     "manage_members": frozenset({"chair"}),
     "manage_users": frozenset({"chair"}),
@@ -89,6 +91,8 @@ def enforce_access():
     if not current_user.is_authenticated:
         return unauthenticated()
     permission = getattr(view, "access_permission", None)
+    if current_user.role == "regional" and request.endpoint == "dashboard.index":
+        return redirect(url_for("province.index"))
     if permission is None or not role_can(current_user.role, permission):
         abort(403)
     return None

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
-from tracker.models import Fund, LoginAttempt, LoginSession, Membership, User, utcnow
+from tracker.models import Fund, LoginAttempt, LoginSession, Membership, RegionalAccess, User, utcnow
 
 # Compared against when the username is unknown, so that a miss costs as much time as a wrong
 # password and the timing does not tell whether a username exists.
@@ -41,13 +41,23 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password or ""):
         return None
-    if not user.active or not active_memberships(user):
+    if not user.active or not (active_memberships(user) or active_regional_access(user)):
         return None
     return user
 
 
 def active_memberships(user: User) -> list[Membership]:
     return [m for m in user.memberships if m.active]
+
+
+def active_regional_access(user: User) -> list[RegionalAccess]:
+    return list(
+        db.session.scalars(
+            select(RegionalAccess)
+            .where(RegionalAccess.user_id == user.id, RegionalAccess.active.is_(True))
+            .order_by(RegionalAccess.id)
+        )
+    )
 
 
 def is_throttled(username: str, address: str) -> bool:
@@ -73,8 +83,12 @@ def record_failure(username: str, address: str) -> None:
     db.session.add(LoginAttempt(username=normalise_username(username)[:80], address=address))
 
 
-def start_session(user: User, membership: Membership, address: str) -> LoginSession:
-    login_session = LoginSession(user=user, membership=membership, address=address)
+def start_session(
+    user: User, membership: Membership | None, address: str, regional_access: RegionalAccess | None = None
+) -> LoginSession:
+    login_session = LoginSession(
+        user=user, membership=membership, regional_access=regional_access, address=address
+    )
     db.session.add(login_session)
     db.session.flush()
     user.login_session = login_session
@@ -102,7 +116,8 @@ def load_session_user(token: str) -> User | None:
     if login_session is None or login_session.revoked_at is not None:
         return None
     user = login_session.user
-    if not user.active or not login_session.membership.active:
+    access = login_session.membership or login_session.regional_access
+    if not user.active or access is None or not access.active:
         return None
     user.login_session = login_session
     return user
@@ -129,3 +144,16 @@ def create_user(username: str, password: str, fund_id: int, role: str, full_name
 
 def username_taken(username: str) -> bool:
     return db.session.scalar(select(User.id).where(User.username == normalise_username(username))) is not None
+
+
+def create_regional_user(username: str, password: str, province: str, full_name: str = "") -> User:
+    """A login that oversees every fund of a province, read-only (or that province for an existing login)."""
+    username = normalise_username(username)
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, full_name=full_name, password_hash=hash_password(password))
+        db.session.add(user)
+        db.session.flush()
+    db.session.add(RegionalAccess(user_id=user.id, province=province.strip()))
+    db.session.flush()
+    return user

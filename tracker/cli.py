@@ -50,13 +50,22 @@ def create_fund_command(name: str, commune: str, province: str):
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
-@click.option("--fund", "fund_id", type=int, required=True, help="Id of the fund.")
-@click.option("--role", type=click.Choice(sorted(ALL_ROLES)), required=True)
+@click.option("--fund", "fund_id", type=int, help="Id of the fund (for chair, treasurer, member, viewer).")
+@click.option("--role", type=click.Choice([*sorted(ALL_ROLES), "regional"]), required=True)
+@click.option("--province", default="", help="The province a regional login oversees.")
 @click.option("--full-name", default="")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def create_user_command(username: str, fund_id: int, role: str, full_name: str, password: str):
-    """Create a login with a role in one fund (prompts for the password if not given)."""
-    if db.session.get(Fund, fund_id) is None:
+def create_user_command(
+    username: str, fund_id: int | None, role: str, province: str, full_name: str, password: str
+):
+    """Create a login with a role in one fund, or a regional login for a province (prompts for the
+    password if not given)."""
+    if role == "regional":
+        if not province.strip():
+            raise click.BadParameter("a regional login needs --province NAME", param_hint="--province")
+        if db.session.scalar(select(Fund.id).where(Fund.province == province.strip()).limit(1)) is None:
+            click.echo(f"Note: no fund of the province {province.strip()!r} yet.")
+    elif fund_id is None or db.session.get(Fund, fund_id) is None:
         raise click.BadParameter(f"no fund with id {fund_id}", param_hint="--fund")
     if len(password) < accounts.MIN_PASSWORD_LENGTH:
         raise click.BadParameter("use at least 8 characters", param_hint="--password")
@@ -66,6 +75,14 @@ def create_user_command(username: str, fund_id: int, role: str, full_name: str, 
         )
     if accounts.username_taken(username):
         raise click.BadParameter(f"the username {username!r} is taken", param_hint="USERNAME")
+    if role == "regional":
+        user = accounts.create_regional_user(username, password, province, full_name)
+        audit.record(
+            "user.create", user, after={"username": user.username, "role": role, "province": province}
+        )
+        db.session.commit()
+        click.echo(f"Created regional login {user.username!r} for the province {province.strip()!r}")
+        return
     user = accounts.create_user(username, password, fund_id, role, full_name)
     audit.record("user.create", user, fund_id=fund_id, after={"username": user.username, "role": role})
     db.session.commit()

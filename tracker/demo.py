@@ -82,6 +82,9 @@ def load_demo() -> Fund:
             member.user_id = user.id
         db.session.add(member)
     accounts.create_user(VIEWER[0], DEMO_PASSWORD, fund.id, "viewer", VIEWER[1])
+    if not accounts.username_taken("tinh"):
+        # the province's steering committee: figures of every fund of Lâm Đồng, no names
+        accounts.create_regional_user("tinh", DEMO_PASSWORD, DEMO_PROVINCE, "Ban Chỉ đạo tỉnh Lâm Đồng")
     db.session.flush()
     people = tell_money_story(fund)
     tell_casework_story(fund, people)

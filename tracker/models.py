@@ -42,7 +42,7 @@ class Fund(db.Model):
     founding_decision: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (UniqueConstraint("name", "commune", "province"),)
+    __table_args__ = (UniqueConstraint("name", "commune", "province"), Index("ix_fund_province", "province"))
 
     @property
     def place(self) -> str:
@@ -83,11 +83,21 @@ class User(UserMixin, db.Model):
 
     @property
     def role(self) -> str | None:
-        return self.membership.role if self.membership else None
+        if self.membership:
+            return self.membership.role
+        if self.login_session and self.login_session.regional_access:
+            return "regional"
+        return None
 
     @property
     def fund(self) -> Fund | None:
         return self.membership.fund if self.membership else None
+
+    @property
+    def province(self) -> str | None:
+        """The province a regional login oversees (Ban Chỉ đạo tỉnh, MTTQ tỉnh)."""
+        access = self.login_session.regional_access if self.login_session else None
+        return access.province if access else None
 
 
 class Membership(db.Model):
@@ -121,13 +131,31 @@ class LoginSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id"))
+    # Exactly one of the two: a role in a fund, or read-only access to a province.
+    membership_id: Mapped[int | None] = mapped_column(ForeignKey("membership.id"))
+    regional_access_id: Mapped[int | None] = mapped_column(ForeignKey("regional_access.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None]
     address: Mapped[str] = mapped_column(String(64), default="")
 
     user: Mapped[User] = relationship()
-    membership: Mapped[Membership] = relationship()
+    membership: Mapped[Membership | None] = relationship()
+    regional_access: Mapped[RegionalAccess | None] = relationship()
+
+
+class RegionalAccess(db.Model):
+    """A login of the province (Ban Chỉ đạo tỉnh, MTTQ tỉnh): figures of every fund of the province,
+    read-only, never a person's file or name."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    province: Mapped[str] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (UniqueConstraint("user_id", "province"),)
 
 
 class LoginAttempt(db.Model):

@@ -80,6 +80,7 @@ def register_template_helpers(app: Flask) -> None:
 
 # (endpoint, label, permission): the menu, in order; each entry shows only to roles that may use it.
 NAVIGATION = (
+    ("province.index", _l("Province"), "view_province"),
     ("people.index", _l("People"), "view_people"),
     ("loans.index", _l("Loans"), "view_loans"),
     ("donations.index", _l("Donations"), "view_money"),
@@ -106,6 +107,7 @@ def role_label(role: str | None) -> str:
         "treasurer": _("Treasurer"),
         "member": _("Member"),
         "viewer": _("Viewer"),
+        "regional": _("Province steering committee"),
     }
     return labels.get(role, "")
 

@@ -1,0 +1,147 @@
+"""The province's view: a regional login compares the funds of its province, never sees a name."""
+
+import datetime as dt
+import re
+
+import sqlalchemy as sa
+
+from tests.conftest import PASSWORD, Browser
+from tests.factories import add_donor, add_person, disbursed_loan, donate, repay
+from tracker import accounts
+from tracker.extensions import db
+
+TODAY = dt.date.today()
+
+
+def regional(app, province="Lâm Đồng", username="bcd_tinh"):
+    with app.app_context():
+        accounts.create_regional_user(username, PASSWORD, province, "Ban Chỉ đạo tỉnh")
+        db.session.commit()
+    browser = Browser(app.test_client())
+    assert browser.login(username).status_code == 302
+    return browser
+
+
+def second_fund(app, province="Lâm Đồng", commune="xã Tân Hà", cash=5_000_000):
+    with app.app_context():
+        fund = accounts.create_fund(f"Quỹ {commune}", commune, province)
+        accounts.create_user(f"t_{fund.id}", PASSWORD, fund.id, "treasurer")
+        accounts.create_user(f"c_{fund.id}", PASSWORD, fund.id, "chair")
+        donor = add_donor(fund.id, "Nhà hảo tâm Tân Hà", "individual")
+        person = add_person(fund.id, "Hồ Văn Bí Mật")
+        db.session.commit()
+        fund_id = fund.id
+    donate(app, fund_id, donor, cash, TODAY - dt.timedelta(days=60))
+    return fund_id, person
+
+
+def test_regional_login_lands_on_the_province_table(app, money, seed):
+    donate(app, seed.fund_id, money.donor_id, 20_000_000, TODAY - dt.timedelta(days=300))
+    loan = disbursed_loan(
+        app, seed.fund_id, money.person_id, 12_000_000, TODAY - dt.timedelta(days=200), term=12
+    )
+    repay(app, loan, 1_000_000, TODAY - dt.timedelta(days=150))
+    other, _ = second_fund(app)
+    far, _ = second_fund(app, province="Nghệ An", commune="xã Xa Xôi")
+    browser = regional(app)
+    response = browser.get("/")
+    assert response.status_code == 302 and response.location.endswith("/province")
+    page = browser.get("/province").get_data(as_text=True)
+    assert "xã Hồng Sơn" in page and "xã Tân Hà" in page and "xã Xa Xôi" not in page
+    assert "9.000.000 ₫" in page  # Hồng Sơn's cash: 20 − 12 + 1
+    assert "11.000.000 ₫" in page  # its outstanding
+    assert "14.000.000 ₫" in page  # the province's cash in all: 9 + 5
+    # no person's name, not even on a fund's own dashboard
+    fund_page = browser.get(f"/province/funds/{seed.fund_id}").get_data(as_text=True)
+    for text in (page, fund_page):
+        assert "Nguyễn Văn An" not in text and "Hồ Văn Bí Mật" not in text and "Lê Thị Bích" not in text
+    assert browser.get(f"/province/funds/{far}").status_code == 404
+    assert browser.get(f"/province/funds/{other}").status_code == 200
+
+
+def test_sorting_by_a_figure(app, money, seed):
+    donate(app, seed.fund_id, money.donor_id, 1_000_000, TODAY - dt.timedelta(days=10))
+    second_fund(app, commune="xã Giàu Có", cash=90_000_000)
+    browser = regional(app)
+    page = browser.get("/province?sort=cash&dir=desc").get_data(as_text=True)
+    assert page.index("xã Giàu Có") < page.index("xã Hồng Sơn")
+    page = browser.get("/province?sort=cash&dir=asc").get_data(as_text=True)
+    assert page.index("xã Hồng Sơn") < page.index("xã Giàu Có")
+    assert browser.get("/province?sort=drop table&dir=x").status_code == 200
+
+
+def test_no_page_or_export_with_personal_data_opens_to_a_regional_login(app, money, seed):
+    donate(app, seed.fund_id, money.donor_id, 20_000_000, TODAY - dt.timedelta(days=300))
+    loan = disbursed_loan(
+        app, seed.fund_id, money.person_id, 2_000_000, TODAY - dt.timedelta(days=100), term=2
+    )
+    browser = regional(app)
+    ids = {
+        "person_id": money.person_id,
+        "loan_id": loan,
+        "member_id": seed.member_cm_id,
+        "donor_id": money.donor_id,
+    }
+    opened = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in ("static",) or rule.endpoint.startswith("province."):
+            continue
+        if rule.endpoint.startswith("auth.") or rule.endpoint.startswith("setup."):
+            continue
+        values = {arg: ids.get(arg, 1) for arg in rule.arguments}
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **values)
+        for suffix in ("", "?format=csv", "?format=xlsx"):
+            response = browser.client.get(url + suffix)
+            if response.status_code == 200:
+                opened.append(url + suffix)
+            body = response.get_data()
+            assert "Nguyễn Văn An".encode() not in body, url + suffix
+    assert opened == [], f"a regional login opened {opened}"
+
+
+def test_province_table_query_count_does_not_grow_with_funds(app, money, seed):
+    browser = regional(app)
+
+    def count():
+        statements = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: statements.append(1)  # noqa: E731
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert browser.get("/province").status_code == 200
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    fund_id, person = second_fund(app, commune="xã Một")
+    disbursed_loan(app, fund_id, person, 1_000_000, TODAY - dt.timedelta(days=40), term=2)
+    few = count()
+    for n in range(5):
+        fund_id, person = second_fund(app, commune=f"xã Thêm {n}")
+        disbursed_loan(app, fund_id, person, 1_000_000, TODAY - dt.timedelta(days=40), term=2)
+    assert count() == few
+
+
+def test_create_regional_login_from_the_command_line(app, seed, runner):
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "tinh",
+            "--role",
+            "regional",
+            "--province",
+            "Lâm Đồng",
+            "--password",
+            "mat-khau-1",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    missing = runner.invoke(args=["create-user", "tinh2", "--role", "regional", "--password", "mat-khau-1"])
+    assert missing.exit_code != 0
+    browser = Browser(app.test_client())
+    assert browser.login("tinh", "mat-khau-1").status_code == 302
+    assert re.search(r"Lâm Đồng", browser.get("/province").get_data(as_text=True))
