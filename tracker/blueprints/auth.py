@@ -29,7 +29,15 @@ def client_address() -> str:
 
 
 def safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    """A path on this site to go on to; anything else goes to the dashboard. Control characters
+    are refused too: Werkzeug drops a tab from the Location header (next=/%09/evil.com would leave
+    as //evil.com, another site) and a line break there is a server error."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not any(char < " " or char in "\\\x7f" for char in target)
+    ):
         return target
     return url_for("dashboard.index")
 
@@ -54,9 +62,13 @@ def login():
             form.password.errors.append(_("Wrong username or password."))
             return render_template("auth/login.html", form=form), 401
         session.clear()  # a new session at login: nothing of the anonymous one carries over
-        membership = accounts.active_memberships(user)[0]
-        accounts.start_session(user, membership, address)
-        audit.record("login", user, fund_id=membership.fund_id, user_id=user.id)
+        memberships = accounts.active_memberships(user)
+        if memberships:
+            accounts.start_session(user, memberships[0], address)
+            audit.record("login", user, fund_id=memberships[0].fund_id, user_id=user.id)
+        else:
+            accounts.start_session(user, None, address, accounts.active_regional_access(user)[0])
+            audit.record("login", user, user_id=user.id)
         db.session.commit()
         login_user(user)
         return redirect(safe_next(request.args.get("next")))
