@@ -100,3 +100,11 @@ def set_language():
         db.session.commit()
     session["locale"] = locale
     return redirect(safe_next(request.form.get("next")))
+
+
+@bp.route("/about")
+@public
+def about():
+    """Render what the application is and how it treats personal data (no database query: it is
+    also the floor page of the benchmark)."""
+    return render_template("auth/about.html")

@@ -26,7 +26,7 @@ from tracker.models import (
     PersonStatusChange,
 )
 from tracker.text import searchable
-from tracker.views import page_number, wants_fragment
+from tracker.views import id_arg, page_number, wants_fragment
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -178,8 +178,8 @@ def filtered_people():
     mentor = request.args.get("mentor_id", "")
     if mentor == "none":
         query = query.where(Person.mentor_id.is_(None))
-    elif mentor.isdigit():
-        query = query.where(Person.mentor_id == int(mentor))
+    elif (mentor_id := id_arg(mentor)) is not None:
+        query = query.where(Person.mentor_id == mentor_id)
     return query
 
 
@@ -283,9 +283,8 @@ def detail(person_id: int):
     """Render a person's file; the opening is logged."""
     person = get_person_or_404(person_id)
     audit.record_access(person, "view")
-    context = person_context(person)
-    db.session.commit()
-    return render_template("people/detail.html", **context)
+    db.session.commit()  # before loading the page's rows: a commit expires what it loaded
+    return render_template("people/detail.html", **person_context(person))
 
 
 @bp.route("/<int:person_id>/edit")

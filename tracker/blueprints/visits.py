@@ -30,7 +30,7 @@ from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.forms import Form, IsoDateField
 from tracker.models import CommitteeMember, Person, Visit
-from tracker.views import page_number, wants_fragment
+from tracker.views import id_arg, page_number, wants_fragment
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
@@ -178,7 +178,7 @@ def respond_form(person: Person, form: VisitForm, status: int):
 @requires("log_visits")
 def create():
     """Record a visit; htmx gets a fresh quick form and a visit-recorded event for the timeline."""
-    person = get_person_or_404(request.form.get("person_id", 0, type=int))
+    person = get_person_or_404(id_arg(request.form.get("person_id")) or 0)
     form = VisitForm(person=person)
     if person.status != "supported":
         form.form_errors.append(
@@ -232,9 +232,8 @@ def timeline(person_id: int):
     person = get_person_or_404(person_id)
     # The timeline holds casework notes: reading it is an opening of the person's file.
     audit.record_access(person)
-    visits = recent_visits(person)
-    db.session.commit()
-    return render_template("visits/_timeline.html", person=person, visits=visits)
+    db.session.commit()  # first: a commit expires the rows loaded before it
+    return render_template("visits/_timeline.html", person=person, visits=recent_visits(person))
 
 
 # ------------------------------------------------------------------------------------ the queue
@@ -293,9 +292,10 @@ def index():
         return render_template(
             "visits/index.html", mode="unassigned", **context, **queue_page(today, None, unassigned=True)
         )
-    if not chosen.isdigit():
+    mentor_id = id_arg(chosen)
+    if mentor_id is None:
         abort(404)
-    mentor = get_or_404(CommitteeMember, int(chosen))
+    mentor = get_or_404(CommitteeMember, mentor_id)
     return render_template(
         "visits/index.html", mode="mentor", mentor=mentor, **context, **queue_page(today, mentor.id)
     )

@@ -1,0 +1,218 @@
+"""Page benchmark: for every kind of page, the rows in the database, SQL queries per request,
+median and p95 server time, and the ratio to the floor page (/about: the base layout, no query).
+
+    .venv/bin/python bench/pages.py                         # the database of TRACKER_SQLALCHEMY_DATABASE_URI
+    .venv/bin/python bench/pages.py --database postgresql+psycopg://...  --repeat 30
+
+It picks the fund with the most loans (or --fund ID), adds three benchmark logins if missing
+(bench_chair, bench_member, bench_regional; password bench-password), and times requests inside the
+process (the server's own time: routing, queries, rendering), so the figures are not network noise.
+Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tracker import accounts, create_app  # noqa: E402
+from tracker.extensions import db  # noqa: E402
+from tracker.models import (  # noqa: E402
+    CommitteeMember,
+    Fund,
+    JournalLine,
+    Loan,
+    Person,
+    RegionalAccess,
+    Repayment,
+    User,
+    Visit,
+)
+
+PASSWORD = "bench-password"
+
+
+def ensure_logins(fund: Fund) -> None:
+    if not accounts.username_taken("bench_chair"):
+        accounts.create_user("bench_chair", PASSWORD, fund.id, "chair", "Benchmark chair")
+    if not accounts.username_taken("bench_member"):
+        busiest = db.session.execute(
+            sa.select(Person.mentor_id, sa.func.count())
+            .where(Person.fund_id == fund.id, Person.mentor_id.is_not(None))
+            .group_by(Person.mentor_id)
+            .order_by(sa.func.count().desc())
+            .limit(1)
+        ).first()
+        user = accounts.create_user("bench_member", PASSWORD, fund.id, "member", "Benchmark member")
+        if busiest:
+            member = db.session.get(CommitteeMember, busiest[0])
+            if member.user_id is None:
+                member.user_id = user.id
+    if not accounts.username_taken("bench_regional"):
+        accounts.create_regional_user("bench_regional", PASSWORD, fund.province, "Benchmark province")
+    db.session.commit()
+
+
+def login(app, username):
+    client = app.test_client()
+    client.get("/login")
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302, (username, response.status_code)
+    return client
+
+
+def measure(client, url, repeat, engine):
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+
+    for _ in range(2):  # warm caches, templates, the connection pool
+        client.get(url).close()
+    times, queries = [], []
+    for _ in range(repeat):
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", count)
+        start = time.perf_counter()
+        response = client.get(url)
+        body = response.get_data()
+        elapsed = time.perf_counter() - start
+        sa.event.remove(engine, "before_cursor_execute", count)
+        assert response.status_code == 200, (url, response.status_code, body[:300])
+        times.append(elapsed * 1000)
+        queries.append(len(statements))
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return statistics.median(times), p95, max(queries)
+
+
+def export_peak_memory(client, url) -> int:
+    tracemalloc.start()
+    response = client.get(url)
+    for _chunk in response.response:
+        pass
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak // 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", default=os.environ.get("TRACKER_SQLALCHEMY_DATABASE_URI"))
+    parser.add_argument("--fund", type=int)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    if not args.database:
+        parser.error("give --database or set TRACKER_SQLALCHEMY_DATABASE_URI")
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": args.database,
+            "SECRET_KEY": "bench",
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+            "WTF_CSRF_ENABLED": False,  # only GET requests and the login here
+        }
+    )
+    with app.app_context():
+        engine = db.engine
+        rows = {
+            "funds": db.session.scalar(sa.select(sa.func.count()).select_from(Fund)),
+            "people": db.session.scalar(sa.select(sa.func.count()).select_from(Person)),
+            "loans": db.session.scalar(sa.select(sa.func.count()).select_from(Loan)),
+            "repayments": db.session.scalar(sa.select(sa.func.count()).select_from(Repayment)),
+            "visits": db.session.scalar(sa.select(sa.func.count()).select_from(Visit)),
+            "journal lines": db.session.scalar(sa.select(sa.func.count()).select_from(JournalLine)),
+        }
+        fund_id = args.fund or db.session.scalar(
+            sa.select(Loan.fund_id).group_by(Loan.fund_id).order_by(sa.func.count().desc()).limit(1)
+        )
+        fund = db.session.get(Fund, fund_id)
+        ensure_logins(fund)
+        person_id = db.session.scalar(
+            sa.select(Visit.person_id)
+            .where(Visit.fund_id == fund.id)
+            .group_by(Visit.person_id)
+            .order_by(sa.func.count().desc())
+            .limit(1)
+        )
+        loan_id = db.session.scalar(
+            sa.select(Repayment.loan_id)
+            .where(Repayment.fund_id == fund.id)
+            .group_by(Repayment.loan_id)
+            .order_by(sa.func.count().desc())
+            .limit(1)
+        )
+        province_funds = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Fund).where(Fund.province == fund.province)
+        )
+        fund_rows = {
+            "people": db.session.scalar(
+                sa.select(sa.func.count()).select_from(Person).where(Person.fund_id == fund.id)
+            ),
+            "loans": db.session.scalar(
+                sa.select(sa.func.count()).select_from(Loan).where(Loan.fund_id == fund.id)
+            ),
+            "journal lines": db.session.scalar(
+                sa.select(sa.func.count()).select_from(JournalLine).where(JournalLine.fund_id == fund.id)
+            ),
+        }
+        assert db.session.scalar(sa.select(RegionalAccess.id).limit(1)) is not None
+        assert db.session.scalar(sa.select(User.id).where(User.username == "bench_chair"))
+
+    anonymous = app.test_client()
+    chair = login(app, "bench_chair")
+    member = login(app, "bench_member")
+    regional = login(app, "bench_regional")
+    pages = [
+        ("floor (/about, no query)", anonymous, "/about"),
+        ("dashboard", chair, "/"),
+        ("people list", chair, "/people"),
+        ("people search (htmx)", chair, "/people?q=van"),
+        ("person page", chair, f"/people/{person_id}"),
+        ("loan page", chair, f"/loans/{loan_id}"),
+        ("loans list", chair, "/loans"),
+        ("visit queue (member)", member, "/visits"),
+        ("visit queue (chair)", chair, "/visits"),
+        ("report: outstanding", chair, "/reports/outstanding"),
+        ("report: aging", chair, "/reports/aging"),
+        ("report: cash book (year)", chair, "/reports/cashbook"),
+        ("report: donors", chair, "/reports/donors"),
+        ("report: visits by mentor", chair, "/reports/visits"),
+        ("review (year)", chair, f"/reports/review?period={time.localtime().tm_year}"),
+        (f"province table ({province_funds} funds)", regional, "/province"),
+        ("export: outstanding CSV", chair, "/reports/outstanding?format=csv"),
+        ("export: cash book XLSX", chair, "/reports/cashbook?format=xlsx&from=2000-01-01"),
+    ]
+    print(f"database: {engine.url.get_backend_name()}; " + ", ".join(f"{v:,} {k}" for k, v in rows.items()))
+    print(
+        f"fund #{fund.id} ({fund.commune}, {fund.province}): "
+        + ", ".join(f"{v:,} {k}" for k, v in fund_rows.items())
+    )
+    print()
+    print("| page | queries | median ms | p95 ms | × floor |")
+    print("|---|---:|---:|---:|---:|")
+    floor = None
+    for label, client, url in pages:
+        median, p95, queries = measure(client, url, args.repeat, engine)
+        floor = floor or median
+        print(f"| {label} | {queries} | {median:.1f} | {p95:.1f} | {median / floor:.1f} |")
+    print()
+    for label, url in (
+        ("outstanding CSV", "/reports/outstanding?format=csv"),
+        ("cash book CSV", "/reports/cashbook?format=csv&from=2000-01-01"),
+    ):
+        print(f"peak memory while streaming the {label}: {export_peak_memory(chair, url):,} KiB")
+
+
+if __name__ == "__main__":
+    main()
