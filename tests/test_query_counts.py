@@ -1,0 +1,114 @@
+"""A fund's pages issue the same number of SQL queries whatever the number of rows (issue 7).
+
+Deterministic: the same pages are counted on a small fund and again after adding many people,
+loans, repayments and visits; every count must stay the same.
+"""
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import PASSWORD, Browser
+from tests.factories import add_person, disbursed_loan, donate, repay
+from tracker import accounts, casework
+from tracker.extensions import db
+from tracker.models import Person
+
+TODAY = dt.date.today()
+
+
+def grow(app, seed, money, people: int, loans: int):
+    """Add people (mentored by the `member` login), loans with repayments, and visits."""
+    donate(app, seed.fund_id, money.donor_id, 10**10, TODAY - dt.timedelta(days=700))
+    with app.app_context():
+        ids = [add_person(seed.fund_id, f"Người Số {n}", seed.member_cm_id) for n in range(people)]
+        for person_id in ids:
+            person = db.session.get(Person, person_id)
+            person.next_visit_on = TODAY - dt.timedelta(days=person_id % 20)
+            for month in range(3):
+                casework.log_visit(
+                    person,
+                    mentor_id=seed.member_cm_id,
+                    visited_on=TODAY - dt.timedelta(days=30 * month + 5),
+                    kind="home",
+                )
+            casework.assign_mentor(person, seed.member_cm_id, TODAY - dt.timedelta(days=200), None)
+        db.session.commit()
+    for n in range(loans):
+        loan = disbursed_loan(
+            app,
+            seed.fund_id,
+            ids[n % len(ids)] if ids else money.person_id,
+            1_200_000,
+            TODAY - dt.timedelta(days=400),
+            term=12,
+        )
+        for month in range(n % 5):
+            repay(app, loan, 100_000, TODAY - dt.timedelta(days=360 - 30 * month))
+
+
+PAGES = [
+    ("chair", "/"),
+    ("treasurer", "/"),
+    ("member", "/"),
+    ("chair", "/people"),
+    ("chair", "/people?q=so"),
+    ("chair", "/people/{person_id}"),
+    ("chair", "/loans"),
+    ("chair", "/loans/{loan_id}"),
+    ("member", "/visits"),
+    ("chair", "/visits"),
+    ("chair", "/reports/outstanding"),
+    ("chair", "/reports/outstanding?format=csv"),
+    ("chair", "/reports/aging"),
+    ("chair", "/reports/cashbook"),
+    ("chair", "/reports/donors"),
+    ("chair", "/reports/visits"),
+    ("chair", f"/reports/review?period={TODAY.year}"),
+    ("chair", "/donations"),
+    ("chair", "/donors"),
+    ("chair", "/audit"),
+    ("regional", "/province"),
+]
+
+
+@pytest.fixture
+def counter(app):
+    with app.app_context():
+        engine = db.engine
+
+    def count(browser, url):
+        statements = []
+        listener = lambda *args: statements.append(1)  # noqa: E731
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            response = browser.client.get(url)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+        assert response.status_code == 200, (url, response.status_code)
+        return len(statements)
+
+    return count
+
+
+def test_page_query_counts_do_not_grow_with_rows(app, money, seed, as_role, counter):
+    with app.app_context():
+        accounts.create_regional_user("tinh", PASSWORD, "Lâm Đồng")
+        db.session.commit()
+    browsers = {role: as_role(role) for role in ("chair", "treasurer", "member")}
+    browsers["regional"] = Browser(app.test_client())
+    browsers["regional"].login("tinh")
+
+    grow(app, seed, money, people=3, loans=3)
+    with app.app_context():
+        from tracker.models import Loan
+
+        person_id = db.session.scalar(sa.select(Person.id).where(Person.full_name == "Người Số 0"))
+        loan_id = db.session.scalar(sa.select(Loan.id).order_by(Loan.id).limit(1))
+    urls = [(role, url.format(person_id=person_id, loan_id=loan_id)) for role, url in PAGES]
+    small = {url: counter(browsers[role], url) for role, url in urls}
+    grow(app, seed, money, people=30, loans=25)
+    large = {url: counter(browsers[role], url) for role, url in urls}
+    grown = {url: (small[url], large[url]) for url in small if small[url] != large[url]}
+    assert grown == {}, f"pages whose query count grew with the data (small, large): {grown}"
