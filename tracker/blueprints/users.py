@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
@@ -13,7 +13,7 @@ from tracker import accounts, audit
 from tracker.access import requires
 from tracker.extensions import db
 from tracker.forms import Form
-from tracker.models import Membership
+from tracker.models import Membership, RegionalAccess
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -70,6 +70,18 @@ def not_myself(membership: Membership) -> None:
     """The chair cannot demote or deactivate their own login (the fund would lose its chair)."""
     if membership.user_id == current_user.id:
         abort(400, _("You cannot change your own role or deactivate yourself."))
+
+
+def only_this_fund(membership: Membership) -> None:
+    """A password opens every fund and province the login has a role in: the chair of one fund may
+    set it only for a login of this fund alone, or they could take over its roles elsewhere."""
+    elsewhere = select(Membership.id).where(
+        Membership.user_id == membership.user_id, Membership.fund_id != membership.fund_id
+    )
+    regional = select(RegionalAccess.id).where(RegionalAccess.user_id == membership.user_id)
+    if db.session.scalar(select(or_(elsewhere.exists(), regional.exists()))):
+        message = _("This login also opens another fund or a province, so its password cannot be set here.")
+        abort(400, message)
 
 
 def render_index(form: NewUserForm | None = None, status: int = 200):
@@ -165,6 +177,7 @@ def activate(membership_id: int):
 def reset_password(membership_id: int):
     """Set a new password for a login of this fund and end its open sessions."""
     membership = get_membership_or_404(membership_id)
+    only_this_fund(membership)
     form = PasswordForm()
     if not form.validate():
         flash(form.first_error, "error")

@@ -1,0 +1,326 @@
+"""The CSRF matrix (issue 6, item 3), with CSRF protection on as in the whole suite.
+
+Every POST route of app.url_map is sent, by someone allowed to make it and with a form that would
+change the database, without the session's token: no token, a wrong one (garbage, or the
+session's own token with its signature broken), and valid tokens of other sessions (another
+user's, the same user's other login, and this browser's own from before it logged in: a login
+starts a new session), each as a plain form post and as an htmx request
+carrying the token in the X-CSRFToken or X-CSRF-Token header. Every one answers 400 with the
+"form has expired" page and leaves every table exactly as it was (all rows of every table in
+db.metadata, so an UPDATE is caught too, not only a new row). Then the same request with the
+session's own token goes through and does change the database: the form really was one that
+writes, so the refusals were the token's doing.
+
+The sessions the test uses are all opened before the first snapshot, so not even login_session or
+login_attempt may change on a refusal (a refused login is stopped before the view could count a
+failed attempt).
+
+And no GET changes anything, except the access log that DESIGN §5 asks for (ACCESS_LOGGED).
+"""
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from tests.conftest import PASSWORD, Browser
+from tests.test_authorization_matrix import (
+    MATRIX,
+    USERNAMES,
+    FundIds,
+    build_world,
+    differences,
+    log_in,
+    plan,
+    rule_methods,
+    send,
+    table_rows,
+)
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import LoginSession, PersonAccess, User
+
+HTMX = {"HX-Request": "true", "HX-Target": "main"}
+CSRF_REFUSAL = "Biểu mẫu đã hết hạn hoặc được gửi từ nơi khác"
+TOKEN_HEADERS = ("X-CSRFToken", "X-CSRF-Token")  # the two Flask-WTF reads; app.js sends the first
+
+
+@dataclass(frozen=True)
+class Write:
+    """Who may make the POST and a form that, with the right token, changes the database."""
+
+    username: str | None  # None: an anonymous visitor
+    form: dict = field(default_factory=dict)
+    ids: dict = field(default_factory=dict)  # URL placeholder -> FundIds field, if not the same name
+    empty_install: bool = False  # the first-run routes exist only before the first fund
+
+
+WRITES: dict[str, Write] = {
+    "auth.login": Write(None, {"username": "chair", "password": PASSWORD}),
+    "auth.logout": Write("chair"),
+    "auth.set_language": Write("chair", {"locale": "en", "next": "/"}),
+    "setup.start": Write(
+        None,
+        {
+            "fund_name": "Quỹ xã Tân Lập",
+            "commune": "xã Tân Lập",
+            "province": "Lâm Đồng",
+            "full_name": "Nguyễn Văn Chủ",
+            "username": "chu_tich",
+            "password": "mat-khau-123",
+            "confirm": "mat-khau-123",
+        },
+        empty_install=True,
+    ),
+    "setup.load_demo": Write(None, empty_install=True),
+    "members.create": Write("chair", {"full_name": "Đỗ Thị Hoa", "position": "Hội Phụ nữ"}),
+    "members.update": Write(
+        "chair",
+        {"full_name": "Hoàng Văn Cường", "position": "Bí thư chi đoàn"},
+        {"member_id": "free_member_id"},
+    ),
+    "members.leave": Write("chair", {"left_on": "{today}"}, {"member_id": "free_member_id"}),
+    "users.create": Write("chair", {"username": "moi", "role": "viewer", "password": "mat-khau-moi-123"}),
+    "users.change_role": Write("chair", {"role": "member"}),
+    "users.reset_password": Write("chair", {"password": "mat-khau-moi-123"}),
+    "users.deactivate": Write("chair"),
+    "users.activate": Write("chair"),
+    "people.create": Write("chair", {"full_name": "Vũ Văn Đức", "consent_recorded_on": "{today}"}),
+    "people.update": Write(
+        "chair", {"full_name": "{person_name}", "consent_recorded_on": "{today}", "needs": "Vốn mua máy cày"}
+    ),
+    "people.change_status": Write(
+        "chair", {"status": "moved", "changed_on": "{today}", "reason": "Vào Bình Dương làm ăn"}
+    ),
+    "people.assign_mentor": Write("chair", {"mentor_id": "{free_member_id}", "assigned_on": "{today}"}),
+    "privacy.erase": Write("chair", {"confirm": "{person_name}", "reason": "Theo đơn đề nghị của người đó"}),
+    "visits.create": Write("member", {"person_id": "{person_id}", "kind": "home", "visited_on": "{today}"}),
+    "donors.create": Write("treasurer", {"name": "Hợp tác xã Đông Tiến", "kind": "organisation"}),
+    "donations.create": Write(
+        "treasurer",
+        {"donor_id": "{donor_id}", "amount": "5.000.000", "received_on": "{today}", "method": "cash"},
+    ),
+    "donations.reverse": Write(
+        "treasurer", {"reason": "Ghi nhầm số tiền"}, {"donation_id": "spare_donation_id"}
+    ),
+    "loans.create": Write(
+        "member",
+        {
+            "person_id": "{person_id}",
+            "principal": "2.000.000",
+            "purpose": "Mua giống lúa",
+            "term_months": "10",
+            "grace_months": "0",
+            "applied_on": "{today}",
+        },
+    ),
+    "loans.approve": Write(
+        "chair", {"minutes_ref": "BB 07", "decided_on": "{today}"}, {"loan_id": "requested_loan_id"}
+    ),
+    "loans.reject": Write("chair", {"reason": "Chưa có phương án làm ăn"}, {"loan_id": "requested_loan_id"}),
+    "loans.disburse": Write("treasurer", {"disbursed_on": "{today}"}, {"loan_id": "approved_loan_id"}),
+    "loans.repay": Write("treasurer", {"amount": "500.000", "paid_on": "{today}", "method": "cash"}),
+    "loans.reverse_repayment": Write("treasurer", {"reason": "Thu nhầm"}),
+    "loans.reverse_disbursement": Write(
+        "treasurer", {"reason": "Chi nhầm người"}, {"loan_id": "fresh_loan_id"}
+    ),
+    "loans.write_off": Write("chair", {"reason": "Người vay đã mất khả năng trả"}),
+    "periods.close": Write("chair", {"closed_through": "{yesterday}"}),
+    "review.save_notes": Write("chair", {"period": "{year}", "text": "Tổ chức gặp mặt cuối năm"}),
+}
+
+# GETs that open a person's file and log it in person_access (DESIGN §5: every view of a person's
+# file is logged: who, whose, when). On these, and only on these, person_access may gain rows;
+# nothing else may change on any GET.
+ACCESS_LOGGED = {
+    "people.detail",  # the person's file
+    "visits.timeline",  # the casework notes of the file, reloaded on its own
+    "privacy.export",  # everything held about the person, JSON or printable
+    "letters.letter",  # a donor letter naming the people who consented to be named
+}
+
+
+@pytest.fixture
+def fund_world(app, seed):
+    return build_world(app, seed)
+
+
+def access(row: tuple, column: str):
+    """A column of a person_access row as table_rows() returns it."""
+    return row[PersonAccess.__table__.columns.keys().index(column)]
+
+
+def token_of(browser: Browser, page: str) -> str:
+    browser.get(page)
+    assert browser.token, f"no CSRF token on {page}"
+    return browser.token
+
+
+def broken(token: str) -> str:
+    """The same token with its signature changed."""
+    return token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+
+
+def format_values(ids: FundIds | None) -> dict:
+    today = clock.today()
+    values = {"today": today.isoformat(), "yesterday": (today - dt.timedelta(days=1)).isoformat()}
+    return {**values, **(asdict(ids) if ids else {})}
+
+
+def write_request(app, endpoint: str, write: Write, ids: FundIds | None) -> tuple[str, dict]:
+    values = format_values(ids)
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        url = url_for(endpoint, **{name: values[write.ids.get(name, name)] for name in rule.arguments})
+    return url, {name: value.format(**values) for name, value in write.form.items()}
+
+
+def bad_token_requests(form: dict, own: str, foreign: dict[str, str]) -> list[tuple[str, dict, dict]]:
+    """(label, form data, headers) for every way of sending a request without the session's token."""
+    wrong = {"garbage": "not-a-token", "own token, signature broken": broken(own)}
+    cases = [("form post, no token", form, {})]
+    cases += [(f"form post, {name}", {**form, "csrf_token": token}, {}) for name, token in wrong.items()]
+    cases += [
+        (f"form post, {name}'s token", {**form, "csrf_token": token}, {}) for name, token in foreign.items()
+    ]
+    cases.append(("htmx, no token", form, HTMX))
+    for header in TOKEN_HEADERS:
+        cases += [(f"htmx, {header}: {name}", form, {**HTMX, header: token}) for name, token in wrong.items()]
+        cases += [
+            (f"htmx, {header}: {name}'s token", form, {**HTMX, header: token})
+            for name, token in foreign.items()
+        ]
+    return cases
+
+
+# ---------------------------------------------------------------------------------------- tests
+
+
+def test_every_post_route_is_in_the_matrix(app):
+    posts = {endpoint for endpoint, method in rule_methods(app) if method == "POST"}
+    assert sorted(posts - set(WRITES)) == [], "a new POST route: add it to WRITES"
+    assert sorted(set(WRITES) - posts) == []
+    gets = {endpoint for endpoint, method in rule_methods(app) if method == "GET"}
+    assert ACCESS_LOGGED <= gets
+
+
+@pytest.mark.parametrize("endpoint", sorted(WRITES))
+def test_a_post_without_the_sessions_token_is_refused_and_writes_nothing(app, request, endpoint):
+    write = WRITES[endpoint]
+    ids = None if write.empty_install else request.getfixturevalue("fund_world").a
+    url, form = write_request(app, endpoint, write, ids)
+    page = "/setup/" if write.empty_install else "/login"
+
+    writer = Browser(app.test_client())
+    foreign = {}
+    if write.username is None:
+        own = token_of(writer, page)
+        foreign["another visitor"] = token_of(Browser(app.test_client()), page)
+    else:
+        # The token this browser had before logging in: the login starts a new session.
+        foreign["this browser before its login"] = token_of(writer, "/login")
+        assert writer.login(write.username).status_code == 302
+        own = writer.token
+        other_user = "viewer" if write.username != "viewer" else "member"
+        for name, username in (("another user", other_user), ("the same user's other login", write.username)):
+            other = Browser(app.test_client())
+            assert other.login(username).status_code == 302
+            foreign[name] = other.token
+    assert own not in foreign.values()
+
+    before = table_rows(app)
+    problems = []
+    for label, data, headers in bad_token_requests(form, own, foreign):
+        response = writer.client.post(url, data=data, headers=headers)
+        if response.status_code != 400 or CSRF_REFUSAL not in response.get_data(as_text=True):
+            problems.append(f"{label}: answered {response.status_code}, not the 400 of a refused form")
+        changed = differences(before, table_rows(app))
+        if changed:
+            problems.append(f"{label}: wrote {changed}")
+            before = table_rows(app)
+    assert not problems, f"POST {url}:\n" + "\n".join(problems)
+
+    # The control: with the session's own token the same request goes through and writes.
+    response = writer.client.post(url, data={**form, "csrf_token": own})
+    assert response.status_code in (200, 302, 303), response.get_data(as_text=True)[:2000]
+    assert differences(before, table_rows(app)), f"POST {url} with the right token wrote nothing"
+
+
+@pytest.mark.parametrize("subject", ["chair", "treasurer", "member", "viewer", "regional", "anonymous"])
+def test_no_get_changes_anything(app, seed, fund_world, subject):
+    """Every GET of the matrix (exports and htmx variants included) as this subject, with fund A's
+    ids: all tables unchanged, except new rows in person_access on the pages that log an opening."""
+    browser = log_in(app, subject)
+    with app.app_context():
+        user_id = db.session.scalar(sa.select(User.id).where(User.username == USERNAMES[subject]))
+    problems, logged = [], set()
+    for endpoint, row in MATRIX.items():
+        for variant in row:
+            if not variant.startswith("GET"):
+                continue
+            planned = plan(app, endpoint, variant, fund_world.a)
+            before = table_rows(app)
+            response = send(browser, planned, planned.htmx)
+            after = table_rows(app)
+            changed = differences(before, after)
+            if endpoint in ACCESS_LOGGED and response.status_code == 200:
+                old, new = before["person_access"], after["person_access"]
+                added = new[len(old) :]
+                if new[: len(old)] != old:
+                    problems.append(f"{planned.label}: changed existing person_access rows")
+                if not added:
+                    problems.append(f"{planned.label}: opened a person's file without logging it")
+                if any(
+                    access(entry, "user_id") != user_id or access(entry, "fund_id") != seed.fund_id
+                    for entry in added
+                ):
+                    problems.append(f"{planned.label}: logged {added}, not this user in the person's fund")
+                changed.pop("person_access", None)
+                logged.add(endpoint)
+            if changed:
+                problems.append(f"{planned.label} answered {response.status_code} and changed {changed}")
+    assert not problems, f"{subject}:\n" + "\n".join(problems)
+    if subject == "chair":
+        assert logged == ACCESS_LOGGED  # every listed page really logs (and so is listed for a reason)
+
+
+def test_the_login_form_needs_the_token(app, seed):
+    visitor = Browser(app.test_client())
+    own = token_of(visitor, "/login")
+    other = token_of(Browser(app.test_client()), "/login")
+    before = table_rows(app)
+    credentials = {"username": "chair", "password": PASSWORD}
+    for data, headers in (
+        (credentials, {}),
+        ({**credentials, "csrf_token": other}, {}),
+        (credentials, {**HTMX, "X-CSRFToken": other}),
+    ):
+        response = visitor.client.post("/login", data=data, headers=headers)
+        assert response.status_code == 400
+    assert differences(before, table_rows(app)) == {}
+    # Still not logged in: no session was started for the forged login.
+    assert visitor.client.get("/").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginSession)) == 0
+    response = visitor.client.post("/login", data={**credentials, "csrf_token": own})
+    assert response.status_code == 302 and visitor.client.get("/").status_code == 200
+
+
+def test_the_language_switch_needs_the_token(app, seed, as_role):
+    chair = as_role("chair")
+    visitor = Browser(app.test_client())
+    own_visitor = token_of(visitor, "/login")
+    for browser, page in ((chair, "/"), (visitor, "/login")):
+        for headers in ({}, {**HTMX, "X-CSRFToken": "not-a-token"}):
+            response = browser.client.post("/language", data={"locale": "en", "next": "/"}, headers=headers)
+            assert response.status_code == 400
+        assert '<html lang="vi">' in browser.client.get(page).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.locale).where(User.username == "chair")) is None
+    # With the token it switches (the refusals above were the token's doing).
+    assert (
+        visitor.client.post("/language", data={"locale": "en", "csrf_token": own_visitor}).status_code == 302
+    )
+    assert '<html lang="en">' in visitor.client.get("/login").get_data(as_text=True)
