@@ -124,6 +124,39 @@ def restore_command(path: Path, yes: bool):
     click.echo("Restored. " + describe(summary))
 
 
+@click.command("generate")
+@click.option("--funds", "n_funds", type=click.IntRange(1, 100_000), required=True, help="How many funds.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same data.")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day the data runs up to (default: today in Vietnam).",
+)
+@click.option(
+    "--password", default=None, help="Password of the generated logins (default: du-lieu-mau-2025)."
+)
+@click.option("--no-logins", is_flag=True, help="Create no logins at all.")
+@with_appcontext
+def generate_command(n_funds: int, seed: int, as_of, password: str | None, no_logins: bool):
+    """Fill the database with N realistic funds over the 34 provinces (DESIGN §7 proportions)."""
+    from tracker import generate
+
+    password = None if no_logins else (password or generate.DEFAULT_PASSWORD)
+    totals = generate.generate(
+        n_funds, seed, as_of=as_of.date() if as_of else None, password=password, echo=click.echo
+    )
+    for line in generate.describe(totals, password):
+        click.echo(line)
+
+
 def init_app(app: Flask) -> None:
-    for command in (demo_command, create_fund_command, create_user_command, backup_command, restore_command):
+    for command in (
+        demo_command,
+        create_fund_command,
+        create_user_command,
+        backup_command,
+        restore_command,
+        generate_command,
+    ):
         app.cli.add_command(command)
