@@ -215,6 +215,9 @@ class AuditEvent(db.Model):
 
     user: Mapped[User | None] = relationship()
 
+    # the audit page lists a fund's events newest first
+    __table_args__ = (Index("ix_audit_event_fund_at", "fund_id", "at"),)
+
 
 # ---------------------------------------------------------------------------------------------
 # People helped (the casework issue builds the rest on this)
@@ -444,7 +447,7 @@ class Installment(db.Model):
     """One month of a loan's schedule; a reschedule supersedes the rows and adds new ones."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
     number: Mapped[int]
     due_on: Mapped[dt.date]
@@ -485,7 +488,7 @@ class Funding(db.Model):
     """How much of a donation's money went into a loan, so each donor can be told what it did."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
     donation_id: Mapped[int] = mapped_column(ForeignKey("donation.id"), index=True)
     amount: Mapped[int] = mapped_column(BigInteger)
@@ -526,7 +529,7 @@ CLOSED_STATUSES = ("settled", "reoffended", "moved", "deceased")
 
 class PersonStatusChange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     from_status: Mapped[str] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
@@ -544,7 +547,7 @@ class MentorAssignment(db.Model):
     """Who was assigned to mentor a person, from when to when (the current one has no ended_on)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("committee_member.id"))
     assigned_on: Mapped[dt.date]
