@@ -78,7 +78,12 @@ class Treasurer(FundUser):
         # 1.000 ₫ at a time, so the demo loans last the whole run; a 422 when one is paid off is fine
         with self.client.post(
             f"/loans/{loan}/repayments",
-            {"amount": "1.000", "paid_on": dt.date.today().isoformat(), "method": "cash", "csrf_token": self.token},
+            {
+                "amount": "1.000",
+                "paid_on": dt.date.today().isoformat(),
+                "method": "cash",
+                "csrf_token": self.token,
+            },
             name="/loans/<id>/repayments [POST]",
             allow_redirects=False,
             catch_response=True,

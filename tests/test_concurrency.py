@@ -146,3 +146,27 @@ def test_simultaneous_donations_get_distinct_gapless_receipts(app, money, seed, 
             ).all()
         )
     assert numbers == [f"PT-2026-{n:04d}" for n in range(1, 21)]
+
+
+def test_opening_files_while_others_write_never_locks(app, money, seed, server):
+    """Opening a person's file writes the access log on a GET: under concurrent writes it must take
+    the lock first (on SQLite, a deferred transaction that later writes fails with 'database is locked')."""
+    donate(app, seed.fund_id, money.donor_id, 10_000_000, dt.date(2026, 1, 2))
+    loan_id = disbursed_loan(app, seed.fund_id, money.person_id, 9_000_000, dt.date(2026, 1, 10), term=9)
+    chair, _ = logged_in(server, "chair")
+    treasurer, token = logged_in(server, "treasurer")
+    today = dt.date.today().isoformat()
+
+    def work(i):
+        if i % 3:
+            return chair.get(f"{server}/people/{money.person_id}", timeout=60)
+        return treasurer.post(
+            f"{server}/loans/{loan_id}/repayments",
+            data={"amount": "1.000", "paid_on": today, "method": "cash", "csrf_token": token},
+            allow_redirects=False,
+            timeout=60,
+        )
+
+    for _ in range(3):
+        statuses = [r.status_code for r in all_at_once(30, work)]
+        assert all(status < 500 for status in statuses), statuses

@@ -64,6 +64,12 @@ def public(view: Callable) -> Callable:
     return view
 
 
+def writes_on_get(view: Callable) -> Callable:
+    """Mark a GET view that writes (the file-access log), so its transaction takes the write lock."""
+    view.writes_on_get = True
+    return view
+
+
 def requires(permission: str) -> Callable[[Callable], Callable]:
     if permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")

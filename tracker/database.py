@@ -10,7 +10,7 @@ PostgreSQL: money functions lock the rows they check with SELECT ... FOR UPDATE 
 
 import sqlite3
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -21,7 +21,14 @@ BUSY_TIMEOUT_MS = 30_000
 def _wants_write_lock(conn) -> bool:
     if conn.get_execution_options().get("write_lock"):
         return True
-    return has_request_context() and request.method not in SAFE_METHODS
+    if not has_request_context():
+        return False
+    if request.method not in SAFE_METHODS:
+        return True
+    # A page that logs who opened a file writes on GET: it must take the lock before it reads,
+    # or its write fails with "database is locked" when another request wrote in between.
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "writes_on_get", False))
 
 
 def _on_connect(dbapi_connection, _record) -> None:

@@ -1,6 +1,7 @@
 """Form fields shared by every blueprint; each blueprint's own forms sit next to its routes."""
 
 import datetime as dt
+import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,9 +14,18 @@ from tracker.text import normalise_phone
 
 EARLIEST_DATE = dt.date(1950, 1, 1)
 
+# C0 control characters except tab, line feed and carriage return. Nobody types them (they come with
+# text pasted from elsewhere); PostgreSQL refuses NUL in text, and the XLSX format refuses them all,
+# so a stored one would break every export that shows it.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_CHARACTERS_MESSAGE = _l(
+    "This has invisible control characters, often from pasted text; type it in again."
+)
+
 
 class Form(FlaskForm):
-    """Base form: strips surrounding whitespace from every text input."""
+    """Base form: strips surrounding whitespace from every text input and refuses control characters
+    in any field."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -24,6 +34,16 @@ class Form(FlaskForm):
             if issubclass(field_class, StringField) and getattr(field_class, "strip_whitespace", True):
                 filters.append(lambda value: value.strip() if isinstance(value, str) else "")
             return unbound_field.bind(form=form, filters=filters, **options)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if any(
+                CONTROL_CHARACTERS.search(value) for value in field.raw_data or () if isinstance(value, str)
+            ):
+                field.errors = [*field.errors, CONTROL_CHARACTERS_MESSAGE]
+                valid = False
+        return valid
 
     @property
     def first_error(self) -> str | None:

@@ -46,7 +46,7 @@ def vietnamese_sort_key(full_name: str, given_name_first: bool = True) -> str:
             letter, tone = _letter_and_tone(char)
             if letter in ALPHABET:
                 index = 11 + ALPHABET.index(letter)
-            elif letter.isdigit():
+            elif letter.isdecimal():  # not isdigit(): '²' is a digit that int() refuses
                 index = 1 + int(letter)
             else:
                 continue
@@ -60,7 +60,8 @@ def sort_by_name(items, name=lambda item: item.full_name):
     return sorted(items, key=lambda item: vietnamese_sort_key(name(item)))
 
 
-PHONE_PATTERN = re.compile(r"^0\d{9}$")
+# ASCII digits: \d alone also takes Arabic-Indic and full-width digits, which no phone dials.
+PHONE_PATTERN = re.compile(r"^0\d{9}$", re.ASCII)
 
 
 def normalise_phone(raw: str) -> str | None:

@@ -1,6 +1,29 @@
 """Small helpers every blueprint's views use."""
 
 from flask import request
+from werkzeug.routing import IntegerConverter
+
+# Row ids are 64-bit integers in the database. A longer number names no row, and must not reach the
+# driver either: SQLite cannot bind it (OverflowError, a server error instead of a 404).
+MAX_ID = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in our routes: a number the database can hold as an id, otherwise 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def id_arg(text: str | None) -> int | None:
+    """An id from a query string or a form field ('12'), or None. ASCII digits only: '²'.isdigit()
+    is true, yet int('²') fails."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
 
 
 def wants_fragment() -> bool:

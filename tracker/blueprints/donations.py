@@ -19,7 +19,7 @@ from tracker.blueprints.donors import DonorForm, donor_label, money_trail
 from tracker.extensions import db
 from tracker.forms import Form, IsoDateField, MoneyField, refusal_to_form
 from tracker.models import Donation, Donor, Funding, Person
-from tracker.views import page_number, wants_fragment
+from tracker.views import id_arg, page_number, wants_fragment
 
 bp = Blueprint("donations", __name__, url_prefix="/donations")
 
@@ -88,8 +88,9 @@ def render_index(form: DonationForm | None = None, status: int = 200):
     ).all()
     if form is None and can("post_money"):
         form = DonationForm(formdata=None, received_on=clock.today())
-        if request.args.get("donor_id", "").isdigit():  # "Record a donation" from a donor's page
-            form.donor_id.data = int(request.args["donor_id"])
+        # "Record a donation" from a donor's page
+        if (donor_id := id_arg(request.args.get("donor_id"))) is not None:
+            form.donor_id.data = donor_id
     return (
         render_template(
             "donations/index.html",

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from tracker import audit, clock
 from tracker import review as reviewing
-from tracker.access import get_or_404, requires
+from tracker.access import get_or_404, requires, writes_on_get
 from tracker.extensions import db
 from tracker.models import Donor
 
@@ -24,7 +24,13 @@ def read_year() -> int:
     text = request.args.get("year", "").strip()
     if not text:
         return today.year - 1
-    if not (text.isascii() and text.isdigit() and reviewing.FIRST_YEAR <= int(text) <= today.year):
+    # the length before int(): it refuses more than 4300 digits (a ValueError, a 500)
+    if not (
+        text.isascii()
+        and text.isdigit()
+        and len(text) == 4
+        and reviewing.FIRST_YEAR <= int(text) <= today.year
+    ):
         abort(
             400,
             description=_(
@@ -55,6 +61,7 @@ def index():
 
 
 @bp.route("/donor-letter")
+@writes_on_get
 @requires("export_personal")
 def letter():
     """Render the printable thank-you letter to one donor for one year."""

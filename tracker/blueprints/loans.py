@@ -25,9 +25,10 @@ from tracker.access import (
     sees_only_own_people,
 )
 from tracker.extensions import db
+from tracker.formatting import format_date
 from tracker.forms import Form, IsoDateField, MoneyField, refusal_to_form
 from tracker.models import Funding, Loan, Person, Repayment
-from tracker.views import page_number, wants_fragment
+from tracker.views import id_arg, page_number, wants_fragment
 
 bp = Blueprint("loans", __name__)
 
@@ -119,8 +120,8 @@ def render_index(form: LoanForm | None = None, status: int = 200):
     if form is None:
         form = LoanForm(formdata=None)
         form.applied_on.data = clock.today()
-        if request.args.get("person_id", "").isdigit():
-            form.person_id.data = int(request.args["person_id"])
+        if (person_id := id_arg(request.args.get("person_id"))) is not None:
+            form.person_id.data = person_id
     return (
         render_template(
             "loans/index.html",
@@ -228,7 +229,14 @@ def approve(loan_id: int):
     form = ApproveForm()
     if loan.status != "requested":
         form.form_errors.append(_("Only an application waiting for a decision can be approved."))
-    if not form.validate() or form.form_errors:
+    if form.validate() and form.decided_on.data < loan.applied_on:
+        form.decided_on.errors.append(
+            _(
+                "The decision cannot be dated before the application (%(date)s).",
+                date=format_date(loan.applied_on),
+            )
+        )
+    if form.errors:
         return render_loan(loan, 422, approve_form=form)
     loan.status, loan.decided_by_id = "approved", current_user.id
     loan.decided_on, loan.minutes_ref = form.decided_on.data, form.minutes_ref.data

@@ -14,8 +14,9 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker import audit, casework, clock, journal
-from tracker.access import can, get_person_or_404, requires, visible_people
+from tracker.access import can, get_person_or_404, requires, visible_people, writes_on_get
 from tracker.extensions import db
+from tracker.formatting import format_date
 from tracker.forms import Form, IsoDateField, PhoneField
 from tracker.models import (
     PERSON_STATUSES,
@@ -278,6 +279,7 @@ def visit_context(person: Person) -> dict:
 
 
 @bp.route("/<int:person_id>")
+@writes_on_get
 @requires("view_people")
 def detail(person_id: int):
     """Render a person's file; the opening is logged."""
@@ -344,8 +346,20 @@ def assign_mentor(person_id: int):
     """Assign (or change) the person's mentor; the previous assignment is kept in the history."""
     person = get_person_or_404(person_id)
     form = MentorForm()
-    if form.validate() and (form.mentor_id.data or None) == person.mentor_id:
+    valid = form.validate()
+    if valid and (form.mentor_id.data or None) == person.mentor_id:
         form.mentor_id.errors.append(_("This is already the person's mentor."))
+    current_since = db.session.scalar(
+        select(func.max(MentorAssignment.assigned_on)).where(MentorAssignment.person_id == person.id)
+    )
+    if valid and current_since and form.assigned_on.data < current_since:
+        # it would end the current assignment before it began
+        form.assigned_on.errors.append(
+            _(
+                "The new assignment cannot start before the current one (%(date)s).",
+                date=format_date(current_since),
+            )
+        )
     if form.errors:
         return render_detail_with(person, 422, mentor_form=form)
     before = person.mentor_id

@@ -17,7 +17,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker import audit, casework, clock, journal
-from tracker.access import get_person_or_404, requires
+from tracker.access import get_person_or_404, requires, writes_on_get
 from tracker.extensions import db
 from tracker.forms import Form
 from tracker.models import (
@@ -283,6 +283,7 @@ def loans_data(person: Person) -> list[dict]:
 
 
 @bp.route("/people/<int:person_id>/export")
+@writes_on_get
 @requires("export_personal")
 def export(person_id: int):
     """Download everything held about a person as JSON (?format=html: a printable page); logged."""

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wtforms.validators import Optional, ValidationError
 
 from tracker import clock, ledger, reporting
@@ -283,7 +284,9 @@ def xlsx_cell(sheet, value):
         cell.number_format = "DD/MM/YYYY"
         return cell
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=value)
+        # Forms refuse control characters, which the format cannot hold; text stored before they
+        # did must not make the whole export fail.
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"  # text stays text, even if it starts with "=" (no formula)
         return cell
     if isinstance(value, Decimal):  # a share such as 0.0660: a number, shown with its 4 places

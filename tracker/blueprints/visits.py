@@ -25,6 +25,7 @@ from tracker.access import (
     own_committee_member_id,
     requires,
     sees_only_own_people,
+    writes_on_get,
 )
 from tracker.extensions import db
 from tracker.formatting import format_date
@@ -226,6 +227,7 @@ def new(person_id: int):
 
 
 @bp.route("/person/<int:person_id>/timeline")
+@writes_on_get
 @requires("view_visits")
 def timeline(person_id: int):
     """Render a person's visit timeline (the person page reloads it after a visit is recorded)."""

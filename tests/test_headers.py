@@ -1,0 +1,100 @@
+"""Security headers (issue 6, item 1). Behind HTTPS the session cookie is Secure and HSTS is sent;
+error pages carry the same strict headers as the pages the browser test visits."""
+
+import pytest
+
+from tests.conftest import PASSWORD, Browser, base_config
+from tracker import accounts, create_app
+from tracker.extensions import db
+
+HTTPS = {"base_url": "https://localhost"}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+@pytest.fixture
+def https_app(database_uri, tmp_path):
+    app = create_app({**base_config(database_uri), "HTTPS": True})
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        fund = accounts.create_fund("Quỹ xã Hồng Sơn", "xã Hồng Sơn", "Lâm Đồng")
+        accounts.create_user("chair", PASSWORD, fund.id, "chair")
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def session_cookie(response) -> str:
+    cookies = [value for value in response.headers.getlist("Set-Cookie") if value.startswith("session=")]
+    assert cookies, "no session cookie was set"
+    return cookies[-1]
+
+
+def test_over_https_the_session_cookie_is_secure_and_hsts_is_sent(https_app):
+    browser = Browser(https_app.test_client())
+    page = browser.get("/login", **HTTPS)
+    assert page.headers["Strict-Transport-Security"] == HSTS
+    cookie = session_cookie(page)
+    assert "; Secure" in cookie and "; HttpOnly" in cookie and "; SameSite=Lax" in cookie
+
+    # Over HTTPS Flask-WTF also wants the Referer of a same-site form, which browsers send
+    # (Referrer-Policy: same-origin keeps it within the site).
+    login = browser.post(
+        "/login",
+        {"username": "chair", "password": PASSWORD},
+        headers={"Referer": "https://localhost/login"},
+        **HTTPS,
+    )
+    assert login.status_code == 302
+    assert "; Secure" in session_cookie(login)
+    assert login.headers["Strict-Transport-Security"] == HSTS
+
+    dashboard = browser.get("/", **HTTPS)  # the Secure cookie comes back over HTTPS
+    assert dashboard.status_code == 200
+    assert dashboard.headers["Strict-Transport-Security"] == HSTS
+    assert browser.get("/nowhere", **HTTPS).headers["Strict-Transport-Security"] == HSTS
+
+
+def test_without_https_there_is_no_hsts_and_the_cookie_is_not_secure(app, seed, visitor):
+    page = visitor.get("/login")
+    assert "Strict-Transport-Security" not in page.headers
+    assert "; Secure" not in session_cookie(page)
+
+
+def assert_strict(response) -> None:
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_error_pages_carry_the_strict_headers(app, seed, as_role, visitor, monkeypatch):
+    viewer = as_role("viewer")
+    answers = {
+        404: viewer.get("/nowhere"),
+        403: viewer.get("/users"),
+        405: viewer.client.get("/logout"),
+        400: viewer.client.post("/people", data={"full_name": "An"}),  # no CSRF token
+        401: visitor.post("/login", {"username": "chair", "password": "wrong password"}),
+    }
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    broken.access_public = True
+    monkeypatch.setitem(app.view_functions, "auth.login", broken)
+    answers[500] = visitor.client.get("/login")
+    for status, response in answers.items():
+        assert response.status_code == status
+        assert_strict(response)
+    assert "a bug" not in answers[500].get_data(as_text=True)  # no traceback on the error page
+
+
+def test_static_files_are_not_sniffed(app):
+    response = app.test_client().get("/static/app.js")
+    response.close()
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" not in response.headers.get("Cache-Control", "")  # they may be cached
