@@ -213,3 +213,26 @@ def money(app, seed):
     from tests.factories import seed_money
 
     return seed_money(app, seed)
+
+
+@pytest.fixture
+def count_queries(app):
+    """count_queries(callable) -> how many SQL statements the call ran."""
+
+    def count(call) -> int:
+        statements = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            response = call()
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        assert response.status_code == 200
+        return len(statements)
+
+    return count

@@ -518,29 +518,6 @@ def test_exported_text_cannot_become_a_formula(app, seed, money, as_role, today)
 # ------------------------------------------------------------------ query counts
 
 
-@pytest.fixture
-def count_queries(app):
-    """count_queries(callable) -> how many SQL statements the call ran."""
-
-    def count(call) -> int:
-        statements = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", record)
-        try:
-            response = call()
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", record)
-        assert response.status_code == 200
-        return len(statements)
-
-    return count
-
-
 def test_report_query_counts_do_not_grow_with_the_rows(app, seed, money, as_role, today, count_queries):
     donate(app, seed.fund_id, money.donor_id, 500 * MILLION, dt.date(2025, 1, 2))
 

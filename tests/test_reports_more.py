@@ -109,29 +109,6 @@ def column_total(rows: list[dict], column: str) -> int:
     return sum(int(row[column]) for row in rows)
 
 
-@pytest.fixture
-def count_queries(app):
-    """count_queries(callable) -> how many SQL statements the call ran."""
-
-    def count(call) -> int:
-        statements = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", record)
-        try:
-            response = call()
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", record)
-        assert response.status_code == 200
-        return len(statements)
-
-    return count
-
-
 # ------------------------------------------------------------------ aging
 
 
