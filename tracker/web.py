@@ -87,6 +87,7 @@ NAVIGATION = (
     ("donors.index", _l("Donors"), "view_money"),
     ("visits.index", _l("Visits"), "view_visits"),
     ("reports.index", _l("Reports"), "view_reports"),
+    ("periods.index", _l("Closing the books"), "close_period"),
     ("members.index", _l("Team"), "view_members"),
     ("users.index", _l("Logins"), "manage_users"),
     ("audit.index", _l("Audit log"), "view_audit"),
