@@ -61,8 +61,9 @@ def test_member_cannot_apply_for_someone_else_nor_see_their_loans(app, money, se
     assert member.get(f"/people/{money.other_person_id}").status_code == 404
 
 
-def test_viewer_cannot_apply(money, as_role):
+def test_viewer_cannot_apply(app, money, as_role):
     assert as_role("viewer").post("/loans", {**APPLICATION, "person_id": money.person_id}).status_code == 403
+    assert count(app, Loan) == 0
 
 
 @pytest.mark.parametrize(
