@@ -8,13 +8,16 @@ PostgreSQL instead (migrated once, tables emptied between tests). CSRF protectio
 import os
 import re
 import shutil
+import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 from hypothesis import settings
+from werkzeug.serving import make_server
 
 from tracker import accounts, create_app
 from tracker.extensions import db
@@ -102,6 +105,20 @@ def app(database_uri, tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@contextmanager
+def serving(app):
+    """The app on a free port in a thread; yields its base URL and closes the listening socket after."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, serving
 from tests.factories import approved_loan, disbursed_loan, donate
 from tracker import journal
 from tracker.extensions import db
@@ -22,26 +21,32 @@ from tracker.models import Installment, JournalTransaction, Loan, Repayment
 
 @pytest.fixture
 def server(app, seed):
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as base_url:
+        yield base_url
 
 
-def logged_in(base: str, username: str) -> tuple[requests.Session, str]:
-    session = requests.Session()
-    page = session.get(f"{base}/login").text
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    response = session.post(
-        f"{base}/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token},
-        allow_redirects=False,
-    )
-    assert response.status_code == 302
-    page = session.get(f"{base}/").text
-    return session, re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+@pytest.fixture
+def logged_in():
+    """Log a user in over HTTP: `logged_in(base, username)` -> (session, CSRF token); closed after."""
+    sessions = []
+
+    def log_in(base: str, username: str) -> tuple[requests.Session, str]:
+        session = requests.Session()
+        sessions.append(session)
+        page = session.get(f"{base}/login").text
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        response = session.post(
+            f"{base}/login",
+            data={"username": username, "password": PASSWORD, "csrf_token": token},
+            allow_redirects=False,
+        )
+        assert response.status_code == 302
+        page = session.get(f"{base}/").text
+        return session, re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+    yield log_in
+    for session in sessions:
+        session.close()
 
 
 def all_at_once(count: int, call):
@@ -56,7 +61,7 @@ def all_at_once(count: int, call):
         return list(pool.map(run, range(count)))
 
 
-def test_fifty_simultaneous_repayments_accept_exactly_the_outstanding(app, money, seed, server):
+def test_fifty_simultaneous_repayments_accept_exactly_the_outstanding(app, money, seed, server, logged_in):
     donate(app, seed.fund_id, money.donor_id, 10_000_000, dt.date(2026, 1, 2))
     loan_id = disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2026, 1, 10), term=3)
     session, token = logged_in(server, "treasurer")
@@ -83,7 +88,7 @@ def test_fifty_simultaneous_repayments_accept_exactly_the_outstanding(app, money
         assert receipts == ["PT-2026-0002", "PT-2026-0003", "PT-2026-0004"] or len(set(receipts)) == 3
 
 
-def test_five_simultaneous_disbursements_let_exactly_one_through(app, money, seed, server):
+def test_five_simultaneous_disbursements_let_exactly_one_through(app, money, seed, server, logged_in):
     donate(app, seed.fund_id, money.donor_id, 40_000_000, dt.date(2026, 1, 2))
     loans = [
         approved_loan(app, seed.fund_id, money.person_id, 30_000_000, on=dt.date(2026, 1, 3))
@@ -114,14 +119,10 @@ def test_five_simultaneous_disbursements_let_exactly_one_through(app, money, see
         assert vouchers == ["PC-2026-0001"]
 
 
-def test_simultaneous_donations_get_distinct_gapless_receipts(app, money, seed, server):
+def test_simultaneous_donations_get_distinct_gapless_receipts(app, money, seed, server, logged_in):
     session, token = logged_in(server, "treasurer")
 
     def give(i):
-        from tracker.models import Donation  # noqa: F401  (import check only)
-
-        with app.app_context():
-            pass
         return session.post(
             f"{server}/donations",
             data={
@@ -148,7 +149,7 @@ def test_simultaneous_donations_get_distinct_gapless_receipts(app, money, seed, 
     assert numbers == [f"PT-2026-{n:04d}" for n in range(1, 21)]
 
 
-def test_opening_files_while_others_write_never_locks(app, money, seed, server):
+def test_opening_files_while_others_write_never_locks(app, money, seed, server, logged_in):
     """Opening a person's file writes the access log on a GET: under concurrent writes it must take
     the lock first (on SQLite, a deferred transaction that later writes fails with 'database is locked')."""
     donate(app, seed.fund_id, money.donor_id, 10_000_000, dt.date(2026, 1, 2))

@@ -129,54 +129,54 @@ def test_sigkill_while_recording_repayments_loses_nothing_acknowledged(app, mone
     rng = random.Random(20261127)
     acknowledged: set[int] = set()
     amount = 1_000
-    session = requests.Session()
-    for round_number in range(ROUNDS):
-        server = start_server(database_uri, port)
-        try:
-            if round_number == 0:
-                token = token_of(session.get(f"{base}/login").text)
-                response = session.post(
-                    f"{base}/login",
-                    data={"username": "treasurer", "password": PASSWORD, "csrf_token": token},
-                    allow_redirects=False,
-                )
-                assert response.status_code == 302
-            token = token_of(session.get(f"{base}/loans/{loan_id}").text)
-            stop = threading.Event()
+    with requests.Session() as session:
+        for round_number in range(ROUNDS):
+            server = start_server(database_uri, port)
+            try:
+                if round_number == 0:
+                    token = token_of(session.get(f"{base}/login").text)
+                    response = session.post(
+                        f"{base}/login",
+                        data={"username": "treasurer", "password": PASSWORD, "csrf_token": token},
+                        allow_redirects=False,
+                    )
+                    assert response.status_code == 302
+                token = token_of(session.get(f"{base}/loans/{loan_id}").text)
+                stop = threading.Event()
 
-            def pay(start_amount, step, token=token, stop=stop):
-                value = start_amount
-                while not stop.is_set():
-                    try:
-                        response = session.post(
-                            f"{base}/loans/{loan_id}/repayments",
-                            data={
-                                "amount": str(value),
-                                "paid_on": dt.date.today().isoformat(),
-                                "method": "cash",
-                                "csrf_token": token,
-                            },
-                            allow_redirects=False,
-                            timeout=5,
-                        )
-                    except requests.RequestException:
-                        return
-                    if response.status_code == 303:
-                        acknowledged.add(value)
-                    elif response.status_code >= 500:
-                        raise AssertionError(f"server error {response.status_code}")
-                    value += step
+                def pay(start_amount, step, token=token, stop=stop):
+                    value = start_amount
+                    while not stop.is_set():
+                        try:
+                            response = session.post(
+                                f"{base}/loans/{loan_id}/repayments",
+                                data={
+                                    "amount": str(value),
+                                    "paid_on": dt.date.today().isoformat(),
+                                    "method": "cash",
+                                    "csrf_token": token,
+                                },
+                                allow_redirects=False,
+                                timeout=5,
+                            )
+                        except requests.RequestException:
+                            return
+                        if response.status_code == 303:
+                            acknowledged.add(value)
+                        elif response.status_code >= 500:
+                            raise AssertionError(f"server error {response.status_code}")
+                        value += step
 
-            workers = [threading.Thread(target=pay, args=(amount + k, 2)) for k in range(2)]
+                workers = [threading.Thread(target=pay, args=(amount + k, 2)) for k in range(2)]
+                for worker in workers:
+                    worker.start()
+                time.sleep(rng.uniform(0.1, 0.8))
+            finally:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+            stop.set()
             for worker in workers:
-                worker.start()
-            time.sleep(rng.uniform(0.1, 0.8))
-        finally:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        stop.set()
-        for worker in workers:
-            worker.join(timeout=10)
-        stored = check_database(app, database_uri, loan_id, principal, acknowledged)
-        amount = max(stored | acknowledged | {amount}) + 10
+                worker.join(timeout=10)
+            stored = check_database(app, database_uri, loan_id, principal, acknowledged)
+            amount = max(stored | acknowledged | {amount}) + 10
     assert len(acknowledged) > ROUNDS  # the server really was recording when it was killed

@@ -13,7 +13,6 @@ donation form's inline new donor.
 
 import datetime as dt
 import re
-import threading
 from collections import Counter, deque
 from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
@@ -21,8 +20,8 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
+from tests.conftest import serving
 from tracker import clock
 from tracker.demo import DEMO_PASSWORD, load_demo
 from tracker.extensions import db
@@ -57,12 +56,8 @@ def demo_server(app):
     with app.app_context():
         load_demo()
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as base_url:
+        yield base_url
 
 
 # Where a route's <int:...> comes from when it is opened as an entry point.
