@@ -59,6 +59,43 @@ def test_regional_login_lands_on_the_province_table(app, money, seed):
     assert browser.get(f"/province/funds/{other}").status_code == 200
 
 
+def cells(page: str, commune: str) -> list[str]:
+    """The cells of a fund's row (or of the footer, commune="Total"/"Tổng cộng") in the table."""
+    row = re.search(r"<tr>\s*<t[dh]>(?:<a [^>]*>)?" + re.escape(commune) + r".*?</tr>", page, re.S)
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row[0], re.S)
+    ]
+
+
+def test_overdue_par30_and_the_province_total(app, money, seed):
+    """Hồng Sơn: 12 M over 12 months from 200 days ago, one month paid, so 5 installments late, the
+    oldest ~140 days: all 11 M outstanding is at risk. Tân Hà: 3 M lent 10 days ago, nothing due yet.
+    The province: 11 M at risk of 14 M, PAR30 78,6 %."""
+    donate(app, seed.fund_id, money.donor_id, 20_000_000, TODAY - dt.timedelta(days=300))
+    loan = disbursed_loan(
+        app, seed.fund_id, money.person_id, 12_000_000, TODAY - dt.timedelta(days=200), term=12
+    )
+    repay(app, loan, 1_000_000, TODAY - dt.timedelta(days=150))
+    other, person = second_fund(app)
+    disbursed_loan(app, other, person, 3_000_000, TODAY - dt.timedelta(days=10), term=3)
+    with app.app_context():
+        from tracker import journal
+        from tracker.models import Loan
+
+        expected_overdue = journal.loan_arrears([db.session.get(Loan, loan)], TODAY)[loan].overdue_amount
+    assert 4_000_000 <= expected_overdue <= 6_000_000
+    page = regional(app).get("/province").get_data(as_text=True)
+    hong_son, tan_ha, total = cells(page, "xã Hồng Sơn"), cells(page, "xã Tân Hà"), cells(page, "Tổng cộng")
+    # commune, cash, donated, lent, outstanding, overdue, PAR30, people, visits overdue
+    assert hong_son[4:7] == ["11.000.000 ₫", f"{expected_overdue:,} ₫".replace(",", "."), "100,0 %"]
+    assert tan_ha[4:7] == ["3.000.000 ₫", "0 ₫", "0,0 %"]
+    assert total[4] == "14.000.000 ₫" and total[6] == "78,6 %"
+    # the province's charts: cash now is the 11 M of both funds' cash (20 − 12 + 1, 5 − 3)
+    assert "Tiền mặt của các quỹ trong tỉnh cuối mỗi tháng" in page
+    assert "11 tr</text>" in page
+
+
 def test_sorting_by_a_figure(app, money, seed):
     donate(app, seed.fund_id, money.donor_id, 1_000_000, TODAY - dt.timedelta(days=10))
     second_fund(app, commune="xã Giàu Có", cash=90_000_000)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import Select, extract, func, select
 
 from tracker import casework, ledger, reporting
 from tracker.extensions import db
@@ -29,9 +29,16 @@ class FundFigures:
     late_loans: int = 0
 
 
-def account_total(fund_id: int, account: str, event: str | None = None, as_of: dt.date | None = None) -> int:
+def of_funds(column, funds: int | Select):
+    """`column` belongs to one fund (an id) or to any of several (a SELECT of ids, e.g. a province's)."""
+    return column.in_(funds) if isinstance(funds, Select) else column == funds
+
+
+def account_total(
+    funds: int | Select, account: str, event: str | None = None, as_of: dt.date | None = None
+) -> int:
     query = select(func.coalesce(func.sum(JournalLine.amount), 0)).where(
-        JournalLine.fund_id == fund_id, JournalLine.account == account
+        of_funds(JournalLine.fund_id, funds), JournalLine.account == account
     )
     if event:
         query = query.where(JournalLine.event == event)
@@ -102,14 +109,14 @@ def _by_month(query, columns_date) -> dict[tuple[int, int], tuple]:
     return {(int(r[-2]), int(r[-1])): r[:-2] for r in rows}
 
 
-def cash_by_month(fund_id: int, today: dt.date, count: int = 24) -> tuple[list[str], list[int]]:
-    """The cash balance at the end of each of the last `count` months."""
+def cash_by_month(funds: int | Select, today: dt.date, count: int = 24) -> tuple[list[str], list[int]]:
+    """The cash balance at the end of each of the last `count` months (of a fund, or of several)."""
     months = months_back(today, count)
     start = dt.date(months[0][0], months[0][1], 1)
-    opening = account_total(fund_id, "cash", as_of=start - dt.timedelta(days=1))
+    opening = account_total(funds, "cash", as_of=start - dt.timedelta(days=1))
     moves = _by_month(
         select(func.sum(JournalLine.amount)).where(
-            JournalLine.fund_id == fund_id,
+            of_funds(JournalLine.fund_id, funds),
             JournalLine.account == "cash",
             JournalLine.posted_on >= start,
             JournalLine.posted_on <= today,
@@ -123,15 +130,18 @@ def cash_by_month(fund_id: int, today: dt.date, count: int = 24) -> tuple[list[s
     return [month_label(*m) for m in months], values
 
 
-def flows_by_month(fund_id: int, today: dt.date, count: int = 12) -> tuple[list[str], list[int], list[int]]:
-    """Money in (donations and repayments) and out (disbursements) per month, reversals netted."""
+def flows_by_month(
+    funds: int | Select, today: dt.date, count: int = 12
+) -> tuple[list[str], list[int], list[int]]:
+    """Money in (donations and repayments) and out (disbursements) per month, reversals netted
+    (of a fund, or of several)."""
     months = months_back(today, count)
     start = dt.date(months[0][0], months[0][1], 1)
     inflow = func.sum(JournalLine.amount).filter(JournalLine.event.in_(("donation", "repayment")))
     outflow = func.sum(JournalLine.amount).filter(JournalLine.event == "disbursement")
     moves = _by_month(
         select(inflow, outflow).where(
-            JournalLine.fund_id == fund_id,
+            of_funds(JournalLine.fund_id, funds),
             JournalLine.account == "cash",
             JournalLine.posted_on >= start,
             JournalLine.posted_on <= today,

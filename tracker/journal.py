@@ -10,11 +10,10 @@ receipt number) cannot interleave with another posting of the same fund.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, Select, and_, case, func, select, type_coerce
 
 from tracker import clock, ledger
 from tracker.extensions import db
@@ -234,28 +233,91 @@ def loan_balance(loan: Loan, as_of: dt.date | None = None) -> LoanBalance:
     return loan_balances([loan.id], as_of)[loan.id]
 
 
-def loan_arrears(loans: list[Loan], as_of: dt.date) -> dict[int, ledger.Arrears]:
-    """Overdue amount and days overdue per loan as of a date (two queries for any number of loans)."""
-    ids = [loan.id for loan in loans]
-    balances = loan_balances(ids, as_of)
-    schedules: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
-    if ids:
-        rows = db.session.execute(
-            select(Installment.loan_id, Installment.due_on, Installment.amount_due)
-            .where(Installment.loan_id.in_(ids), Installment.superseded.is_(False))
-            .order_by(Installment.loan_id, Installment.number)
+@dataclass(frozen=True)
+class LoanPosition:
+    """A loan as of a date: what is owed, and how late (ledger.arrears, computed in SQL)."""
+
+    outstanding: int
+    arrears: ledger.Arrears
+
+
+def loan_positions(loan_ids: list[int] | Select, as_of: dt.date) -> dict[int, LoanPosition]:
+    """Outstanding and arrears of each loan (a list of ids, or a SELECT of ids) in one query.
+
+    The rule is ledger.arrears, oldest installment settled first, written in SQL so that a province's
+    thousands of loans are not carried into Python installment by installment: for each installment
+    due before the date, `due_so_far` is the schedule's running total; the part of it still unpaid is
+    0 if the repaid total reaches due_so_far, all of it if the repaid total does not reach the
+    installments before it, and due_so_far − repaid in between. A loan owing nothing has no arrears
+    (decided by the balance at the date, not by today's status). Loans with no receivable line by
+    then are absent from the result. tests/test_ledger_sql.py holds it to ledger.arrears.
+    """
+    amount = JournalLine.amount
+    receivable = (
+        select(
+            JournalLine.loan_id.label("loan_id"),
+            func.sum(amount).label("outstanding"),
+            (-func.sum(case((JournalLine.event == "repayment", amount), else_=0))).label("repaid"),
         )
-        for loan_id, due_on, amount_due in rows:
-            schedules[loan_id].append((due_on, amount_due))
+        .where(
+            JournalLine.loan_id.in_(loan_ids),
+            JournalLine.account == "receivable",
+            JournalLine.posted_on <= as_of,
+        )
+        .group_by(JournalLine.loan_id)
+        .subquery("receivable")
+    )
+    schedule = (
+        select(
+            Installment.loan_id,
+            Installment.due_on,
+            Installment.amount_due,
+            func.sum(Installment.amount_due)
+            .over(partition_by=Installment.loan_id, order_by=Installment.number, rows=(None, 0))
+            .label("due_so_far"),
+        )
+        .where(Installment.loan_id.in_(loan_ids), Installment.superseded.is_(False))
+        .subquery("schedule")
+    )
+    repaid, due_so_far, due = receivable.c.repaid, schedule.c.due_so_far, schedule.c.amount_due
+    unpaid = case(
+        (repaid >= due_so_far, 0),
+        (repaid <= due_so_far - due, due),
+        else_=due_so_far - repaid,
+    )
+    late = (
+        select(
+            schedule.c.loan_id,
+            func.sum(unpaid).label("overdue"),
+            func.min(case((and_(repaid < due_so_far, due > 0), schedule.c.due_on))).label("oldest_late"),
+        )
+        .join(receivable, receivable.c.loan_id == schedule.c.loan_id)
+        .where(schedule.c.due_on < as_of, receivable.c.outstanding > 0)
+        .group_by(schedule.c.loan_id)
+        .subquery("late")
+    )
+    rows = db.session.execute(
+        select(
+            receivable.c.loan_id,
+            receivable.c.outstanding,
+            late.c.overdue,
+            type_coerce(late.c.oldest_late, Date),
+        ).outerjoin(late, late.c.loan_id == receivable.c.loan_id)
+    )
     result = {}
-    for loan in loans:
-        # Decided by the balance at the date, not by today's status: a loan repaid or written off
-        # since then was still owed, and possibly late, on that date.
-        if balances[loan.id].outstanding > 0:
-            result[loan.id] = ledger.arrears(schedules[loan.id], balances[loan.id].repaid, as_of)
-        else:
-            result[loan.id] = ledger.Arrears(0, 0)
+    for loan_id, outstanding, overdue, oldest_late in rows:
+        arrears = ledger.Arrears(0, 0)
+        if int(outstanding) > 0 and overdue is not None:
+            arrears = ledger.Arrears(int(overdue), (as_of - oldest_late).days if oldest_late else 0)
+        result[loan_id] = LoanPosition(int(outstanding), arrears)
     return result
+
+
+def loan_arrears(loans: list[Loan], as_of: dt.date) -> dict[int, ledger.Arrears]:
+    """Overdue amount and days overdue per loan as of a date (one query for any number of loans)."""
+    positions = loan_positions([loan.id for loan in loans], as_of) if loans else {}
+    nothing = LoanPosition(0, ledger.Arrears(0, 0))
+    return {loan.id: positions.get(loan.id, nothing).arrears for loan in loans}
 
 
 def donation_available(fund_id: int) -> dict[int, int]:

@@ -163,15 +163,21 @@ def allocate(needed: int, sources: list[Source]) -> list[tuple[int, int]]:
     return result
 
 
+PAR_DAYS = 30  # a loan is "at risk" once it is more than this many days overdue
+
+
 def par30(outstanding_by_loan: dict[int, int], days_overdue_by_loan: dict[int, int]) -> float | None:
     """PAR30: outstanding principal of loans more than 30 days overdue ÷ all outstanding."""
     total = sum(outstanding_by_loan.values())
-    if total == 0:
-        return None
     at_risk = sum(
-        amount for loan, amount in outstanding_by_loan.items() if days_overdue_by_loan.get(loan, 0) > 30
+        amount for loan, amount in outstanding_by_loan.items() if days_overdue_by_loan.get(loan, 0) > PAR_DAYS
     )
-    return at_risk / total
+    return par_ratio(at_risk, total)
+
+
+def par_ratio(at_risk: int, outstanding: int) -> float | None:
+    """The portfolio at risk as a fraction; None when nothing is owed."""
+    return at_risk / outstanding if outstanding else None
 
 
 def arrears_rate(overdue_amount: int, outstanding: int) -> float | None:

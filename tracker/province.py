@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 
 from tracker import journal, ledger
 from tracker.extensions import db
@@ -22,10 +22,15 @@ class FundRow:
     lent: int = 0
     outstanding: int = 0
     overdue: int = 0
-    par30: float | None = None
+    loan_book: int = 0  # outstanding of the active loans
+    at_risk: int = 0  # of which on loans more than ledger.PAR_DAYS days overdue
     people: int = 0  # people helped (every file that is not erased)
     supported: int = 0
     visits_overdue: int = 0
+
+    @property
+    def par30(self) -> float | None:
+        return ledger.par_ratio(self.at_risk, self.loan_book)
 
 
 SORT_KEYS = (
@@ -41,8 +46,13 @@ SORT_KEYS = (
 )
 
 
+def funds_of(province: str) -> Select:
+    """The ids of a province's funds, as a SELECT to put in other queries."""
+    return select(Fund.id).where(Fund.province == province)
+
+
 def fund_rows(province: str, today: dt.date) -> list[FundRow]:
-    """Every fund of the province with its figures: four queries whatever the number of funds."""
+    """Every fund of the province with its figures: five queries whatever the number of funds."""
     funds = db.session.execute(
         select(Fund.id, Fund.name, Fund.commune)
         .where(Fund.province == province)
@@ -51,7 +61,7 @@ def fund_rows(province: str, today: dt.date) -> list[FundRow]:
     rows = {fund_id: FundRow(fund_id, name, commune) for fund_id, name, commune in funds}
     if not rows:
         return []
-    in_province = select(Fund.id).where(Fund.province == province)
+    in_province = funds_of(province)
 
     def summed(condition):
         return func.coalesce(func.sum(case((condition, JournalLine.amount), else_=0)), 0)
@@ -93,19 +103,14 @@ def fund_rows(province: str, today: dt.date) -> list[FundRow]:
             overdue,
         )
 
-    loans = list(
-        db.session.scalars(select(Loan).where(Loan.fund_id.in_(in_province), Loan.status == "active"))
-    )
-    arrears = journal.loan_arrears(loans, today)
-    balances = journal.loan_balances([loan.id for loan in loans], today)
-    by_fund: dict[int, tuple[dict, dict]] = {}
-    for loan in loans:
-        outstanding, days = by_fund.setdefault(loan.fund_id, ({}, {}))
-        outstanding[loan.id] = balances[loan.id].outstanding
-        days[loan.id] = arrears[loan.id].days_overdue
-        rows[loan.fund_id].overdue += arrears[loan.id].overdue_amount
-    for fund_id, (outstanding, days) in by_fund.items():
-        rows[fund_id].par30 = ledger.par30(outstanding, days)
+    active = select(Loan.id).where(Loan.fund_id.in_(in_province), Loan.status == "active")
+    fund_of = dict(db.session.execute(select(Loan.id, Loan.fund_id).where(Loan.id.in_(active))).all())
+    for loan_id, position in journal.loan_positions(active, today).items():
+        row = rows[fund_of[loan_id]]
+        row.loan_book += position.outstanding
+        row.overdue += position.arrears.overdue_amount
+        if position.arrears.days_overdue > ledger.PAR_DAYS:
+            row.at_risk += position.outstanding
     return list(rows.values())
 
 
@@ -130,6 +135,8 @@ def totals(rows: list[FundRow]) -> FundRow:
         "lent",
         "outstanding",
         "overdue",
+        "loan_book",
+        "at_risk",
         "people",
         "supported",
         "visits_overdue",

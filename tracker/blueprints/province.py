@@ -23,18 +23,50 @@ def index():
     descending = request.args.get("dir") == "desc"
     rows = province.sort_rows(rows, key, descending)
     total = province.totals(rows)
-    top = sorted(rows, key=lambda row: -row.outstanding)[:12]
-    chart = charts.bars(
-        _("Outstanding and overdue by fund"),
-        [row.commune.removeprefix("xã ").removeprefix("phường ")[:12] for row in top],
-        [
-            charts.Series(_("Outstanding"), [row.outstanding for row in top], "series-a"),
-            charts.Series(_("Overdue"), [row.overdue for row in top], "series-b"),
-        ],
-    )
     return render_template(
-        "province/index.html", rows=rows, total=total, key=key, descending=descending, chart=chart
+        "province/index.html",
+        rows=rows,
+        total=total,
+        key=key,
+        descending=descending,
+        charts=province_charts(rows, today) if rows else [],
     )
+
+
+def province_charts(rows: list[province.FundRow], today) -> list[tuple[str, str]]:
+    """The province's money over time (every fund summed) and the funds owing the most."""
+    funds = province.funds_of(current_user.province)
+    cash_labels, cash_values = figures.cash_by_month(funds, today)
+    labels, ins, outs = figures.flows_by_month(funds, today)
+    top = sorted(rows, key=lambda row: -row.outstanding)[:12]
+    return [
+        (
+            _("Cash on hand in the province's funds at the end of each month"),
+            charts.line(_("Cash on hand"), cash_labels, cash_values),
+        ),
+        (
+            _("Money in and out per month, all funds"),
+            charts.bars(
+                _("Money in and out per month"),
+                labels,
+                [
+                    charts.Series(_("In (donations, repayments)"), ins, "series-a"),
+                    charts.Series(_("Out (disbursements)"), outs, "series-b"),
+                ],
+            ),
+        ),
+        (
+            _("Outstanding and overdue by fund"),
+            charts.bars(
+                _("Outstanding and overdue by fund"),
+                [row.commune.removeprefix("xã ").removeprefix("phường ")[:12] for row in top],
+                [
+                    charts.Series(_("Outstanding"), [row.outstanding for row in top], "series-a"),
+                    charts.Series(_("Overdue"), [row.overdue for row in top], "series-b"),
+                ],
+            ),
+        ),
+    ]
 
 
 @bp.route("/funds/<int:fund_id>")
