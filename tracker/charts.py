@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 260
@@ -113,3 +114,15 @@ def _legend(series: list[Series]) -> list[str]:
         out.append(f'<rect class="bar {s.css}" x="{x}" y="{HEIGHT - 18}" width="12" height="12"/>')
         out.append(f'<text class="legend" x="{x + 16}" y="{HEIGHT - 8}">{escape(s.label)}</text>')
     return out
+
+
+def money_flows(title: str, labels: list[str], ins: list[int], outs: list[int]) -> Markup:
+    """Money in (donations, repayments) and out (disbursements) per month, as paired bars."""
+    return bars(
+        title,
+        labels,
+        [
+            Series(_("In (donations, repayments)"), ins, "series-a"),
+            Series(_("Out (disbursements)"), outs, "series-b"),
+        ],
+    )

@@ -40,14 +40,7 @@ def index():
 
 def flows_chart(labels, ins, outs):
     title = _("Money in and out per month")
-    return title, charts.bars(
-        title,
-        labels,
-        [
-            charts.Series(_("In (donations, repayments)"), ins, "series-a"),
-            charts.Series(_("Out (disbursements)"), outs, "series-b"),
-        ],
-    )
+    return title, charts.money_flows(title, labels, ins, outs)
 
 
 def overview_charts(fund_id, today, fund_figures):

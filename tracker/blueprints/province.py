@@ -46,14 +46,7 @@ def province_charts(rows: list[province.FundRow], today) -> list[tuple[str, str]
         ),
         (
             _("Money in and out per month, all funds"),
-            charts.bars(
-                _("Money in and out per month"),
-                labels,
-                [
-                    charts.Series(_("In (donations, repayments)"), ins, "series-a"),
-                    charts.Series(_("Out (disbursements)"), outs, "series-b"),
-                ],
-            ),
+            charts.money_flows(_("Money in and out per month"), labels, ins, outs),
         ),
         (
             _("Outstanding and overdue by fund"),
@@ -91,14 +84,7 @@ def fund(fund_id: int):
             ),
             (
                 _("Money in and out per month"),
-                charts.bars(
-                    _("Money in and out per month"),
-                    labels,
-                    [
-                        charts.Series(_("In (donations, repayments)"), ins, "series-a"),
-                        charts.Series(_("Out (disbursements)"), outs, "series-b"),
-                    ],
-                ),
+                charts.money_flows(_("Money in and out per month"), labels, ins, outs),
             ),
         ],
     )
