@@ -102,11 +102,14 @@ def expected(schedule, postings, as_of):
     lines = [(event, amount) for on, event, amount in postings if on <= as_of]
     if not lines:
         return None
-    outstanding = sum(amount for _, amount in lines)
-    repaid = -sum(amount for event, amount in lines if event == "repayment")
-    if outstanding <= 0:
-        return journal.LoanPosition(outstanding, ledger.Arrears(0, 0))
-    return journal.LoanPosition(outstanding, ledger.arrears(schedule, repaid, as_of))
+    balance = journal.LoanBalance(
+        sum(amount for event, amount in lines if event == "disbursement"),
+        -sum(amount for event, amount in lines if event == "repayment"),
+        -sum(amount for event, amount in lines if event == "write_off"),
+    )
+    if balance.outstanding <= 0:
+        return journal.LoanPosition(balance, ledger.Arrears(0, 0))
+    return journal.LoanPosition(balance, ledger.arrears(schedule, balance.repaid, as_of))
 
 
 def test_arrears_in_sql_equal_the_ledger_rule(app, seed):

@@ -5,6 +5,7 @@ import re
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
@@ -111,8 +112,19 @@ def revoke_all_sessions(user_id: int, fund_id: int | None = None) -> None:
 
 
 def load_session_user(token: str) -> User | None:
-    """Flask-Login's user loader: the user of a live session, or None (which logs them out)."""
-    login_session = db.session.scalar(select(LoginSession).where(LoginSession.token == token))
+    """Flask-Login's user loader: the user of a live session, or None (which logs them out).
+
+    One query for the session, its user and its membership with the fund (or regional access):
+    every request of a logged-in user makes it."""
+    login_session = db.session.scalar(
+        select(LoginSession)
+        .where(LoginSession.token == token)
+        .options(
+            joinedload(LoginSession.user),
+            joinedload(LoginSession.membership).joinedload(Membership.fund),
+            joinedload(LoginSession.regional_access),
+        )
+    )
     if login_session is None or login_session.revoked_at is not None:
         return None
     user = login_session.user

@@ -235,14 +235,18 @@ def loan_balance(loan: Loan, as_of: dt.date | None = None) -> LoanBalance:
 
 @dataclass(frozen=True)
 class LoanPosition:
-    """A loan as of a date: what is owed, and how late (ledger.arrears, computed in SQL)."""
+    """A loan as of a date: its balance, and how late it is (ledger.arrears, computed in SQL)."""
 
-    outstanding: int
+    balance: LoanBalance
     arrears: ledger.Arrears
+
+    @property
+    def outstanding(self) -> int:
+        return self.balance.outstanding
 
 
 def loan_positions(loan_ids: list[int] | Select, as_of: dt.date) -> dict[int, LoanPosition]:
-    """Outstanding and arrears of each loan (a list of ids, or a SELECT of ids) in one query.
+    """Balance and arrears of each loan (a list of ids, or a SELECT of ids) in one query.
 
     The rule is ledger.arrears, oldest installment settled first, written in SQL so that a province's
     thousands of loans are not carried into Python installment by installment: for each installment
@@ -253,11 +257,17 @@ def loan_positions(loan_ids: list[int] | Select, as_of: dt.date) -> dict[int, Lo
     then are absent from the result. tests/test_ledger_sql.py holds it to ledger.arrears.
     """
     amount = JournalLine.amount
+
+    def by_event(event: str):
+        return func.sum(case((JournalLine.event == event, amount), else_=0))
+
     receivable = (
         select(
             JournalLine.loan_id.label("loan_id"),
             func.sum(amount).label("outstanding"),
-            (-func.sum(case((JournalLine.event == "repayment", amount), else_=0))).label("repaid"),
+            by_event("disbursement").label("disbursed"),
+            (-by_event("repayment")).label("repaid"),
+            (-by_event("write_off")).label("written_off"),
         )
         .where(
             JournalLine.loan_id.in_(loan_ids),
@@ -299,25 +309,33 @@ def loan_positions(loan_ids: list[int] | Select, as_of: dt.date) -> dict[int, Lo
     rows = db.session.execute(
         select(
             receivable.c.loan_id,
-            receivable.c.outstanding,
+            receivable.c.disbursed,
+            receivable.c.repaid,
+            receivable.c.written_off,
             late.c.overdue,
             type_coerce(late.c.oldest_late, Date),
         ).outerjoin(late, late.c.loan_id == receivable.c.loan_id)
     )
     result = {}
-    for loan_id, outstanding, overdue, oldest_late in rows:
+    for loan_id, disbursed, repaid, written_off, overdue, oldest_late in rows:
+        balance = LoanBalance(int(disbursed), int(repaid), int(written_off))
         arrears = ledger.Arrears(0, 0)
-        if int(outstanding) > 0 and overdue is not None:
+        if balance.outstanding > 0 and overdue is not None:
             arrears = ledger.Arrears(int(overdue), (as_of - oldest_late).days if oldest_late else 0)
-        result[loan_id] = LoanPosition(int(outstanding), arrears)
+        result[loan_id] = LoanPosition(balance, arrears)
     return result
+
+
+def positions_of(loans: list[Loan], as_of: dt.date) -> dict[int, LoanPosition]:
+    """loan_positions for every one of `loans`, a loan with no line by then at zero."""
+    found = loan_positions([loan.id for loan in loans], as_of) if loans else {}
+    nothing = LoanPosition(LoanBalance(), ledger.Arrears(0, 0))
+    return {loan.id: found.get(loan.id, nothing) for loan in loans}
 
 
 def loan_arrears(loans: list[Loan], as_of: dt.date) -> dict[int, ledger.Arrears]:
     """Overdue amount and days overdue per loan as of a date (one query for any number of loans)."""
-    positions = loan_positions([loan.id for loan in loans], as_of) if loans else {}
-    nothing = LoanPosition(0, ledger.Arrears(0, 0))
-    return {loan.id: positions.get(loan.id, nothing).arrears for loan in loans}
+    return {loan_id: position.arrears for loan_id, position in positions_of(loans, as_of).items()}
 
 
 def donation_available(fund_id: int) -> dict[int, int]:
