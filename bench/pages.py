@@ -20,6 +20,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -107,26 +108,27 @@ def export_peak_memory(client, url) -> int:
     return peak // 1024
 
 
-def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--database", default=os.environ.get("TRACKER_SQLALCHEMY_DATABASE_URI"))
-    parser.add_argument("--fund", type=int)
-    parser.add_argument("--repeat", type=int, default=20)
-    args = parser.parse_args()
-    if not args.database:
-        parser.error("give --database or set TRACKER_SQLALCHEMY_DATABASE_URI")
+@dataclass
+class Bench:
+    app: object
+    rows: dict[str, int]  # rows in the database, by table
+    fund: Fund  # the measured fund
+    fund_rows: dict[str, int]
+    pages: list[tuple[str, object, str]]  # (label, logged-in test client, url)
+
+
+def prepare(database: str, fund_id: int | None = None) -> Bench:
+    """The app on `database`, the fund to measure (the one with the most loans unless given), its
+    benchmark logins, and every kind of page with the client that opens it."""
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": args.database,
+            "SQLALCHEMY_DATABASE_URI": database,
             "SECRET_KEY": "bench",
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
             "WTF_CSRF_ENABLED": False,  # only GET requests and the login here
         }
     )
     with app.app_context():
-        engine = db.engine
         rows = {
             "funds": db.session.scalar(sa.select(sa.func.count()).select_from(Fund)),
             "people": db.session.scalar(sa.select(sa.func.count()).select_from(Person)),
@@ -135,7 +137,7 @@ def main():
             "visits": db.session.scalar(sa.select(sa.func.count()).select_from(Visit)),
             "journal lines": db.session.scalar(sa.select(sa.func.count()).select_from(JournalLine)),
         }
-        fund_id = args.fund or db.session.scalar(
+        fund_id = fund_id or db.session.scalar(
             sa.select(Loan.fund_id).group_by(Loan.fund_id).order_by(sa.func.count().desc()).limit(1)
         )
         fund = db.session.get(Fund, fund_id)
@@ -170,6 +172,7 @@ def main():
         }
         assert db.session.scalar(sa.select(RegionalAccess.id).limit(1)) is not None
         assert db.session.scalar(sa.select(User.id).where(User.username == "bench_chair"))
+        db.session.expunge(fund)
 
     anonymous = app.test_client()
     chair = login(app, "bench_chair")
@@ -196,22 +199,46 @@ def main():
         ("export: outstanding CSV", chair, "/reports/outstanding?format=csv"),
         ("export: cash book XLSX", chair, "/reports/cashbook?format=xlsx&from=2000-01-01"),
     ]
-    print(f"database: {engine.url.get_backend_name()}; " + ", ".join(f"{v:,} {k}" for k, v in rows.items()))
+    return Bench(app, rows, fund, fund_rows, pages)
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", default=os.environ.get("TRACKER_SQLALCHEMY_DATABASE_URI"))
+    parser.add_argument("--fund", type=int)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    if not args.database:
+        parser.error("give --database or set TRACKER_SQLALCHEMY_DATABASE_URI")
+    bench = prepare(args.database, args.fund)
+    fund = bench.fund
+    with bench.app.app_context():
+        engine = db.engine
+    print(
+        f"database: {engine.url.get_backend_name()}; "
+        + ", ".join(f"{v:,} {k}" for k, v in bench.rows.items())
+    )
     print(
         f"fund #{fund.id} ({fund.commune}, {fund.province}): "
-        + ", ".join(f"{v:,} {k}" for k, v in fund_rows.items())
+        + ", ".join(f"{v:,} {k}" for k, v in bench.fund_rows.items())
     )
     print()
     print("| page | queries | median ms | p95 ms | × floor | × logged-in floor |")
     print("|---|---:|---:|---:|---:|---:|")
     floors = []
-    for label, client, url in pages:
+    for label, client, url in bench.pages:
         median, p95, queries = measure(client, url, args.repeat, engine)
         if len(floors) < 2:
             floors.append(median)
         ratios = " | ".join(f"{median / floor:.1f}" for floor in floors)
-        print(f"| {label} | {queries} | {median:.1f} | {p95:.1f} | {ratios} |" + (" |" if len(floors) < 2 else ""))
+        print(
+            f"| {label} | {queries} | {median:.1f} | {p95:.1f} | {ratios} |"
+            + (" |" if len(floors) < 2 else "")
+        )
     print()
+    chair = bench.pages[1][1]
     for label, url in (
         ("outstanding CSV", "/reports/outstanding?format=csv"),
         ("cash book CSV", "/reports/cashbook?format=csv&from=2000-01-01"),

@@ -350,7 +350,7 @@ def donation_available(fund_id: int) -> dict[int, int]:
     fundings = db.session.execute(
         select(Funding.donation_id, Funding.loan_id, Funding.amount, Loan.principal)
         .join(Loan, Loan.id == Funding.loan_id)
-        .where(Funding.fund_id == fund_id, Funding.void.is_(False))
+        .where(Funding.fund_id == fund_id, Loan.fund_id == fund_id, Funding.void.is_(False))
     ).all()
     balances = loan_balances(sorted({loan_id for _, loan_id, _, _ in fundings}))
     for donation_id, loan_id, funded, principal in fundings:

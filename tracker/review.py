@@ -225,6 +225,7 @@ def money_figures(fund_id: int, start: dt.date, end: dt.date) -> MoneyFigures:
             line.account == "cash",
             line.event == "donation",
             in_period(line.posted_on, start, end),
+            Donation.fund_id == fund_id,  # so PostgreSQL does not hash every fund's donations
         )
         .group_by(Donor.id, Donor.name, Donor.sort_key, Donor.anonymous)
     ).all()
@@ -620,6 +621,8 @@ def donor_letter(fund_id: int, donor_id: int, year: int) -> Letter:
         .join(Person, Person.id == Loan.person_id)
         .where(
             Funding.fund_id == fund_id,
+            Donation.fund_id == fund_id,
+            Loan.fund_id == fund_id,
             Funding.void.is_(False),
             Donation.donor_id == donor_id,
             Donation.reversal_id.is_(None),

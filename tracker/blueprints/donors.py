@@ -97,7 +97,13 @@ def money_trail(*conditions) -> list[FundingRow]:
         select(Funding.amount, Loan, Donation.id, Donation.receipt_no)
         .join(Loan, Loan.id == Funding.loan_id)
         .join(Donation, Donation.id == Funding.donation_id)
-        .where(Funding.fund_id == g.fund.id, Funding.void.is_(False), *conditions)
+        .where(
+            Funding.fund_id == g.fund.id,
+            Loan.fund_id == g.fund.id,
+            Donation.fund_id == g.fund.id,
+            Funding.void.is_(False),
+            *conditions,
+        )
         .order_by(Loan.id, Donation.received_on, Funding.id)
     ).all()
     balances = journal.loan_balances(sorted({row.Loan.id for row in rows}))
