@@ -7,8 +7,9 @@ the login session, which every page of the fund makes).
     .venv/bin/python bench/pages.py --database postgresql+psycopg://...  --repeat 30
 
 It picks the fund with the most loans (or --fund ID), adds three benchmark logins if missing
-(bench_chair, bench_member, bench_regional; password bench-password), and times requests inside the
-process (the server's own time: routing, queries, rendering), so the figures are not network noise.
+(bench_chair_<fund id>, bench_member_<fund id>, bench_regional_<fund id>; password bench-password),
+and times requests inside the process (the server's own time: routing, queries, rendering), so the
+figures are not network noise.
 Prints a Markdown table.
 """
 
@@ -35,19 +36,23 @@ from tracker.models import (  # noqa: E402
     JournalLine,
     Loan,
     Person,
-    RegionalAccess,
     Repayment,
-    User,
     Visit,
 )
 
 PASSWORD = "bench-password"
 
 
+def logins_of(fund: Fund) -> tuple[str, str, str]:
+    """The benchmark's chair, member and regional usernames for a fund."""
+    return f"bench_chair_{fund.id}", f"bench_member_{fund.id}", f"bench_regional_{fund.id}"
+
+
 def ensure_logins(fund: Fund) -> None:
-    if not accounts.username_taken("bench_chair"):
-        accounts.create_user("bench_chair", PASSWORD, fund.id, "chair", "Benchmark chair")
-    if not accounts.username_taken("bench_member"):
+    chair, member, regional = logins_of(fund)
+    if not accounts.username_taken(chair):
+        accounts.create_user(chair, PASSWORD, fund.id, "chair", "Benchmark chair")
+    if not accounts.username_taken(member):
         busiest = db.session.execute(
             sa.select(Person.mentor_id, sa.func.count())
             .where(Person.fund_id == fund.id, Person.mentor_id.is_not(None))
@@ -55,13 +60,13 @@ def ensure_logins(fund: Fund) -> None:
             .order_by(sa.func.count().desc())
             .limit(1)
         ).first()
-        user = accounts.create_user("bench_member", PASSWORD, fund.id, "member", "Benchmark member")
+        user = accounts.create_user(member, PASSWORD, fund.id, "member", "Benchmark member")
         if busiest:
             member = db.session.get(CommitteeMember, busiest[0])
             if member.user_id is None:
                 member.user_id = user.id
-    if not accounts.username_taken("bench_regional"):
-        accounts.create_regional_user("bench_regional", PASSWORD, fund.province, "Benchmark province")
+    if not accounts.username_taken(regional):
+        accounts.create_regional_user(regional, PASSWORD, fund.province, "Benchmark province")
     db.session.commit()
 
 
@@ -170,14 +175,11 @@ def prepare(database: str, fund_id: int | None = None) -> Bench:
                 sa.select(sa.func.count()).select_from(JournalLine).where(JournalLine.fund_id == fund.id)
             ),
         }
-        assert db.session.scalar(sa.select(RegionalAccess.id).limit(1)) is not None
-        assert db.session.scalar(sa.select(User.id).where(User.username == "bench_chair"))
+        usernames = logins_of(fund)
         db.session.expunge(fund)
 
     anonymous = app.test_client()
-    chair = login(app, "bench_chair")
-    member = login(app, "bench_member")
-    regional = login(app, "bench_regional")
+    chair, member, regional = (login(app, username) for username in usernames)
     pages = [
         ("floor (/about, no query)", anonymous, "/about"),
         ("floor, logged in (/about as the chair)", chair, "/about"),

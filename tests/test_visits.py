@@ -500,3 +500,32 @@ def test_queue_query_count_does_not_grow_with_the_people(app, seed, as_role, rol
 def test_queue_is_a_full_page_even_to_htmx(as_role):
     response = as_role("member").get("/visits", headers={"HX-Request": "true", "HX-Boosted": "true"})
     full_page(response)
+
+
+def test_a_long_timeline_shows_the_latest_fifty_and_pages_back(app, seed, money, as_role):
+    with app.app_context():
+        person = db.session.get(Person, money.person_id)
+        for n in range(60):
+            casework.log_visit(
+                person,
+                mentor_id=seed.member_cm_id,
+                visited_on=TODAY - dt.timedelta(days=600 - 10 * n),
+                kind="home",
+                summary=f"Lần thăm số {n + 1:02d}",
+            )
+        db.session.commit()
+    chair = as_role("chair")
+
+    def shown(page: str) -> list[str]:
+        return re.findall(r"Lần thăm số (\d\d)", page)
+
+    page = full_page(chair.get(f"/people/{money.person_id}"))
+    assert shown(page) == [f"{n:02d}" for n in range(60, 10, -1)]  # newest first, 50 of them
+    assert f"/people/{money.person_id}?visits=100" in page and "Các lần thăm trước đó" in page
+    older = fragment(
+        chair.get(f"/visits/person/{money.person_id}/timeline?visits=100", headers={"HX-Request": "true"})
+    )
+    assert shown(older) == [f"{n:02d}" for n in range(60, 0, -1)]
+    assert "Các lần thăm trước đó" not in older
+    for junk in ("abc", "-5", "99999999999999999999"):
+        assert len(shown(full_page(chair.get(f"/people/{money.person_id}?visits={junk}")))) == 50

@@ -269,11 +269,11 @@ def person_context(person: Person) -> dict:
 
 
 def visit_context(person: Person) -> dict:
-    """The quick visit form and the timeline, from the visits blueprint (which owns them)."""
+    """The quick visit form, from the visits blueprint (which owns it and the timeline)."""
     from tracker.blueprints import visits
 
-    context = {"visits": visits.recent_visits(person)} if hasattr(visits, "recent_visits") else {"visits": []}
-    if can("log_visits") and person.status == "supported" and hasattr(visits, "visit_form_for"):
+    context = {}
+    if can("log_visits") and person.status == "supported":
         context["visit_form"] = visits.visit_form_for(person)
     return context
 

@@ -2,7 +2,7 @@
 
 The rules (the next visit date, who is due) live in tracker.casework; these views validate, call
 it, commit once and respond. The person page includes visits/_form.html and visits/_timeline.html
-with `person`, `visit_form` (visit_form_for(person)) and `visits` (recent_visits(person)).
+with `person` and `visit_form` (visit_form_for(person)); the timeline loads its own visits.
 """
 
 import datetime as dt
@@ -148,19 +148,32 @@ def visit_form_for(person: Person) -> VisitForm:
     return form
 
 
-def recent_visits(person: Person, limit: int = 50) -> list[Visit]:
-    """A person's latest visits, newest first, with their mentors (one query)."""
+TIMELINE_STEP = 50  # visits shown at first, and added by each "older visits"
+TIMELINE_MAX = 2_000
+
+
+def timeline_size() -> int:
+    """How many visits the timeline shows: ?visits=N (a multiple of the step), 50 by default."""
+    asked = id_arg(request.args.get("visits")) or TIMELINE_STEP
+    return min(max(TIMELINE_STEP, asked - asked % TIMELINE_STEP), TIMELINE_MAX)
+
+
+def recent_visits(person: Person) -> tuple[list[Visit], bool]:
+    """A person's latest visits, newest first, with their mentors, and whether older ones exist
+    (one query)."""
     if not can("view_visits"):
-        return []
-    return list(
+        return [], False
+    limit = timeline_size()
+    visits = list(
         db.session.scalars(
             select(Visit)
             .where(Visit.person_id == person.id, Visit.fund_id == person.fund_id)
             .options(joinedload(Visit.mentor))
             .order_by(Visit.visited_on.desc(), Visit.id.desc())
-            .limit(limit)
+            .limit(limit + 1)
         )
     )
+    return visits[:limit], len(visits) > limit
 
 
 bp.add_app_template_global(visit_form_for)
@@ -235,7 +248,7 @@ def timeline(person_id: int):
     # The timeline holds casework notes: reading it is an opening of the person's file.
     audit.record_access(person)
     db.session.commit()  # first: a commit expires the rows loaded before it
-    return render_template("visits/_timeline.html", person=person, visits=recent_visits(person))
+    return render_template("visits/_timeline.html", person=person)
 
 
 # ------------------------------------------------------------------------------------ the queue
