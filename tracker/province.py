@@ -103,9 +103,9 @@ def fund_rows(province: str, today: dt.date) -> list[FundRow]:
             overdue,
         )
 
-    active = select(Loan.id).where(Loan.fund_id.in_(in_province), Loan.status == "active")
-    fund_of = dict(db.session.execute(select(Loan.id, Loan.fund_id).where(Loan.id.in_(active))).all())
-    for loan_id, position in journal.loan_positions(active, today).items():
+    active = (Loan.fund_id.in_(in_province), Loan.status == "active")
+    fund_of = dict(db.session.execute(select(Loan.id, Loan.fund_id).where(*active)).all())
+    for loan_id, position in journal.loan_positions(select(Loan.id).where(*active), today).items():
         row = rows[fund_of[loan_id]]
         row.loan_book += position.outstanding
         row.overdue += position.arrears.overdue_amount
