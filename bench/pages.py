@@ -37,6 +37,7 @@ from tracker.models import (  # noqa: E402
     Loan,
     Person,
     Repayment,
+    User,
     Visit,
 )
 
@@ -53,18 +54,21 @@ def ensure_logins(fund: Fund) -> None:
     if not accounts.username_taken(chair):
         accounts.create_user(chair, PASSWORD, fund.id, "chair", "Benchmark chair")
     if not accounts.username_taken(member):
-        busiest = db.session.execute(
-            sa.select(Person.mentor_id, sa.func.count())
-            .where(Person.fund_id == fund.id, Person.mentor_id.is_not(None))
+        accounts.create_user(member, PASSWORD, fund.id, "member", "Benchmark member")
+    member_id = db.session.scalar(sa.select(User.id).where(User.username == member))
+    linked = sa.select(CommitteeMember.id).where(CommitteeMember.user_id == member_id)
+    if db.session.scalar(linked) is None:
+        # the member login mentors the busiest caseload that no other login holds
+        busiest = db.session.scalar(
+            sa.select(Person.mentor_id)
+            .join(CommitteeMember, CommitteeMember.id == Person.mentor_id)
+            .where(Person.fund_id == fund.id, CommitteeMember.user_id.is_(None))
             .group_by(Person.mentor_id)
             .order_by(sa.func.count().desc())
             .limit(1)
-        ).first()
-        user = accounts.create_user(member, PASSWORD, fund.id, "member", "Benchmark member")
+        )
         if busiest:
-            member = db.session.get(CommitteeMember, busiest[0])
-            if member.user_id is None:
-                member.user_id = user.id
+            db.session.get(CommitteeMember, busiest).user_id = member_id
     if not accounts.username_taken(regional):
         accounts.create_regional_user(regional, PASSWORD, fund.province, "Benchmark province")
     db.session.commit()

@@ -48,40 +48,43 @@ def kind_choices():
     ]
 
 
+# What each audit action reads as (lazy: one translation per row shown, not the whole table).
+ACTION_LABELS = {
+    "view": _l("Opened the file"),
+    "export": _l("Exported the data"),
+    "donor_letter": _l("Named in a donor's thank-you letter"),
+    "review.notes": _l("Saved the review's to-do list"),
+    "login": _l("Signed in"),
+    "fund.create": _l("Created the fund"),
+    "fund.demo": _l("Loaded the demo data"),
+    "user.create": _l("Added a login"),
+    "user.role": _l("Changed a login's role"),
+    "user.deactivate": _l("Deactivated a login"),
+    "user.activate": _l("Reactivated a login"),
+    "user.password": _l("Set a login's password"),
+    "member.create": _l("Added a team member"),
+    "member.update": _l("Edited a team member"),
+    "member.leave": _l("Marked a team member as left"),
+    "person.create": _l("Added a person helped"),
+    "person.update": _l("Edited a person helped"),
+    "person.erase": _l("Erased a person's personal data"),
+    "loan.apply": _l("Recorded a loan application"),
+    "loan.approve": _l("Approved a loan"),
+    "loan.reject": _l("Rejected a loan application"),
+    "loan.disburse": _l("Disbursed a loan"),
+    "loan.reverse_disbursement": _l("Reversed a disbursement"),
+    "loan.write_off": _l("Wrote off a loan"),
+    "repayment.create": _l("Recorded a repayment"),
+    "repayment.reverse": _l("Reversed a repayment"),
+    "donor.create": _l("Added a donor"),
+    "donation.create": _l("Recorded a donation"),
+    "donation.reverse": _l("Reversed a donation"),
+    "period.close": _l("Closed the books"),
+}
+
+
 def action_label(action: str) -> str:
-    labels = {
-        "view": _("Opened the file"),
-        "export": _("Exported the data"),
-        "donor_letter": _("Named in a donor's thank-you letter"),
-        "review.notes": _("Saved the review's to-do list"),
-        "login": _("Signed in"),
-        "fund.create": _("Created the fund"),
-        "fund.demo": _("Loaded the demo data"),
-        "user.create": _("Added a login"),
-        "user.role": _("Changed a login's role"),
-        "user.deactivate": _("Deactivated a login"),
-        "user.activate": _("Reactivated a login"),
-        "user.password": _("Set a login's password"),
-        "member.create": _("Added a team member"),
-        "member.update": _("Edited a team member"),
-        "member.leave": _("Marked a team member as left"),
-        "person.create": _("Added a person helped"),
-        "person.update": _("Edited a person helped"),
-        "person.erase": _("Erased a person's personal data"),
-        "loan.apply": _("Recorded a loan application"),
-        "loan.approve": _("Approved a loan"),
-        "loan.reject": _("Rejected a loan application"),
-        "loan.disburse": _("Disbursed a loan"),
-        "loan.reverse_disbursement": _("Reversed a disbursement"),
-        "loan.write_off": _("Wrote off a loan"),
-        "repayment.create": _("Recorded a repayment"),
-        "repayment.reverse": _("Reversed a repayment"),
-        "donor.create": _("Added a donor"),
-        "donation.create": _("Recorded a donation"),
-        "donation.reverse": _("Reversed a donation"),
-        "period.close": _("Closed the books"),
-    }
-    return labels.get(action, action)
+    return str(ACTION_LABELS.get(action, action))
 
 
 # object_type -> (label, endpoint, id argument) for the rows that have a page of their own.
