@@ -102,37 +102,44 @@ def nav_items() -> list[dict]:
     ]
 
 
+# Labels of stored codes, lazy so that a list of rows translates one label per row, not a table.
+ROLE_LABELS = {
+    "chair": _l("Chair"),
+    "treasurer": _l("Treasurer"),
+    "member": _l("Member"),
+    "viewer": _l("Viewer"),
+    "regional": _l("Province steering committee"),
+}
+LOAN_STATUS_LABELS = {
+    "requested": _l("Waiting for decision"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "active": _l("Being repaid"),
+    "repaid": _l("Fully repaid"),
+    "written_off": _l("Written off"),
+}
+METHOD_LABELS = {"cash": _l("Cash"), "bank": _l("Bank transfer")}
+DONOR_KIND_LABELS = {
+    "business": _l("Business"),
+    "individual": _l("Benefactor"),
+    "organisation": _l("Organisation"),
+}
+
+
 def role_label(role: str | None) -> str:
-    labels = {
-        "chair": _("Chair"),
-        "treasurer": _("Treasurer"),
-        "member": _("Member"),
-        "viewer": _("Viewer"),
-        "regional": _("Province steering committee"),
-    }
-    return labels.get(role, "")
+    return str(ROLE_LABELS.get(role, ""))
 
 
 def loan_status_label(status: str) -> str:
-    labels = {
-        "requested": _("Waiting for decision"),
-        "approved": _("Approved"),
-        "rejected": _("Rejected"),
-        "active": _("Being repaid"),
-        "repaid": _("Fully repaid"),
-        "written_off": _("Written off"),
-    }
-    return labels.get(status, status)
+    return str(LOAN_STATUS_LABELS.get(status, status))
 
 
 def method_label(method: str) -> str:
-    return {"cash": _("Cash"), "bank": _("Bank transfer")}.get(method, method)
+    return str(METHOD_LABELS.get(method, method))
 
 
 def donor_kind_label(kind: str) -> str:
-    return {"business": _("Business"), "individual": _("Benefactor"), "organisation": _("Organisation")}.get(
-        kind, kind
-    )
+    return str(DONOR_KIND_LABELS.get(kind, kind))
 
 
 def official_date(day) -> str:

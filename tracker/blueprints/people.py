@@ -66,15 +66,17 @@ def status_choices():
     return [(status, status_label(status)) for status in PERSON_STATUSES]
 
 
+STATUS_LABELS = {  # lazy: translated when shown
+    "supported": _l("Being supported"),
+    "settled": _l("Settled"),
+    "reoffended": _l("Reoffended"),
+    "moved": _l("Moved away"),
+    "deceased": _l("Deceased"),
+}
+
+
 def status_label(status: str) -> str:
-    labels = {
-        "supported": _("Being supported"),
-        "settled": _("Settled"),
-        "reoffended": _("Reoffended"),
-        "moved": _("Moved away"),
-        "deceased": _("Deceased"),
-    }
-    return labels.get(status, status)
+    return str(STATUS_LABELS.get(status, status))
 
 
 bp.add_app_template_global(status_label, "person_status_label")
