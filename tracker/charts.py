@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 16, 16, 24, 44
+LEGEND_CHAR_WIDTH = 6.5  # a generous average width of a legend character (11 px sans-serif)
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,11 @@ def _legend(series: list[Series]) -> list[str]:
     if len(series) < 2:
         return []
     out = []
-    for j, s in enumerate(series):
-        x = LEFT + j * 170
-        out.append(f'<rect class="bar {s.css}" x="{x}" y="{HEIGHT - 18}" width="12" height="12"/>')
-        out.append(f'<text class="legend" x="{x + 16}" y="{HEIGHT - 8}">{escape(s.label)}</text>')
+    x = LEFT
+    for s in series:
+        out.append(f'<rect class="bar {s.css}" x="{x:.0f}" y="{HEIGHT - 18}" width="12" height="12"/>')
+        out.append(f'<text class="legend" x="{x + 16:.0f}" y="{HEIGHT - 8}">{escape(s.label)}</text>')
+        x += 16 + len(s.label) * LEGEND_CHAR_WIDTH + 24  # the next entry starts after this label
     return out
 
 
