@@ -3,8 +3,9 @@
 import sqlalchemy as sa
 
 from tests.conftest import Browser
+from tracker import accounts
 from tracker.extensions import db
-from tracker.models import Fund, Membership, User
+from tracker.models import AuditEvent, Fund, Membership, User
 
 
 def test_demo_loads_once(app, runner):
@@ -128,3 +129,33 @@ def test_demo_people_and_visits(app, runner):
         oldest = db.session.scalar(sa.select(sa.func.min(Visit.visited_on)))
         assert oldest <= today - dt.timedelta(days=300)  # about a year of visits
         assert {p.status for p in people} >= {"supported", "settled", "moved"}
+
+
+def test_set_password_for_a_login_of_two_funds(app, runner, seed):
+    """A login with a role in two funds: no chair may reset it from the web, the command line can;
+    its open sessions end, and both funds' logs record it."""
+    with app.app_context():
+        user = accounts.create_user("chung", "mat-khau-cu", seed.fund_id, "viewer")
+        db.session.add(Membership(user_id=user.id, fund_id=seed.other_fund_id, role="viewer"))
+        db.session.commit()
+    before = Browser(app.test_client())
+    assert before.login("chung", "mat-khau-cu").status_code == 302
+    assert before.get("/").status_code == 200
+
+    result = runner.invoke(args=["set-password", "chung"], input="mat-khau-moi\nmat-khau-moi\n")
+    assert result.exit_code == 0, result.output
+    assert before.get("/").status_code == 302  # the open session is over
+    assert Browser(app.test_client()).login("chung", "mat-khau-cu").status_code != 302
+    assert Browser(app.test_client()).login("chung", "mat-khau-moi").status_code == 302
+    with app.app_context():
+        logged = db.session.scalars(
+            sa.select(AuditEvent.fund_id).where(AuditEvent.action == "user.password")
+        ).all()
+    assert sorted(logged) == sorted([seed.fund_id, seed.other_fund_id])
+
+
+def test_set_password_refusals(runner, seed):
+    unknown = runner.invoke(args=["set-password", "khong-co", "--password", "mat-khau-moi"])
+    assert unknown.exit_code != 0 and "no login 'khong-co'" in unknown.output
+    short = runner.invoke(args=["set-password", "chair", "--password", "ngan"])
+    assert short.exit_code != 0 and "at least 8 characters" in short.output

@@ -1,4 +1,4 @@
-"""Commands: flask --app app demo | create-fund | create-user."""
+"""Commands: flask --app app demo | create-fund | create-user | set-password | backup | restore | generate."""
 
 from pathlib import Path
 
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tracker import accounts, audit, backup, demo
 from tracker.access import ALL_ROLES
 from tracker.extensions import db
-from tracker.models import Fund
+from tracker.models import Fund, User
 
 
 @click.command("demo")
@@ -89,6 +89,29 @@ def create_user_command(
     click.echo(f"Created {role} {user.username!r} in fund {fund_id}")
 
 
+@click.command("set-password")
+@with_appcontext
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password_command(username: str, password: str):
+    """Set a login's password and end its open sessions: for a login that opens several funds or a
+    province, which no chair may reset from the web (prompts for the password if not given)."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.BadParameter(f"no login {username!r}", param_hint="USERNAME")
+    if len(password) < accounts.MIN_PASSWORD_LENGTH:
+        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    user.password_hash = accounts.hash_password(password)
+    accounts.revoke_all_sessions(user.id)
+    # In the log of every fund the login opens, as when a chair sets it from the web.
+    for membership in user.memberships:
+        audit.record("user.password", membership, after={"by": "command line"})
+    if not user.memberships:
+        audit.record("user.password", user, after={"by": "command line"})
+    db.session.commit()
+    click.echo(f"New password set for {user.username!r}; its open sessions are ended.")
+
+
 def describe(summary) -> str:
     counts = ", ".join(f"{table} {count}" for table, count in summary.counts.items())
     return (
@@ -155,6 +178,7 @@ def init_app(app: Flask) -> None:
         demo_command,
         create_fund_command,
         create_user_command,
+        set_password_command,
         backup_command,
         restore_command,
         generate_command,
