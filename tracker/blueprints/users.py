@@ -80,7 +80,10 @@ def only_this_fund(membership: Membership) -> None:
     )
     regional = select(RegionalAccess.id).where(RegionalAccess.user_id == membership.user_id)
     if db.session.scalar(select(or_(elsewhere.exists(), regional.exists()))):
-        message = _("This login also opens another fund or a province, so its password cannot be set here.")
+        message = _(
+            "This login also opens another fund or a province, so its password cannot be set here; "
+            "whoever runs the installation can set it with the command flask set-password."
+        )
         abort(400, message)
 
 
