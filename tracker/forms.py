@@ -5,8 +5,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
-from wtforms.validators import ValidationError
+from wtforms import DateField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker import clock, ledger
 from tracker.formatting import format_number
@@ -127,3 +127,16 @@ def refusal_to_form(form: FlaskForm, refusal) -> None:
         form.form_errors.append(refusal.message)
     else:
         field.errors = [*field.errors, refusal.message]
+
+
+def reason_field(label=None) -> TextAreaField:
+    """The reason for a reversal, a rejection or a write-off. It stays in the books (the journal and
+    the loan are never erased), so the form says not to write personal details in it."""
+    return TextAreaField(
+        label or _l("Reason"),
+        [DataRequired(_l("Enter the reason.")), Length(max=500)],
+        description=_l(
+            "Kept in the books for good, even if a person's file is erased: "
+            "do not write personal details here."
+        ),
+    )

@@ -11,13 +11,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker import audit, clock, journal
 from tracker.access import can, get_or_404, requires, scoped
 from tracker.blueprints.donors import DonorForm, donor_label, money_trail
 from tracker.extensions import db
-from tracker.forms import Form, IsoDateField, MoneyField, refusal_to_form
+from tracker.forms import Form, IsoDateField, MoneyField, reason_field, refusal_to_form
 from tracker.models import Donation, Donor, Funding, Person
 from tracker.views import id_arg, page_number, wants_fragment
 
@@ -70,9 +70,7 @@ class DonationForm(Form):
 
 
 class ReasonForm(Form):
-    reason = TextAreaField(
-        _l("Reason for the reversal"), [DataRequired(_l("Enter the reason.")), Length(max=500)]
-    )
+    reason = reason_field(_l("Reason for the reversal"))
 
 
 def render_index(form: DonationForm | None = None, status: int = 200):

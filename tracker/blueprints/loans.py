@@ -26,7 +26,7 @@ from tracker.access import (
 )
 from tracker.extensions import db
 from tracker.formatting import format_date
-from tracker.forms import Form, IsoDateField, MoneyField, refusal_to_form
+from tracker.forms import Form, IsoDateField, MoneyField, reason_field, refusal_to_form
 from tracker.models import Funding, Loan, Person, Repayment
 from tracker.views import id_arg, page_number, wants_fragment
 
@@ -75,7 +75,7 @@ class ApproveForm(Form):
 
 
 class ReasonForm(Form):
-    reason = TextAreaField(_l("Reason"), [DataRequired(_l("Enter the reason.")), Length(max=500)])
+    reason = reason_field()
 
 
 class DisburseForm(Form):
