@@ -265,6 +265,20 @@ def test_status_changes_keep_their_history_and_closed_cases_leave_the_queue(app,
     assert history == [("supported", "moved"), ("moved", "supported")]
     page = chair.get(f"/people/{money.person_id}").get_data(as_text=True)
     assert "Chuyển vào Bình Dương làm việc" in page and "01/06/2026" in page
+    # a change dated before the last one would put the history out of order: refused, nothing written
+    early = chair.post(
+        f"/people/{money.person_id}/status",
+        {"status": "settled", "changed_on": "2026-05-31", "reason": "Đã ổn định"},
+    )
+    assert early.status_code == 422
+    assert "sớm hơn lần thay đổi gần nhất (01/06/2026)" in early.get_data(as_text=True)
+    [person] = people(app, id=money.person_id)
+    assert person.status == "supported"
+    same_day = chair.post(
+        f"/people/{money.person_id}/status",
+        {"status": "settled", "changed_on": "2026-06-01", "reason": "Đã ổn định"},
+    )
+    assert same_day.status_code == 303
 
 
 def test_mentor_assignment_by_the_chair_with_history(app, money, seed, as_role):

@@ -330,8 +330,20 @@ def change_status(person_id: int):
     """Change the status (supported, settled, reoffended, moved, deceased) with date and reason."""
     person = get_person_or_404(person_id)
     form = StatusForm()
-    if form.validate() and form.status.data == person.status:
+    valid = form.validate()
+    if valid and form.status.data == person.status:
         form.status.errors.append(_("The person already has this status."))
+    last_change = db.session.scalar(
+        select(func.max(PersonStatusChange.changed_on)).where(PersonStatusChange.person_id == person.id)
+    )
+    if valid and last_change and form.changed_on.data < last_change:
+        # the history reads in order: a change cannot come before the one it follows
+        form.changed_on.errors.append(
+            _(
+                "The change cannot be dated before the previous one (%(date)s).",
+                date=format_date(last_change),
+            )
+        )
     if form.errors:
         return render_detail_with(person, 422, status_form=form)
     before = person.status
