@@ -237,7 +237,7 @@ OUT_OF_SIGHT = {"member": (1, 2), "member2": (0, 2), "treasurer": (2,)}
 # Placeholders that are not objects of the fund (pass 2 is for requests that carry an object's id).
 NOT_OBJECTS = {"year", "person_name"}
 # Sent as an htmx request (the URL exists for htmx; a plain request is redirected).
-HTMX = {"donations.new_donor"}
+HTMX = {"donations.new_donor", "members.card", "visits.timeline"}
 
 
 # ---------------------------------------------------------------------------------------- world

@@ -324,11 +324,17 @@ def test_timeline_shows_the_visits_newest_first_and_logs_the_access(app, money, 
 
 @pytest.mark.parametrize("role, code", [("member", 404), ("treasurer", 403), ("viewer", 200), ("chair", 200)])
 def test_who_may_read_a_timeline(app, money, as_role, role, code):
-    assert as_role(role).get(f"/visits/person/{money.other_person_id}/timeline").status_code == code
+    response = as_role(role).get(
+        f"/visits/person/{money.other_person_id}/timeline", headers={"HX-Request": "true"}
+    )
+    assert response.status_code == code
 
 
 def test_another_funds_timeline_is_not_found(money, as_role):
-    assert as_role("chair").get(f"/visits/person/{money.foreign_person_id}/timeline").status_code == 404
+    response = as_role("chair").get(
+        f"/visits/person/{money.foreign_person_id}/timeline", headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 404
 
 
 # --------------------------------------------------------------------------------- the queue
@@ -529,3 +535,15 @@ def test_a_long_timeline_shows_the_latest_fifty_and_pages_back(app, seed, money,
     assert "Các lần thăm trước đó" not in older
     for junk in ("abc", "-5", "99999999999999999999"):
         assert len(shown(full_page(chair.get(f"/people/{money.person_id}?visits={junk}")))) == 50
+
+
+def test_plain_requests_for_fragments_go_to_their_pages(app, seed, money, as_role):
+    """The timeline and a member's card are htmx fragments; opened as a link, they lead to the page."""
+    chair = as_role("chair")
+    timeline = chair.get(f"/visits/person/{money.person_id}/timeline?visits=100")
+    assert timeline.status_code == 302
+    assert timeline.location.endswith(f"/people/{money.person_id}?visits=100")
+    card = chair.get(f"/members/{seed.member_cm_id}/card")
+    assert card.status_code == 302 and card.location.endswith(f"/members/{seed.member_cm_id}")
+    fragment_response = chair.get(f"/members/{seed.member_cm_id}/card", headers={"HX-Request": "true"})
+    assert fragment_response.status_code == 200 and "<html" not in fragment_response.get_data(as_text=True)

@@ -133,8 +133,11 @@ def edit(member_id: int):
 @bp.route("/<int:member_id>/card")
 @requires("view_members")
 def card(member_id: int):
-    """Render one member's card (what 'Cancel' on the inline editor swaps back in)."""
+    """Render one member's card (what 'Cancel' on the inline editor swaps back in); a plain request
+    goes to the member's page."""
     member = get_or_404(CommitteeMember, member_id)
+    if not wants_fragment():
+        return redirect(url_for("members.detail", member_id=member.id))
     return render_template("members/_card.html", member=member)
 
 

@@ -243,8 +243,11 @@ def new(person_id: int):
 @writes_on_get
 @requires("view_visits")
 def timeline(person_id: int):
-    """Render a person's visit timeline (the person page reloads it after a visit is recorded)."""
+    """Render a person's visit timeline (the person page reloads it after a visit is recorded); a plain
+    request goes to the person's page, which shows it."""
     person = get_person_or_404(person_id)
+    if not wants_fragment():
+        return redirect(url_for("people.detail", person_id=person.id, visits=request.args.get("visits")))
     # The timeline holds casework notes: reading it is an opening of the person's file.
     audit.record_access(person)
     db.session.commit()  # first: a commit expires the rows loaded before it
