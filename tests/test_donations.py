@@ -297,6 +297,7 @@ def test_receipt_prints_the_amount_in_words(app, seed, money, as_role):
     assert "Công ty TNHH Hồng Phát" in html
     assert "ngày 05 tháng 02 năm 2026" in html
     assert 'class="void-stamp"' not in html
+    assert f'<a href="/donations/{donation_id}">' in html  # back to the donation, whatever the referrer
 
 
 def test_receipt_of_an_anonymous_donor_does_not_name_them(app, seed, as_role):

@@ -238,6 +238,12 @@ def test_repayment_issues_receipts_and_settles_oldest_first(app, seed, as_role, 
     assert "1.000.000 ₫" in page  # outstanding
     schedule = page[page.index('id="schedule"') :]
     assert schedule.count('class="settled"') == 2
+    with app.app_context():
+        first = db.session.scalar(sa.select(Repayment.id).order_by(Repayment.id))
+    receipt = treasurer.get(f"/repayments/{first}/receipt", headers={"Referer": "https://elsewhere.example/"})
+    html = receipt.get_data(as_text=True)
+    assert "PT-2026-0002" in html and "1.500.000 ₫" in html
+    assert f'<a href="/loans/{active_loan}">' in html and "elsewhere.example" not in html
 
 
 def test_repayment_above_outstanding_is_refused_with_the_balance(app, seed, as_role, active_loan):

@@ -220,4 +220,5 @@ def receipt(donation_id: int):
         amount=donation.amount,
         method=donation.method,
         void=donation.is_reversed,
+        back=url_for("donations.detail", donation_id=donation.id),
     )

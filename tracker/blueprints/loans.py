@@ -404,6 +404,7 @@ def repayment_receipt(repayment_id: int):
         amount=repayment.amount,
         method=repayment.method,
         void=repayment.is_reversed,
+        back=url_for("loans.detail", loan_id=loan.id),
     )
 
 
@@ -425,6 +426,7 @@ def disbursement_voucher(loan_id: int):
         amount=loan.principal,
         method="cash",
         void=False,
+        back=url_for("loans.detail", loan_id=loan.id),
     )
 
 
