@@ -18,11 +18,6 @@ from tracker.models import Installment, JournalLine, JournalTransaction, Loan
 START = dt.date(2024, 1, 15)
 
 
-def months_later(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    return dt.date(day.year + month // 12, month % 12 + 1, min(day.day, 28))
-
-
 def post(fund_id, loan_id, event, on, amount):
     transaction = JournalTransaction(fund_id=fund_id, event=event, posted_on=on)
     db.session.add(transaction)
@@ -48,7 +43,7 @@ def random_loans(fund_id, person_id, rng, count):
         schedule = []
         for month in range(term):
             amount = 0 if rng.random() < 0.1 else rng.randint(1, 50) * 100_000
-            schedule.append((months_later(START, month + 1), amount))
+            schedule.append((ledger.add_months(START, month + 1), amount))
         principal = sum(amount for _, amount in schedule) or 100_000
         loan = Loan(
             fund_id=fund_id,
@@ -68,7 +63,7 @@ def random_loans(fund_id, person_id, rng, count):
                         fund_id=fund_id,
                         loan_id=loan.id,
                         number=number,
-                        due_on=months_later(START, number),
+                        due_on=ledger.add_months(START, number),
                         amount_due=principal,
                         superseded=True,
                     )
