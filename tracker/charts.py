@@ -36,8 +36,8 @@ def short_money(amount: int) -> str:
     return f"{sign}{amount}"
 
 
-def _text(css: str, x: float, y: float, content) -> str:
-    return f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" text-anchor="middle">{escape(content)}</text>'
+def _text(css: str, x: float, y: float, content, anchor: str = "middle") -> str:
+    return f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(content)}</text>'
 
 
 def _frame(title: str, description: str, body: list[str]) -> Markup:
@@ -101,8 +101,10 @@ def line(title: str, labels: list[str], values: list[int]) -> Markup:
             f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="3"><title>{escape(tip)}</title></circle>'
         )
         if i % every == 0 or i == len(values) - 1:
-            body.append(_text("value", x, y - 6, short_money(value)))
-            body.append(_text("label", x, HEIGHT - BOTTOM + 16, labels[i]))
+            # the first and last labels hang inwards, so the chart's edges do not cut them
+            anchor = "start" if i == 0 else "end" if i == len(values) - 1 else "middle"
+            body.append(_text("value", x, y - 6, short_money(value), anchor))
+            body.append(_text("label", x, HEIGHT - BOTTOM + 16, labels[i], anchor))
     return _frame(title, title, body)
 
 
