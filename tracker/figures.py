@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, extract, func, select
+from sqlalchemy import Select, and_, case, extract, func, select
 
 from tracker import casework, ledger, reporting
 from tracker.extensions import db
@@ -47,6 +47,40 @@ def account_total(
     return int(db.session.scalar(query))
 
 
+@dataclass
+class MoneyTotals:
+    """A fund's money from its journal: cash on hand, donated (net of reversals), lent, owed."""
+
+    cash: int = 0
+    donated: int = 0
+    lent: int = 0
+    outstanding: int = 0
+
+
+def money_totals(funds: int | Select, as_of: dt.date) -> dict[int, MoneyTotals]:
+    """MoneyTotals of a fund, or of several (a province's), as of a date: one query. A fund with no
+    journal line yet is absent."""
+
+    def summed(condition):
+        return func.coalesce(func.sum(case((condition, JournalLine.amount), else_=0)), 0)
+
+    rows = db.session.execute(
+        select(
+            JournalLine.fund_id,
+            summed(JournalLine.account == "cash"),
+            summed(and_(JournalLine.account == "capital", JournalLine.event == "donation")),
+            summed(and_(JournalLine.account == "receivable", JournalLine.event == "disbursement")),
+            summed(JournalLine.account == "receivable"),
+        )
+        .where(of_funds(JournalLine.fund_id, funds), JournalLine.posted_on <= as_of)
+        .group_by(JournalLine.fund_id)
+    )
+    return {
+        fund_id: MoneyTotals(int(cash), -int(capital), int(lent), int(receivable))
+        for fund_id, cash, capital, lent, receivable in rows
+    }
+
+
 def fund_figures(fund_id: int, today: dt.date) -> FundFigures:
     rows = reporting.outstanding(fund_id, today)
     totals = reporting.outstanding_totals(rows)
@@ -70,10 +104,11 @@ def fund_figures(fund_id: int, today: dt.date) -> FundFigures:
             .group_by(Person.status)
         ).all()
     )
+    money = money_totals(fund_id, today).get(fund_id, MoneyTotals())
     return FundFigures(
-        cash=account_total(fund_id, "cash", as_of=today),
-        donated=-account_total(fund_id, "capital", "donation", as_of=today),
-        lent=account_total(fund_id, "receivable", "disbursement", as_of=today),
+        cash=money.cash,
+        donated=money.donated,
+        lent=money.lent,
         outstanding=outstanding,
         overdue=totals["overdue_amount"],
         par30=ledger.par30(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, func, select
 
-from tracker import journal, ledger
+from tracker import figures, journal, ledger
 from tracker.extensions import db
-from tracker.models import Fund, JournalLine, Loan, Person
+from tracker.models import Fund, Loan, Person
 
 
 @dataclass
@@ -63,28 +63,10 @@ def fund_rows(province: str, today: dt.date) -> list[FundRow]:
         return []
     in_province = funds_of(province)
 
-    def summed(condition):
-        return func.coalesce(func.sum(case((condition, JournalLine.amount), else_=0)), 0)
-
-    money = db.session.execute(
-        select(
-            JournalLine.fund_id,
-            summed(JournalLine.account == "cash"),
-            summed(and_(JournalLine.account == "capital", JournalLine.event == "donation")),
-            summed(and_(JournalLine.account == "receivable", JournalLine.event == "disbursement")),
-            summed(JournalLine.account == "receivable"),
-        )
-        .where(JournalLine.fund_id.in_(in_province), JournalLine.posted_on <= today)
-        .group_by(JournalLine.fund_id)
-    ).all()
-    for fund_id, cash, capital, lent, receivable in money:
+    for fund_id, money in figures.money_totals(in_province, today).items():
         row = rows[fund_id]
-        row.cash, row.donated, row.lent, row.outstanding = (
-            int(cash),
-            -int(capital),
-            int(lent),
-            int(receivable),
-        )
+        row.cash, row.donated = money.cash, money.donated
+        row.lent, row.outstanding = money.lent, money.outstanding
 
     people = db.session.execute(
         select(
