@@ -42,6 +42,7 @@ def base_config(database_uri: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "PASSWORD_HASH_METHOD": TEST_HASH,
         "SERVER_NAME": None,
+        "FIGURES_CACHE": "verify",  # every kept figure is computed again and compared
     }
 
 

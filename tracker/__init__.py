@@ -69,7 +69,7 @@ def instance_secret_key(app: Flask) -> str:
 
 
 def init_extensions(app: Flask) -> None:
-    from tracker import database, i18n
+    from tracker import database, i18n, revisions
 
     db.init_app(app)
     database.configure_engine_events(app)
@@ -77,6 +77,8 @@ def init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install(app)
+    revisions.init_app(app)
     login_manager.init_app(app)
 
 

@@ -6,6 +6,7 @@ Plain functions over the session, like tracker.journal: they never commit; the v
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, select
 
@@ -130,7 +131,15 @@ def queue_query(fund_id: int, today: dt.date, mentor_id: int | None = None):
     return query.order_by(Person.next_visit_on, Person.sort_key)
 
 
-def queue_counts_by_mentor(fund_id: int, today: dt.date) -> list[tuple[CommitteeMember | None, int, int]]:
+class MentorRef(NamedTuple):
+    """A mentor as lists show one: plain values, which can be kept between requests."""
+
+    id: int
+    full_name: str
+    sort_key: str
+
+
+def queue_counts_by_mentor(fund_id: int, today: dt.date) -> list[tuple[MentorRef | None, int, int]]:
     """(mentor, due within 7 days, overdue) for every mentor of a supported person, also when both
     counts are 0 (so the chair sees who is up to date, not only who is behind). Two queries."""
     overdue = func.sum(case((Person.next_visit_on < today, 1), else_=0))
@@ -152,9 +161,15 @@ def queue_counts_by_mentor(fund_id: int, today: dt.date) -> list[tuple[Committee
         .group_by(Person.mentor_id)
     ).all()
     mentors = {
-        m.id: m
-        for m in db.session.scalars(
-            select(CommitteeMember).where(CommitteeMember.id.in_([r[0] for r in rows if r[0] is not None]))
+        mentor.id: mentor
+        for mentor in map(
+            MentorRef._make,
+            db.session.execute(
+                select(CommitteeMember.id, CommitteeMember.full_name, CommitteeMember.sort_key).where(
+                    CommitteeMember.fund_id == fund_id,
+                    CommitteeMember.id.in_([r[0] for r in rows if r[0] is not None]),
+                )
+            ),
         )
     }
     result = [(mentors.get(mentor_id), int(due or 0), int(overdue or 0)) for mentor_id, due, overdue in rows]

@@ -3,13 +3,13 @@
 import datetime as dt
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker import clock, ledger
 from tracker.formatting import format_number
+from tracker.i18n import lazy_gettext as _l
 from tracker.text import normalise_phone
 
 EARLIEST_DATE = dt.date(1950, 1, 1)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Select, and_, case, func, select, type_coerce
 
 from tracker import clock, ledger
 from tracker.extensions import db
 from tracker.formatting import format_date, format_money
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
     DocumentCounter,
     Donation,

@@ -29,6 +29,10 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def random_revision() -> int:
+    return secrets.randbits(62)
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -41,6 +45,8 @@ class Fund(db.Model):
     founded_on: Mapped[dt.date | None]
     founding_decision: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # A new random number at every commit that writes the fund's rows (tracker.revisions).
+    revision: Mapped[int] = mapped_column(BigInteger, default=random_revision, server_default="0")
 
     __table_args__ = (UniqueConstraint("name", "commune", "province"), Index("ix_fund_province", "province"))
 

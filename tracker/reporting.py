@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker import journal, ledger
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.models import (
     CLOSED_STATUSES,
     VISIT_KINDS,

@@ -17,13 +17,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from tracker import journal, ledger, reporting
 from tracker.extensions import db
 from tracker.formatting import format_money
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
     PERSON_STATUSES,
     Donation,

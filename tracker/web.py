@@ -2,14 +2,14 @@
 
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from tracker import access, accounts, clock, formatting
 from tracker.extensions import db, login_manager
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.views import wants_fragment
 
 CONTENT_SECURITY_POLICY = (

@@ -9,8 +9,6 @@ import datetime as dt
 import json
 
 from flask import Blueprint, g, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, case, func, literal_column, or_, select, union_all
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
@@ -19,6 +17,8 @@ from tracker import clock, formatting
 from tracker.access import requires
 from tracker.extensions import db
 from tracker.forms import Form, IsoDateField
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import AuditEvent, Membership, Person, PersonAccess, User
 from tracker.views import page_number, wants_fragment
 

@@ -1,8 +1,6 @@
 """Logging in and out, and the language switch."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
@@ -13,6 +11,8 @@ from tracker.access import public
 from tracker.extensions import db
 from tracker.forms import Form
 from tracker.i18n import LOCALES
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import Fund
 
 bp = Blueprint("auth", __name__)

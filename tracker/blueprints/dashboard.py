@@ -1,12 +1,12 @@
 """The home page: what the fund has and what needs doing, by role."""
 
 from flask import Blueprint, g, render_template
-from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker import casework, charts, clock, figures
+from tracker import casework, charts, clock, figures, revisions
 from tracker.access import own_committee_member_id, requires
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 
 bp = Blueprint("dashboard", __name__)
 
@@ -19,15 +19,9 @@ def index():
     fund_id = g.fund.id
     context = {"today_date": today}
     if current_user.role in ("chair", "viewer"):
-        context["fund"] = figures.fund_figures(fund_id, today)
-        context["mentor_counts"] = casework.queue_counts_by_mentor(fund_id, today)
-        context["charts"] = overview_charts(fund_id, today, context["fund"])
+        context.update(revisions.kept(fund_id, ("overview",), lambda: overview(fund_id, today)))
     elif current_user.role == "treasurer":
-        context["fund"] = figures.fund_figures(fund_id, today)
-        context["due_loans"], context["due_amount"] = figures.due_this_month(fund_id, today)
-        context["late"] = figures.late_loans(fund_id, today)
-        labels, ins, outs = figures.flows_by_month(fund_id, today)
-        context["charts"] = [flows_chart(labels, ins, outs)]
+        context.update(revisions.kept(fund_id, ("money",), lambda: money(fund_id, today)))
     else:
         mentor_id = own_committee_member_id()
         context["mentor_id"] = mentor_id
@@ -36,6 +30,29 @@ def index():
             db.session.scalar(casework.count_people_of(fund_id, mentor_id)) if mentor_id else 0
         )
     return render_template("dashboard/index.html", **context)
+
+
+def overview(fund_id, today) -> dict:
+    """The chair's and viewers' figures: the fund's money and people, visits by mentor, charts."""
+    fund = figures.fund_figures(fund_id, today)
+    return {
+        "fund": fund,
+        "mentor_counts": casework.queue_counts_by_mentor(fund_id, today),
+        "charts": overview_charts(fund_id, today, fund),
+    }
+
+
+def money(fund_id, today) -> dict:
+    """The treasurer's figures: the fund's money, what falls due this month, the late loans."""
+    due_loans, due_amount = figures.due_this_month(fund_id, today)
+    labels, ins, outs = figures.flows_by_month(fund_id, today)
+    return {
+        "fund": figures.fund_figures(fund_id, today),
+        "due_loans": due_loans,
+        "due_amount": due_amount,
+        "late": figures.late_loans(fund_id, today),
+        "charts": [flows_chart(labels, ins, outs)],
+    }
 
 
 def flows_chart(labels, ins, outs):

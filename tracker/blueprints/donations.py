@@ -5,8 +5,6 @@ under the fund's lock; these views only validate input, call it, commit once and
 """
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -18,6 +16,8 @@ from tracker.access import can, get_or_404, requires, scoped
 from tracker.blueprints.donors import DonorForm, donor_label, money_trail
 from tracker.extensions import db
 from tracker.forms import Form, IsoDateField, MoneyField, reason_field, refusal_to_form
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Person
 from tracker.views import id_arg, page_number, wants_fragment
 

@@ -7,8 +7,6 @@ who borrowed it: the borrower's name is personal data the donor has no need for.
 from dataclasses import dataclass
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
@@ -17,6 +15,8 @@ from tracker import audit, journal, ledger
 from tracker.access import get_or_404, requires
 from tracker.extensions import db
 from tracker.forms import Form, PhoneField
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Loan
 from tracker.views import page_number, wants_fragment
 

@@ -7,12 +7,12 @@ person named in one is logged like an opening of their file.
 """
 
 from flask import Blueprint, abort, g, render_template, request
-from flask_babel import gettext as _
 
 from tracker import audit, clock
 from tracker import review as reviewing
 from tracker.access import get_or_404, requires, writes_on_get
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.models import Donor
 
 bp = Blueprint("letters", __name__, url_prefix="/reports")

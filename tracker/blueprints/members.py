@@ -1,8 +1,6 @@
 """The support team (Tổ giúp đỡ): list, add, edit inline, mark as left, link to a login."""
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -11,6 +9,8 @@ from tracker import audit, casework
 from tracker.access import get_or_404, requires, scoped
 from tracker.extensions import db
 from tracker.forms import Form, IsoDateField, PhoneField
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import CommitteeMember, Membership, User
 from tracker.views import wants_fragment
 

@@ -5,8 +5,6 @@ through access.get_person_or_404. Every opening of a file is logged (audit.recor
 """
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -18,6 +16,8 @@ from tracker.access import can, get_person_or_404, requires, visible_people, wri
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.forms import Form, IsoDateField, PhoneField
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
     PERSON_STATUSES,
     CommitteeMember,

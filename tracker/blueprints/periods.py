@@ -1,8 +1,6 @@
 """Closing the books: the chair closes a period; nothing dated on or before it can change after."""
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import StringField
@@ -12,6 +10,8 @@ from tracker import audit, journal
 from tracker.access import requires
 from tracker.extensions import db
 from tracker.forms import Form, IsoDateField
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import PeriodClose
 
 bp = Blueprint("periods", __name__, url_prefix="/periods")

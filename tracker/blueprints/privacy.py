@@ -9,8 +9,6 @@ import json
 import unicodedata
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import StringField, TextAreaField
@@ -20,6 +18,8 @@ from tracker import audit, casework, clock, journal
 from tracker.access import get_person_or_404, requires, writes_on_get
 from tracker.extensions import db
 from tracker.forms import Form
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
     AuditEvent,
     Donation,

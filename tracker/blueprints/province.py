@@ -1,13 +1,13 @@
 """The province's view for its steering committee: every fund's figures, read-only, no names."""
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from tracker import charts, clock, figures, province
 from tracker.access import requires
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.models import Fund
 
 bp = Blueprint("province", __name__, url_prefix="/province")

@@ -11,15 +11,15 @@ import io
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, g, render_template, request
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wtforms.validators import Optional, ValidationError
 
-from tracker import clock, ledger, reporting
+from tracker import clock, ledger, reporting, revisions
 from tracker.access import can, own_committee_member_id, requires, sees_only_own_people
 from tracker.forms import Form, IsoDateField
+from tracker.i18n import lazy_gettext as _l
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -45,6 +45,12 @@ class PeriodForm(DateForm):
     def validate_end(self, field):
         if self.start.data and field.data and field.data < self.start.data:
             raise ValidationError(_l("Enter an end date on or after the start date."))
+
+
+def kept(report, *dates):
+    """A report's rows for the screen, kept until the fund's next write (tracker.revisions);
+    exports compute theirs (a download is asked for once, and can be long)."""
+    return revisions.kept(g.fund.id, (report.__name__, *dates), lambda: report(g.fund.id, *dates))
 
 
 def export_format(permission: str) -> str | None:
@@ -92,10 +98,10 @@ def outstanding():
         return render_template("reports/outstanding.html", form=form, rows=None), 400
     as_of = form.as_of.data or clock.today()
     form.as_of.data = as_of
-    rows = reporting.outstanding(g.fund.id, as_of)
     if chosen:
         name = f"du-no-{as_of.isoformat()}"
-        return export(chosen, name, reporting.OUTSTANDING_COLUMNS, rows)
+        return export(chosen, name, reporting.OUTSTANDING_COLUMNS, reporting.outstanding(g.fund.id, as_of))
+    rows = kept(reporting.outstanding, as_of)
     return render_template(
         "reports/outstanding.html",
         form=form,
@@ -117,10 +123,10 @@ def cashbook():
             refuse_export(form)
         return render_template("reports/cashbook.html", form=form, rows=None), 400
     start, end = period_or_default(form, lambda end: dt.date(end.year, 1, 1))
-    rows = reporting.cashbook(g.fund.id, start, end)
     if chosen:
         name = f"so-quy-{start.isoformat()}-{end.isoformat()}"
-        return export(chosen, name, reporting.CASHBOOK_COLUMNS, rows)
+        return export(chosen, name, reporting.CASHBOOK_COLUMNS, reporting.cashbook(g.fund.id, start, end))
+    rows = kept(reporting.cashbook, start, end)
     return render_template(
         "reports/cashbook.html",
         form=form,
@@ -145,9 +151,10 @@ def aging():
         return render_template("reports/aging.html", form=form, report=None), 400
     as_of = form.as_of.data or clock.today()
     form.as_of.data = as_of
-    report = reporting.aging(g.fund.id, as_of)
     if chosen:
-        return export(chosen, f"no-qua-han-{as_of.isoformat()}", reporting.AGING_COLUMNS, report.rows)
+        rows = reporting.aging(g.fund.id, as_of).rows
+        return export(chosen, f"no-qua-han-{as_of.isoformat()}", reporting.AGING_COLUMNS, rows)
+    report = kept(reporting.aging, as_of)
     return render_template(
         "reports/aging.html",
         form=form,
@@ -172,10 +179,10 @@ def donors():
             refuse_export(form)
         return render_template("reports/donors.html", form=form, rows=None), 400
     start, end = period_or_default(form, lambda end: dt.date(end.year, 1, 1))
-    rows = reporting.donors(g.fund.id, start, end)
     if chosen:
         name = f"nha-tai-tro-{start.isoformat()}-{end.isoformat()}"
-        return export(chosen, name, reporting.DONOR_COLUMNS, rows)
+        return export(chosen, name, reporting.DONOR_COLUMNS, reporting.donors(g.fund.id, start, end))
+    rows = kept(reporting.donors, start, end)
     return render_template(
         "reports/donors.html",
         form=form,
@@ -202,7 +209,7 @@ def visits():
         return render_template("reports/visits.html", form=form, rows=None), 400
     start, end = period_or_default(form, lambda end: ledger.add_months(end, -6) + dt.timedelta(days=1))
     today = clock.today()
-    rows = reporting.visits_by_mentor(g.fund.id, start, end, today)
+    rows = kept(reporting.visits_by_mentor, start, end, today)
     own_only = sees_only_own_people()
     if own_only:
         own = own_committee_member_id()

@@ -6,18 +6,18 @@ the chair's "what to do next" list and renders the same figures three ways.
 """
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
-from tracker import audit, clock
+from tracker import audit, clock, revisions
 from tracker import review as reviewing
 from tracker.access import requires
 from tracker.blueprints.reports import export, export_format
 from tracker.extensions import db
 from tracker.forms import Form
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import ReviewNote, utcnow
 
 bp = Blueprint("review", __name__, url_prefix="/reports")
@@ -92,9 +92,13 @@ def show():
             periods=picker_periods("", today),
         )
         return page, 400
-    result = reviewing.review_figures(g.fund.id, period, today)
     if chosen:
+        result = reviewing.review_figures(g.fund.id, period, today)
         return export(chosen, reviewing.export_name(period), EXPORT_COLUMNS, reviewing.figure_rows(result))
+    # kept until the fund's next write (tracker.revisions)
+    result = revisions.kept(
+        g.fund.id, ("review", period.key), lambda: reviewing.review_figures(g.fund.id, period, today)
+    )
     return render_review(result)
 
 

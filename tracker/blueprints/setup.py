@@ -1,8 +1,6 @@
 """First run: create the fund and its chair, or load the demo fund. Gone once a fund exists."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
@@ -11,6 +9,8 @@ from tracker import accounts, audit, demo
 from tracker.access import public
 from tracker.extensions import db
 from tracker.forms import Form
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import Fund
 
 bp = Blueprint("setup", __name__, url_prefix="/setup")

@@ -1,8 +1,6 @@
 """The fund's logins, managed by the chair: add, change role, deactivate, reset password."""
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -13,6 +11,8 @@ from tracker import accounts, audit
 from tracker.access import requires
 from tracker.extensions import db
 from tracker.forms import Form
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import Membership, RegionalAccess
 
 bp = Blueprint("users", __name__, url_prefix="/users")

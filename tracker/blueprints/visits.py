@@ -8,8 +8,6 @@ with `person` and `visit_form` (visit_form_for(person)); the timeline loads its 
 import datetime as dt
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from sqlalchemy import func, select
@@ -30,6 +28,8 @@ from tracker.access import (
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.forms import Form, IsoDateField
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import CommitteeMember, Person, Visit
 from tracker.views import id_arg, page_number, wants_fragment
 

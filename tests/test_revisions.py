@@ -1,0 +1,109 @@
+"""A fund's revision changes with every write to its rows, and the figures kept against it are
+never shown after a write."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from tests.factories import disbursed_loan, donate, repay
+from tracker import revisions
+from tracker.extensions import db
+from tracker.models import Fund, Person
+
+TODAY = dt.date.today()
+
+
+def revision_of(app, fund_id):
+    with app.app_context():
+        return revisions.revision(fund_id)
+
+
+def test_a_write_gives_its_fund_a_new_revision_and_leaves_the_others(app, seed, money):
+    before = revision_of(app, seed.fund_id), revision_of(app, seed.other_fund_id)
+    donate(app, seed.fund_id, money.donor_id, 5_000_000, TODAY)
+    after = revision_of(app, seed.fund_id), revision_of(app, seed.other_fund_id)
+    assert after[0] != before[0]
+    assert after[1] == before[1]
+
+
+def test_a_rolled_back_write_changes_nothing(app, seed, money):
+    before = revision_of(app, seed.fund_id)
+    with app.app_context():
+        db.session.get(Person, money.person_id).phone = "0912345678"
+        db.session.flush()
+        assert revisions.written_funds(db.session) == {seed.fund_id}
+        db.session.rollback()
+        assert revisions.written_funds(db.session) == set()
+        db.session.commit()
+    assert revision_of(app, seed.fund_id) == before
+
+
+def test_opening_a_file_is_a_read_not_a_write(app, seed, money, as_role):
+    chair = as_role("chair")
+    before = revision_of(app, seed.fund_id)
+    assert "Nguyễn Văn An" in chair.get(f"/people/{money.person_id}").get_data(as_text=True)
+    assert revision_of(app, seed.fund_id) == before  # the file-access log and audit are not figures
+
+
+def cash_on_dashboard(client) -> str:
+    from tests.test_dashboard import figure
+
+    return figure(client.get("/").get_data(as_text=True), "cash")
+
+
+def test_the_dashboard_shows_each_write_at_once(app, seed, money, as_role):
+    app.config["FIGURES_CACHE"] = "on"  # as in production: kept figures are served, not checked
+    chair = as_role("chair")
+    assert cash_on_dashboard(chair) == "0 ₫"
+    donate(app, seed.fund_id, money.donor_id, 30_000_000, TODAY - dt.timedelta(days=40))
+    assert cash_on_dashboard(chair) == "30.000.000 ₫"
+    loan = disbursed_loan(
+        app, seed.fund_id, money.person_id, 10_000_000, TODAY - dt.timedelta(days=35), term=5
+    )
+    assert cash_on_dashboard(chair) == "20.000.000 ₫"
+    assert cash_on_dashboard(chair) == "20.000.000 ₫"  # kept: the same figures again
+    repay(app, loan, 2_000_000, TODAY)
+    assert cash_on_dashboard(chair) == "22.000.000 ₫"
+
+
+def test_verify_mode_catches_a_write_that_escapes_the_revision(app, seed, money, as_role, caplog):
+    """A change made behind the ORM's back (raw SQL) keeps the old revision: in the test suite's
+    "verify" mode the kept figures are computed again and the difference fails the request."""
+    donate(app, seed.fund_id, money.donor_id, 30_000_000, TODAY)
+    chair = as_role("chair")
+    assert chair.get("/").status_code == 200  # computed and kept
+    with app.app_context():
+        people = Person.__table__
+        db.session.execute(sa.update(people).where(people.c.id == money.person_id).values(status="settled"))
+        db.session.commit()
+    assert chair.get("/").status_code == 500
+    assert "StaleFigures" in caplog.text and "the kept figures differ" in caplog.text
+
+
+def test_a_request_that_has_written_neither_reads_nor_fills_the_cache(app, seed, money):
+    app.config["FIGURES_CACHE"] = "on"
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return db.session.scalar(sa.select(sa.func.count()).where(Person.phone == "0912345678"))
+
+    with app.test_request_context():
+        assert revisions.kept(seed.fund_id, ("test",), compute) == 0
+        assert revisions.kept(seed.fund_id, ("test",), compute) == 0
+        assert len(calls) == 1  # the second call was kept
+        db.session.get(Person, money.person_id).phone = "0912345678"
+        # not committed: the figures include a change nobody else can see yet, so they are not kept
+        assert revisions.kept(seed.fund_id, ("test",), compute) == 1
+        db.session.rollback()
+        assert revisions.kept(seed.fund_id, ("test",), compute) == 0
+    assert len(calls) == 2  # the uncommitted call computed; the one after the rollback was kept
+
+
+def test_the_revision_column_is_random_not_counted(app, seed):
+    with app.app_context():
+        fund = db.session.get(Fund, seed.fund_id)
+        first = fund.revision
+        fund.name = "Quỹ xã Hồng Sơn mới"
+        db.session.commit()
+        assert revisions.revision(seed.fund_id) not in (first, first + 1)

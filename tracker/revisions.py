@@ -1,0 +1,143 @@
+"""A fund's revision, and the figures kept against it.
+
+Every transaction that writes a fund's rows gives the fund a new `revision`, a random 62-bit
+number, just before it commits (one UPDATE of the fund's row, taken last so that it cannot deadlock
+with the row locks of the money writes). Random rather than counted: a database restored from a
+backup does not bring back a number that already named other figures.
+
+The dashboard's and the reports' figures are sums over thousands of journal lines: they are
+computed once per (fund, revision, day, language, parameters) and kept in this process, so that the
+next page that asks for them costs one read of the revision by primary key instead of a dozen
+queries. Nothing is ever stale: a write changes the revision, and the revision is read in the
+request that shows the figures.
+
+The rules that keep that true:
+- the revision changes from the ORM's flushes (`after_flush`), so no write path can forget it;
+  the only tables that do not change it are the logs written when somebody only reads
+  (`UNTRACKED`), and the login tables, which carry no fund_id;
+- a request that has written and not yet committed never reads nor fills the cache (its figures
+  would include rows that other requests cannot see yet);
+- what is kept is plain values (numbers, dates, strings, tuples), never ORM rows, and callers treat
+  it as read-only;
+- with FIGURES_CACHE = "verify" (the test suite), every hit is computed again and compared, so a
+  write that escapes the revision fails the tests that see its figures.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from itertools import chain
+from typing import TypeVar
+
+from flask import current_app
+from flask_babel import get_locale
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import AuditEvent, Fund, PersonAccess, random_revision
+
+# Logs written when somebody only looks: they change no figure, and a new revision on every read
+# would both empty the cache and lock the fund's row for readers.
+UNTRACKED = (AuditEvent, PersonAccess)
+KEPT = 256  # entries per process (a dashboard's is ~30 KB with its charts)
+_PENDING = "funds_written"
+
+T = TypeVar("T")
+
+
+class StaleFigures(AssertionError):
+    """In "verify" mode: a kept value differs from the same figures computed again."""
+
+
+def written_funds(session: Session) -> set[int]:
+    """The funds whose rows this session's flushes have changed since its transaction began."""
+    return session.info.get(_PENDING, set())
+
+
+@event.listens_for(Session, "after_flush")
+def _note_written_funds(session: Session, _flush_context) -> None:
+    written = session.info.setdefault(_PENDING, set())
+    for row in chain(session.new, session.dirty, session.deleted):
+        if isinstance(row, UNTRACKED):
+            continue
+        fund_id = row.id if isinstance(row, Fund) else getattr(row, "fund_id", None)
+        if fund_id is None:
+            continue
+        if row in session.dirty and not session.is_modified(row, include_collections=False):
+            continue
+        written.add(fund_id)
+
+
+@event.listens_for(Session, "before_commit")
+def _new_revisions(session: Session) -> None:
+    session.flush()
+    written = session.info.pop(_PENDING, None)
+    if not written:
+        return
+    connection = session.connection()
+    table = Fund.__table__
+    for fund_id in sorted(written):  # one order for everybody: no deadlock between two funds
+        connection.execute(update(table).where(table.c.id == fund_id).values(revision=random_revision()))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_written_funds(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def revision(fund_id: int) -> int:
+    return db.session.scalar(select(Fund.revision).where(Fund.id == fund_id))
+
+
+def kept(fund_id: int, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+    """compute(), or the value it gave for the same fund revision, day, language and key (which
+    must name everything else the value depends on: the figures' kind, their dates)."""
+    mode = current_app.config["FIGURES_CACHE"]
+    session = db.session
+    session.flush()
+    if mode == "off" or written_funds(session):
+        return compute()
+    full_key = (fund_id, revision(fund_id), clock.today(), str(get_locale()), *key)
+    store = current_app.extensions["figures"]
+    value = store.get(full_key)
+    if value is Store.MISSING:
+        value = compute()
+        store.put(full_key, value)
+    elif mode == "verify":
+        fresh = compute()
+        if fresh != value:
+            raise StaleFigures(f"fund {fund_id}, {key}: the kept figures differ from the journal's")
+    return value
+
+
+class Store:
+    """The kept values of one app, least recently used out first."""
+
+    MISSING = object()
+
+    def __init__(self, size: int = KEPT):
+        self.size = size
+        self._values: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()  # the development server answers in threads
+
+    def get(self, key: tuple) -> object:
+        with self._lock:
+            value = self._values.get(key, self.MISSING)
+            if value is not self.MISSING:
+                self._values.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: object) -> None:
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+
+
+def init_app(app) -> None:
+    app.config.setdefault("FIGURES_CACHE", "on")  # "on", "off", or "verify" (tests)
+    app.extensions["figures"] = Store()
