@@ -2,9 +2,10 @@
 
 import datetime as dt
 import re
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -116,15 +117,7 @@ def load_session_user(token: str) -> User | None:
 
     One query for the session, its user and its membership with the fund (or regional access):
     every request of a logged-in user makes it."""
-    login_session = db.session.scalar(
-        select(LoginSession)
-        .where(LoginSession.token == token)
-        .options(
-            joinedload(LoginSession.user),
-            joinedload(LoginSession.membership).joinedload(Membership.fund),
-            joinedload(LoginSession.regional_access),
-        )
-    )
+    login_session = db.session.scalar(session_query(), {"token": token})
     if login_session is None or login_session.revoked_at is not None:
         return None
     user = login_session.user
@@ -133,6 +126,20 @@ def load_session_user(token: str) -> User | None:
         return None
     user.login_session = login_session
     return user
+
+
+@cache
+def session_query():
+    """Built once: building it cost more than running it."""
+    return (
+        select(LoginSession)
+        .where(LoginSession.token == bindparam("token"))
+        .options(
+            joinedload(LoginSession.user),
+            joinedload(LoginSession.membership).joinedload(Membership.fund),
+            joinedload(LoginSession.regional_access),
+        )
+    )
 
 
 def create_fund(name: str, commune: str = "", province: str = "") -> Fund:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from flask import g
 from sqlalchemy import and_, case, func, select
 
 from tracker import clock
@@ -129,6 +130,21 @@ def queue_query(fund_id: int, today: dt.date, mentor_id: int | None = None):
     if mentor_id is not None:
         query = query.where(Person.mentor_id == mentor_id)
     return query.order_by(Person.next_visit_on, Person.sort_key)
+
+
+def current_mentors(fund_id: int) -> list[CommitteeMember]:
+    """The fund's current committee members (who may mentor), by name. Read once per request: a
+    person's page offers them in two forms."""
+    found = g.setdefault("current_mentors", {})
+    if fund_id not in found:
+        found[fund_id] = list(
+            db.session.scalars(
+                select(CommitteeMember)
+                .where(CommitteeMember.fund_id == fund_id, CommitteeMember.left_on.is_(None))
+                .order_by(CommitteeMember.sort_key, CommitteeMember.id)
+            )
+        )
+    return found[fund_id]
 
 
 class MentorRef(NamedTuple):

@@ -1,7 +1,9 @@
 """Small helpers every blueprint's views use."""
 
-from flask import request
+from flask import render_template, request
 from werkzeug.routing import IntegerConverter
+
+from tracker.extensions import db
 
 # Row ids are 64-bit integers in the database. A longer number names no row, and must not reach the
 # driver either: SQLite cannot bind it (OverflowError, a server error instead of a 404).
@@ -40,3 +42,14 @@ def page_number() -> int:
         return min(max(1, int(request.args.get("page", 1))), 100_000)
     except ValueError:
         return 1
+
+
+def render_logged(template: str, **context) -> str:
+    """Render a page whose opening has just been logged (audit.record_access), then commit the log.
+
+    The page leaves the server only once its opening is on record; committing after rendering
+    rather than before keeps what the page loaded (the login, the person) from being expired by the
+    commit and loaded a second time."""
+    page = render_template(template, **context)
+    db.session.commit()
+    return page

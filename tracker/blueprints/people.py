@@ -20,14 +20,13 @@ from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
     PERSON_STATUSES,
-    CommitteeMember,
     Loan,
     MentorAssignment,
     Person,
     PersonStatusChange,
 )
 from tracker.text import searchable
-from tracker.views import id_arg, page_number, wants_fragment
+from tracker.views import id_arg, page_number, render_logged, wants_fragment
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -82,16 +81,6 @@ def status_label(status: str) -> str:
 bp.add_app_template_global(status_label, "person_status_label")
 
 
-def current_mentors() -> list[CommitteeMember]:
-    return list(
-        db.session.scalars(
-            select(CommitteeMember)
-            .where(CommitteeMember.fund_id == g.fund.id, CommitteeMember.left_on.is_(None))
-            .order_by(CommitteeMember.sort_key)
-        )
-    )
-
-
 class PersonForm(Form):
     full_name = StringField(
         _l("Full name"), [DataRequired(_l("Enter the person's full name.")), Length(max=200)]
@@ -126,7 +115,7 @@ class NewPersonForm(PersonForm):
         super().__init__(*args, **kwargs)
         self.mentor_id.choices = [
             (0, _("Not assigned yet")),
-            *((m.id, m.full_name) for m in current_mentors()),
+            *((m.id, m.full_name) for m in casework.current_mentors(g.fund.id)),
         ]
 
 
@@ -143,7 +132,10 @@ class MentorForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.mentor_id.choices = [(0, _("Nobody for now")), *((m.id, m.full_name) for m in current_mentors())]
+        self.mentor_id.choices = [
+            (0, _("Nobody for now")),
+            *((m.id, m.full_name) for m in casework.current_mentors(g.fund.id)),
+        ]
 
 
 def apply_form(person: Person, form: PersonForm) -> list[str]:
@@ -201,7 +193,7 @@ def list_context() -> dict:
         "q": request.args.get("q", ""),
         "chosen_status": request.args.get("status", ""),
         "chosen_mentor": request.args.get("mentor_id", ""),
-        "mentors": current_mentors() if not current_user.role == "member" else [],
+        "mentors": casework.current_mentors(g.fund.id) if not current_user.role == "member" else [],
         "statuses": status_choices(),
     }
 
@@ -287,8 +279,7 @@ def detail(person_id: int):
     """Render a person's file; the opening is logged."""
     person = get_person_or_404(person_id)
     audit.record_access(person, "view")
-    db.session.commit()  # before loading the page's rows: a commit expires what it loaded
-    return render_template("people/detail.html", **person_context(person))
+    return render_logged("people/detail.html", **person_context(person))
 
 
 @bp.route("/<int:person_id>/edit")

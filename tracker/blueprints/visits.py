@@ -31,7 +31,7 @@ from tracker.forms import Form, IsoDateField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import CommitteeMember, Person, Visit
-from tracker.views import id_arg, page_number, wants_fragment
+from tracker.views import id_arg, page_number, render_logged, wants_fragment
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
@@ -91,11 +91,7 @@ class VisitForm(Form):
         self.can_pick_mentor = can("log_visits") and not sees_only_own_people()
         self.mentor_id.choices = []
         if self.can_pick_mentor:
-            mentors = db.session.scalars(
-                select(CommitteeMember)
-                .where(CommitteeMember.fund_id == person.fund_id, CommitteeMember.left_on.is_(None))
-                .order_by(CommitteeMember.sort_key, CommitteeMember.id)
-            )
+            mentors = casework.current_mentors(person.fund_id)
             self.mentor_id.choices = [(0, _("Not recorded")), *((m.id, m.full_name) for m in mentors)]
 
     @property
@@ -250,8 +246,7 @@ def timeline(person_id: int):
         return redirect(url_for("people.detail", person_id=person.id, visits=request.args.get("visits")))
     # The timeline holds casework notes: reading it is an opening of the person's file.
     audit.record_access(person)
-    db.session.commit()  # first: a commit expires the rows loaded before it
-    return render_template("visits/_timeline.html", person=person)
+    return render_logged("visits/_timeline.html", person=person)
 
 
 # ------------------------------------------------------------------------------------ the queue
