@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, Browser
-from tests.factories import add_person, disbursed_loan, donate, repay
+from tests.factories import add_donor, add_person, disbursed_loan, donate, repay
 from tracker import accounts, casework
 from tracker.extensions import db
-from tracker.models import Person
+from tracker.models import Funding, Person
 
 TODAY = dt.date.today()
 
@@ -112,3 +112,23 @@ def test_page_query_counts_do_not_grow_with_rows(app, money, seed, as_role, coun
     large = {url: counter(browsers[role], url) for role, url in urls}
     grown = {url: (small[url], large[url]) for url in small if small[url] != large[url]}
     assert grown == {}, f"pages whose query count grew with the data (small, large): {grown}"
+
+
+def test_a_loan_page_costs_the_same_whatever_the_number_of_its_donations(app, money, seed, as_role, counter):
+    """The loan page names the donors whose money it uses: one loan funded by one donation, another
+    by five (each from its own donor), same query count."""
+    chair = as_role("chair")
+    donate(app, seed.fund_id, money.donor_id, 1_000_000, TODAY - dt.timedelta(days=60))
+    one = disbursed_loan(app, seed.fund_id, money.person_id, 1_000_000, TODAY - dt.timedelta(days=50), term=5)
+    with app.app_context():
+        donors = [add_donor(seed.fund_id, f"Nhà tài trợ {n}") for n in range(5)]
+        db.session.commit()
+    for donor_id in donors:
+        donate(app, seed.fund_id, donor_id, 200_000, TODAY - dt.timedelta(days=40))
+    five = disbursed_loan(
+        app, seed.fund_id, money.other_person_id, 1_000_000, TODAY - dt.timedelta(days=30), term=5
+    )
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).where(Funding.loan_id == one)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).where(Funding.loan_id == five)) == 5
+    assert counter(chair, f"/loans/{one}") == counter(chair, f"/loans/{five}")

@@ -27,7 +27,7 @@ from tracker.formatting import format_date
 from tracker.forms import Form, IsoDateField, MoneyField, reason_field, refusal_to_form
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
-from tracker.models import Funding, Loan, Person, Repayment
+from tracker.models import Donation, Funding, Loan, Person, Repayment
 from tracker.views import id_arg, page_number, wants_fragment
 
 bp = Blueprint("loans", __name__)
@@ -173,8 +173,8 @@ def create():
 def loan_context(loan: Loan) -> dict:
     """Everything the loan page shows, computed from the journal."""
     today = clock.today()
-    balance = journal.loan_balance(loan)
-    arrears = journal.loan_arrears([loan], today)[loan.id]
+    position = journal.positions_of([loan], today)[loan.id]
+    balance, arrears = position.balance, position.arrears
     installments = loan.installments
     paid = ledger.settle([i.amount_due for i in installments], balance.repaid)
     schedule = []
@@ -189,7 +189,10 @@ def loan_context(loan: Loan) -> dict:
             }
         )
     fundings = db.session.scalars(
-        select(Funding).where(Funding.loan_id == loan.id, Funding.void.is_(False)).order_by(Funding.id)
+        select(Funding)
+        .options(joinedload(Funding.donation).joinedload(Donation.donor))
+        .where(Funding.loan_id == loan.id, Funding.fund_id == loan.fund_id, Funding.void.is_(False))
+        .order_by(Funding.id)
     ).all()
     return {
         "loan": loan,
