@@ -1,7 +1,9 @@
 """Page benchmark: for every kind of page, the rows in the database, SQL queries per request,
 median and p95 server time, and the ratio to the floor page (/about: the base layout, no query) and
 to the same page for a logged-in user (the base layout with the menu, after the one query that checks
-the login session, which every page of the fund makes).
+the login session, which every page of the fund makes). The dashboard, the reports and the review
+keep their figures until the fund's next write (tracker/revisions.py): the last three columns time
+every page with nothing kept, as the first view after a write sees it.
 
     .venv/bin/python bench/pages.py                         # the database of TRACKER_SQLALCHEMY_DATABASE_URI
     .venv/bin/python bench/pages.py --database postgresql+psycopg://...  --repeat 30
@@ -234,17 +236,24 @@ def main():
         + ", ".join(f"{v:,} {k}" for k, v in bench.fund_rows.items())
     )
     print()
-    print("| page | queries | median ms | p95 ms | × floor | × logged-in floor |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| page | queries | median ms | p95 ms | × floor | × logged-in floor "
+        "| figures computed: queries | median ms | × floor |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     floors = []
     for label, client, url in bench.pages:
         median, p95, queries = measure(client, url, args.repeat, engine)
         if len(floors) < 2:
             floors.append(median)
-        ratios = " | ".join(f"{median / floor:.1f}" for floor in floors)
+        ratios = [f"{median / floor:.1f}" for floor in floors] + [""] * (2 - len(floors))
+        # The same page when its figures are not kept (the first view after a write to the fund)
+        bench.app.config["FIGURES_CACHE"] = "off"
+        computed, _p95, computed_queries = measure(client, url, args.repeat, engine)
+        bench.app.config["FIGURES_CACHE"] = "on"
         print(
-            f"| {label} | {queries} | {median:.1f} | {p95:.1f} | {ratios} |"
-            + (" |" if len(floors) < 2 else "")
+            f"| {label} | {queries} | {median:.1f} | {p95:.1f} | {' | '.join(ratios)} "
+            f"| {computed_queries} | {computed:.1f} | {computed / floors[0]:.1f} |"
         )
     print()
     chair = bench.pages[1][1]
