@@ -45,8 +45,6 @@ class Fund(db.Model):
     founded_on: Mapped[dt.date | None]
     founding_decision: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    # A new random number at every commit that writes the fund's rows (tracker.revisions).
-    revision: Mapped[int] = mapped_column(BigInteger, default=random_revision, server_default="0")
 
     __table_args__ = (UniqueConstraint("name", "commune", "province"), Index("ix_fund_province", "province"))
 
@@ -58,6 +56,16 @@ class Fund(db.Model):
             if commune.startswith(prefix):
                 return commune[len(prefix) :]
         return commune
+
+
+class FundRevision(db.Model):
+    """A fund's revision (tracker.revisions): a new random number at each commit that writes the
+    fund's rows. A table of its own, without a foreign key, written as a transaction's last
+    statement: the fund's row is the lock the money writes take first (journal.lock_fund), and a
+    commit that waited for it while holding other rows could deadlock with them."""
+
+    fund_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(BigInteger)
 
 
 class User(UserMixin, db.Model):

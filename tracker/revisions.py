@@ -1,9 +1,9 @@
 """A fund's revision, and the figures kept against it.
 
-Every transaction that writes a fund's rows gives the fund a new `revision`, a random 62-bit
-number, just before it commits (one UPDATE of the fund's row, taken last so that it cannot deadlock
-with the row locks of the money writes). Random rather than counted: a database restored from a
-backup does not bring back a number that already named other figures.
+Every transaction that writes a fund's rows gives the fund a new revision, a random 62-bit number,
+as its last statement before it commits (one row per fund in `fund_revision`, a table nobody else
+locks: see models.FundRevision for why not the fund's own row). Random rather than counted: a
+database restored from a backup does not bring back a number that already named other figures.
 
 The dashboard's and the reports' figures are sums over thousands of journal lines: they are
 computed once per (fund, revision, day, language, parameters) and kept in this process, so that the
@@ -33,12 +33,13 @@ from typing import TypeVar
 
 from flask import current_app
 from flask_babel import get_locale
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import AuditEvent, Fund, PersonAccess, random_revision
+from tracker.models import AuditEvent, Fund, FundRevision, PersonAccess, random_revision
 
 # Logs written when somebody only looks: they change no figure, and a new revision on every read
 # would both empty the cache and lock the fund's row for readers.
@@ -79,9 +80,14 @@ def _new_revisions(session: Session) -> None:
     if not written:
         return
     connection = session.connection()
-    table = Fund.__table__
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     for fund_id in sorted(written):  # one order for everybody: no deadlock between two funds
-        connection.execute(update(table).where(table.c.id == fund_id).values(revision=random_revision()))
+        value = random_revision()
+        connection.execute(
+            insert(FundRevision)
+            .values(fund_id=fund_id, revision=value)
+            .on_conflict_do_update(index_elements=[FundRevision.fund_id], set_={"revision": value})
+        )
 
 
 @event.listens_for(Session, "after_rollback")
@@ -90,7 +96,8 @@ def _forget_written_funds(session: Session) -> None:
 
 
 def revision(fund_id: int) -> int:
-    return db.session.scalar(select(Fund.revision).where(Fund.id == fund_id))
+    """The fund's revision; 0 until its first write (since this table exists)."""
+    return db.session.scalar(select(FundRevision.revision).where(FundRevision.fund_id == fund_id)) or 0
 
 
 def kept(fund_id: int, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:

@@ -1,6 +1,7 @@
 """a fund's revision: a new random number at every commit that writes the fund's rows
 
-The dashboard's and the reports' figures are kept per (fund, revision) (tracker/revisions.py).
+The dashboard's and the reports' figures are kept per (fund, revision) (tracker/revisions.py). A
+fund with no row yet has revision 0.
 
 Revision ID: 8d2e3f4a5b6c
 Revises: 7c1d2e3f4a5b
@@ -19,10 +20,13 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('fund', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('revision', sa.BigInteger(), server_default='0', nullable=False))
+    op.create_table(
+        'fund_revision',
+        sa.Column('fund_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('revision', sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint('fund_id', name=op.f('pk_fund_revision')),
+    )
 
 
 def downgrade():
-    with op.batch_alter_table('fund', schema=None) as batch_op:
-        batch_op.drop_column('revision')
+    op.drop_table('fund_revision')
