@@ -56,7 +56,8 @@ def role_can(role: str | None, permission: str) -> bool:
 
 def can(permission: str) -> bool:
     """For templates and views: may the current user do this?"""
-    return current_user.is_authenticated and role_can(current_user.role, permission)
+    user = current_user._get_current_object()
+    return user.is_authenticated and role_can(user.role, permission)
 
 
 def public(view: Callable) -> Callable:

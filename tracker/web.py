@@ -75,7 +75,9 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_user():
-        return {"current_user": current_user}
+        # The user itself, not Flask-Login's proxy, which finds it again on every attribute a
+        # template reads.
+        return {"current_user": current_user._get_current_object()}
 
 
 # (endpoint, label, permission): the menu, in order; each entry shows only to roles that may use it.
