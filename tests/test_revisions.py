@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from tests.factories import disbursed_loan, donate, repay
 from tracker import revisions
 from tracker.extensions import db
-from tracker.models import Fund, Person
+from tracker.models import Donor, Fund, Person
 
 TODAY = dt.date.today()
 
@@ -111,3 +111,21 @@ def test_the_revision_is_random_not_counted(app, seed):
         db.session.commit()
     third = revision_of(app, seed.fund_id)
     assert len({first, second, third}) == 3 and second != first + 1 and third != second + 1
+
+
+def test_the_province_table_shows_a_write_in_any_of_its_funds_and_a_new_fund(app, seed, money):
+    from tests.test_province import regional, second_fund
+
+    app.config["FIGURES_CACHE"] = "on"
+    donate(app, seed.fund_id, money.donor_id, 20_000_000, TODAY - dt.timedelta(days=30))
+    other, _ = second_fund(app, cash=5_000_000)
+    browser = regional(app)
+    assert "25.000.000 ₫" in browser.get("/province").get_data(as_text=True)  # 20 + 5
+    assert "25.000.000 ₫" in browser.get("/province").get_data(as_text=True)  # kept
+    with app.app_context():
+        donor = db.session.scalar(sa.select(Donor.id).where(Donor.fund_id == other))
+    donate(app, other, donor, 1_000_000, TODAY)
+    assert "26.000.000 ₫" in browser.get("/province").get_data(as_text=True)
+    second_fund(app, commune="xã Mới Lập", cash=2_000_000)
+    page = browser.get("/province").get_data(as_text=True)
+    assert "xã Mới Lập" in page and "28.000.000 ₫" in page

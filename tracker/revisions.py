@@ -33,7 +33,7 @@ from typing import TypeVar
 
 from flask import current_app
 from flask_babel import get_locale
-from sqlalchemy import event, select
+from sqlalchemy import Select, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -100,15 +100,36 @@ def revision(fund_id: int) -> int:
     return db.session.scalar(select(FundRevision.revision).where(FundRevision.fund_id == fund_id)) or 0
 
 
+def revisions_of(funds: Select) -> tuple[tuple[int, int], ...]:
+    """(fund id, revision) of each of several funds (a SELECT of ids, e.g. a province's), in id
+    order: it changes when any of them is written, and when a fund joins or leaves the set."""
+    rows = db.session.execute(
+        select(Fund.id, func.coalesce(FundRevision.revision, 0))
+        .outerjoin(FundRevision, FundRevision.fund_id == Fund.id)
+        .where(Fund.id.in_(funds))
+        .order_by(Fund.id)
+    )
+    return tuple((fund_id, revision) for fund_id, revision in rows)
+
+
 def kept(fund_id: int, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     """compute(), or the value it gave for the same fund revision, day, language and key (which
     must name everything else the value depends on: the figures' kind, their dates)."""
+    return _kept(lambda: (fund_id, revision(fund_id)), key, compute)
+
+
+def kept_for_funds(funds: Select, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+    """kept() for figures over several funds: kept until any of them is written."""
+    return _kept(lambda: ("funds", revisions_of(funds)), key, compute)
+
+
+def _kept(identity: Callable[[], tuple], key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     mode = current_app.config["FIGURES_CACHE"]
     session = db.session
     session.flush()
     if mode == "off" or written_funds(session):
         return compute()
-    full_key = (fund_id, revision(fund_id), clock.today(), str(get_locale()), *key)
+    full_key = (*identity(), clock.today(), str(get_locale()), *key)
     store = current_app.extensions["figures"]
     value = store.get(full_key)
     if value is Store.MISSING:
@@ -117,7 +138,7 @@ def kept(fund_id: int, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T
     elif mode == "verify":
         fresh = compute()
         if fresh != value:
-            raise StaleFigures(f"fund {fund_id}, {key}: the kept figures differ from the journal's")
+            raise StaleFigures(f"{full_key[0]}, {key}: the kept figures differ from the journal's")
     return value
 
 

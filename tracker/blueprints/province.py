@@ -4,7 +4,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker import charts, clock, figures, province
+from tracker import charts, clock, figures, province, revisions
 from tracker.access import requires
 from tracker.extensions import db
 from tracker.i18n import gettext as _
@@ -18,24 +18,31 @@ bp = Blueprint("province", __name__, url_prefix="/province")
 def index():
     """Render the table of the province's funds, sortable, with totals."""
     today = clock.today()
-    rows = province.fund_rows(current_user.province, today)
+    funds = province.funds_of(current_user.province)
+    # kept until one of the province's funds is written (tracker.revisions)
+    rows, shown_charts = revisions.kept_for_funds(
+        funds, ("province", current_user.province), lambda: province_figures(funds, today)
+    )
     key = request.args.get("sort", "commune")
     descending = request.args.get("dir") == "desc"
     rows = province.sort_rows(rows, key, descending)
-    total = province.totals(rows)
     return render_template(
         "province/index.html",
         rows=rows,
-        total=total,
+        total=province.totals(rows),
         key=key,
         descending=descending,
-        charts=province_charts(rows, today) if rows else [],
+        charts=shown_charts,
     )
 
 
-def province_charts(rows: list[province.FundRow], today) -> list[tuple[str, str]]:
+def province_figures(funds, today) -> tuple[list[province.FundRow], list[tuple[str, str]]]:
+    rows = province.fund_rows(current_user.province, today)
+    return rows, province_charts(funds, rows, today) if rows else []
+
+
+def province_charts(funds, rows: list[province.FundRow], today) -> list[tuple[str, str]]:
     """The province's money over time (every fund summed) and the funds owing the most."""
-    funds = province.funds_of(current_user.province)
     cash_labels, cash_values = figures.cash_by_month(funds, today)
     labels, ins, outs = figures.flows_by_month(funds, today)
     top = sorted(rows, key=lambda row: -row.outstanding)[:12]
@@ -70,12 +77,20 @@ def fund(fund_id: int):
     if found is None:
         abort(404)
     today = clock.today()
-    fund_figures = figures.fund_figures(found.id, today)
-    cash_labels, cash_values = figures.cash_by_month(found.id, today)
-    labels, ins, outs = figures.flows_by_month(found.id, today)
     return render_template(
         "province/fund.html",
         fund=found,
+        # kept until the fund's next write (tracker.revisions)
+        **revisions.kept(found.id, ("province-fund",), lambda: fund_dashboard(found.id, today)),
+    )
+
+
+def fund_dashboard(fund_id: int, today) -> dict:
+    """A fund's figures and charts as the province sees them (no names)."""
+    fund_figures = figures.fund_figures(fund_id, today)
+    cash_labels, cash_values = figures.cash_by_month(fund_id, today)
+    labels, ins, outs = figures.flows_by_month(fund_id, today)
+    return dict(
         figures=fund_figures,
         charts=[
             (
