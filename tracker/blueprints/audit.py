@@ -24,7 +24,7 @@ from tracker.views import page_number, wants_fragment
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # as the other lists
 
 # ?kind=: "access" for openings and exports of a person's file, otherwise the prefix of an action.
 KIND_ACCESS = "access"
