@@ -3,6 +3,7 @@ never shown after a write."""
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import disbursed_loan, donate, repay
@@ -129,3 +130,11 @@ def test_the_province_table_shows_a_write_in_any_of_its_funds_and_a_new_fund(app
     second_fund(app, commune="xã Mới Lập", cash=2_000_000)
     page = browser.get("/province").get_data(as_text=True)
     assert "xã Mới Lập" in page and "28.000.000 ₫" in page
+
+
+def test_an_unknown_cache_setting_stops_the_app_from_starting(database_uri):
+    from tests.conftest import base_config
+    from tracker import create_app
+
+    with pytest.raises(ValueError, match="FIGURES_CACHE"):
+        create_app({**base_config(database_uri), "FIGURES_CACHE": "no"})

@@ -166,6 +166,11 @@ class Store:
                 self._values.popitem(last=False)
 
 
+MODES = ("on", "off", "verify")  # "verify": the test suite's
+
+
 def init_app(app) -> None:
-    app.config.setdefault("FIGURES_CACHE", "on")  # "on", "off", or "verify" (tests)
+    mode = app.config.setdefault("FIGURES_CACHE", "on")
+    if mode not in MODES:
+        raise ValueError(f"FIGURES_CACHE must be one of {', '.join(MODES)}, not {mode!r}")
     app.extensions["figures"] = Store()
