@@ -42,7 +42,7 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, Fund, FundRevision, PersonAccess, random_revision
 
 # Logs written when somebody only looks: they change no figure, and a new revision on every read
-# would both empty the cache and lock the fund's row for readers.
+# would both empty the cache and make readers of a fund wait for each other's commits.
 UNTRACKED = (AuditEvent, PersonAccess)
 KEPT = 256  # entries per process (a dashboard's is ~30 KB with its charts)
 _PENDING = "funds_written"
@@ -62,15 +62,13 @@ def written_funds(session: Session) -> set[int]:
 @event.listens_for(Session, "after_flush")
 def _note_written_funds(session: Session, _flush_context) -> None:
     written = session.info.setdefault(_PENDING, set())
-    for row in chain(session.new, session.dirty, session.deleted):
+    changed = [row for row in session.dirty if session.is_modified(row, include_collections=False)]
+    for row in chain(session.new, changed, session.deleted):
         if isinstance(row, UNTRACKED):
             continue
         fund_id = row.id if isinstance(row, Fund) else getattr(row, "fund_id", None)
-        if fund_id is None:
-            continue
-        if row in session.dirty and not session.is_modified(row, include_collections=False):
-            continue
-        written.add(fund_id)
+        if fund_id is not None:
+            written.add(fund_id)
 
 
 @event.listens_for(Session, "before_commit")
