@@ -171,3 +171,47 @@ def test_opening_files_while_others_write_never_locks(app, money, seed, server, 
     for _ in range(3):
         statuses = [r.status_code for r in all_at_once(30, work)]
         assert all(status < 500 for status in statuses), statuses
+
+
+def test_money_and_casework_in_one_fund_at_once_never_deadlock_nor_go_stale(
+    app, money, seed, server, logged_in
+):
+    """Repayments (which lock the fund first), visits (which write the person) and dashboards (which
+    keep their figures per fund revision) at the same time: every commit then writes the fund's
+    revision last, so none waits for another in a cycle (PostgreSQL would abort one as a deadlock),
+    and in the suite's "verify" mode a dashboard that served stale figures would fail with a 500."""
+    donate(app, seed.fund_id, money.donor_id, 10_000_000, dt.date(2026, 1, 2))
+    loan_id = disbursed_loan(app, seed.fund_id, money.person_id, 9_000_000, dt.date(2026, 1, 10), term=9)
+    chair, chair_token = logged_in(server, "chair")
+    treasurer, token = logged_in(server, "treasurer")
+    today = dt.date.today().isoformat()
+
+    def work(i):
+        if i % 3 == 0:
+            return treasurer.post(
+                f"{server}/loans/{loan_id}/repayments",
+                data={"amount": "1.000", "paid_on": today, "method": "cash", "csrf_token": token},
+                allow_redirects=False,
+                timeout=60,
+            )
+        if i % 3 == 1:
+            return chair.post(
+                f"{server}/visits",
+                data={"person_id": money.person_id, "summary": f"Lần {i}", "csrf_token": chair_token},
+                allow_redirects=False,
+                timeout=60,
+            )
+        return chair.get(f"{server}/", timeout=60)
+
+    for _ in range(3):
+        statuses = [r.status_code for r in all_at_once(24, work)]
+        assert all(status < 500 for status in statuses), statuses
+        assert statuses.count(303) == 16, statuses  # every repayment and every visit recorded
+    with app.app_context():
+        repaid = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Repayment).where(Repayment.loan_id == loan_id)
+        )
+    assert repaid == 24
+    page = chair.get(f"{server}/", timeout=60).text
+    cash = re.search(r'id="figure-cash".*?class="figure-value[^"]*">([^<]*)<', page, re.S).group(1)
+    assert cash.strip() == "1.024.000 ₫"  # 10.000.000 − 9.000.000 + 24 × 1.000
