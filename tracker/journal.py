@@ -279,6 +279,8 @@ def positions_by_ids() -> Select:
 
 
 def positions_query(loan_ids, as_of) -> Select:
+    """The SELECT behind loan_positions, for `loan_ids` (a bind parameter or a SELECT of ids) as of
+    the `as_of` bind parameter."""
     amount = JournalLine.amount
 
     def by_event(event: str):
