@@ -49,6 +49,21 @@ def logged_in():
         session.close()
 
 
+def post_repayment(session: requests.Session, base: str, loan_id: int, token: str, amount: str):
+    """Record a repayment of today in cash over HTTP, as the treasurer's form does."""
+    return session.post(
+        f"{base}/loans/{loan_id}/repayments",
+        data={
+            "amount": amount,
+            "paid_on": dt.date.today().isoformat(),
+            "method": "cash",
+            "csrf_token": token,
+        },
+        allow_redirects=False,
+        timeout=60,
+    )
+
+
 def all_at_once(count: int, call):
     """Run `call(i)` in `count` threads released together; return the responses."""
     barrier = threading.Barrier(count)
@@ -65,15 +80,9 @@ def test_fifty_simultaneous_repayments_accept_exactly_the_outstanding(app, money
     donate(app, seed.fund_id, money.donor_id, 10_000_000, dt.date(2026, 1, 2))
     loan_id = disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2026, 1, 10), term=3)
     session, token = logged_in(server, "treasurer")
-    today = dt.date.today().isoformat()
 
     def pay(_):
-        return session.post(
-            f"{server}/loans/{loan_id}/repayments",
-            data={"amount": "1.000.000", "paid_on": today, "method": "cash", "csrf_token": token},
-            allow_redirects=False,
-            timeout=60,
-        )
+        return post_repayment(session, server, loan_id, token, "1.000.000")
 
     responses = all_at_once(50, pay)
     statuses = [r.status_code for r in responses]
@@ -156,17 +165,11 @@ def test_opening_files_while_others_write_never_locks(app, money, seed, server, 
     loan_id = disbursed_loan(app, seed.fund_id, money.person_id, 9_000_000, dt.date(2026, 1, 10), term=9)
     chair, _ = logged_in(server, "chair")
     treasurer, token = logged_in(server, "treasurer")
-    today = dt.date.today().isoformat()
 
     def work(i):
         if i % 3:
             return chair.get(f"{server}/people/{money.person_id}", timeout=60)
-        return treasurer.post(
-            f"{server}/loans/{loan_id}/repayments",
-            data={"amount": "1.000", "paid_on": today, "method": "cash", "csrf_token": token},
-            allow_redirects=False,
-            timeout=60,
-        )
+        return post_repayment(treasurer, server, loan_id, token, "1.000")
 
     for _ in range(3):
         statuses = [r.status_code for r in all_at_once(30, work)]
@@ -184,16 +187,10 @@ def test_money_and_casework_in_one_fund_at_once_never_deadlock_nor_go_stale(
     loan_id = disbursed_loan(app, seed.fund_id, money.person_id, 9_000_000, dt.date(2026, 1, 10), term=9)
     chair, chair_token = logged_in(server, "chair")
     treasurer, token = logged_in(server, "treasurer")
-    today = dt.date.today().isoformat()
 
     def work(i):
         if i % 3 == 0:
-            return treasurer.post(
-                f"{server}/loans/{loan_id}/repayments",
-                data={"amount": "1.000", "paid_on": today, "method": "cash", "csrf_token": token},
-                allow_redirects=False,
-                timeout=60,
-            )
+            return post_repayment(treasurer, server, loan_id, token, "1.000")
         if i % 3 == 1:
             return chair.post(
                 f"{server}/visits",
