@@ -115,7 +115,19 @@ def test_amounts_typed_the_usual_ways_are_stored_the_same(app, seed, money, as_r
 
 @pytest.mark.parametrize(
     "typed",
-    ["năm mươi triệu", "1,5", "-5", "0", "1.000.000.000.001", "12.34", "5.0000", "1e6", "50.000,00", ""],
+    [
+        "năm mươi triệu",
+        "1,5",
+        "-5",
+        "0",
+        "1.000.000.000.001",
+        "12.34",
+        "5.0000",
+        "1e6",
+        "50.000,00",
+        "",
+        "   ",
+    ],
 )
 def test_bad_amounts_are_refused_next_to_the_field(app, seed, money, as_role, typed):
     before = journal_size(app)

@@ -102,6 +102,7 @@ class MoneyField(StringField):
         self.raw_text = valuelist[0] if valuelist else ""
         self.data = None
         if not self.raw_text.strip():
+            self.raw_data = []  # spaces alone are no amount: InputRequired says so, as for nothing
             return
         try:
             self.data = ledger.parse_amount(self.raw_text)
