@@ -233,24 +233,31 @@ def money(app, seed):
     return seed_money(app, seed)
 
 
+@contextmanager
+def counting_queries(app):
+    """The SQL statements run while the block runs (a list, filled as they run)."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
 @pytest.fixture
 def count_queries(app):
-    """count_queries(callable) -> how many SQL statements the call ran."""
+    """count_queries(callable) -> how many SQL statements the call ran; the call must answer 200."""
 
     def count(call) -> int:
-        statements = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", record)
-        try:
+        with counting_queries(app) as statements:
             response = call()
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", record)
-        assert response.status_code == 200
+        assert response.status_code == 200, response.status_code
         return len(statements)
 
     return count

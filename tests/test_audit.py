@@ -3,13 +3,12 @@ filters that narrow it, a fixed number of queries per page, and no way to change
 
 import datetime as dt
 import re
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
 from flask import g
 
-from tests.conftest import fragment, full_page
+from tests.conftest import counting_queries, fragment, full_page
 from tests.factories import add_person, user_id
 from tracker import audit
 from tracker.extensions import db
@@ -46,22 +45,6 @@ def add_access(app, fund_id, username, person_id, at, action="view"):
         db.session.add(row)
         db.session.commit()
         return ("access", row.id)
-
-
-@contextmanager
-def counting_queries(app):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

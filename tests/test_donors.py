@@ -3,13 +3,12 @@ form, and the donor's page telling what their money did without naming the borro
 
 import datetime as dt
 import re
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.conftest import fragment, full_page
+from tests.conftest import counting_queries, fragment, full_page
 from tracker import journal
 from tracker.extensions import db
 from tracker.models import AuditEvent, Donation, Donor
@@ -42,23 +41,6 @@ def reverse_donation(app, donation_id, reason="Ghi nhầm"):
             db.session.get(Donation, donation_id), reason, factories.user_id("treasurer")
         )
         db.session.commit()
-
-
-@contextmanager
-def counting_queries(app):
-    """Counts the SQL statements run while the block runs."""
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 def selected_option(html, name):

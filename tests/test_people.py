@@ -186,23 +186,11 @@ def test_list_is_in_vietnamese_order_and_paginated(app, seed, as_role):
     assert "Nguyễn Văn Đạt<" in second
 
 
-def test_list_query_count_does_not_grow_with_people(app, seed, as_role):
+def test_list_query_count_does_not_grow_with_people(app, seed, as_role, count_queries):
     chair = as_role("chair")
 
     def queries_for_list():
-        statements = []
-        with app.app_context():
-            engine = db.engine
-
-        def count(*args):
-            statements.append(args[2])
-
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
-            chair.get("/people")
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
-        return len(statements)
+        return count_queries(lambda: chair.get("/people"))
 
     with app.app_context():
         for i in range(3):

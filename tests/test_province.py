@@ -3,8 +3,6 @@
 import datetime as dt
 import re
 
-import sqlalchemy as sa
-
 from tests.conftest import PASSWORD, Browser
 from tests.factories import add_donor, add_person, disbursed_loan, donate, repay
 from tracker import accounts
@@ -139,20 +137,11 @@ def test_no_page_or_export_with_personal_data_opens_to_a_regional_login(app, mon
     assert opened == [], f"a regional login opened {opened}"
 
 
-def test_province_table_query_count_does_not_grow_with_funds(app, money, seed):
+def test_province_table_query_count_does_not_grow_with_funds(app, money, seed, count_queries):
     browser = regional(app)
 
     def count():
-        statements = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(1)  # noqa: E731
-        sa.event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert browser.get("/province").status_code == 200
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
+        return count_queries(lambda: browser.get("/province"))
 
     fund_id, person = second_fund(app, commune="xã Một")
     disbursed_loan(app, fund_id, person, 1_000_000, TODAY - dt.timedelta(days=40), term=2)

@@ -74,22 +74,9 @@ PAGES = [
 
 
 @pytest.fixture
-def counter(app):
-    with app.app_context():
-        engine = db.engine
-
-    def count(browser, url):
-        statements = []
-        listener = lambda *args: statements.append(1)  # noqa: E731
-        sa.event.listen(engine, "before_cursor_execute", listener)
-        try:
-            response = browser.client.get(url)
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", listener)
-        assert response.status_code == 200, (url, response.status_code)
-        return len(statements)
-
-    return count
+def counter(count_queries):
+    """counter(browser, url) -> the statements of one GET of url."""
+    return lambda browser, url: count_queries(lambda: browser.client.get(url))
 
 
 def test_page_query_counts_do_not_grow_with_rows(app, money, seed, as_role, counter):

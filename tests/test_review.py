@@ -698,27 +698,6 @@ def test_export_links_show_to_who_may_export(history, as_role):
 # ------------------------------------------------------------------ query counts
 
 
-@pytest.fixture
-def count_queries(app):
-    def count(call) -> int:
-        statements = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", record)
-        try:
-            response = call()
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", record)
-        assert response.status_code == 200
-        return len(statements)
-
-    return count
-
-
 def test_query_counts_do_not_grow_with_the_data(app, history, seed, money, as_role, today, count_queries):
     chair = as_role("chair")
     urls = ["/reports/review?period=2025", "/reports/review?period=2025-H1&format=csv"]
