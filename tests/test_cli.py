@@ -95,7 +95,7 @@ def test_demo_tells_the_hong_son_money_story(app, runner):
         loans = db.session.scalars(sa.select(Loan).order_by(Loan.id)).all()
         statuses = sorted(loan.status for loan in loans)
         assert statuses == ["active", "active", "repaid", "repaid"]
-        arrears = journal.loan_arrears(loans, dt.date.today())
+        arrears = {i: p.arrears for i, p in journal.positions_of(loans, dt.date.today()).items()}
         days = sorted(arrears[loan.id].days_overdue for loan in loans if loan.status == "active")
         assert days[0] <= 30 < days[1]  # one repaying on time, one in arrears
         balances = journal.loan_balances([loan.id for loan in loans])

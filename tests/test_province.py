@@ -81,7 +81,9 @@ def test_overdue_par30_and_the_province_total(app, money, seed):
         from tracker import journal
         from tracker.models import Loan
 
-        expected_overdue = journal.loan_arrears([db.session.get(Loan, loan)], TODAY)[loan].overdue_amount
+        expected_overdue = journal.positions_of([db.session.get(Loan, loan)], TODAY)[
+            loan
+        ].arrears.overdue_amount
     assert 4_000_000 <= expected_overdue <= 6_000_000
     page = regional(app).get("/province").get_data(as_text=True)
     hong_son, tan_ha, total = cells(page, "xã Hồng Sơn"), cells(page, "xã Tân Hà"), cells(page, "Tổng cộng")

@@ -348,11 +348,6 @@ def positions_of(loans: list[Loan], as_of: dt.date) -> dict[int, LoanPosition]:
     return {loan.id: found.get(loan.id, nothing) for loan in loans}
 
 
-def loan_arrears(loans: list[Loan], as_of: dt.date) -> dict[int, ledger.Arrears]:
-    """Overdue amount and days overdue per loan as of a date (one query for any number of loans)."""
-    return {loan_id: position.arrears for loan_id, position in positions_of(loans, as_of).items()}
-
-
 def donation_available(fund_id: int) -> dict[int, int]:
     """Per live donation: the part of its money that is in the cash box now (not out on loan, not lost
     to a write-off). Shares come back pro rata to each loan's repayments."""

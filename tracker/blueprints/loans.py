@@ -122,13 +122,11 @@ def render_index(form: LoanForm | None = None, status: int = 200):
         form.applied_on.data = clock.today()
         if (person_id := id_arg(request.args.get("person_id"))) is not None:
             form.person_id.data = person_id
-    positions = journal.positions_of(loans, clock.today())
     return (
         render_template(
             "loans/index.html",
             loans=loans,
-            balances={loan_id: position.balance for loan_id, position in positions.items()},
-            arrears={loan_id: position.arrears for loan_id, position in positions.items()},
+            positions=journal.positions_of(loans, clock.today()),
             form=form,
             chosen=chosen,
             statuses=STATUS_FILTERS,

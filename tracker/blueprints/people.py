@@ -235,12 +235,10 @@ def person_context(person: Person) -> dict:
     loans = list(
         db.session.scalars(select(Loan).where(Loan.person_id == person.id).order_by(Loan.applied_on))
     )
-    positions = journal.positions_of(loans, today)
     context = {
         "person": person,
         "loans": loans,
-        "balances": {loan_id: position.balance for loan_id, position in positions.items()},
-        "arrears": {loan_id: position.arrears for loan_id, position in positions.items()},
+        "positions": journal.positions_of(loans, today),
     }
     if can("view_casework"):
         context["status_history"] = db.session.scalars(
