@@ -6,8 +6,10 @@ import re
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets.core import clean_key
 
 from tracker import clock, ledger
+from tracker.field_html import field_html
 from tracker.formatting import format_number
 from tracker.i18n import lazy_gettext as _l
 from tracker.text import normalise_phone
@@ -25,7 +27,7 @@ CONTROL_CHARACTERS_MESSAGE = _l(
 
 class Form(FlaskForm):
     """Base form: strips surrounding whitespace from every text input and refuses control characters
-    in any field."""
+    in any field; its fields render through tracker.field_html."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -34,6 +36,12 @@ class Form(FlaskForm):
             if issubclass(field_class, StringField) and getattr(field_class, "strip_whitespace", True):
                 filters.append(lambda value: value.strip() if isinstance(value, str) else "")
             return unbound_field.bind(form=form, filters=filters, **options)
+
+        def render_field(self, field, render_kw):
+            """WTForms' markup, written by tracker.field_html where it knows the widget."""
+            attrs = {clean_key(key): value for key, value in (field.render_kw or {}).items()}
+            attrs.update((clean_key(key), value) for key, value in render_kw.items())
+            return field_html(field, attrs) or field.widget(field, **attrs)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
