@@ -134,14 +134,11 @@ def scoped(model):
 
 
 def own_committee_member_id() -> int | None:
-    """The committee member linked to the logged-in user in this fund (a member's own record)."""
-    from tracker.models import CommitteeMember
-
-    return db.session.scalar(
-        select(CommitteeMember.id).where(
-            CommitteeMember.fund_id == current_fund_id(), CommitteeMember.user_id == current_user.id
-        )
-    )
+    """The committee member linked to the logged-in user in this fund (a member's own record),
+    loaded with the login (accounts.load_session_user)."""
+    membership = current_user.membership
+    member = membership.committee_member if membership is not None else None
+    return member.id if member is not None else None
 
 
 def own_people_clause():

@@ -115,8 +115,8 @@ def revoke_all_sessions(user_id: int, fund_id: int | None = None) -> None:
 def load_session_user(token: str) -> User | None:
     """Flask-Login's user loader: the user of a live session, or None (which logs them out).
 
-    One query for the session, its user and its membership with the fund (or regional access):
-    every request of a logged-in user makes it."""
+    One query for the session, its user and its membership with the fund and the user's committee
+    member record there (or regional access): every request of a logged-in user makes it."""
     login_session = db.session.scalar(session_query(), {"token": token})
     if login_session is None or login_session.revoked_at is not None:
         return None
@@ -137,6 +137,7 @@ def session_query():
         .options(
             joinedload(LoginSession.user),
             joinedload(LoginSession.membership).joinedload(Membership.fund),
+            joinedload(LoginSession.membership).joinedload(Membership.committee_member),
             joinedload(LoginSession.regional_access),
         )
     )

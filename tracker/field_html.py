@@ -4,7 +4,7 @@ WTForms renders through generic machinery: dir() over the field's flags for ever
 attribute writer that cleans and escapes key by key, an inspect.signature() call for every <select>
 and an object per option. That cost 40–70 µs a field, a quarter of the time of the pages that carry
 forms (the people list, a person's file, the loans list). `Form.Meta.render_field` sends the widgets
-listed in RENDERERS here; any other widget (a radio list) still renders through WTForms.
+listed in RENDERERS here; any other widget (the list around radio buttons) renders through WTForms.
 tests/test_field_html.py checks that both write the same HTML, field by field and page by page.
 """
 
@@ -15,6 +15,7 @@ from wtforms.widgets import (
     HiddenInput,
     NumberInput,
     PasswordInput,
+    RadioInput,
     Select,
     TextArea,
     TextInput,
@@ -45,6 +46,8 @@ def input_html(field, widget, attrs: dict) -> Markup:
     if isinstance(widget, PasswordInput) and widget.hide_value:
         attrs["value"] = ""
     elif isinstance(widget, CheckboxInput) and getattr(field, "checked", field.data):
+        attrs.setdefault("checked", True)
+    elif isinstance(widget, RadioInput) and field.checked:
         attrs.setdefault("checked", True)
     attrs.setdefault("id", field.id)
     attrs.setdefault("type", widget.input_type)
@@ -92,6 +95,7 @@ RENDERERS = {
     HiddenInput: input_html,
     PasswordInput: input_html,
     CheckboxInput: input_html,
+    RadioInput: input_html,  # each button of a radio list, which WTForms' ListWidget writes
     TextArea: textarea_html,
     Select: select_html,
 }

@@ -1,6 +1,7 @@
 """Small helpers every blueprint's views use."""
 
 from flask import render_template, request
+from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
 from tracker.extensions import db
@@ -42,6 +43,24 @@ def page_number() -> int:
         return min(max(1, int(request.args.get("page", 1))), 100_000)
     except ValueError:
         return 1
+
+
+def page_of(query, size: int) -> tuple[list, int, int]:
+    """One page of a select of one ORM entity, as (rows, total rows, page number).
+
+    The total rides along on every row as a window count, so a page costs one query; a page past
+    the end has no row to carry it, and asks for the count alone. For a fund's short lists (people,
+    loans, the visit queue): the window counts every row before the limit, where a separate count of
+    a long log could use an index and stop early."""
+    page = page_number()
+    rows = db.session.execute(
+        query.add_columns(func.count().over()).offset((page - 1) * size).limit(size)
+    ).all()
+    if rows:
+        return [row[0] for row in rows], rows[0][1], page
+    if page == 1:
+        return [], 0, page
+    return [], db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())), page
 
 
 def render_logged(template: str, **context) -> str:

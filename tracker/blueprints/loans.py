@@ -7,7 +7,7 @@ these views only validate input, call it, commit once and respond.
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
@@ -28,7 +28,7 @@ from tracker.forms import Form, IsoDateField, MoneyField, reason_field, refusal_
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Funding, Loan, Person, Repayment
-from tracker.views import id_arg, page_number, wants_fragment
+from tracker.views import id_arg, page_of, wants_fragment
 
 bp = Blueprint("loans", __name__)
 
@@ -114,9 +114,8 @@ def render_index(form: LoanForm | None = None, status: int = 200):
     chosen = request.args.get("status")
     if chosen in STATUS_FILTERS:
         query = query.where(Loan.status == chosen)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page, size = page_number(), 25
-    loans = list(db.session.scalars(query.order_by(Loan.id.desc()).offset((page - 1) * size).limit(size)))
+    size = 25
+    loans, total, page = page_of(query.order_by(Loan.id.desc()), size)
     if form is None:
         form = LoanForm(formdata=None)
         form.applied_on.data = clock.today()

@@ -26,7 +26,7 @@ from tracker.models import (
     PersonStatusChange,
 )
 from tracker.text import searchable
-from tracker.views import id_arg, page_number, render_logged, wants_fragment
+from tracker.views import id_arg, page_of, render_logged, wants_fragment
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -179,12 +179,7 @@ def filtered_people():
 
 
 def list_context() -> dict:
-    query = filtered_people()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = page_number()
-    people = db.session.scalars(
-        query.order_by(Person.sort_key, Person.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).all()
+    people, total, page = page_of(filtered_people().order_by(Person.sort_key, Person.id), PAGE_SIZE)
     return {
         "people": people,
         "total": total,

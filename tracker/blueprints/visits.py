@@ -10,7 +10,7 @@ import datetime as dt
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
@@ -31,7 +31,7 @@ from tracker.forms import Form, IsoDateField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import CommitteeMember, Person, Visit
-from tracker.views import id_arg, page_number, render_logged, wants_fragment
+from tracker.views import id_arg, page_of, render_logged, wants_fragment
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
@@ -144,7 +144,7 @@ def visit_form_for(person: Person) -> VisitForm:
     return form
 
 
-TIMELINE_STEP = 50  # visits shown at first, and added by each "older visits"
+TIMELINE_STEP = 20  # visits shown at first, and added by each "older visits"
 TIMELINE_MAX = 2_000
 
 
@@ -154,11 +154,11 @@ def timeline_size() -> int:
     return min(max(TIMELINE_STEP, asked - asked % TIMELINE_STEP), TIMELINE_MAX)
 
 
-def recent_visits(person: Person) -> tuple[list[Visit], bool]:
-    """A person's latest visits, newest first, with their mentors, and whether older ones exist
-    (one query)."""
+def recent_visits(person: Person) -> tuple[list[Visit], int | None]:
+    """A person's latest visits, newest first, with their mentors, and when older ones exist how
+    many the "older visits" link asks for (one query)."""
     if not can("view_visits"):
-        return [], False
+        return [], None
     limit = timeline_size()
     visits = list(
         db.session.scalars(
@@ -169,7 +169,7 @@ def recent_visits(person: Person) -> tuple[list[Visit], bool]:
             .limit(limit + 1)
         )
     )
-    return visits[:limit], len(visits) > limit
+    return visits[:limit], (limit + TIMELINE_STEP if len(visits) > limit else None)
 
 
 bp.add_app_template_global(visit_form_for)
@@ -262,13 +262,9 @@ def queue_page(today: dt.date, mentor_id: int | None, unassigned: bool = False):
         query = query.where(Person.next_visit_on < today)
     elif show == "due":
         query = query.where(Person.next_visit_on >= today)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = page_number()
-    people = db.session.scalars(
-        query.options(joinedload(Person.mentor)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    )
+    people, total, page = page_of(query.options(joinedload(Person.mentor)), PAGE_SIZE)
     return {
-        "people": list(people),
+        "people": people,
         "total": total,
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),
