@@ -270,7 +270,7 @@ def test_pages_of_twenty_five_and_a_fixed_number_of_queries(app, seed, money, as
     assert "kind=loan" in chair.get("/audit?kind=loan").get_data(as_text=True).split('class="pager"')[1]
 
 
-@pytest.mark.parametrize("query", ["", "kind=loan", "kind=access", "kind=loan.approve&start=2025-07-02"])
+@pytest.mark.parametrize("query", ["", "kind=loan", "kind=access", "kind=loan.approve&from=2025-07-02"])
 def test_walking_the_pages_gives_the_whole_log_in_order(app, seed, money, as_role, query):
     """Each page is read from each side's newest rows only (log_query's `newest`): walking every
     page must still give each entry once, newest first, as one sort of the whole log would."""
@@ -286,6 +286,23 @@ def test_walking_the_pages_gives_the_whole_log_in_order(app, seed, money, as_rol
     expected = sorted(walked, key=lambda row: -int(row[1]))  # then by kind, then newest first:
     expected = sorted(sorted(expected, key=lambda row: row[0]), key=lambda row: row[2], reverse=True)
     assert walked == expected
+
+
+def test_a_long_log_is_counted_up_to_a_limit_and_older_entries_by_date(
+    app, seed, money, as_role, monkeypatch
+):
+    from tracker.blueprints import audit as audit_views
+
+    monkeypatch.setattr(audit_views, "COUNT_LIMIT", 50)
+    fill_log(app, seed.fund_id, money.person_id, 90, start=dt.datetime(2025, 7, 1))
+    chair = as_role("chair")
+    html = chair.get("/audit").get_data(as_text=True)
+    assert "Số mục tìm thấy: hơn 50." in html and "Trang 1/2" in html
+    last = chair.get("/audit?page=9").get_data(as_text=True)  # past the limit: its last page
+    assert "Trang 2/2" in last and len(ROW.findall(last)) == 25
+    # the oldest entries, out of reach of the pages, by their dates: 2025-07-01 00:00 to 23:00 (UTC)
+    older = chair.get("/audit?from=2025-07-01&to=2025-07-01").get_data(as_text=True)
+    assert "Số mục tìm thấy: 17" in older and "hơn" not in older.split('id="audit-count"')[1][:80]
 
 
 # ------------------------------------------------------------------------------ it cannot be changed
