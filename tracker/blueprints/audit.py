@@ -7,9 +7,10 @@ with LIMIT/OFFSET), so a page costs the same few queries however long the log gr
 
 import datetime as dt
 import json
+from functools import cache
 
 from flask import Blueprint, g, render_template, request
-from sqlalchemy import String, and_, case, func, literal_column, or_, select, union_all
+from sqlalchemy import String, and_, bindparam, case, func, literal_column, or_, select, union_all
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
@@ -164,16 +165,13 @@ def constant(value: str):
     return literal_column(f"'{value}'", String)
 
 
-def log_query(fund_id: int, form: AuditFilterForm, newest: int | None = None):
-    """The merged log of the fund as one subquery with common columns, filters applied to each side.
+def log_query(kind: str | None, by_user: bool, since: bool, until: bool, newest: bool):
+    """The merged log of a fund as one subquery with common columns, filters applied to each side.
 
-    With `newest`, each side keeps only its newest rows, read backwards along its (fund_id, at)
-    index: enough for the pages up to there, without merging, joining and sorting a whole log that
-    grows by every opening of a file."""
-    user_id = form.valid("user")
-    kind = form.valid("kind")
-    start, end = form.valid("start"), form.valid("end")
-
+    Values come as bind parameters (fund_id, user_id, start, end, kind, kind_prefix, newest); the
+    arguments say which filters there are. With `newest`, each side keeps only its newest rows, read
+    backwards along its (fund_id, at) index: enough for the pages up to there, without merging,
+    joining and sorting a whole log that grows by every opening of a file."""
     events = select(
         constant("event").label("source"),
         AuditEvent.id.label("row_id"),
@@ -185,7 +183,7 @@ def log_query(fund_id: int, form: AuditFilterForm, newest: int | None = None):
         AuditEvent.before.label("before"),
         AuditEvent.after.label("after"),
         case((AuditEvent.object_type == "Person", AuditEvent.object_id), else_=None).label("person_id"),
-    ).where(AuditEvent.fund_id == fund_id)
+    ).where(AuditEvent.fund_id == bindparam("fund_id"))
     accesses = select(
         constant("access").label("source"),
         PersonAccess.id.label("row_id"),
@@ -197,28 +195,51 @@ def log_query(fund_id: int, form: AuditFilterForm, newest: int | None = None):
         constant("").label("before"),
         constant("").label("after"),
         PersonAccess.person_id.label("person_id"),
-    ).where(PersonAccess.fund_id == fund_id)
+    ).where(PersonAccess.fund_id == bindparam("fund_id"))
 
-    if user_id:
-        events = events.where(AuditEvent.user_id == int(user_id))
-        accesses = accesses.where(PersonAccess.user_id == int(user_id))
-    if start:
-        events = events.where(AuditEvent.at >= utc_start_of(start))
-        accesses = accesses.where(PersonAccess.at >= utc_start_of(start))
-    if end:
-        events = events.where(AuditEvent.at < utc_start_of(end + dt.timedelta(days=1)))
-        accesses = accesses.where(PersonAccess.at < utc_start_of(end + dt.timedelta(days=1)))
+    if by_user:
+        events = events.where(AuditEvent.user_id == bindparam("user_id"))
+        accesses = accesses.where(PersonAccess.user_id == bindparam("user_id"))
+    if since:
+        events = events.where(AuditEvent.at >= bindparam("start"))
+        accesses = accesses.where(PersonAccess.at >= bindparam("start"))
+    if until:
+        events = events.where(AuditEvent.at < bindparam("end"))
+        accesses = accesses.where(PersonAccess.at < bindparam("end"))
     if kind and kind != KIND_ACCESS:
-        events = events.where(or_(AuditEvent.action == kind, AuditEvent.action.like(f"{kind}.%")))
-    if newest is not None:
-        events = events.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(newest).subquery().select()
-        accesses = accesses.order_by(PersonAccess.at.desc(), PersonAccess.id.desc()).limit(newest)
-        accesses = accesses.subquery().select()
+        events = events.where(
+            or_(AuditEvent.action == bindparam("kind"), AuditEvent.action.like(bindparam("kind_prefix")))
+        )
+    if newest:
+        events = events.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(bindparam("newest"))
+        accesses = accesses.order_by(PersonAccess.at.desc(), PersonAccess.id.desc()).limit(
+            bindparam("newest")
+        )
+        events, accesses = events.subquery().select(), accesses.subquery().select()
     if kind == KIND_ACCESS:
         return accesses.subquery("log")
     if kind:
         return events.subquery("log")
     return union_all(events, accesses).subquery("log")
+
+
+@cache
+def log_statements(kind: str | None, by_user: bool, since: bool, until: bool):
+    """(count, page) for one shape of filters, built once: building the merged log's statements
+    cost more than running them (1.9 of the page's 8 ms). `kind` is None, KIND_ACCESS or "action"
+    (any action prefix, bound as a value)."""
+    counted = select(log_query(kind, by_user, since, until, newest=False).c.row_id)
+    count = select(func.count()).select_from(counted.limit(bindparam("count_limit")).subquery())
+    log = log_query(kind, by_user, since, until, newest=True)
+    page = (
+        select(log, User.username, User.full_name.label("user_name"), Person.full_name, Person.erased_at)
+        .outerjoin(User, User.id == log.c.user_id)
+        .outerjoin(Person, and_(Person.id == log.c.person_id, Person.fund_id == bindparam("fund_id")))
+        .order_by(log.c.at.desc(), log.c.source, log.c.row_id.desc())
+        .offset(bindparam("offset"))
+        .limit(PAGE_SIZE)
+    )
+    return count, page
 
 
 def load_page(fund_id: int, form: AuditFilterForm, page: int) -> tuple[list[dict], int, int, int]:
@@ -227,19 +248,26 @@ def load_page(fund_id: int, form: AuditFilterForm, page: int) -> tuple[list[dict
     The log grows with every opening of a file, for years: the count stops past COUNT_LIMIT rows
     (and the pages with it), so a view costs the same in the tenth year as in the first; older
     entries are found by their dates."""
-    counted = select(log_query(fund_id, form).c.row_id).limit(COUNT_LIMIT + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted))
+    user_id, kind = form.valid("user"), form.valid("kind")
+    start, end = form.valid("start"), form.valid("end")
+    values = {"fund_id": fund_id, "count_limit": COUNT_LIMIT + 1}
+    if user_id:
+        values["user_id"] = int(user_id)
+    if start:
+        values["start"] = utc_start_of(start)
+    if end:
+        values["end"] = utc_start_of(end + dt.timedelta(days=1))
+    if kind and kind != KIND_ACCESS:
+        values.update(kind=kind, kind_prefix=f"{kind}.%")
+    count, page_query = log_statements(
+        kind if kind in (None, KIND_ACCESS) else "action", bool(user_id), bool(start), bool(end)
+    )
+    total = db.session.scalar(count, values)
     pages = max(1, -(-min(total, COUNT_LIMIT) // PAGE_SIZE))
     # Past the end (or a page number too big for the database's integers): the last page.
     page = min(page, pages)
-    log = log_query(fund_id, form, newest=page * PAGE_SIZE)
     rows = db.session.execute(
-        select(log, User.username, User.full_name.label("user_name"), Person.full_name, Person.erased_at)
-        .outerjoin(User, User.id == log.c.user_id)
-        .outerjoin(Person, and_(Person.id == log.c.person_id, Person.fund_id == fund_id))
-        .order_by(log.c.at.desc(), log.c.source, log.c.row_id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
+        page_query, {**values, "newest": page * PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
     ).all()
     return [describe(row) for row in rows], page, pages, total
 
