@@ -117,9 +117,10 @@ def current_fund_id() -> int:
     return g.fund.id
 
 
-def get_or_404(model, object_id: int, *, lock: bool = False):
-    """Load a row of the current user's fund; another fund's id is indistinguishable from none."""
-    query = select(model).where(model.id == object_id, model.fund_id == current_fund_id())
+def get_or_404(model, object_id: int, *, lock: bool = False, options=()):
+    """Load a row of the current user's fund; another fund's id is indistinguishable from none.
+    `options` are loader options (a joinedload locks the joined rows too: not with `lock`)."""
+    query = select(model).where(model.id == object_id, model.fund_id == current_fund_id()).options(*options)
     if lock:
         query = query.with_for_update()
     row = db.session.scalar(query)

@@ -91,7 +91,8 @@ class RepaymentForm(Form):
 
 
 def get_loan_or_404(loan_id: int, lock: bool = False) -> Loan:
-    loan = get_or_404(Loan, loan_id, lock=lock)
+    # with its borrower, whom every loan page names; a locked loan alone (its person stays unlocked)
+    loan = get_or_404(Loan, loan_id, lock=lock, options=() if lock else (joinedload(Loan.person),))
     if sees_only_own_people() and (
         loan.person.mentor_id is None or loan.person.mentor_id != own_committee_member_id()
     ):
