@@ -136,10 +136,32 @@ def test_allocation_puts_rounding_shortfall_on_the_last_source():
     ]
 
 
-def test_returned_share_is_pro_rata():
-    assert ledger.returned_share(30, 40, 20) == 15
-    assert ledger.returned_share(30, 40, 40) == 30
-    assert ledger.returned_share(30, 40, 0) == 0
+def test_returned_shares_are_pro_rata():
+    assert ledger.returned_shares([30, 10], 40, 20) == [15, 5]
+    assert ledger.returned_shares([30, 10], 40, 40) == [30, 10]
+    assert ledger.returned_shares([30, 10], 40, 0) == [0, 0]
+    assert ledger.returned_shares([30, 10], 40, 55) == [30, 10]  # never more than was lent
+    # 3.000.000 back on 14.500.000 lent from three donations: floored one by one, 2 đồng short
+    assert ledger.returned_shares([1_000_000, 1_500_000, 12_000_000], 14_500_000, 3_000_000) == [
+        206_896,
+        310_345,
+        2_482_759,
+    ]
+
+
+@given(
+    st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=8),
+    st.integers(min_value=0, max_value=10**10),
+)
+def test_returned_shares_add_up_and_stay_within_a_dong_of_their_share(fundings, repaid):
+    principal = sum(fundings)
+    shares = ledger.returned_shares(fundings, principal, repaid)
+    back = min(repaid, principal)
+    assert sum(shares) == back
+    for funded, share in zip(fundings, shares, strict=True):
+        exact = funded * back / principal
+        assert 0 <= share <= funded
+        assert exact - 1 < share < exact + 1
 
 
 def test_par30():

@@ -1200,10 +1200,17 @@ class FundBuilder:
     def available(self) -> dict[int, int]:
         """journal.donation_available, on the plans (duplicates waiting to be reversed excluded)."""
         available = {d.id: d.amount for d in self.donations if not d.to_be_reversed}
+        by_loan: dict[int, list[tuple[int, int]]] = {}  # in the order the fundings were made
+        loans: dict[int, LoanPlan] = {}
         for donation_id, loan, funded in self.live_fundings:
-            if donation_id in available:
-                back = ledger.returned_share(funded, loan.principal, loan.repaid)
-                available[donation_id] -= funded - back
+            by_loan.setdefault(id(loan), []).append((donation_id, funded))
+            loans[id(loan)] = loan
+        for key, fundings in by_loan.items():
+            loan = loans[key]
+            shares = ledger.returned_shares([funded for _d, funded in fundings], loan.principal, loan.repaid)
+            for (donation_id, funded), back in zip(fundings, shares, strict=True):
+                if donation_id in available:
+                    available[donation_id] -= funded - back
         return available
 
     def disburse(self, day: dt.date, loan: LoanPlan) -> None:

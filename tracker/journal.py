@@ -350,7 +350,8 @@ def positions_of(loans: list[Loan], as_of: dt.date) -> dict[int, LoanPosition]:
 
 def donation_available(fund_id: int) -> dict[int, int]:
     """Per live donation: the part of its money that is in the cash box now (not out on loan, not lost
-    to a write-off). Shares come back pro rata to each loan's repayments."""
+    to a write-off). Shares come back pro rata to each loan's repayments (funding_returns); the
+    donations' parts add up to the cash."""
     donations = db.session.execute(
         select(Donation.id, Donation.amount)
         .where(Donation.fund_id == fund_id, Donation.reversal_id.is_(None))
@@ -358,16 +359,49 @@ def donation_available(fund_id: int) -> dict[int, int]:
     ).all()
     available = {donation_id: int(amount) for donation_id, amount in donations}
     fundings = db.session.execute(
-        select(Funding.donation_id, Funding.loan_id, Funding.amount, Loan.principal)
+        select(Funding.id, Funding.loan_id, Funding.amount, Loan.principal, Funding.donation_id)
         .join(Loan, Loan.id == Funding.loan_id)
         .where(Funding.fund_id == fund_id, Loan.fund_id == fund_id, Funding.void.is_(False))
     ).all()
-    balances = loan_balances(sorted({loan_id for _, loan_id, _, _ in fundings}))
-    for donation_id, loan_id, funded, principal in fundings:
+    balances = loan_balances(sorted({row.loan_id for row in fundings}))
+    returns = funding_returns(fundings, lambda loan_id: balances[loan_id].repaid)
+    for funding_id, _loan_id, funded, _principal, donation_id in fundings:
         if donation_id in available:
-            back = ledger.returned_share(int(funded), int(principal), balances[loan_id].repaid)
-            available[donation_id] -= int(funded) - back
+            available[donation_id] -= int(funded) - returns[funding_id]
     return available
+
+
+def live_fundings(fund_id: int, loan_ids: list[int]) -> list:
+    """Every live funding of these loans: rows of (funding id, loan id, amount, principal). A
+    donation's share in a loan comes back in proportion to the whole loan's, so the pages that show
+    some of a loan's fundings (a donor's) need all of them."""
+    if not loan_ids:
+        return []
+    return db.session.execute(
+        select(Funding.id, Funding.loan_id, Funding.amount, Loan.principal)
+        .join(Loan, Loan.id == Funding.loan_id)
+        .where(
+            Funding.fund_id == fund_id,
+            Loan.fund_id == fund_id,
+            Funding.loan_id.in_(loan_ids),
+            Funding.void.is_(False),
+        )
+    ).all()
+
+
+def funding_returns(fundings, repaid_of) -> dict[int, int]:
+    """Per funding id, how much of it has come back (ledger.returned_shares). `fundings` are rows
+    starting (funding id, loan id, amount, principal) and must hold every live funding of each
+    loan; repaid_of(loan id) is what the shares follow (repaid, or repaid and written off)."""
+    by_loan: dict[int, list[tuple[int, int, int]]] = {}
+    for funding_id, loan_id, amount, principal, *_rest in fundings:
+        by_loan.setdefault(loan_id, []).append((funding_id, int(amount), int(principal)))
+    returns: dict[int, int] = {}
+    for loan_id, rows in by_loan.items():
+        rows.sort()  # the order the shares are rounded in: the fundings' own
+        shares = ledger.returned_shares([amount for _id, amount, _p in rows], rows[0][2], repaid_of(loan_id))
+        returns.update(zip((funding_id for funding_id, _a, _p in rows), shares, strict=True))
+    return returns
 
 
 # ------------------------------------------------------------------ the money events
@@ -546,12 +580,12 @@ def repaid_money_lent_again(repayment: Repayment) -> bool:
     loan = repayment.loan
     available = donation_available(loan.fund_id)
     repaid = loan_balance(loan).repaid
-    for funding in loan.fundings:
-        if funding.void:
-            continue
-        before = ledger.returned_share(funding.amount, loan.principal, repaid)
-        after = ledger.returned_share(funding.amount, loan.principal, repaid - repayment.amount)
-        if available.get(funding.donation_id, 0) - (before - after) < 0:
+    fundings = sorted((f.id, f.amount, f.donation_id) for f in loan.fundings if not f.void)
+    amounts = [amount for _id, amount, _donation in fundings]
+    before = ledger.returned_shares(amounts, loan.principal, repaid)
+    after = ledger.returned_shares(amounts, loan.principal, repaid - repayment.amount)
+    for (_id, _amount, donation_id), now, then in zip(fundings, before, after, strict=True):
+        if available.get(donation_id, 0) - (now - then) < 0:
             return True
     return False
 

@@ -121,11 +121,24 @@ def aging_bucket(days_overdue: int) -> str | None:
     return None
 
 
-def returned_share(funded: int, principal: int, repaid: int) -> int:
-    """How much of a donation's share in a loan has come back, pro rata to the loan's repayments."""
+def returned_shares(fundings: list[int], principal: int, repaid: int) -> list[int]:
+    """How much of each donation's share in a loan has come back, pro rata to the loan's repayments,
+    for the loan's live fundings in their order (funding id).
+
+    Rounded on the running total, so the shares add up to what has come back to the đồng: each is
+    its exact share rounded down or up. (Each share rounded down by itself left a few đồng of the
+    cash belonging to no donation; the next loan had to take them from one, which then showed −2 ₫
+    in the cash box.)"""
     if principal <= 0:
-        return 0
-    return funded * min(repaid, principal) // principal
+        return [0] * len(fundings)
+    back = min(repaid, principal)
+    shares, running, before = [], 0, 0
+    for amount in fundings:
+        running += amount
+        upto = running * back // principal
+        shares.append(upto - before)
+        before = upto
+    return shares
 
 
 @dataclass(frozen=True)
@@ -139,8 +152,9 @@ def allocate(needed: int, sources: list[Source]) -> list[tuple[int, int]]:
     """Which donations' money a disbursement uses: earmarked ones first, then in the given order
     (oldest first). Returns (donation_id, amount) pairs summing to `needed`.
 
-    Pro-rata returns are rounded down, so the sources may fall a few đồng short of the cash; that
-    remainder is put on the last source used, so the pairs always add up to the disbursement.
+    The sources' parts add up to the cash (returned_shares), so they cover any disbursement the cash
+    does; should they ever fall short, the remainder is put on the last source used, so the pairs
+    always add up to the disbursement.
     """
     ordered = [s for s in sources if s.earmarked] + [s for s in sources if not s.earmarked]
     result: list[tuple[int, int]] = []

@@ -343,10 +343,10 @@ def donors(fund_id: int, start: dt.date, end: dt.date) -> list[DonorRow]:
     donors, donations or loans.
 
     A donation's money goes into loans through Funding rows; of each share, the part repaid comes
-    back pro rata (ledger.returned_share, as on the donor's page and in the cash the fund can lend),
-    the part written off is lost, and the rest is still out on loan. Shares are rounded down to the
-    đồng, so lent_out_now + returned + lost is exactly what was lent from each donation, and the
-    donors' lent_out_now may add up to a few đồng more than the outstanding report.
+    back pro rata (journal.funding_returns, as on the donor's page and in the cash the fund can lend),
+    the part written off is lost, and the rest is still out on loan. Shares are rounded on each
+    loan's running total, so lent_out_now + returned + lost is exactly what was lent from each
+    donation, and the donors' lent_out_now adds up to the outstanding report to the đồng.
     """
     live = and_(Donation.donor_id == Donor.id, Donation.fund_id == fund_id, Donation.reversal_id.is_(None))
     in_period = and_(Donation.received_on >= start, Donation.received_on <= end)
@@ -365,8 +365,17 @@ def donors(fund_id: int, start: dt.date, end: dt.date) -> list[DonorRow]:
         .group_by(Donor.id, Donor.name, Donor.kind, Donor.anonymous, Donor.sort_key)
         .order_by(Donor.sort_key, Donor.id)
     ).all()
+    # Every live funding of the fund's loans (a share comes back in proportion to the whole loan's),
+    # then only those of live donations are counted.
     fundings = db.session.execute(
-        select(Donation.donor_id, Funding.loan_id, Funding.amount, Loan.principal)
+        select(
+            Funding.id,
+            Funding.loan_id,
+            Funding.amount,
+            Loan.principal,
+            Donation.donor_id,
+            Donation.reversal_id.is_(None).label("live"),
+        )
         .join(Donation, Donation.id == Funding.donation_id)
         .join(Loan, Loan.id == Funding.loan_id)
         # Every joined table is held to the fund too, so that PostgreSQL walks the fund's rows by
@@ -376,16 +385,19 @@ def donors(fund_id: int, start: dt.date, end: dt.date) -> list[DonorRow]:
             Donation.fund_id == fund_id,
             Loan.fund_id == fund_id,
             Funding.void.is_(False),
-            Donation.reversal_id.is_(None),
         )
     ).all()
-    balances = journal.loan_balances(sorted({loan_id for _donor, loan_id, _amount, _principal in fundings}))
+    balances = journal.loan_balances(sorted({row.loan_id for row in fundings}))
+    returned_of = journal.funding_returns(fundings, lambda loan_id: balances[loan_id].repaid)
+    settled_of = journal.funding_returns(
+        fundings, lambda loan_id: balances[loan_id].repaid + balances[loan_id].written_off
+    )
     trail: dict[int, list[int]] = {}  # donor -> [lent out, returned, lost]
-    for donor_id, loan_id, funded, principal in fundings:
-        balance = balances[loan_id]
-        funded, principal = int(funded), int(principal)
-        returned = ledger.returned_share(funded, principal, balance.repaid)
-        settled = ledger.returned_share(funded, principal, balance.repaid + balance.written_off)
+    for funding_id, _loan_id, funded, _principal, donor_id, live in fundings:
+        if not live:
+            continue
+        funded = int(funded)
+        returned, settled = returned_of[funding_id], settled_of[funding_id]
         sums = trail.setdefault(donor_id, [0, 0, 0])
         sums[0] += funded - settled
         sums[1] += returned

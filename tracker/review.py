@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import case, func, select
 
-from tracker import journal, ledger, reporting
+from tracker import journal, reporting
 from tracker.extensions import db
 from tracker.formatting import format_money
 from tracker.i18n import gettext as _
@@ -600,7 +600,7 @@ def donor_years(fund_id: int, year: int) -> list[tuple[int, str, bool, int, int]
 
 
 def donor_letter(fund_id: int, donor_id: int, year: int) -> Letter:
-    """What a donor gave in a year and what that money did, up to today. Three queries."""
+    """What a donor gave in a year and what that money did, up to today. Four queries."""
     gifts = [
         GiftRow(receipt_no, received_on, int(amount))
         for receipt_no, received_on, amount in db.session.execute(
@@ -615,7 +615,7 @@ def donor_letter(fund_id: int, donor_id: int, year: int) -> Letter:
         )
     ]
     fundings = db.session.execute(
-        select(Funding.amount, Loan, Person)
+        select(Funding.id, Funding.amount, Loan, Person)
         .join(Donation, Donation.id == Funding.donation_id)
         .join(Loan, Loan.id == Funding.loan_id)
         .join(Person, Person.id == Loan.person_id)
@@ -630,12 +630,16 @@ def donor_letter(fund_id: int, donor_id: int, year: int) -> Letter:
         )
         .order_by(Loan.disbursed_on, Loan.id, Funding.id)
     ).all()
-    balances = journal.loan_balances(sorted({loan.id for _amount, loan, _person in fundings}))
+    loan_ids = sorted({loan.id for _id, _amount, loan, _person in fundings})
+    balances = journal.loan_balances(loan_ids)
+    returns = journal.funding_returns(
+        journal.live_fundings(fund_id, loan_ids), lambda loan_id: balances[loan_id].repaid
+    )
     per_loan: dict[int, list[int]] = {}
     loans: dict[int, tuple[Loan, Person]] = {}
-    for amount, loan, person in fundings:
+    for funding_id, amount, loan, person in fundings:
         # The share is worked out per funding row, as journal.donation_available does.
-        back = ledger.returned_share(int(amount), loan.principal, balances[loan.id].repaid)
+        back = returns[funding_id]
         funded_back = per_loan.setdefault(loan.id, [0, 0])
         funded_back[0] += int(amount)
         funded_back[1] += back
