@@ -389,6 +389,8 @@ def donors(fund_id: int, start: dt.date, end: dt.date) -> list[DonorRow]:
     ).all()
     balances = journal.loan_balances(sorted({row.loan_id for row in fundings}))
     returned_of = journal.funding_returns(fundings, lambda loan_id: balances[loan_id].repaid)
+    # A write-off takes all that is outstanding: a written-off loan's settled shares are its
+    # fundings whole, so no share's loss (settled - returned) is below zero.
     settled_of = journal.funding_returns(
         fundings, lambda loan_id: balances[loan_id].repaid + balances[loan_id].written_off
     )
