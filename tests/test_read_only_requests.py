@@ -1,0 +1,58 @@
+"""On PostgreSQL, a request that writes nothing by contract (a GET whose view is not marked
+writes_on_get) runs in a READ ONLY transaction and ends with COMMIT (tracker/database.py): the
+database refuses a write that slips into such a page, and psycopg keeps its prepared statements."""
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import POSTGRES_URL
+from tracker.access import public, writes_on_get
+from tracker.extensions import db
+from tracker.models import Donor
+
+pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="SQLite has no read-only transactions")
+
+
+@pytest.fixture
+def routes(app, seed):
+    """Three routes for these tests only, added before the app serves its first request."""
+
+    def add_donor(name: str) -> str:
+        donor = Donor(fund_id=seed.fund_id, kind="individual")
+        donor.set_name(name)
+        db.session.add(donor)
+        db.session.commit()
+        return "written"
+
+    app.add_url_rule("/_test/writes", "test_writes", public(lambda: add_donor("Ghi không báo trước")))
+    app.add_url_rule(
+        "/_test/declared", "test_declared", public(writes_on_get(lambda: add_donor("Ghi có báo trước")))
+    )
+    app.add_url_rule(
+        "/_test/prepared",
+        "test_prepared",
+        public(lambda: str(db.session.scalar(sa.text("SELECT count(*) FROM pg_prepared_statements")))),
+    )
+
+
+def donor_named(app, name: str) -> bool:
+    with app.app_context():
+        return any(donor.name == name for donor in db.session.scalars(sa.select(Donor)))
+
+
+def test_a_page_that_writes_without_saying_so_is_refused_by_the_database(app, routes, visitor):
+    response = visitor.get("/_test/writes")
+    assert response.status_code == 500
+    assert not donor_named(app, "Ghi không báo trước")
+    response = visitor.get("/_test/declared")  # marked writes_on_get: a read-write transaction
+    assert response.status_code == 200
+    assert donor_named(app, "Ghi có báo trước")
+
+
+def test_prepared_statements_outlive_read_only_requests(app, routes, as_role):
+    chair = as_role("chair")
+    for _ in range(8):
+        assert chair.get("/about").status_code == 200
+    # psycopg prepares a statement it has run 5 times on a connection; the login's query has run
+    # 9 times on this one, each in a request of its own that ended without a rollback
+    assert int(chair.get("/_test/prepared").get_data(as_text=True)) >= 1
