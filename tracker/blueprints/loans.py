@@ -58,8 +58,10 @@ class LoanForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        people = db.session.scalars(people_for_applications().order_by(Person.sort_key))
-        self.person_id.choices = [(p.id, p.full_name) for p in people]
+        people = db.session.execute(
+            people_for_applications().with_only_columns(Person.id, Person.full_name).order_by(Person.sort_key)
+        )
+        self.person_id.choices = [(person_id, name) for person_id, name in people]
 
     def validate_principal(self, field):
         if field.data and self.term_months.data and field.data < self.term_months.data * ledger.ROUNDING:
