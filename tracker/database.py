@@ -16,11 +16,13 @@ page, bench/NOTES.md). A committed read-only transaction has written nothing, as
 import sqlite3
 
 from flask import Flask, current_app, has_request_context, request
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+READ_ONLY = "tracker_read_only"  # in a connection's info: its transaction began READ ONLY
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -50,13 +52,24 @@ def _on_connect(dbapi_connection, _record) -> None:
 
 
 def _on_begin(conn) -> None:
-    if conn.dialect.name == "postgresql":
-        # psycopg then opens the transaction with BEGIN READ ONLY (no statement of its own)
-        conn.connection.dbapi_connection.read_only = has_request_context() and not _wants_write_lock(conn)
+    if conn.dialect.driver == "psycopg":
+        _begin_postgresql(conn)
         return
     if conn.dialect.name != "sqlite":
         return
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock(conn) else "BEGIN")
+
+
+def _begin_postgresql(conn) -> None:
+    """Have psycopg open a read-only request's transaction with BEGIN READ ONLY (no statement of its
+    own), and note on the connection whether this transaction is one, for its end."""
+    dbapi_connection = conn.connection.dbapi_connection
+    read_only = has_request_context() and not _wants_write_lock(conn)
+    if dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
+        dbapi_connection.read_only = read_only
+        conn.info[READ_ONLY] = read_only
+    else:  # a transaction already open (not ours): leave it as it is, and roll it back at the end
+        conn.info[READ_ONLY] = False
 
 
 def end_read_only_transaction(exc: BaseException | None) -> None:
@@ -67,8 +80,7 @@ def end_read_only_transaction(exc: BaseException | None) -> None:
     session = db.session()  # the request's own Session behind the scoped proxy
     if exc is not None or not session.in_transaction():
         return
-    connection = session.connection()
-    if connection.dialect.name != "postgresql" or not connection.connection.dbapi_connection.read_only:
+    if not session.connection().info.get(READ_ONLY):
         return
     try:
         session.commit()
