@@ -149,7 +149,7 @@ TIMELINE_MAX = 2_000
 
 
 def timeline_size() -> int:
-    """How many visits the timeline shows: ?visits=N (a multiple of the step), 50 by default."""
+    """How many visits the timeline shows: ?visits=N (a multiple of the step), the step by default."""
     asked = id_arg(request.args.get("visits")) or TIMELINE_STEP
     return min(max(TIMELINE_STEP, asked - asked % TIMELINE_STEP), TIMELINE_MAX)
 
