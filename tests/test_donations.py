@@ -261,6 +261,9 @@ def test_list_paginates_by_25(app, seed, money, as_role):
     assert len(re.findall(r'<tr id="donation-', first)) == 25
     assert len(re.findall(r'<tr id="donation-', second)) == 2
     assert "27/01/2026" in first and "01/01/2026" in second
+    past_the_end = full_page(viewer.get("/donations?page=5"))
+    for page in (first, second, past_the_end):
+        assert "27 khoản đóng góp" in page
 
 
 def test_list_query_count_does_not_grow_with_donations(app, seed, money, as_role):

@@ -1,5 +1,7 @@
 """Small helpers every blueprint's views use."""
 
+from typing import NamedTuple
+
 from flask import render_template, request
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
@@ -45,22 +47,31 @@ def page_number() -> int:
         return 1
 
 
-def page_of(query, size: int) -> tuple[list, int, int]:
-    """One page of a select of one ORM entity, as (rows, total rows, page number).
+class Page(NamedTuple):
+    rows: list
+    total: int  # rows in all pages
+    page: int
+    pages: int
+
+
+def page_of(query, size: int) -> Page:
+    """One page of a select of one ORM entity (?page=N).
 
     The total rides along on every row as a window count, so a page costs one query; a page past
     the end has no row to carry it, and asks for the count alone. For a fund's short lists (people,
-    loans, the visit queue): the window counts every row before the limit, where a separate count of
-    a long log could use an index and stop early."""
+    loans, donations, the visit queue): the window counts every row before the limit, where a
+    separate count of a long log could use an index and stop early."""
     page = page_number()
     rows = db.session.execute(
         query.add_columns(func.count().over()).offset((page - 1) * size).limit(size)
     ).all()
     if rows:
-        return [row[0] for row in rows], rows[0][1], page
-    if page == 1:
-        return [], 0, page
-    return [], db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())), page
+        total = rows[0][1]
+    elif page == 1:
+        total = 0
+    else:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return Page([row[0] for row in rows], total, page, max(1, -(-total // size)))
 
 
 def render_logged(template: str, **context) -> str:

@@ -6,7 +6,7 @@ under the fund's lock; these views only validate input, call it, commit once and
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -19,7 +19,7 @@ from tracker.forms import Form, IsoDateField, MoneyField, reason_field, refusal_
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Person
-from tracker.views import id_arg, page_number, wants_fragment
+from tracker.views import id_arg, page_of, wants_fragment
 
 bp = Blueprint("donations", __name__, url_prefix="/donations")
 
@@ -74,16 +74,13 @@ class ReasonForm(Form):
 
 
 def render_index(form: DonationForm | None = None, status: int = 200):
-    page = page_number()
-    total = db.session.scalar(select(func.count(Donation.id)).where(Donation.fund_id == g.fund.id))
-    donations = db.session.scalars(
+    donations = page_of(
         select(Donation)
         .where(Donation.fund_id == g.fund.id)
         .options(joinedload(Donation.donor))
-        .order_by(Donation.received_on.desc(), Donation.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
+        .order_by(Donation.received_on.desc(), Donation.id.desc()),
+        PAGE_SIZE,
+    )
     if form is None and can("post_money"):
         form = DonationForm(formdata=None, received_on=clock.today())
         # "Record a donation" from a donor's page
@@ -92,11 +89,11 @@ def render_index(form: DonationForm | None = None, status: int = 200):
     return (
         render_template(
             "donations/index.html",
-            donations=donations,
-            total=total,
+            donations=donations.rows,
+            total=donations.total,
             form=form,
-            page=page,
-            pages=max(1, -(-total // PAGE_SIZE)),
+            page=donations.page,
+            pages=donations.pages,
         ),
         status,
     )

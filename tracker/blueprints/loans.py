@@ -110,6 +110,7 @@ def visible_loans():
 
 
 STATUS_FILTERS = ("requested", "approved", "active", "repaid", "written_off", "rejected")
+PAGE_SIZE = 25
 
 
 def render_index(form: LoanForm | None = None, status: int = 200):
@@ -117,8 +118,7 @@ def render_index(form: LoanForm | None = None, status: int = 200):
     chosen = request.args.get("status")
     if chosen in STATUS_FILTERS:
         query = query.where(Loan.status == chosen)
-    size = 25
-    loans, total, page = page_of(query.order_by(Loan.id.desc()), size)
+    loans = page_of(query.order_by(Loan.id.desc()), PAGE_SIZE)
     if form is None:
         form = LoanForm(formdata=None)
         form.applied_on.data = clock.today()
@@ -127,13 +127,13 @@ def render_index(form: LoanForm | None = None, status: int = 200):
     return (
         render_template(
             "loans/index.html",
-            loans=loans,
-            positions=journal.positions_of(loans, clock.today()),
+            loans=loans.rows,
+            positions=journal.positions_of(loans.rows, clock.today()),
             form=form,
             chosen=chosen,
             statuses=STATUS_FILTERS,
-            page=page,
-            pages=max(1, -(-total // size)),
+            page=loans.page,
+            pages=loans.pages,
         ),
         status,
     )

@@ -179,12 +179,12 @@ def filtered_people():
 
 
 def list_context() -> dict:
-    people, total, page = page_of(filtered_people().order_by(Person.sort_key, Person.id), PAGE_SIZE)
+    people = page_of(filtered_people().order_by(Person.sort_key, Person.id), PAGE_SIZE)
     return {
-        "people": people,
-        "total": total,
-        "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "people": people.rows,
+        "total": people.total,
+        "page": people.page,
+        "pages": people.pages,
         "q": request.args.get("q", ""),
         "chosen_status": request.args.get("status", ""),
         "chosen_mentor": request.args.get("mentor_id", ""),

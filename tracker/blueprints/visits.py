@@ -262,12 +262,12 @@ def queue_page(today: dt.date, mentor_id: int | None, unassigned: bool = False):
         query = query.where(Person.next_visit_on < today)
     elif show == "due":
         query = query.where(Person.next_visit_on >= today)
-    people, total, page = page_of(query.options(joinedload(Person.mentor)), PAGE_SIZE)
+    people = page_of(query.options(joinedload(Person.mentor)), PAGE_SIZE)
     return {
-        "people": people,
-        "total": total,
-        "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "people": people.rows,
+        "total": people.total,
+        "page": people.page,
+        "pages": people.pages,
         "show": show if show in SHOW_FILTERS else None,
     }
 
