@@ -371,13 +371,13 @@ def donation_available(fund_id: int) -> dict[int, int]:
     return available
 
 
-def live_fundings(fund_id: int, loan_ids: list[int]) -> list:
-    """Every live funding of these loans: rows of (funding id, loan id, amount, principal). A
-    donation's share in a loan comes back in proportion to the whole loan's, so the pages that show
-    some of a loan's fundings (a donor's) need all of them."""
+def returned_by_funding(fund_id: int, loan_ids: list[int]) -> dict[int, int]:
+    """Per funding id of these loans, how much of it has come back (funding_returns). A donation's
+    share in a loan comes back in proportion to the whole loan's, so a page that shows some of a
+    loan's fundings (a donor's) needs all of them: two queries, the fundings and the balances."""
     if not loan_ids:
-        return []
-    return db.session.execute(
+        return {}
+    fundings = db.session.execute(
         select(Funding.id, Funding.loan_id, Funding.amount, Loan.principal)
         .join(Loan, Loan.id == Funding.loan_id)
         .where(
@@ -387,6 +387,8 @@ def live_fundings(fund_id: int, loan_ids: list[int]) -> list:
             Funding.void.is_(False),
         )
     ).all()
+    balances = loan_balances(loan_ids)
+    return funding_returns(fundings, lambda loan_id: balances[loan_id].repaid)
 
 
 def funding_returns(fundings, repaid_of) -> dict[int, int]:

@@ -630,10 +630,8 @@ def donor_letter(fund_id: int, donor_id: int, year: int) -> Letter:
         )
         .order_by(Loan.disbursed_on, Loan.id, Funding.id)
     ).all()
-    loan_ids = sorted({loan.id for _id, _amount, loan, _person in fundings})
-    balances = journal.loan_balances(loan_ids)
-    returns = journal.funding_returns(
-        journal.live_fundings(fund_id, loan_ids), lambda loan_id: balances[loan_id].repaid
+    returns = journal.returned_by_funding(
+        fund_id, sorted({loan.id for _id, _amount, loan, _person in fundings})
     )
     per_loan: dict[int, list[int]] = {}
     loans: dict[int, tuple[Loan, Person]] = {}

@@ -106,11 +106,7 @@ def money_trail(*conditions) -> list[FundingRow]:
         )
         .order_by(Loan.id, Donation.received_on, Funding.id)
     ).all()
-    loan_ids = sorted({row.Loan.id for row in rows})
-    balances = journal.loan_balances(loan_ids)
-    returns = journal.funding_returns(
-        journal.live_fundings(g.fund.id, loan_ids), lambda loan_id: balances[loan_id].repaid
-    )
+    returns = journal.returned_by_funding(g.fund.id, sorted({row.Loan.id for row in rows}))
     return [
         FundingRow(
             loan=loan,
