@@ -1,7 +1,12 @@
 """Security headers (issue 6, item 1). Behind HTTPS the session cookie is Secure and HSTS is sent;
 error pages carry the same strict headers as the pages the browser test visits."""
 
+import hashlib
+import re
+from pathlib import Path
+
 import pytest
+from flask import url_for
 
 from tests.conftest import PASSWORD, Browser, base_config
 from tracker import accounts, create_app
@@ -98,3 +103,51 @@ def test_static_files_are_not_sniffed(app):
     response.close()
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "no-store" not in response.headers.get("Cache-Control", "")  # they may be cached
+
+
+def static_links(html: str) -> dict[str, str]:
+    """{file name: address} of the stylesheets, scripts and icon a page links to."""
+    return {
+        match.group(1): match.group(0) for match in re.finditer(r"/static/([\w.-]+)\?v=[0-9a-f]{12}", html)
+    }
+
+
+def test_pages_link_static_files_by_digest_and_the_browser_keeps_them(app, seed, as_role, count_queries):
+    chair = as_role("chair")
+    page = chair.get("/").get_data(as_text=True)
+    links = static_links(page)
+    assert set(links) >= {"style.css", "htmx.min.js", "app.js", "favicon.svg"}
+    client = app.test_client()
+    for name, address in links.items():
+        content = (Path(app.static_folder) / name).read_bytes()
+        assert address.endswith("?v=" + hashlib.sha256(content).hexdigest()[:12])
+        response = client.get(address)
+        assert response.data == content
+        response.close()
+        cache = response.cache_control
+        assert cache.max_age == 365 * 24 * 3600 and cache.immutable and cache.public and not cache.no_cache
+    # A logged-in browser's request for a file does not look its login up.
+    assert count_queries(lambda: chair.client.get(links["style.css"])) == 0
+
+
+def test_a_static_file_under_another_digest_is_revalidated(app):
+    client = app.test_client()
+    for address in ("/static/style.css", "/static/style.css?v=000000000000"):
+        response = client.get(address)
+        response.close()
+        assert response.status_code == 200
+        assert response.cache_control.no_cache and not response.cache_control.max_age
+
+
+def test_an_edited_static_file_gets_a_new_address(app, tmp_path):
+    (tmp_path / "site.css").write_text("body { color: black; }")
+    app.static_folder = str(tmp_path)
+    with app.test_request_context():
+        first = url_for("static", filename="site.css")
+        (tmp_path / "site.css").write_text("body { color: navy; }  /* edited */")
+        second = url_for("static", filename="site.css")
+        missing = url_for("static", filename="missing.css")
+        outside = url_for("static", filename="../secret_key")
+    assert first != second and first.startswith("/static/site.css?v=")
+    assert second.endswith(hashlib.sha256(b"body { color: navy; }  /* edited */").hexdigest()[:12])
+    assert missing == "/static/missing.css" and "v=" not in outside

@@ -88,9 +88,11 @@ def requires(permission: str) -> Callable[[Callable], Callable]:
 
 def enforce_access():
     """before_request: deny by default."""
+    if request.endpoint == "static":
+        return None  # files anyone may fetch: no need to look the login up
     if current_user.is_authenticated:
         g.fund = current_user.fund  # also for error pages of unknown addresses
-    if request.endpoint is None or request.endpoint == "static":
+    if request.endpoint is None:
         return None
     view = current_app.view_functions[request.endpoint]
     if getattr(view, "access_public", False):

@@ -1,5 +1,8 @@
 """Request plumbing shared by every page: access checks, headers, template helpers, error pages."""
 
+import hashlib
+import os
+
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -26,6 +29,7 @@ def init_app(app: Flask) -> None:
     # server-side and revocable, so the basic check suffices.
     login_manager.session_protection = "basic"
     app.before_request(access.enforce_access)
+    app.url_defaults(versioned_static)
     app.after_request(security_headers)
     register_template_helpers(app)
     register_error_pages(app)
@@ -37,7 +41,9 @@ def security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
-    if request.endpoint != "static":
+    if request.endpoint == "static":
+        keep_static_file(response)
+    else:
         # Pages carry names, money and the CSRF token: never keep them in a shared PC's cache.
         headers["Cache-Control"] = "no-store"
     if request.endpoint != "static" and "Vary" not in headers:
@@ -45,6 +51,59 @@ def security_headers(response):
     if current_app.config["HTTPS"]:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+# ------------------------------------------------------------------ static files
+#
+# On a slow phone connection every page used to ask again for its stylesheet and scripts (answered
+# 304, one round trip each before the page could show). Their addresses now carry a digest of their
+# content (`/static/style.css?v=3f2a…`): the browser keeps such a file for a year without asking,
+# and a changed file gets a new address. An address with another digest (an old page, a hand-typed
+# one) is answered as before: revalidated every time.
+
+STATIC_MAX_AGE = 365 * 24 * 3600
+_digests: dict[tuple[str, int, int], str] = {}
+
+
+def static_digest(filename: str) -> str | None:
+    """The first 12 hex digits of the SHA-256 of a static file, or None if there is no such file.
+    Kept per (name, modification time, size): a file edited while the app runs gets a new one."""
+    static_folder = current_app.static_folder
+    path = os.path.realpath(os.path.join(static_folder, filename))
+    if not path.startswith(os.path.realpath(static_folder) + os.sep):
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    digest = _digests.get(key)
+    if digest is None:
+        with open(path, "rb") as file:
+            digest = hashlib.sha256(file.read()).hexdigest()[:12]
+        _digests[key] = digest
+    return digest
+
+
+def versioned_static(endpoint: str, values: dict) -> None:
+    """url_defaults: url_for('static', filename=...) adds ?v=<digest of the file>."""
+    if endpoint == "static" and "v" not in values and "filename" in values:
+        digest = static_digest(values["filename"])
+        if digest is not None:
+            values["v"] = digest
+
+
+def keep_static_file(response) -> None:
+    """A static file asked for by its current digest may be kept a year (its content under that
+    address never changes); any other is revalidated, as Flask answers by default."""
+    filename = (request.view_args or {}).get("filename")
+    if response.status_code not in (200, 304) or not filename:
+        return
+    if request.args.get("v") and request.args.get("v") == static_digest(filename):
+        response.cache_control.no_cache = None
+        response.cache_control.public = True
+        response.cache_control.max_age = STATIC_MAX_AGE
+        response.cache_control.immutable = True
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -3,7 +3,7 @@
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, serving
 
 
 def test_chair_adds_a_member_inline_and_switches_to_english(page, live_server, problems, screenshot):
@@ -61,4 +61,30 @@ def test_phone_screen_has_no_sideways_scrolling(page, live_server, problems, scr
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"{path} is {width}px wide on a 360px screen"
     screenshot("members-phone")
+    assert problems == []
+
+
+def test_the_browser_fetches_stylesheet_and_scripts_once(app, seed, page, problems):
+    """On a slow connection every page used to ask again for its four files (304 each); they are
+    now kept by address and digest, so the next pages ask the server for none."""
+    static_requests = []
+    serve = app.wsgi_app
+
+    def counting(environ, start_response):
+        if environ["PATH_INFO"].startswith("/static/"):
+            static_requests.append(environ["PATH_INFO"])
+        return serve(environ, start_response)
+
+    app.wsgi_app = counting
+    with serving(app) as base_url:
+        log_in(page, base_url, "chair", PASSWORD)
+        page.wait_for_load_state("networkidle")  # the icon is asked for after the page
+        first = len(static_requests)
+        assert first >= 3  # the login page and the dashboard fetched them once
+        for path in ("/people", "/loans", "/", "/members"):
+            page.goto(f"{base_url}{path}")
+            expect(page.locator(".site-nav")).to_be_visible()
+        assert static_requests[first:] == []
+        # the stylesheet still applies: the menu is laid out by it
+        assert page.evaluate("getComputedStyle(document.querySelector('.site-nav')).display") == "flex"
     assert problems == []
