@@ -104,8 +104,9 @@ def test_a_widget_it_does_not_know_goes_to_wtforms(app):
 
 # ------------------------------------------------------------------ whole pages
 
-# The CSRF token is signed with the time, so two fetches a second apart differ there and only there.
-CSRF = re.compile(r'(name="csrf_token"[^>]*? value|name="csrf-token" content)="[^"]*"')
+# The CSRF token is signed with the time, so two fetches a second apart differ there; the key of a
+# form that creates something is new at each showing (tracker.once). Only there.
+CSRF = re.compile(r'(name="(?:csrf_token|form_key)"[^>]*? value|name="csrf-token" content)="[^"]*"')
 
 
 def same_page_both_ways(browser, monkeypatch, url, data=None) -> str:

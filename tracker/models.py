@@ -157,6 +157,20 @@ class LoginSession(db.Model):
     regional_access: Mapped[RegionalAccess | None] = relationship()
 
 
+class FormSubmission(db.Model):
+    """A form that was saved, by the random key it carried (tracker.once): the same form sent again,
+    because its answer was lost on a poor connection and the user pressed the button again, is not
+    saved a second time. Kept 30 days; no personal data, only where the saved thing can be seen."""
+
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    location: Mapped[str] = mapped_column(String(300), default="")
+
+
 class RegionalAccess(db.Model):
     """A login of the province (Ban Chỉ đạo tỉnh, MTTQ tỉnh): figures of every fund of the province,
     read-only, never a person's file or name."""

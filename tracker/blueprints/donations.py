@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from tracker import audit, clock, journal
+from tracker import audit, clock, journal, once
 from tracker.access import can, get_or_404, requires, scoped
 from tracker.blueprints.donors import DonorForm, donor_label, money_trail
 from tracker.extensions import db
@@ -19,6 +19,7 @@ from tracker.forms import Form, IsoDateField, MoneyField, reason_field, refusal_
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Person
+from tracker.once import OnceForm
 from tracker.views import id_arg, page_of, wants_fragment
 
 bp = Blueprint("donations", __name__, url_prefix="/donations")
@@ -32,7 +33,7 @@ def method_choices():
     return [("cash", _l("Cash")), ("bank", _l("Bank transfer"))]
 
 
-class DonationForm(Form):
+class DonationForm(OnceForm):
     # Choices are checked in the validate_ methods below, with a message that says what to do.
     donor_id = SelectField(_l("Donor"), coerce=int, default=0, validate_choice=False)
     amount = MoneyField(_l("Amount"), [InputRequired(_l("Enter the amount received."))])
@@ -124,6 +125,8 @@ def create():
     form = DonationForm()
     donation = None
     if form.validate():
+        if (earlier := once.claim(form)) is not None:
+            return once.answer_again(earlier)
         donation = Donation(
             fund_id=g.fund.id,
             donor_id=form.donor_id.data,
@@ -141,6 +144,7 @@ def create():
         db.session.rollback()
         return render_index(form, 422)
     audit.record("donation.create", donation, after=audit.snapshot(donation, AUDITED_FIELDS))
+    once.saved(url_for("donations.detail", donation_id=donation.id))
     db.session.commit()
     flash(_("Donation recorded with receipt %(number)s.", number=donation.receipt_no), "success")
     return redirect(url_for("donations.detail", donation_id=donation.id), 303)

@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker import audit, journal
+from tracker import audit, journal, once
 from tracker.access import get_or_404, requires
 from tracker.extensions import db
-from tracker.forms import Form, PhoneField
+from tracker.forms import PhoneField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Loan
+from tracker.once import OnceForm
 from tracker.views import page_number, wants_fragment
 
 bp = Blueprint("donors", __name__, url_prefix="/donors")
@@ -35,7 +36,7 @@ def kind_choices():
     ]
 
 
-class DonorForm(Form):
+class DonorForm(OnceForm):
     name = StringField(
         _l("Full name or business name"),
         [DataRequired(_l("Enter the name of the donor or business.")), Length(max=200)],
@@ -155,6 +156,8 @@ def create():
         if wants_fragment():
             return render_donor_picker(donor_form=form, status=422)
         return render_index(form, 422)
+    if (earlier := once.claim(form)) is not None:
+        return once.answer_again(earlier)
     donor = Donor(
         fund_id=g.fund.id,
         kind=form.kind.data,
@@ -165,6 +168,7 @@ def create():
     donor.set_name(form.name.data)  # after the kind: a business sorts by its whole name
     db.session.add(donor)
     audit.record("donor.create", donor, after=audit.snapshot(donor, AUDITED_FIELDS))
+    once.saved(url_for("donors.detail", donor_id=donor.id))
     db.session.commit()
     flash(_("Added %(name)s.", name=donor.name), "success")
     if wants_fragment():

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from tracker import audit, clock, journal, ledger
+from tracker import audit, clock, journal, ledger, once
 from tracker.access import (
     can,
     get_or_404,
@@ -28,6 +28,7 @@ from tracker.forms import Form, IsoDateField, MoneyField, reason_field, refusal_
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Funding, Loan, Person, Repayment
+from tracker.once import OnceForm
 from tracker.views import id_arg, page_of, wants_fragment
 
 bp = Blueprint("loans", __name__)
@@ -37,7 +38,7 @@ def method_choices():
     return [("cash", _l("Cash")), ("bank", _l("Bank transfer"))]
 
 
-class LoanForm(Form):
+class LoanForm(OnceForm):
     person_id = SelectField(_l("Borrower"), coerce=int)
     principal = MoneyField(_l("Principal"), [InputRequired(_l("Enter the amount of the loan."))])
     purpose = TextAreaField(_l("Purpose"), [DataRequired(_l("Say what the money is for.")), Length(max=500)])
@@ -86,7 +87,7 @@ class DisburseForm(Form):
     )
 
 
-class RepaymentForm(Form):
+class RepaymentForm(OnceForm):
     amount = MoneyField(_l("Amount"), [InputRequired(_l("Enter the amount repaid."))])
     paid_on = IsoDateField(_l("Paid on"), [DataRequired(_l("Enter the date of the repayment."))])
     method = SelectField(_l("Method"), choices=method_choices, default="cash")
@@ -153,6 +154,8 @@ def create():
     form = LoanForm()
     if not form.validate():
         return render_index(form, 422)
+    if (earlier := once.claim(form)) is not None:
+        return once.answer_again(earlier)
     loan = Loan(
         fund_id=g.fund.id,
         person_id=form.person_id.data,
@@ -166,6 +169,7 @@ def create():
     )
     db.session.add(loan)
     audit.record("loan.apply", loan, after={"principal": loan.principal, "person_id": loan.person_id})
+    once.saved(url_for("loans.detail", loan_id=loan.id))
     db.session.commit()
     flash(_("The application is recorded; it waits for the chair's decision."), "success")
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
@@ -296,6 +300,8 @@ def repay(loan_id: int):
     form = RepaymentForm()
     repayment = None
     if form.validate():
+        if (earlier := once.claim(form)) is not None:
+            return once.answer_again(earlier)
         try:
             repayment = journal.record_repayment(
                 loan, form.amount.data, form.paid_on.data, form.method.data, current_user.id
@@ -308,6 +314,7 @@ def repay(loan_id: int):
     audit.record(
         "repayment.create", repayment, after={"amount": repayment.amount, "receipt_no": repayment.receipt_no}
     )
+    once.saved(url_for("loans.detail", loan_id=loan.id))
     db.session.commit()
     flash(_("Repayment recorded with receipt %(number)s.", number=repayment.receipt_no), "success")
     if wants_fragment():

@@ -5,13 +5,14 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker import audit, casework
+from tracker import audit, casework, once
 from tracker.access import get_or_404, requires, scoped
 from tracker.extensions import db
 from tracker.forms import Form, IsoDateField, PhoneField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import CommitteeMember, Membership, User
+from tracker.once import OnceForm
 from tracker.views import wants_fragment
 
 bp = Blueprint("members", __name__, url_prefix="/members")
@@ -27,7 +28,7 @@ AUDITED_FIELDS = (
 )
 
 
-class MemberForm(Form):
+class MemberForm(OnceForm):
     full_name = StringField(
         _l("Full name"), [DataRequired(_l("Enter the member's full name.")), Length(max=200)]
     )
@@ -100,10 +101,13 @@ def create():
     form = MemberForm()
     if not form.validate():
         return render_panel(form, 422)
+    if (earlier := once.claim(form)) is not None:
+        return once.answer_again(earlier)
     member = CommitteeMember(fund_id=g.fund.id)
     apply_form(member, form)
     db.session.add(member)
     audit.record("member.create", member, after=audit.snapshot(member, AUDITED_FIELDS))
+    once.saved(url_for("members.index"))
     db.session.commit()
     flash(_("Added %(name)s to the team.", name=member.full_name), "success")
     if wants_fragment():

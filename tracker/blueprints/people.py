@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from tracker import audit, casework, clock, journal
+from tracker import audit, casework, clock, journal, once
 from tracker.access import can, get_person_or_404, requires, visible_people, writes_on_get
 from tracker.extensions import db
 from tracker.formatting import format_date
@@ -25,6 +25,7 @@ from tracker.models import (
     Person,
     PersonStatusChange,
 )
+from tracker.once import OnceForm
 from tracker.text import searchable
 from tracker.views import id_arg, page_of, render_logged, wants_fragment
 
@@ -108,7 +109,7 @@ class PersonForm(Form):
     )
 
 
-class NewPersonForm(PersonForm):
+class NewPersonForm(PersonForm, OnceForm):
     mentor_id = SelectField(_l("Mentor"), coerce=int, default=0)
 
     def __init__(self, *args, **kwargs):
@@ -210,6 +211,8 @@ def create():
     form = NewPersonForm()
     if not form.validate():
         return render_template("people/index.html", form=form, **list_context()), 422
+    if (earlier := once.claim(form)) is not None:
+        return once.answer_again(earlier)
     person = Person(fund_id=g.fund.id, status="supported", next_visit_on=clock.today())
     changed = apply_form(person, form)
     db.session.add(person)
@@ -217,6 +220,7 @@ def create():
     if form.mentor_id.data:
         casework.assign_mentor(person, form.mentor_id.data, clock.today(), current_user.id)
     audit.record("person.create", person, after={"fields": changed, "mentor_id": person.mentor_id})
+    once.saved(url_for("people.detail", person_id=person.id))
     db.session.commit()
     flash(_("Added %(name)s.", name=person.full_name), "success")
     return redirect(url_for("people.detail", person_id=person.id), 303)

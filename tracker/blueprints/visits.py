@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from tracker import audit, casework, clock
+from tracker import audit, casework, clock, once
 from tracker.access import (
     can,
     get_or_404,
@@ -27,10 +27,11 @@ from tracker.access import (
 )
 from tracker.extensions import db
 from tracker.formatting import format_date
-from tracker.forms import Form, IsoDateField
+from tracker.forms import IsoDateField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import CommitteeMember, Person, Visit
+from tracker.once import OnceForm
 from tracker.views import id_arg, page_of, render_logged, wants_fragment
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
@@ -62,7 +63,7 @@ def note_field(label):
     )
 
 
-class VisitForm(Form):
+class VisitForm(OnceForm):
     """The quick visit form, in the order a mentor fills it on a phone."""
 
     kind = RadioField(
@@ -196,6 +197,8 @@ def create():
         )
     if not form.validate() or form.form_errors:
         return respond_form(person, form, 422)
+    if (earlier := once.claim(form)) is not None:
+        return once.answer_again(earlier)
     visit = casework.log_visit(
         person,
         mentor_id=form.chosen_mentor_id,
@@ -218,6 +221,7 @@ def create():
             "next_visit_on": visit.next_visit_on.isoformat(),
         },
     )
+    once.saved(url_for("people.detail", person_id=person.id))
     db.session.commit()
     flash(_("Visit recorded. Next visit: %(date)s.", date=format_date(visit.next_visit_on)), "success")
     if wants_fragment():

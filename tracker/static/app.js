@@ -7,24 +7,33 @@ document.addEventListener("htmx:configRequest", function (event) {
 });
 
 // A failed htmx request (network down, server error) must not fail silently on a poor connection.
-document.addEventListener("htmx:sendError", function () {
-  showProblem(document.documentElement.lang === "en"
-    ? "No connection: nothing was saved. Check the network and try again."
-    : "Mất kết nối: chưa lưu được gì. Kiểm tra mạng rồi thử lại.");
+// The answer may have been lost after the server saved: sending again is safe, because a form that
+// creates something carries a key and is saved once (tracker/once.py).
+document.addEventListener("htmx:sendError", function (event) {
+  showProblem(event, document.documentElement.lang === "en"
+    ? "No answer from the server: check the network and send again. A form sent twice is saved only once."
+    : "Không nhận được trả lời từ máy chủ: kiểm tra mạng rồi gửi lại. Biểu mẫu gửi hai lần chỉ được lưu một lần.");
 });
 document.addEventListener("htmx:responseError", function (event) {
   var status = event.detail.xhr.status;
-  showProblem(document.documentElement.lang === "en"
+  showProblem(event, document.documentElement.lang === "en"
     ? "The server refused the request (error " + status + "). Reload the page and try again."
     : "Máy chủ từ chối yêu cầu (lỗi " + status + "). Tải lại trang rồi thử lại.");
 });
 
-function showProblem(text) {
-  var box = document.getElementById("flashes");
-  if (!box) return;
+// Shown at the top of the form that was sent, where the user is looking (on a phone the page's
+// messages at the top are out of sight), else with the page's messages; one at a time per form.
+function showProblem(event, text) {
   var p = document.createElement("p");
-  p.className = "flash flash-error";
+  p.className = "flash flash-error connection-problem";
   p.setAttribute("role", "alert");
   p.textContent = text;
-  box.appendChild(p);
+  var elt = event.detail && event.detail.elt;
+  var form = elt && elt.closest ? elt.closest("form") : null;
+  var box = form || document.getElementById("flashes");
+  if (!box) return;
+  var earlier = box.querySelector(".connection-problem");
+  if (earlier) earlier.remove();
+  box.insertBefore(p, box.firstChild);
+  p.scrollIntoView({ block: "nearest" });
 }
