@@ -91,6 +91,11 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "auth.about": {"GET":             (200, 200, 200, 200, 200, 200, 200, 200, 200)},
     "auth.logout": {"POST":            (302, 302, 302, 302, 302, 302, 302, 302, 302)},
     "auth.set_language": {"POST":      (302, 302, 302, 302, 302, 302, 302, 302, 302)},
+    # One's own password: every login; an empty form is refused (422).
+    "auth.password": {
+        "GET":                         (L,   200, 200, 200, 200, 200, L,   200, 200),
+        "POST":                        (L,   422, 422, 422, 422, 422, L,   422, 422),
+    },
     # The first-run pages are gone once a fund exists, for everybody.
     "setup.start": {
         "GET":                         (404, 404, 404, 404, 404, 404, 404, 404, 404),

@@ -61,6 +61,9 @@ WRITES: dict[str, Write] = {
     "auth.login": Write(None, {"username": "chair", "password": PASSWORD}),
     "auth.logout": Write("chair"),
     "auth.set_language": Write("chair", {"locale": "en", "next": "/"}),
+    "auth.password": Write(
+        "chair", {"current_password": PASSWORD, "password": "mat-khau-moi-456", "confirm": "mat-khau-moi-456"}
+    ),
     "setup.start": Write(
         None,
         {

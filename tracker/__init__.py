@@ -44,6 +44,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         PASSWORD_HASH_METHOD="scrypt:65536:8:1",
         LOGIN_MAX_FAILURES=10,
         LOGIN_FAILURE_WINDOW_MINUTES=15,
+        SESSION_IDLE_MINUTES=30,  # a session ends after this long without a request
+        SESSION_MAX_HOURS=12,  # and this long after login, whatever
+        REAUTH_MINUTES=15,  # approving or disbursing a loan asks for the password if older
         HTTPS=False,
         TRUSTED_PROXIES=0,
         PAGE_SIZE=25,

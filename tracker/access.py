@@ -18,6 +18,7 @@ ALL_ROLES = frozenset({"chair", "treasurer", "member", "viewer"})
 # permission -> roles holding it (DESIGN §5). Nothing is granted that is not listed here.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "view_fund": ALL_ROLES,
+    "own_account": ALL_ROLES | {"regional"},  # one's own password
     # a province's read-only overview; regional logins have no role in any fund, so nothing else
     "view_province": frozenset({"regional"}),
     "view_members": ALL_ROLES,

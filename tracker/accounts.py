@@ -2,14 +2,16 @@
 
 import datetime as dt
 import re
+import time
 from functools import cache
 
-from flask import current_app
+from flask import current_app, flash, session
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.models import Fund, LoginAttempt, LoginSession, Membership, RegionalAccess, User, utcnow
 
 # Compared against when the username is unknown, so that a miss costs as much time as a wrong
@@ -97,6 +99,26 @@ def start_session(
     return login_session
 
 
+def check_password(user: User, password: str | None) -> bool:
+    return check_password_hash(user.password_hash, password or "")
+
+
+def change_own_password(user: User, password: str) -> None:
+    """A new password; every other session of the login ends, this one counts it as just typed."""
+    user.password_hash = hash_password(password)
+    current = user.login_session
+    db.session.execute(
+        update(LoginSession)
+        .where(
+            LoginSession.user_id == user.id,
+            LoginSession.revoked_at.is_(None),
+            LoginSession.id != current.id,
+        )
+        .values(revoked_at=utcnow())
+    )
+    current.password_at = utcnow()
+
+
 def revoke_session(login_session: LoginSession) -> None:
     login_session.revoked_at = utcnow()
 
@@ -116,7 +138,12 @@ def load_session_user(token: str) -> User | None:
     """Flask-Login's user loader: the user of a live session, or None (which logs them out).
 
     One query for the session, its user and its membership with the fund and the user's committee
-    member record there (or regional access): every request of a logged-in user makes it."""
+    member record there (or regional access): every request of a logged-in user makes it.
+
+    A session ends after SESSION_IDLE_MINUTES without a request (a shared commune PC left open) and
+    SESSION_MAX_HOURS after login whatever happens. The time of the last request is kept in the
+    signed session cookie, not in the database: a page that only reads writes nothing, and a cookie
+    cannot be made younger without the secret key (an older copy is only more idle)."""
     login_session = db.session.scalar(session_query(), {"token": token})
     if login_session is None or login_session.revoked_at is not None:
         return None
@@ -124,8 +151,73 @@ def load_session_user(token: str) -> User | None:
     access = login_session.membership or login_session.regional_access
     if not user.active or access is None or not access.active:
         return None
+    ended = session_ended(login_session)
+    if ended:
+        for key in ("_user_id", LAST_SEEN):
+            session.pop(key, None)
+        flash(ended, "info")
+        return None
     user.login_session = login_session
     return user
+
+
+LAST_SEEN = "seen"  # in the session cookie: seconds since the epoch of the last request, to the minute
+
+
+def session_ended(login_session: LoginSession) -> str | None:
+    """Why this session has ended (a message for the login page), or None; notes this request."""
+    config = current_app.config
+    now = time.time()
+    started = login_session.created_at.replace(tzinfo=dt.UTC).timestamp()
+    if now - started > config["SESSION_MAX_HOURS"] * 3600:
+        return _(
+            "You were logged out %(hours)s hours after logging in. Log in again.",
+            hours=config["SESSION_MAX_HOURS"],
+        )
+    seen = session.get(LAST_SEEN)
+    if isinstance(seen, int) and now - seen > config["SESSION_IDLE_MINUTES"] * 60:
+        return _(
+            "You were logged out after %(minutes)s minutes without activity. Log in again.",
+            minutes=config["SESSION_IDLE_MINUTES"],
+        )
+    if not isinstance(seen, int) or now - seen >= 60:
+        session[LAST_SEEN] = int(now)  # at most once a minute: the cookie is sent again then
+    return None
+
+
+def note_login() -> None:
+    """Called at login: the session's first request."""
+    session[LAST_SEEN] = int(time.time())
+
+
+def password_needed() -> bool:
+    """Whether the current user must type their password again before an approval or a
+    disbursement: more than REAUTH_MINUTES since they last did (at login or at such a question)."""
+    from flask_login import current_user
+
+    login_session = getattr(current_user, "login_session", None)
+    if login_session is None:
+        return True
+    typed = login_session.password_at or login_session.created_at
+    return utcnow() - typed > dt.timedelta(minutes=current_app.config["REAUTH_MINUTES"])
+
+
+def confirm_password(field, address: str) -> bool:
+    """Check the password typed in `field` by the current user for a sensitive action; on success
+    the session counts it as typed now, on failure the field gets the error (and the failure counts
+    towards the login throttle, like a wrong password at login)."""
+    from flask_login import current_user
+
+    if is_throttled(current_user.username, address):
+        field.errors = [_("Too many wrong passwords. Wait 15 minutes and try again.")]
+        return False
+    if not field.data or not check_password(current_user, field.data):
+        field.errors = [_("Type your password to confirm.") if not field.data else _("Wrong password.")]
+        if field.data:
+            record_failure(current_user.username, address)
+        return False
+    current_user.login_session.password_at = utcnow()
+    return True
 
 
 @cache

@@ -151,6 +151,9 @@ class LoginSession(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None]
     address: Mapped[str] = mapped_column(String(64), default="")
+    # When the password was last typed in this session (asked again before approving or disbursing
+    # a loan); None: only at login, created_at.
+    password_at: Mapped[dt.datetime | None]
 
     user: Mapped[User] = relationship()
     membership: Mapped[Membership | None] = relationship()

@@ -116,6 +116,7 @@ def register_template_helpers(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         can=access.can,
+        password_needed=accounts.password_needed,
         today=clock.today,
         get_locale=get_locale,
         nav_items=nav_items,

@@ -4,10 +4,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from tracker import accounts, audit
-from tracker.access import public
+from tracker.access import public, requires
 from tracker.extensions import db
 from tracker.forms import Form
 from tracker.i18n import LOCALES
@@ -21,6 +21,21 @@ bp = Blueprint("auth", __name__)
 class LoginForm(Form):
     username = StringField(_l("Username"), [DataRequired(_l("Enter your username.")), Length(max=80)])
     password = PasswordField(_l("Password"), [DataRequired(_l("Enter your password."))])
+
+
+class OwnPasswordForm(Form):
+    current_password = PasswordField(_l("Current password"), [DataRequired(_l("Enter your password."))])
+    password = PasswordField(
+        _l("New password"),
+        [
+            DataRequired(_l("Enter a password.")),
+            Length(min=accounts.MIN_PASSWORD_LENGTH, message=_l("Use at least 8 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        [DataRequired(_l("Type the new password again.")), EqualTo("password", _l("The two do not match."))],
+    )
 
 
 def client_address() -> str:
@@ -62,6 +77,7 @@ def login():
             form.password.errors.append(_("Wrong username or password."))
             return render_template("auth/login.html", form=form), 401
         session.clear()  # a new session at login: nothing of the anonymous one carries over
+        accounts.note_login()
         memberships = accounts.active_memberships(user)
         if memberships:
             accounts.start_session(user, memberships[0], address)
@@ -86,6 +102,28 @@ def logout():
     session.clear()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires("own_account")
+def password():
+    """Change one's own password; every other session of the login ends (this one goes on)."""
+    form = OwnPasswordForm()
+    if form.validate_on_submit():
+        if accounts.is_throttled(current_user.username, client_address()):
+            abort(429, _("Too many failed logins. Wait 15 minutes and try again."))
+        if not accounts.check_password(current_user, form.current_password.data):
+            accounts.record_failure(current_user.username, client_address())
+            db.session.commit()
+            form.current_password.errors.append(_("Wrong password."))
+        else:
+            accounts.change_own_password(current_user, form.password.data)
+            audit.record("user.password", current_user)
+            db.session.commit()
+            flash(_("Your password is changed; your other sessions have ended."), "success")
+            return redirect(url_for("dashboard.index"), 303)
+    status = 422 if form.errors else 200
+    return render_template("auth/password.html", form=form), status
 
 
 @bp.route("/language", methods=["POST"])

@@ -9,10 +9,10 @@ from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from tracker import audit, clock, journal, ledger, once
+from tracker import accounts, audit, clock, journal, ledger, once
 from tracker.access import (
     can,
     get_or_404,
@@ -22,6 +22,7 @@ from tracker.access import (
     requires,
     sees_only_own_people,
 )
+from tracker.blueprints.auth import client_address
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.forms import Form, IsoDateField, MoneyField, reason_field, refusal_to_form
@@ -75,6 +76,7 @@ class ApproveForm(Form):
         [DataRequired(_l("Enter the reference of the meeting minutes.")), Length(max=200)],
     )
     decided_on = IsoDateField(_l("Decided on"), [DataRequired(_l("Enter the date of the decision."))])
+    password = PasswordField(_l("Your password"))  # asked when the login is old: password_confirmed
 
 
 class ReasonForm(Form):
@@ -85,6 +87,7 @@ class DisburseForm(Form):
     disbursed_on = IsoDateField(
         _l("Disbursed on"), [DataRequired(_l("Enter the date the money was paid out."))]
     )
+    password = PasswordField(_l("Your password"))  # asked when the login is old: password_confirmed
 
 
 class RepaymentForm(OnceForm):
@@ -235,6 +238,8 @@ def approve(loan_id: int):
     """Approve an application (chair), citing the minutes of the meeting."""
     loan = get_loan_or_404(loan_id)
     form = ApproveForm()
+    if not password_confirmed(form):
+        return render_loan(loan, 422, approve_form=form)
     if loan.status != "requested":
         form.form_errors.append(_("Only an application waiting for a decision can be approved."))
     if form.validate() and form.decided_on.data < loan.applied_on:
@@ -252,6 +257,18 @@ def approve(loan_id: int):
     db.session.commit()
     flash(_("The loan is approved. The treasurer can now disburse it."), "success")
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
+
+
+def password_confirmed(form: ApproveForm | DisburseForm) -> bool:
+    """Approving and disbursing a loan ask for the password again when it was last typed more than
+    REAUTH_MINUTES ago (a session left open on a shared PC must not move money): True when it is
+    not needed or typed right. A wrong one counts towards the login throttle."""
+    if not accounts.password_needed():
+        return True
+    if accounts.confirm_password(form.password, client_address()):
+        return True
+    db.session.commit()  # only the failed attempt is pending
+    return False
 
 
 @bp.route("/loans/<int:loan_id>/reject", methods=["POST"])
@@ -278,6 +295,8 @@ def disburse(loan_id: int):
     """Pay out an approved loan: phiếu chi, schedule, funding from donations."""
     loan = get_loan_or_404(loan_id, lock=True)
     form = DisburseForm()
+    if not password_confirmed(form):
+        return render_loan(get_loan_or_404(loan_id), 422, disburse_form=form)
     if form.validate():
         try:
             journal.disburse(loan, form.disbursed_on.data, current_user.id)
