@@ -202,6 +202,18 @@ def test_keys_older_than_thirty_days_are_dropped(app, as_role, active_loan):
         assert db.session.scalars(sa.select(FormSubmission.key)).all() == [new_key]
 
 
+def the_same_form_eight_times_at_once(app, log_in, username: str, page: str, action: str, data: dict):
+    """Send one form (its key taken from `page`) eight times at the same moment against a running
+    server, as a user pressing again and again on a slow network does; the answers."""
+    with serving(app) as base:
+        session, token = log_in(base, username)
+        key = form_key(session.get(f"{base}{page}").text)
+        form = {**data, "csrf_token": token, "form_key": key}
+        return all_at_once(
+            8, lambda _i: session.post(f"{base}{action}", data=form, allow_redirects=False, timeout=60)
+        )
+
+
 def test_the_same_repayment_sent_eight_times_at_once_is_recorded_once(
     app,
     money,
@@ -209,29 +221,12 @@ def test_the_same_repayment_sent_eight_times_at_once_is_recorded_once(
     active_loan,
     logged_in,  # noqa: F811
 ):
-    """Eight sendings of one form at the same moment (a user pressing again and again on a slow
-    network) against a running server: one repayment, one journal transaction, on SQLite and on
-    PostgreSQL."""
-    with serving(app) as base:
-        session, token = logged_in(base, "treasurer")
-        page = session.get(f"{base}/loans/{active_loan}").text
-        key = form_key(page)
-
-        def send(_i):
-            return session.post(
-                f"{base}/loans/{active_loan}/repayments",
-                data={
-                    "amount": "700.000",
-                    "paid_on": "2026-03-01",
-                    "method": "cash",
-                    "csrf_token": token,
-                    "form_key": key,
-                },
-                allow_redirects=False,
-                timeout=60,
-            )
-
-        answers = all_at_once(8, send)
+    """One repayment, one journal transaction, on SQLite and on PostgreSQL (the loan's row lock
+    puts the sendings one after another, and each after the first finds the key)."""
+    repayment = {"amount": "700.000", "paid_on": "2026-03-01", "method": "cash"}
+    answers = the_same_form_eight_times_at_once(
+        app, logged_in, "treasurer", f"/loans/{active_loan}", f"/loans/{active_loan}/repayments", repayment
+    )
     assert [answer.status_code for answer in answers] == [303] * 8
     assert {answer.headers["Location"] for answer in answers} == {f"/loans/{active_loan}"}
     assert count(app, Repayment, Repayment.loan_id == active_loan) == 1
@@ -242,24 +237,8 @@ def test_the_same_repayment_sent_eight_times_at_once_is_recorded_once(
 def test_the_same_new_person_sent_eight_times_at_once_is_added_once(app, seed, logged_in):  # noqa: F811
     """Adding a person locks no row: the unique key alone decides (PostgreSQL makes the other
     INSERTs wait for the first transaction; SQLite runs writes one after another)."""
-    with serving(app) as base:
-        session, token = logged_in(base, "chair")
-        key = form_key(session.get(f"{base}/people").text)
-
-        def send(_i):
-            return session.post(
-                f"{base}/people",
-                data={
-                    "full_name": "Đỗ Văn Mới",
-                    "consent_recorded_on": "2026-02-01",
-                    "csrf_token": token,
-                    "form_key": key,
-                },
-                allow_redirects=False,
-                timeout=60,
-            )
-
-        answers = all_at_once(8, send)
+    person = {"full_name": "Đỗ Văn Mới", "consent_recorded_on": "2026-02-01"}
+    answers = the_same_form_eight_times_at_once(app, logged_in, "chair", "/people", "/people", person)
     assert [answer.status_code for answer in answers] == [303] * 8
     assert len({answer.headers["Location"] for answer in answers}) == 1
     assert count(app, Person, Person.full_name == "Đỗ Văn Mới") == 1
