@@ -86,7 +86,7 @@ def test_failed_logins_are_throttled(app, seed, vary):
     response = b.post("/login", {"username": "chair", "password": PASSWORD})
     assert response.status_code == 429
     text = response.get_data(as_text=True)
-    assert "15" in text and "<html" in text
+    assert "chờ 15 phút" in text and "<html" in text  # in Vietnamese
 
 
 def test_throttle_holds_across_worker_processes(app, seed, database_uri):

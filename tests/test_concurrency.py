@@ -16,7 +16,7 @@ from tests.conftest import PASSWORD, serving
 from tests.factories import approved_loan, disbursed_loan, donate
 from tracker import journal
 from tracker.extensions import db
-from tracker.models import Installment, JournalTransaction, Loan, Repayment
+from tracker.models import Installment, JournalTransaction, Loan, LoginAttempt, Repayment
 
 
 @pytest.fixture
@@ -212,3 +212,38 @@ def test_money_and_casework_in_one_fund_at_once_never_deadlock_nor_go_stale(
     page = chair.get(f"{server}/", timeout=60).text
     cash = re.search(r'id="figure-cash".*?class="figure-value[^"]*">([^<]*)<', page, re.S).group(1)
     assert cash.strip() == "1.024.000 ₫"  # 10.000.000 − 9.000.000 + 24 × 1.000
+
+
+def test_thirty_simultaneous_wrong_passwords_get_no_more_tries_than_the_limit(app, seed, server):
+    """A burst of guesses at once (several workers answering) must not slip past the throttle: each
+    attempt is counted after those before it. 30 guesses, limit 10: 10 wrong-password answers, 20
+    refusals, 10 failures on record; then even the right password waits."""
+    sessions = [requests.Session() for _ in range(30)]
+    try:
+        tokens = [
+            re.search(r'name="csrf-token" content="([^"]+)"', s.get(f"{server}/login").text).group(1)
+            for s in sessions
+        ]
+        answers = all_at_once(
+            30,
+            lambda i: sessions[i].post(
+                f"{server}/login",
+                data={"username": "chair", "password": f"guess-{i}", "csrf_token": tokens[i]},
+                allow_redirects=False,
+                timeout=60,
+            ),
+        )
+        codes = sorted(answer.status_code for answer in answers)
+        assert codes == [401] * 10 + [429] * 20
+        right = sessions[0].post(
+            f"{server}/login",
+            data={"username": "chair", "password": PASSWORD, "csrf_token": tokens[0]},
+            allow_redirects=False,
+            timeout=60,
+        )
+        assert right.status_code == 429
+    finally:
+        for s in sessions:
+            s.close()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 10

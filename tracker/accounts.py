@@ -65,6 +65,10 @@ def active_regional_access(user: User) -> list[RegionalAccess]:
 
 
 def is_throttled(username: str, address: str) -> bool:
+    """Whether this username or address has failed too often lately. Holds their locks until the
+    transaction ends, so that attempts at the same moment (several workers) are counted one after
+    another: each sees the failures of those before it, and the limit holds."""
+    lock_attempts(username, address)
     config = current_app.config
     since = utcnow() - dt.timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
     limit = config["LOGIN_MAX_FAILURES"]
@@ -81,6 +85,15 @@ def is_throttled(username: str, address: str) -> bool:
         )
     ).one()
     return by_name >= limit or by_address >= limit
+
+
+def lock_attempts(username: str, address: str) -> None:
+    """PostgreSQL: a transaction-level advisory lock per username and per address, taken in one
+    order (no deadlock). SQLite needs none: a POST takes the database's write lock first."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted({f"login name:{normalise_username(username)}", f"login address:{address}"}):
+        db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
 
 
 def record_failure(username: str, address: str) -> None:
