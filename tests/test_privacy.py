@@ -390,3 +390,32 @@ def test_erasure_also_blanks_the_mentor_assignment_notes(app, casefile, as_role)
         )
         assert set(notes) <= {""}
     assert "Cùng thôn" not in chair.get(f"/people/{person_id}").get_data(as_text=True)
+
+
+def test_opening_the_edit_form_of_a_file_is_logged(app, casefile, as_role):
+    person_id = casefile["person_id"]
+    before = access_rows(app, person_id)
+    page = as_role("chair").get(f"/people/{person_id}/edit")
+    assert page.status_code == 200
+    with app.app_context():
+        chair_id = user_id("chair")
+    assert access_rows(app, person_id) == [*before, ("view", chair_id)]
+
+
+def test_exporting_the_borrowers_logs_an_access_to_each_of_them(app, casefile, money, seed, as_role):
+    other_loan = disbursed_loan(app, seed.fund_id, money.other_person_id, 2_000_000, dt.date(2026, 2, 1))
+    assert other_loan
+    chair = as_role("chair")
+    before = {pid: access_rows(app, pid) for pid in (money.person_id, money.other_person_id)}
+    chair.get("/reports/outstanding")  # the screen logs nothing
+    assert {pid: access_rows(app, pid) for pid in before} == before
+    for chosen in ("csv", "xlsx"):
+        export = chair.client.get(f"/reports/outstanding?format={chosen}")
+        assert export.status_code == 200 and export.data
+    with app.app_context():
+        chair_id = user_id("chair")
+    for person_id, rows in before.items():
+        added = access_rows(app, person_id)[len(rows) :]
+        assert added == [("report_export", chair_id)] * 2, person_id
+    audit_page = chair.get("/audit").get_data(as_text=True)
+    assert "Có tên trong bản xuất dư nợ" in audit_page

@@ -4,9 +4,10 @@ import json
 
 from flask import g, has_request_context
 from flask_login import current_user
+from sqlalchemy import insert
 
 from tracker.extensions import db
-from tracker.models import AuditEvent
+from tracker.models import AuditEvent, utcnow
 
 
 def snapshot(obj, fields: tuple[str, ...]) -> dict:
@@ -25,6 +26,19 @@ def record_access(person, action: str = "view") -> None:
     db.session.add(
         PersonAccess(fund_id=person.fund_id, user_id=current_user.id, person_id=person.id, action=action)
     )
+
+
+def record_accesses(fund_id: int, person_ids, action: str) -> None:
+    """Log that the current user exported personal data of these people (one record each)."""
+    from tracker.models import PersonAccess
+
+    at = utcnow()
+    rows = [
+        {"fund_id": fund_id, "user_id": current_user.id, "person_id": person_id, "action": action, "at": at}
+        for person_id in sorted(set(person_ids))
+    ]
+    if rows:  # one statement whatever their number
+        db.session.execute(insert(PersonAccess), rows)
 
 
 def record(

@@ -54,6 +54,7 @@ def kind_choices():
 ACTION_LABELS = {
     "view": _l("Opened the file"),
     "export": _l("Exported the data"),
+    "report_export": _l("Named in an exported report of outstanding loans"),
     "donor_letter": _l("Named in a donor's thank-you letter"),
     "review.notes": _l("Saved the review's to-do list"),
     "login": _l("Signed in"),

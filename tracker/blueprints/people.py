@@ -281,12 +281,14 @@ def detail(person_id: int):
 
 
 @bp.route("/<int:person_id>/edit")
+@writes_on_get
 @requires("manage_people")
 def edit(person_id: int):
-    """Render the form to correct a person's details."""
+    """Render the form to correct a person's details (it shows them all: the opening is logged)."""
     person = get_person_or_404(person_id)
+    audit.record_access(person, "view")
     form = PersonForm(obj=person)
-    return render_template("people/edit.html", person=person, form=form)
+    return render_logged("people/edit.html", person=person, form=form)
 
 
 @bp.route("/<int:person_id>", methods=["POST"])

@@ -16,8 +16,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wtforms.validators import Optional, ValidationError
 
-from tracker import clock, ledger, reporting, revisions
-from tracker.access import can, own_committee_member_id, requires, sees_only_own_people
+from tracker import audit, clock, ledger, reporting, revisions
+from tracker.access import can, own_committee_member_id, requires, sees_only_own_people, writes_on_get
+from tracker.extensions import db
 from tracker.forms import Form, IsoDateField
 from tracker.i18n import lazy_gettext as _l
 
@@ -87,9 +88,11 @@ def index():
 
 
 @bp.route("/outstanding")
+@writes_on_get
 @requires("view_reports")
 def outstanding():
-    """Render the outstanding loans as of a date; ?format=csv|xlsx exports them (names: chair only)."""
+    """Render the outstanding loans as of a date; ?format=csv|xlsx exports them (names: chair only;
+    an export logs an access to each borrower's data, as opening their file does)."""
     chosen = export_format("export_personal")
     form = AsOfForm(request.args)
     if not form.validate():
@@ -100,7 +103,10 @@ def outstanding():
     form.as_of.data = as_of
     if chosen:
         name = f"du-no-{as_of.isoformat()}"
-        return export(chosen, name, reporting.OUTSTANDING_COLUMNS, reporting.outstanding(g.fund.id, as_of))
+        rows = reporting.outstanding(g.fund.id, as_of)
+        audit.record_accesses(g.fund.id, (row.person_id for row in rows), "report_export")
+        db.session.commit()
+        return export(chosen, name, reporting.OUTSTANDING_COLUMNS, rows)
     rows = kept(reporting.outstanding, as_of)
     return render_template(
         "reports/outstanding.html",
