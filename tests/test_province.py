@@ -107,6 +107,27 @@ def test_sorting_by_a_figure(app, money, seed):
     assert browser.get("/province?sort=drop table&dir=x").status_code == 200
 
 
+def test_the_riskiest_first_starts_with_a_real_risk_and_communes_read_in_vietnamese_order(app, money, seed):
+    """PAR30 high to low: a fund with no loan out has no PAR30 and goes last, not first. Communes
+    in Vietnamese order: xã Ân Phú before xã Bình An (Â sorts with A, though its code is larger)."""
+    donate(app, seed.fund_id, money.donor_id, 20_000_000, TODAY - dt.timedelta(days=300))
+    disbursed_loan(app, seed.fund_id, money.person_id, 2_000_000, TODAY - dt.timedelta(days=200), term=2)
+    second_fund(app, commune="xã Bình An")
+    second_fund(app, commune="xã Ân Phú")
+    browser = regional(app)
+
+    def order(query: str) -> list[str]:
+        page = browser.get(f"/province{query}").get_data(as_text=True)
+        communes = ["xã Hồng Sơn", "xã Bình An", "xã Ân Phú"]
+        return sorted(communes, key=page.index)
+
+    assert order("?sort=par30&dir=desc")[0] == "xã Hồng Sơn"  # the one fund with loans overdue
+    assert order("?sort=par30&dir=asc")[0] == "xã Hồng Sơn"  # and the others, without PAR30, last
+    assert order("?sort=commune&dir=asc") == ["xã Ân Phú", "xã Bình An", "xã Hồng Sơn"]
+    assert order("") == ["xã Ân Phú", "xã Bình An", "xã Hồng Sơn"]
+    assert order("?sort=commune&dir=desc") == ["xã Hồng Sơn", "xã Bình An", "xã Ân Phú"]
+
+
 def test_no_page_or_export_with_personal_data_opens_to_a_regional_login(app, money, seed):
     donate(app, seed.fund_id, money.donor_id, 20_000_000, TODAY - dt.timedelta(days=300))
     loan = disbursed_loan(

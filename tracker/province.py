@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, func, select
 from tracker import figures, journal, ledger
 from tracker.extensions import db
 from tracker.models import Fund, Loan, Person
+from tracker.text import vietnamese_sort_key
 
 
 @dataclass
@@ -99,16 +100,18 @@ def fund_rows(province: str, today: dt.date) -> list[FundRow]:
 
 
 def sort_rows(rows: list[FundRow], key: str, descending: bool) -> list[FundRow]:
+    """The table in the order asked for: communes in Vietnamese alphabetical order (Â after A,
+    Đ after D), figures by value; a fund without the figure (PAR30 with no loan out) goes last
+    either way, so that "riskiest first" starts with a real risk."""
     if key not in SORT_KEYS:
         key = "commune"
-    return sorted(
-        rows,
-        key=lambda row: (
-            getattr(row, key) is None,
-            getattr(row, key) if getattr(row, key) is not None else 0,
-        ),
-        reverse=descending,
-    )
+    if key == "commune":
+        return sorted(
+            rows, key=lambda row: vietnamese_sort_key(row.commune, given_name_first=False), reverse=descending
+        )
+    known = [row for row in rows if getattr(row, key) is not None]
+    unknown = [row for row in rows if getattr(row, key) is None]
+    return sorted(known, key=lambda row: getattr(row, key), reverse=descending) + unknown
 
 
 def totals(rows: list[FundRow]) -> FundRow:
