@@ -112,6 +112,24 @@ def test_chair_approves_with_minutes_and_only_the_chair(app, money, seed, as_rol
     assert loan_of(app, loan_id).status == "approved"
 
 
+def test_an_approval_sent_with_only_the_minutes_is_dated_today(app, money, as_role):
+    """The contract names minutes_ref alone for POST /loans/<id>/approve; the date is today's."""
+    chair = as_role("chair")
+    chair.post("/loans", {**APPLICATION, "person_id": money.person_id, "applied_on": TODAY.isoformat()})
+    with app.app_context():
+        loan_id = db.session.scalar(sa.select(Loan.id))
+    response = chair.post(f"/loans/{loan_id}/approve", {"minutes_ref": "BB họp Tổ số 04/2026"})
+    assert response.status_code == 303
+    loan = loan_of(app, loan_id)
+    assert (loan.status, loan.decided_on) == ("approved", TODAY)
+    # a date field sent empty is still a date left out by mistake
+    chair.post("/loans", {**APPLICATION, "person_id": money.person_id})
+    with app.app_context():
+        second = db.session.scalar(sa.select(sa.func.max(Loan.id)))
+    empty = chair.post(f"/loans/{second}/approve", {"minutes_ref": "BB 05", "decided_on": ""})
+    assert empty.status_code == 422
+
+
 def test_reject_needs_a_reason(app, money, as_role):
     chair = as_role("chair")
     chair.post("/loans", {**APPLICATION, "person_id": money.person_id})

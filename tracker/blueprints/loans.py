@@ -75,7 +75,10 @@ class ApproveForm(Form):
         _l("Minutes reference"),
         [DataRequired(_l("Enter the reference of the meeting minutes.")), Length(max=200)],
     )
-    decided_on = IsoDateField(_l("Decided on"), [DataRequired(_l("Enter the date of the decision."))])
+    # Not sent (the contract names only minutes_ref): the decision is dated today.
+    decided_on = IsoDateField(
+        _l("Decided on"), [DataRequired(_l("Enter the date of the decision."))], default=clock.today
+    )
     password = PasswordField(_l("Your password"))  # asked when the login is old: password_confirmed
 
 
