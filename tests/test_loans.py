@@ -341,6 +341,42 @@ def test_reverse_disbursement_only_without_repayments(app, seed, as_role, active
         )
 
 
+def test_a_reversed_disbursement_stays_on_the_loan_page_marked_void(app, seed, money, as_role, active_loan):
+    """Both entries stay visible where the original was: the phiếu chi, struck through with the
+    date and reason of its reversal, and printable marked void; a new disbursement gets a new one."""
+    treasurer = as_role("treasurer")
+    assert (
+        treasurer.post(f"/loans/{active_loan}/reverse-disbursement", {"reason": "Chi nhầm người"}).status_code
+        == 303
+    )
+    page = treasurer.get(f"/loans/{active_loan}").get_data(as_text=True)
+    voided = page[page.index("void-entry") :][:600]
+    assert "<s>PC-2026-0001</s>" in voided and "10/01/2026" in voided and "3.000.000 ₫" in voided
+    assert "Chi nhầm người" in voided and f"đã hủy ngày {TODAY.strftime('%d/%m/%Y')}" in voided
+    with app.app_context():
+        transaction_id = db.session.scalar(
+            sa.select(JournalTransaction.id).where(
+                JournalTransaction.event == "disbursement", JournalTransaction.reverses_id.is_(None)
+            )
+        )
+    voucher = treasurer.get(f"/loans/{active_loan}/voucher?transaction={transaction_id}").get_data(
+        as_text=True
+    )
+    assert "PC-2026-0001" in voucher and "void-stamp" in voucher and "3.000.000" in voucher
+    assert treasurer.get(f"/loans/{active_loan}/voucher").status_code == 404  # no live phiếu chi now
+    other_loan = disbursed_loan(app, seed.fund_id, money.other_person_id, 1_000_000, dt.date(2026, 2, 1))
+    assert treasurer.get(f"/loans/{other_loan}/voucher?transaction={transaction_id}").status_code == 404
+
+    with app.app_context():  # the chair's approval stands; disbursed again, by another treasurer's hand
+        db.session.get(Loan, active_loan).decided_by_id = None
+        db.session.commit()
+    assert treasurer.post(f"/loans/{active_loan}/disburse", {"disbursed_on": "2026-02-15"}).status_code == 303
+    page = treasurer.get(f"/loans/{active_loan}").get_data(as_text=True)
+    assert "<s>PC-2026-0001</s>" in page and ">PC-2026-0003</a>" in page
+    live = treasurer.get(f"/loans/{active_loan}/voucher").get_data(as_text=True)
+    assert "PC-2026-0003" in live and "void-stamp" not in live
+
+
 def test_write_off_by_the_chair_leaves_cash_untouched(app, seed, as_role, active_loan):
     repay(app, active_loan, 1_000_000, dt.date(2026, 3, 1))
     before = cash(app, seed.fund_id)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Date, Select, and_, bindparam, case, func, select, type_coerce
+from sqlalchemy.orm import aliased
 
 from tracker import clock, ledger
 from tracker.extensions import db
@@ -647,6 +649,44 @@ def reverse_donation(donation: Donation, reason: str, user_id: int | None) -> Jo
     donation.reversal_id = reversal.id
     db.session.flush()
     return reversal
+
+
+class ReversedDisbursement(NamedTuple):
+    """A phiếu chi of a loan that was reversed: it stays on the loan's page, marked void."""
+
+    transaction_id: int
+    voucher_no: str
+    disbursed_on: dt.date
+    amount: int
+    reversed_on: dt.date
+    reason: str
+
+
+def reversed_disbursements(loan: Loan) -> list[ReversedDisbursement]:
+    """The loan's disbursements that were reversed, oldest first (the loan forgets its voucher
+    when its disbursement is reversed; the journal keeps both entries)."""
+    original, reversal = aliased(JournalTransaction), aliased(JournalTransaction)
+    rows = db.session.execute(
+        select(
+            original.id,
+            original.document_no,
+            original.posted_on,
+            func.sum(JournalLine.amount),
+            reversal.posted_on,
+            reversal.reason,
+        )
+        .join(reversal, reversal.reverses_id == original.id)
+        .join(JournalLine, JournalLine.transaction_id == original.id)
+        .where(
+            original.fund_id == loan.fund_id,
+            original.event == "disbursement",
+            JournalLine.loan_id == loan.id,
+            JournalLine.account == "receivable",
+        )
+        .group_by(original.id, original.document_no, original.posted_on, reversal.posted_on, reversal.reason)
+        .order_by(original.posted_on, original.id)
+    )
+    return [ReversedDisbursement(*row[:3], int(row[3]), *row[4:]) for row in rows]
 
 
 def reverse_disbursement(loan: Loan, reason: str, user_id: int | None) -> JournalTransaction:

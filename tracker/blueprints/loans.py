@@ -211,6 +211,7 @@ def loan_context(loan: Loan) -> dict:
         "arrears": arrears,
         "schedule": schedule,
         "fundings": fundings,
+        "reversed_disbursements": journal.reversed_disbursements(loan),
         "today": today,
     }
 
@@ -444,21 +445,30 @@ def repayment_receipt(repayment_id: int):
 @bp.route("/loans/<int:loan_id>/voucher")
 @requires("view_loans")
 def disbursement_voucher(loan_id: int):
-    """Render the printable phiếu chi of a disbursement."""
+    """Render the printable phiếu chi of a disbursement; ?transaction=<id> one that was reversed,
+    marked void."""
     loan = get_loan_or_404(loan_id)
-    if not loan.voucher_no:
+    reversed_id = id_arg(request.args.get("transaction"))
+    if reversed_id is not None:
+        voided = [d for d in journal.reversed_disbursements(loan) if d.transaction_id == reversed_id]
+        if not voided:
+            abort(404)
+        number, day, amount, void = voided[0].voucher_no, voided[0].disbursed_on, voided[0].amount, True
+    elif loan.voucher_no:
+        number, day, amount, void = loan.voucher_no, loan.disbursed_on, loan.principal, False
+    else:
         abort(404)
     return render_template(
         "documents/voucher.html",
         series="payment",
-        number=loan.voucher_no,
-        day=loan.disbursed_on,
+        number=number,
+        day=day,
         party=loan.person.full_name,
         address=loan.person.address,
         reason=_("Disbursement of loan no. %(id)s: %(purpose)s", id=loan.id, purpose=loan.purpose),
-        amount=loan.principal,
+        amount=amount,
         method="cash",
-        void=False,
+        void=void,
         back=url_for("loans.detail", loan_id=loan.id),
     )
 
