@@ -1,11 +1,14 @@
 """flask --app app demo | create-fund | create-user."""
 
+import datetime as dt
+
+import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Browser
 from tracker import accounts
 from tracker.extensions import db
-from tracker.models import AuditEvent, Fund, Membership, User
+from tracker.models import AuditEvent, Donation, Fund, Membership, User
 
 
 def test_demo_loads_once(app, runner):
@@ -159,3 +162,26 @@ def test_set_password_refusals(runner, seed):
     assert unknown.exit_code != 0 and "no login 'khong-co'" in unknown.output
     short = runner.invoke(args=["set-password", "chair", "--password", "ngan"])
     assert short.exit_code != 0 and "at least 8 characters" in short.output
+
+
+@pytest.mark.parametrize("today", [dt.date.today(), dt.date(2027, 1, 10), dt.date(2028, 7, 1)])
+def test_the_demo_fills_every_chart_and_last_years_review_whatever_the_day(app, runner, monkeypatch, today):
+    """Loaded on any day, the demo has two years behind it: money in and out within the last twelve
+    months (the charts), and last year's review with money raised and lent, a change of status and
+    about as many visits made as were due (not a team that looks as if it stopped visiting)."""
+    from tracker import clock, figures, review
+    from tracker.models import Fund
+
+    monkeypatch.setattr(clock, "today", lambda: today)
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        fund_id = db.session.scalar(sa.select(Fund.id))
+        _labels, money_in, money_out = figures.flows_by_month(fund_id, today)
+        assert sum(1 for amount in money_in if amount) >= 6 and sum(money_out) > 0
+        assert sum(figures.visits_by_month(fund_id, today)[1]) >= 30
+        last_year = review.review_figures(fund_id, review.make_period(today.year - 1, None), today)
+        assert last_year.money.raised > 0 and last_year.money.lent_count > 0
+        assert last_year.money.recovered > 0
+        assert sum(last_year.people.changes.values()) > 0 or last_year.people.new > 0
+        assert last_year.visits.made >= 0.75 * last_year.visits.due > 0
+        assert max(d for d in db.session.scalars(sa.select(Donation.received_on))) <= today

@@ -59,6 +59,16 @@ TEAM = [
 VIEWER = ("viewer", "Võ Văn Thành")
 FOUNDED_ON = dt.date(2024, 3, 15)
 
+# The story's dates below are written as seen from this day. Loaded on another day, every one of
+# them moves by the same number of days, so the demo always ends today with the same history
+# behind it: some twenty months of money (donations and payouts within the last twelve, for the
+# charts), the previous year's review full, one loan in arrears and one repaid on time.
+WRITTEN_FOR = dt.date(2025, 11, 27)
+
+
+def story_day(day: dt.date) -> dt.date:
+    return day + (clock.today() - WRITTEN_FOR)
+
 
 def load_demo() -> Fund:
     """Create the demo fund; refuse if a fund of that name already exists. The caller commits."""
@@ -66,15 +76,16 @@ def load_demo() -> Fund:
     if exists is not None:
         raise click.ClickException(f"Đã có quỹ “{DEMO_FUND_NAME}” (id {exists}); không nạp lại.")
     fund = accounts.create_fund(DEMO_FUND_NAME, DEMO_COMMUNE, DEMO_PROVINCE)
-    fund.founded_on = FOUNDED_ON
-    fund.founding_decision = "Quyết định số 12/QĐ-MTTQ ngày 15/03/2024"
+    founded_on = story_day(FOUNDED_ON)
+    fund.founded_on = founded_on
+    fund.founding_decision = f"Quyết định số 12/QĐ-MTTQ ngày {founded_on:%d/%m/%Y}"
     for index, (name, position, organisation, phone, login) in enumerate(TEAM):
         member = CommitteeMember(
             fund_id=fund.id,
             position=position,
             organisation=organisation,
             phone=phone,
-            joined_on=FOUNDED_ON + dt.timedelta(days=index // 5),
+            joined_on=founded_on + dt.timedelta(days=index // 5),
         )
         member.set_name(name)
         if login:
@@ -165,7 +176,7 @@ def tell_money_story(fund: Fund) -> None:
             fund_id=fund.id,
             donor=donors[name],
             amount=amount,
-            received_on=received_on,
+            received_on=story_day(received_on),
             method=method,
             note="",
         )
@@ -179,9 +190,9 @@ def tell_money_story(fund: Fund) -> None:
             gender=gender,
             birth_year=birth_year,
             address=hamlet,
-            released_on=released_on,
+            released_on=story_day(released_on),
             certificate_type="sentence_completed",
-            consent_recorded_on=released_on + dt.timedelta(days=30),
+            consent_recorded_on=story_day(released_on) + dt.timedelta(days=30),
             mentor_id=mentors[mentor],
         )
         person.set_name(name)
@@ -191,6 +202,7 @@ def tell_money_story(fund: Fund) -> None:
 
     today = clock.today()
     for name, principal, purpose, applied_on, disbursed_on, term, grace, paid in LOANS:
+        applied_on, disbursed_on = story_day(applied_on), story_day(disbursed_on)
         loan = Loan(
             fund_id=fund.id,
             person_id=people[name].id,
@@ -262,6 +274,10 @@ MORE_PEOPLE = [
     ("Phùng Văn Hòa", "male", 1991, "Thôn Tây", dt.date(2024, 10, 9), "Đặng Thị Thu", "moved", None),
 ]
 
+# How long ago a closed case had its last visit (its status changed ten days later): by default
+# within the last half-year; this one over a year ago, so that last year's review has a change too.
+CLOSED_DAYS_AGO = {"Vũ Văn Khánh": (380, 420)}
+
 # Where each borrower's visits stand today.
 BORROWER_VISITS = {
     "Lê Văn Dũng": "settled",
@@ -286,7 +302,8 @@ VISIT_NOTES = [
 
 
 def tell_casework_story(fund: Fund, people: dict) -> None:
-    """Mentors assigned since the file was opened, a year of visits, some due this week, some overdue."""
+    """Mentors assigned since the file was opened, visits since then (up to two years), some due
+    this week, some overdue; one case settled about a year ago, one moved away this half-year."""
     import random
 
     from tracker import casework
@@ -310,9 +327,9 @@ def tell_casework_story(fund: Fund, people: dict) -> None:
             birth_year=birth_year,
             address=hamlet,
             phone=f"03{rng.randrange(10**8):08d}",
-            released_on=released_on,
+            released_on=story_day(released_on),
             certificate_type="amnesty" if name == "Hồ Văn Thành" else "sentence_completed",
-            consent_recorded_on=released_on + dt.timedelta(days=20),
+            consent_recorded_on=story_day(released_on) + dt.timedelta(days=20),
             mentor_id=mentors[mentor].id,
             needs="Cần việc làm ổn định" if due == "overdue" else "",
         )
@@ -330,8 +347,9 @@ def tell_casework_story(fund: Fund, people: dict) -> None:
             "this week": rng.randint(24, 29),
             "later": rng.randint(5, 15),
         }
-        last = today - dt.timedelta(days=offset.get(where, rng.randint(120, 200)))
-        first = max(opened + dt.timedelta(days=7), today - dt.timedelta(days=365))
+        closed_ago = rng.randint(*CLOSED_DAYS_AGO.get(person.full_name, (120, 200)))
+        last = today - dt.timedelta(days=offset.get(where) or closed_ago)
+        first = max(opened + dt.timedelta(days=7), today - dt.timedelta(days=730))
         day = last
         dates = []
         while day >= first:

@@ -3,7 +3,7 @@
 from flask import Blueprint, g, render_template
 from flask_login import current_user
 
-from tracker import casework, charts, clock, figures, revisions
+from tracker import casework, charts, clock, figures, reporting, revisions
 from tracker.access import own_committee_member_id, requires
 from tracker.extensions import db
 from tracker.i18n import gettext as _
@@ -77,7 +77,7 @@ def overview_charts(fund_id, today, fund_figures):
             titles[1],
             charts.bars(
                 titles[1],
-                [f"{label} {_('days')}" for label in aging_labels],
+                [reporting.aging_bucket_label(label) for label in aging_labels],
                 [charts.Series(_("Outstanding"), [fund_figures.aging[k] for k in aging_labels], "series-b")],
             ),
         ),
