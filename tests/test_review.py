@@ -173,7 +173,8 @@ def csv_figures(user, period: str) -> dict[tuple[str, str], str]:
     assert response.status_code == 200
     header, *rows = read_csv(response)
     assert header == ["section", "item", "value"]
-    return {(section, item): value for section, item, value in rows}
+    # the figures; section IV's list (next_steps) follows them, see the notes' test
+    return {(section, item): value for section, item, value in rows if section != "next_steps"}
 
 
 def figures_of(app, fund_id: int, period: str) -> dict[tuple[str, str], object]:
@@ -419,8 +420,10 @@ def test_screen_csv_and_xlsx_show_the_same_figures(app, history, as_role, period
     assert response.headers["Content-Disposition"] == f'attachment; filename="{name}.xlsx"'
     header, *rows = read_xlsx(response)
     assert header == ["section", "item", "value"]
-    from_xlsx = {(section, item): value for section, item, value in rows}
+    from_xlsx = {(section, item): value for section, item, value in rows if section != "next_steps"}
     assert list(from_xlsx) == list(from_csv)
+    steps = [(item, value) for section, item, value in rows if section == "next_steps"]
+    assert steps and [value for _item, value in steps] == list(range(1, len(steps) + 1))
     for key, value in from_xlsx.items():
         assert isinstance(value, int | float), f"{key} is a number in the spreadsheet"
         assert Decimal(str(value)) == Decimal(from_csv[key]), key
@@ -588,14 +591,18 @@ def test_the_chair_edits_the_list_per_period(app, history, as_role):
         ).all()
         assert len(actions) == 2
     assert "<li>Một việc</li>" in full_page(as_role("viewer").get("/reports/review?period=2025-H1"))
-    # An empty list brings the suggestions back.
+    # The export carries the list as saved: one row per item, its text and its place.
+    chair.post("/reports/review/notes", {"period": "2025-H1", "text": "Một việc\n- Việc thứ hai"})
+    exported = chair.client.get("/reports/review?period=2025-H1&format=csv").get_data().decode("utf-8-sig")
+    assert exported.splitlines()[-2:] == ["next_steps,Một việc,1", "next_steps,Việc thứ hai,2"]
+    workbook = str(read_xlsx(chair.client.get("/reports/review?period=2025-H1&format=xlsx")))
+    assert "Việc thứ hai" in workbook
+    # An empty list brings the suggestions back, on the page and in the export.
     chair.post("/reports/review/notes", {"period": "2025-H1", "text": "  "})
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewNote)) == 0
-    # The list is only in the printed figures' page, not in the export.
-    assert "Một việc" not in chair.client.get("/reports/review?period=2025-H1&format=csv").get_data(
-        as_text=True
-    )
+    exported = chair.client.get("/reports/review?period=2025-H1&format=csv").get_data().decode("utf-8-sig")
+    assert "Một việc" not in exported and "next_steps," in exported
 
 
 def test_notes_are_kept_per_fund(app, history, as_role):

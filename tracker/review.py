@@ -530,6 +530,17 @@ def saved_note(fund_id: int, period: Period) -> ReviewNote | None:
     )
 
 
+def next_steps_text(fund_id: int, review: Review) -> tuple[ReviewNote | None, str]:
+    """Section IV as it stands: the chair's saved list for the period, or the suggestions."""
+    note = saved_note(fund_id, review.period)
+    return note, note.text if note else "\n".join(suggestions(review))
+
+
+def next_step_rows(text: str) -> list[FigureRow]:
+    """Section IV in the export: one row per item, the item's text and its place in the list."""
+    return [("next_steps", line, number) for number, line in enumerate(note_lines(text), start=1)]
+
+
 def note_lines(text: str) -> list[str]:
     """The items of a list typed one per line; a leading dash or bullet is dropped."""
     lines = (line.strip() for line in text.splitlines())

@@ -40,9 +40,7 @@ class NoteForm(Form):
 
 def render_review(result: reviewing.Review, form: NoteForm | None = None, status: int = 200):
     today = clock.today()
-    note = reviewing.saved_note(g.fund.id, result.period)
-    suggested = reviewing.suggestions(result)
-    text = note.text if note else "\n".join(suggested)
+    note, text = reviewing.next_steps_text(g.fund.id, result)
     if form is None:
         form = NoteForm(formdata=None, data={"period": result.period.key, "text": text})
     return (
@@ -94,7 +92,9 @@ def show():
         return page, 400
     if chosen:
         result = reviewing.review_figures(g.fund.id, period, today)
-        return export(chosen, reviewing.export_name(period), EXPORT_COLUMNS, reviewing.figure_rows(result))
+        _note, steps = reviewing.next_steps_text(g.fund.id, result)
+        rows = [*reviewing.figure_rows(result), *reviewing.next_step_rows(steps)]
+        return export(chosen, reviewing.export_name(period), EXPORT_COLUMNS, rows)
     # kept until the fund's next write (tracker.revisions)
     result = revisions.kept(
         g.fund.id, ("review", period.key), lambda: reviewing.review_figures(g.fund.id, period, today)
