@@ -5,10 +5,10 @@ import re
 
 import sqlalchemy as sa
 
-from tests.factories import disbursed_loan, donate, repay
+from tests.factories import approved_loan, disbursed_loan, donate, repay
 from tracker import journal
 from tracker.extensions import db
-from tracker.models import JournalLine
+from tracker.models import Installment, JournalLine
 
 TODAY = dt.date.today()
 
@@ -110,3 +110,39 @@ def test_dashboard_query_count_does_not_grow_with_loans(app, money, seed, as_rol
             app, seed.fund_id, money.other_person_id, 1_000_000, TODAY - dt.timedelta(days=90), term=5
         )
     assert dashboard_queries() == few
+
+
+def test_the_figures_link_to_the_lists_behind_them(app, money, seed, as_role):
+    """'Total lent' opens the loans whose money went out (not applications); the treasurer's 'due
+    this month' opens the month's list, which adds up to the figure."""
+    late, on_time = build_history(app, seed, money)
+    waiting = approved_loan(app, seed.fund_id, money.person_id, 4_000_000, on=TODAY - dt.timedelta(days=3))
+    chair = as_role("chair")
+    page = chair.get("/").get_data(as_text=True)
+    assert 'id="figure-lent" href="/loans?status=disbursed"' in page
+    disbursed = chair.get("/loans?status=disbursed").get_data(as_text=True)
+    assert f'href="/loans/{late}"' in disbursed and f'href="/loans/{on_time}"' in disbursed
+    assert f'href="/loans/{waiting}"' not in disbursed
+    assert f'href="/loans/{waiting}"' in chair.get("/loans").get_data(as_text=True)
+
+    page = as_role("treasurer").get("/").get_data(as_text=True)
+    assert 'id="figure-due" href="#due-this-month"' in page
+    table = page[page.index('id="due-this-month"') :]
+    table = table[: table.index("</section>")]
+    cells = re.findall(r'<td class="num">([^<]+)<', table)
+    amounts = [int(value.replace(".", "").removesuffix(" ₫")) for value in cells]
+    assert f"{sum(amounts):,}".replace(",", ".") + " ₫" == figure(page, "due")
+    listed = {int(loan_id) for loan_id in re.findall(r'href="/loans/(\d+)"', table)}
+    assert late in listed  # behind on every installment, this month's too
+    first = TODAY.replace(day=1)
+    with app.app_context():
+        due_this_month = set(
+            db.session.scalars(
+                sa.select(Installment.loan_id).where(
+                    Installment.due_on >= first,
+                    Installment.due_on < (first + dt.timedelta(days=32)).replace(day=1),
+                    Installment.superseded.is_(False),
+                )
+            )
+        )
+    assert listed <= due_this_month

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import Select, and_, case, extract, func, select
 
@@ -200,34 +201,49 @@ def visits_by_month(fund_id: int, today: dt.date, count: int = 12, mentor_id: in
     return [month_label(*m) for m in months], [int((counts.get(m) or (0,))[0]) for m in months]
 
 
-def due_this_month(fund_id: int, today: dt.date) -> tuple[int, int]:
-    """(loans, amount) still to collect from installments falling due this month, for the treasurer."""
+class DueRow(NamedTuple):
+    loan_id: int
+    person_name: str
+    due_on: dt.date  # the month's first installment with something left to pay
+    left: int  # still to collect from the month's installments
+
+
+def due_this_month(fund_id: int, today: dt.date) -> list[DueRow]:
+    """The loans with something still to collect from installments falling due this month, by due
+    date: the treasurer's list for the month (three queries)."""
     first = today.replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
-    active = list(db.session.scalars(select(Loan).where(Loan.fund_id == fund_id, Loan.status == "active")))
+    active = db.session.execute(
+        select(Loan.id, Person.full_name)
+        .join(Person, Person.id == Loan.person_id)
+        .where(Loan.fund_id == fund_id, Person.fund_id == fund_id, Loan.status == "active")
+    ).all()
     if not active:
-        return 0, 0
+        return []
     from tracker import journal
 
-    balances = journal.loan_balances([loan.id for loan in active])
+    balances = journal.loan_balances([loan_id for loan_id, _name in active])
     schedules: dict[int, list[Installment]] = {}
     for installment in db.session.scalars(
         select(Installment)
-        .where(Installment.loan_id.in_([loan.id for loan in active]), Installment.superseded.is_(False))
+        .where(
+            Installment.loan_id.in_([loan_id for loan_id, _name in active]), Installment.superseded.is_(False)
+        )
         .order_by(Installment.loan_id, Installment.number)
     ):
         schedules.setdefault(installment.loan_id, []).append(installment)
-    loans, amount = 0, 0
-    for loan in active:
-        items = schedules.get(loan.id, [])
-        paid = ledger.settle([i.amount_due for i in items], balances[loan.id].repaid)
-        left = sum(
-            i.amount_due - p for i, p in zip(items, paid, strict=True) if first <= i.due_on < following
-        )
-        if left:
-            loans += 1
-            amount += left
-    return loans, amount
+    rows = []
+    for loan_id, person_name in active:
+        items = schedules.get(loan_id, [])
+        paid = ledger.settle([i.amount_due for i in items], balances[loan_id].repaid)
+        this_month = [
+            (i.due_on, i.amount_due - p)
+            for i, p in zip(items, paid, strict=True)
+            if first <= i.due_on < following and i.amount_due > p
+        ]
+        if this_month:
+            rows.append(DueRow(loan_id, person_name, this_month[0][0], sum(left for _d, left in this_month)))
+    return sorted(rows, key=lambda row: (row.due_on, row.loan_id))
 
 
 def queue_for(fund_id: int, mentor_id: int | None, today: dt.date, limit: int = 20) -> list[Person]:

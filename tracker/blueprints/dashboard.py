@@ -44,12 +44,13 @@ def overview(fund_id, today) -> dict:
 
 def money(fund_id, today) -> dict:
     """The treasurer's figures: the fund's money, what falls due this month, the late loans."""
-    due_loans, due_amount = figures.due_this_month(fund_id, today)
+    due = figures.due_this_month(fund_id, today)
     labels, ins, outs = figures.flows_by_month(fund_id, today)
     return {
         "fund": figures.fund_figures(fund_id, today),
-        "due_loans": due_loans,
-        "due_amount": due_amount,
+        "due": due,
+        "due_loans": len(due),
+        "due_amount": sum(row.left for row in due),
         "late": figures.late_loans(fund_id, today),
         "charts": [flows_chart(labels, ins, outs)],
     }

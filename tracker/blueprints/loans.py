@@ -117,6 +117,8 @@ def visible_loans():
 
 
 STATUS_FILTERS = ("requested", "approved", "active", "repaid", "written_off", "rejected")
+# ?status=disbursed: every loan whose money went out (what the dashboard's "total lent" sums)
+DISBURSED = ("active", "repaid", "written_off")
 PAGE_SIZE = 25
 
 
@@ -125,6 +127,8 @@ def render_index(form: LoanForm | None = None, status: int = 200):
     chosen = request.args.get("status")
     if chosen in STATUS_FILTERS:
         query = query.where(Loan.status == chosen)
+    elif chosen == "disbursed":
+        query = query.where(Loan.status.in_(DISBURSED))
     loans = page_of(query.order_by(Loan.id.desc()), PAGE_SIZE)
     if form is None:
         form = LoanForm(formdata=None)
