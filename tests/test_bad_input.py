@@ -26,7 +26,7 @@ from markupsafe import escape
 
 from tests.conftest import PASSWORD, POSTGRES_URL, Browser, _empty_postgres, base_config
 from tests.factories import add_donor, add_person, approved_loan, disbursed_loan, donate, repay, user_id
-from tracker import clock, create_app
+from tracker import accounts, clock, create_app
 from tracker.extensions import db
 from tracker.models import (
     CommitteeMember,
@@ -36,6 +36,7 @@ from tracker.models import (
     Membership,
     Person,
     Repayment,
+    User,
 )
 
 FORMS = settings(
@@ -490,6 +491,27 @@ def test_setting_a_login_password(app, seed, chair, foreign, data, target):
     submit(app, chair, f"/users/{resolve(target, own, foreign['membership'])}/password", data)
 
 
+@FORMS
+@given(
+    data=forms(
+        {"current_password": st.one_of(st.just(PASSWORD), PASSWORDS), "password": PASSWORDS},
+        {"current_password": JUNK_TEXT, "password": st.one_of(JUNK_TEXT, st.just("short"))},
+    ),
+    confirm_same=st.booleans(),
+)
+def test_changing_ones_own_password(app, seed, chair, data, confirm_same):
+    app.config["LOGIN_MAX_FAILURES"] = 10**6  # throttling has its own tests
+    data = {**data, "confirm": data.get("password", "") if confirm_same else "something-else-1"}
+    response, _ = submit(app, chair, "/account/password", data, login_attempt=True)
+    if response.status_code == 303:  # changed: this session goes on, with the new password
+        assert chair.get("/").status_code == 200
+        with app.app_context():
+            user = db.session.scalar(sa.select(User).where(User.username == "chair"))
+            assert accounts.check_password(user, data["password"])
+            user.password_hash = accounts.hash_password(PASSWORD)  # the next example starts afresh
+            db.session.commit()
+
+
 # ------------------------------------------------------------------------------------- people
 
 PERSON_FORM = {
@@ -734,6 +756,25 @@ def test_approving_a_loan(app, seed, money, chair, foreign, data, target):
     _, stored = submit(app, chair, f"{url}/approve", data)
     if stored:
         shows(chair, {url: (data["minutes_ref"],)})
+
+
+@FORMS
+@given(
+    data=forms(
+        {"minutes_ref": text(required=True), "password": st.one_of(st.just(PASSWORD), PASSWORDS)},
+        {"password": st.one_of(JUNK_TEXT, st.just(OMIT))},
+    )
+)
+def test_approving_a_loan_when_the_password_is_asked_again(app, seed, money, chair, data):
+    app.config["REAUTH_MINUTES"] = -1  # the password was typed too long ago, always
+    app.config["LOGIN_MAX_FAILURES"] = 10**6
+    own = requested_loan(app, seed.fund_id, money.person_id)
+    response, _ = submit(app, chair, f"/loans/{own}/approve", data, login_attempt=True)
+    with app.app_context():
+        status = db.session.get(Loan, own).status
+    if data.get("password") != PASSWORD:  # without the right password, nothing is approved
+        assert response.status_code == 422 and status == "requested"
+    assert (status == "approved") == (response.status_code == 303)
 
 
 @FORMS
@@ -1172,3 +1213,49 @@ def test_a_mentor_assignment_cannot_start_before_the_current_one(app, seed, mone
 def test_a_year_of_thousands_of_digits_is_refused(app, seed, chair):
     """int() refuses a string of more than 4300 digits: the donor letters' year was a 500."""
     assert chair.get(f"/reports/donor-letters?year={'2' * 5000}").status_code == 400
+
+
+# Every POST route and the test above that sends it junk; None: the route takes no field but the
+# CSRF token (covered by the CSRF matrix). A new POST route fails here until it has its junk test.
+JUNK_TESTS = {
+    "auth.login": "test_logging_in",
+    "auth.logout": None,
+    "auth.password": "test_changing_ones_own_password",
+    "auth.set_language": "test_switching_language",
+    "donations.create": "test_recording_a_donation",
+    "donations.reverse": "test_reversing_a_donation",
+    "donors.create": "test_adding_a_donor",
+    "loans.approve": "test_approving_a_loan_when_the_password_is_asked_again",
+    "loans.create": "test_applying_for_a_loan",
+    "loans.disburse": "test_disbursing_a_loan",
+    "loans.reject": "test_rejecting_a_loan",
+    "loans.repay": "test_recording_a_repayment",
+    "loans.reverse_disbursement": "test_reversing_a_disbursement",
+    "loans.reverse_repayment": "test_reversing_a_repayment",
+    "loans.write_off": "test_writing_off_a_loan",
+    "members.create": "test_adding_a_team_member",
+    "members.leave": "test_marking_a_team_member_as_left",
+    "members.update": "test_editing_a_team_member",
+    "people.assign_mentor": "test_assigning_a_mentor",
+    "people.change_status": "test_changing_a_persons_status",
+    "people.create": "test_adding_a_person",
+    "people.update": "test_editing_a_person",
+    "periods.close": "test_closing_the_books",
+    "privacy.erase": "test_erasing_a_persons_data",
+    "review.save_notes": "test_saving_the_review_to_do_list",
+    "setup.load_demo": None,
+    "setup.start": "test_first_run_setup",
+    "users.activate": None,
+    "users.change_role": "test_changing_a_login_role",
+    "users.create": "test_adding_a_login",
+    "users.deactivate": None,
+    "users.reset_password": "test_setting_a_login_password",
+    "visits.create": "test_recording_a_visit",
+}
+
+
+def test_every_form_of_the_app_gets_junk(app):
+    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert sorted(posts - set(JUNK_TESTS)) == [], "a new POST route: write its junk test and list it here"
+    assert sorted(set(JUNK_TESTS) - posts) == []
+    assert all(name is None or callable(globals().get(name)) for name in JUNK_TESTS.values())
