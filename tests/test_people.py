@@ -1,6 +1,7 @@
 """People helped: the file, search, who sees whom, status and mentor history, access logging."""
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -326,3 +327,27 @@ def test_edits_are_audited_by_field_name_never_by_value(app, money, seed, as_rol
         assert "needs" in event.after
         assert "Học nghề hàn" not in event.after + event.before
         assert "0912345678" not in event.after
+
+
+def test_a_persons_file_shows_each_loans_outstanding_and_days_overdue(app, money, seed, as_role):
+    """The loans on a person's file: principal, outstanding and days overdue, from the journal."""
+    from tests.factories import disbursed_loan, donate, repay
+
+    today = dt.date.today()
+    donate(app, seed.fund_id, money.donor_id, 20_000_000, today - dt.timedelta(days=200))
+    late = disbursed_loan(
+        app, seed.fund_id, money.person_id, 6_000_000, today - dt.timedelta(days=100), term=6
+    )
+    repay(app, late, 1_000_000, today - dt.timedelta(days=60))
+    with app.app_context():
+        from tracker import journal
+        from tracker.models import Loan
+
+        position = journal.positions_of([db.session.get(Loan, late)], today)[late]
+    assert position.arrears.days_overdue > 30  # the second installment, due some 40 days ago
+    page = as_role("chair").get(f"/people/{money.person_id}").get_data(as_text=True)
+    row = page[page.index(f'href="/loans/{late}"') :]
+    row = row[: row.index("</tr>")]
+    cells = re.findall(r'<td class="num">(.*?)</td>', row)
+    assert cells[0] == "6.000.000 ₫" and cells[1] == "5.000.000 ₫"
+    assert f'<span class="overdue">{position.arrears.days_overdue}</span>' in cells[2]
