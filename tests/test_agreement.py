@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import itertools
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
 import sqlalchemy as sa
@@ -67,6 +68,15 @@ def xlsx_rows(response) -> list[dict]:
     return [dict(zip(header, [*row, *[None] * (len(header) - len(row))], strict=True)) for row in rows]
 
 
+def one_place(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def shown_percent(ratio: Decimal) -> str:
+    """A ratio as every page writes it: one decimal, halves up, a comma (0.0625 -> '6,3 %')."""
+    return f"{one_place(ratio * 100)}".replace(".", ",") + " %"
+
+
 def total(rows, column) -> int:
     return sum(int(row[column] or 0) for row in rows)
 
@@ -92,6 +102,28 @@ def check_agreement(app, fund_id: int, chair: Browser):
     assert total(outstanding_xlsx, "overdue_amount") == overdue
     assert dashboard_figure(page, "overdue") == format_money(overdue)
     assert format_money(expected["outstanding"]) in chair.get("/reports/outstanding").get_data(as_text=True)
+
+    # PAR30 and the arrears rate (DESIGN §4.8): the dashboard's and the review's, against the same
+    # ratios worked out here from the outstanding export's rows
+    outstanding_total = total(outstanding_csv, "outstanding")
+    at_risk = sum(int(row["outstanding"]) for row in outstanding_csv if int(row["days_overdue"]) > 30)
+    if outstanding_total:
+        par30, arrears = Decimal(at_risk) / outstanding_total, Decimal(overdue) / outstanding_total
+        assert dashboard_figure(page, "par30") == shown_percent(par30)
+        assert dashboard_figure(page, "arrears") == shown_percent(arrears)
+    else:
+        par30 = arrears = Decimal(0)
+        assert dashboard_figure(page, "par30") == dashboard_figure(page, "arrears") == "—"
+    review = {
+        row["item"]: Decimal(row["value"])
+        for row in csv_rows(chair.client.get(f"/reports/review?period={TODAY.year}&format=csv"))
+        if row["section"] == "money"
+    }
+    assert review["par30_percent"] == one_place(par30 * 100)
+    assert review["arrears_rate_percent"] == one_place(arrears * 100)
+    aging_page = chair.get("/reports/aging").get_data(as_text=True)
+    if outstanding_total:
+        assert shown_percent(par30) in aging_page
 
     # aging: the buckets add up to the same outstanding and overdue
     for rows in (

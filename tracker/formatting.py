@@ -1,6 +1,7 @@
 """How numbers and dates read on screen (GLOSSARY: Formatting). Plain functions, no Flask."""
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def format_money(amount: int | None) -> str:
@@ -30,11 +31,12 @@ def format_datetime(value: dt.datetime | None) -> str:
     return value.strftime("%d/%m/%Y %H:%M")
 
 
-def format_percent(ratio: float | None, digits: int = 1) -> str:
-    """0.066 -> '6,6 %'."""
+def format_percent(ratio: float | Decimal | None, digits: int = 1) -> str:
+    """0.066 -> '6,6 %'; halves round up (0.0625 -> '6,3 %'), as the review's percentages do."""
     if ratio is None:
         return ""
-    return f"{ratio * 100:.{digits}f}".replace(".", ",") + " %"
+    percent = (Decimal(str(ratio)) * 100).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return f"{percent:f}".replace(".", ",") + " %"
 
 
 def official_date_line(place: str, day: dt.date) -> str:
