@@ -8,6 +8,7 @@ for, never from a stored counter or from a document's own amount.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
@@ -130,6 +131,15 @@ def cashbook(fund_id: int, start: dt.date, end: dt.date) -> list[CashbookRow]:
     reversal is its own row, on the other side), the running balance, and the closing balance.
     Two queries whatever the number of transactions. No borrower's name appears: a cash book is
     shown and exported more widely than the loan files."""
+    return list(cashbook_rows(fund_id, start, end))
+
+
+CASHBOOK_BATCH = 100  # rows fetched at a time: an export holds this many, not the whole book
+
+
+def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[CashbookRow]:
+    """cashbook() one row at a time, read from the database in batches as they are used: the CSV
+    export writes a book of years without holding it (wrap in stream_with_context)."""
     opening = db.session.scalar(
         select(func.coalesce(func.sum(JournalLine.amount), 0)).where(
             JournalLine.fund_id == fund_id, JournalLine.account == "cash", JournalLine.posted_on < start
@@ -180,7 +190,7 @@ def cashbook(fund_id: int, start: dt.date, end: dt.date) -> list[CashbookRow]:
         .order_by(transaction.posted_on, transaction.id)
     )
     balance = int(opening)
-    rows = [CashbookRow(start, "", "opening", _("Opening balance"), None, None, balance)]
+    yield CashbookRow(start, "", "opening", _("Opening balance"), None, None, balance)
     for (
         _id,
         posted_on,
@@ -192,7 +202,7 @@ def cashbook(fund_id: int, start: dt.date, end: dt.date) -> list[CashbookRow]:
         donor,
         anonymous,
         cash,
-    ) in db.session.execute(query):
+    ) in db.session.execute(query.execution_options(yield_per=CASHBOOK_BATCH)):
         cash = int(cash)
         balance += cash
         description = describe(event, loan_id, donor, anonymous)
@@ -200,11 +210,8 @@ def cashbook(fund_id: int, start: dt.date, end: dt.date) -> list[CashbookRow]:
         if reverses_id is not None:
             kind = f"{event}_reversal"
             description = _("Reversal of %(document)s (%(entry)s)", document=original_no, entry=description)
-        rows.append(
-            CashbookRow(posted_on, document_no, kind, description, max(cash, 0), max(-cash, 0), balance)
-        )
-    rows.append(CashbookRow(end, "", "closing", _("Closing balance"), None, None, balance))
-    return rows
+        yield CashbookRow(posted_on, document_no, kind, description, max(cash, 0), max(-cash, 0), balance)
+    yield CashbookRow(end, "", "closing", _("Closing balance"), None, None, balance)
 
 
 def describe(event: str, loan_id: int | None, donor: str | None, anonymous: bool | None) -> str:

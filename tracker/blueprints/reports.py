@@ -8,15 +8,16 @@ what, and renders the same rows three ways.
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, g, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wtforms.validators import Optional, ValidationError
 
-from tracker import audit, clock, ledger, reporting, revisions
+from tracker import audit, clock, i18n, ledger, reporting, revisions
 from tracker.access import can, own_committee_member_id, requires, sees_only_own_people, writes_on_get
 from tracker.extensions import db
 from tracker.forms import Form, IsoDateField
@@ -131,7 +132,8 @@ def cashbook():
     start, end = period_or_default(form, lambda end: dt.date(end.year, 1, 1))
     if chosen:
         name = f"so-quy-{start.isoformat()}-{end.isoformat()}"
-        return export(chosen, name, reporting.CASHBOOK_COLUMNS, reporting.cashbook(g.fund.id, start, end))
+        rows = streamed(reporting.cashbook_rows(g.fund.id, start, end))
+        return export(chosen, name, reporting.CASHBOOK_COLUMNS, rows)
     rows = kept(reporting.cashbook, start, end)
     return render_template(
         "reports/cashbook.html",
@@ -238,7 +240,15 @@ def visits():
 # ------------------------------------------------------------------ exports
 
 
-def export(chosen: str, name: str, columns: tuple[str, ...], rows: list[tuple]) -> Response:
+def streamed(rows: Iterator[tuple]) -> Iterator[tuple]:
+    """Rows read from the database while the export goes out, a batch at a time. Flask ends the
+    request (and its database session) before the body is sent: the rows are read in a session
+    of their own, and the request's language is found now, while its login is still loaded."""
+    i18n.catalogue()
+    return stream_with_context(rows)
+
+
+def export(chosen: str, name: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> Response:
     if chosen == "csv":
         response = Response(csv_lines(columns, rows), mimetype="text/csv")
         response.charset = "utf-8"
