@@ -13,14 +13,21 @@ from tests.conftest import PASSWORD, Browser
 from tests.factories import add_donor, add_person, disbursed_loan, donate, repay
 from tracker import accounts, casework
 from tracker.extensions import db
-from tracker.models import Funding, Person
+from tracker.models import Donation, Funding, Person
 
 TODAY = dt.date.today()
 
 
 def grow(app, seed, money, people: int, loans: int):
-    """Add people (mentored by the `member` login), loans with repayments, and visits."""
+    """Add people (mentored by the `member` login), loans with repayments, visits, and donors
+    who each give twice."""
     donate(app, seed.fund_id, money.donor_id, 10**10, TODAY - dt.timedelta(days=700))
+    with app.app_context():
+        donors = [add_donor(seed.fund_id, f"Nhà hảo tâm số {n}") for n in range(people // 3 + 1)]
+        db.session.commit()
+    for donor_id in donors:
+        for days in (600, 30):
+            donate(app, seed.fund_id, donor_id, 500_000, TODAY - dt.timedelta(days=days))
     with app.app_context():
         ids = [add_person(seed.fund_id, f"Người Số {n}", seed.member_cm_id) for n in range(people)]
         for person_id in ids:
@@ -70,6 +77,20 @@ PAGES = [
     ("chair", "/donors"),
     ("chair", "/audit"),
     ("regional", "/province"),
+    ("regional", "/province/funds/{fund_id}"),
+    ("chair", "/people/{person_id}?visits=40"),
+    ("chair", "/donors/{donor_id}"),
+    ("chair", "/donations/{donation_id}"),
+    ("chair", f"/reports/donor-letters?year={TODAY.year}"),
+    ("chair", f"/reports/donor-letter?donor_id={{donor_id}}&year={TODAY.year}"),
+    ("chair", "/members"),
+    ("chair", "/users"),
+    ("chair", "/periods"),
+    ("chair", "/reports/aging?format=csv"),
+    ("chair", "/reports/cashbook?format=xlsx&from=2000-01-01"),
+    ("chair", "/reports/donors?format=csv&from=2000-01-01"),
+    ("chair", "/reports/visits?format=csv"),
+    ("chair", f"/reports/review?period={TODAY.year}&format=csv"),
 ]
 
 
@@ -93,7 +114,17 @@ def test_page_query_counts_do_not_grow_with_rows(app, money, seed, as_role, coun
 
         person_id = db.session.scalar(sa.select(Person.id).where(Person.full_name == "Người Số 0"))
         loan_id = db.session.scalar(sa.select(Loan.id).order_by(Loan.id).limit(1))
-    urls = [(role, url.format(person_id=person_id, loan_id=loan_id)) for role, url in PAGES]
+        donation_id = db.session.scalar(
+            sa.select(Donation.id).where(Donation.donor_id == money.donor_id).order_by(Donation.id).limit(1)
+        )
+    ids = {
+        "person_id": person_id,
+        "loan_id": loan_id,
+        "donor_id": money.donor_id,  # whose money funds every loan: its page lists them all
+        "donation_id": donation_id,
+        "fund_id": seed.fund_id,
+    }
+    urls = [(role, url.format(**ids)) for role, url in PAGES]
     small = {url: counter(browsers[role], url) for role, url in urls}
     grow(app, seed, money, people=30, loans=25)
     large = {url: counter(browsers[role], url) for role, url in urls}
