@@ -2,6 +2,7 @@
 page makes, run again under EXPLAIN ANALYZE on PostgreSQL, with the scans the planner chose.
 
     .venv/bin/python bench/plans.py --database postgresql+psycopg://... [--fund ID] [--page dashboard]
+        [--url /donors/123 ...]   (more pages, opened as the fund's chair)
 
 A sequential scan of a large table (over 10,000 rows) is marked "<-- SEQ SCAN": on a fund's page it
 means a query reads other funds' rows. bench/NOTES.md keeps the plans that justify each index.
@@ -26,7 +27,8 @@ from tracker.extensions import db  # noqa: E402
 
 LARGE = 10_000
 SCAN = re.compile(
-    r"(Seq Scan|Parallel Seq Scan|Index Scan|Index Only Scan|Bitmap Heap Scan)(?: using (\w+))? on (\w+)"
+    r"(Seq Scan|Parallel Seq Scan|Index Scan(?: Backward)?|Index Only Scan(?: Backward)?|Bitmap Heap Scan)"
+    r"(?: using (\w+))? on (\w+)"
 )
 
 
@@ -54,6 +56,7 @@ def main():
     parser.add_argument("--database", default=os.environ.get("TRACKER_SQLALCHEMY_DATABASE_URI"))
     parser.add_argument("--fund", type=int)
     parser.add_argument("--page", help="only the pages whose label contains this")
+    parser.add_argument("--url", action="append", default=[], help="also this page, as the chair")
     args = parser.parse_args()
     if not args.database or not args.database.startswith("postgresql"):
         parser.error("give --database postgresql+psycopg://... (the plans are PostgreSQL's)")
@@ -67,7 +70,9 @@ def main():
             ).all()
         }
     print(f"fund #{bench.fund.id}; " + ", ".join(f"{v:,} {k}" for k, v in bench.rows.items()))
-    for label, client, url in bench.pages:
+    chair = bench.pages[1][1]
+    pages = [*bench.pages, *((url, chair, url) for url in args.url)]
+    for label, client, url in pages:
         if args.page and args.page not in label:
             continue
         print(f"\n## {label}  ({url})")

@@ -134,3 +134,21 @@ def test_leave_needs_a_real_date(app, seed, as_role):
     assert response.status_code == 422
     with app.app_context():
         assert db.session.get(CommitteeMember, seed.member_cm_id).left_on is None
+
+
+def test_the_team_page_costs_the_same_whatever_the_number_of_logins(app, seed, as_role, count_queries):
+    """Each card names its member's login: read with the members, not one query per card."""
+    from tracker import accounts
+
+    chair = as_role("chair")
+    before = count_queries(lambda: chair.client.get("/members"))
+    with app.app_context():
+        for n in range(4):
+            user = accounts.create_user(f"to{n}", "mat-khau-tam-1", seed.fund_id, "member", f"Tổ viên {n}")
+            member = CommitteeMember(fund_id=seed.fund_id, user_id=user.id)
+            member.set_name(f"Tổ viên {n}")
+            db.session.add(member)
+        db.session.commit()
+    page = chair.get("/members").get_data(as_text=True)
+    assert all(f"to{n}" in page for n in range(4))
+    assert count_queries(lambda: chair.client.get("/members")) == before

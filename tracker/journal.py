@@ -664,26 +664,27 @@ class ReversedDisbursement(NamedTuple):
 
 def reversed_disbursements(loan: Loan) -> list[ReversedDisbursement]:
     """The loan's disbursements that were reversed, oldest first (the loan forgets its voucher
-    when its disbursement is reversed; the journal keeps both entries)."""
+    when its disbursement is reversed; the journal keeps both entries). Read from the loan's own
+    journal lines (a dozen), not from the fund's transactions."""
     original, reversal = aliased(JournalTransaction), aliased(JournalTransaction)
     rows = db.session.execute(
         select(
             original.id,
             original.document_no,
             original.posted_on,
-            func.sum(JournalLine.amount),
+            JournalLine.amount,
             reversal.posted_on,
             reversal.reason,
         )
+        .select_from(JournalLine)
+        .join(original, original.id == JournalLine.transaction_id)
         .join(reversal, reversal.reverses_id == original.id)
-        .join(JournalLine, JournalLine.transaction_id == original.id)
         .where(
-            original.fund_id == loan.fund_id,
-            original.event == "disbursement",
             JournalLine.loan_id == loan.id,
             JournalLine.account == "receivable",
+            JournalLine.event == "disbursement",
+            original.reverses_id.is_(None),
         )
-        .group_by(original.id, original.document_no, original.posted_on, reversal.posted_on, reversal.reason)
         .order_by(original.posted_on, original.id)
     )
     return [ReversedDisbursement(*row[:3], int(row[3]), *row[4:]) for row in rows]

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -67,8 +68,11 @@ def linkable_logins(member: CommitteeMember | None) -> list[tuple[int, str]]:
 
 
 def fund_members() -> list[CommitteeMember]:
-    query = scoped(CommitteeMember).order_by(
-        CommitteeMember.left_on.is_not(None), CommitteeMember.sort_key, CommitteeMember.id
+    """The team, current members first, each with their login (the cards name it): one query."""
+    query = (
+        scoped(CommitteeMember)
+        .options(joinedload(CommitteeMember.user))
+        .order_by(CommitteeMember.left_on.is_not(None), CommitteeMember.sort_key, CommitteeMember.id)
     )
     return list(db.session.scalars(query))
 
