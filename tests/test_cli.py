@@ -185,3 +185,46 @@ def test_the_demo_fills_every_chart_and_last_years_review_whatever_the_day(app, 
         assert sum(last_year.people.changes.values()) > 0 or last_year.people.new > 0
         assert last_year.visits.made >= 0.75 * last_year.visits.due > 0
         assert max(d for d in db.session.scalars(sa.select(Donation.received_on))) <= today
+
+
+def test_a_fund_and_a_regional_login_name_one_of_the_34_provinces(app, runner):
+    """Typed without accents or with 'tỉnh' in front, a province is found; a typo is refused, not
+    made a 35th province that no regional login would see."""
+    created = runner.invoke(
+        args=["create-fund", "Quỹ xã Đạ Lây", "--commune", "xã Đạ Lây", "--province", "lam dong"]
+    )
+    assert created.exit_code == 0, created.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(Fund.province)) == "Lâm Đồng"
+    typo = runner.invoke(args=["create-fund", "Quỹ xã B", "--commune", "xã B", "--province", "Lâm Đông Nam"])
+    assert typo.exit_code != 0 and "not one of the 34 provinces" in typo.output
+    regional = runner.invoke(
+        args=[
+            "create-user",
+            "tinh_ld",
+            "--role",
+            "regional",
+            "--province",
+            "Tỉnh Lâm Đồng",
+            "--password",
+            "mat-khau-tinh-1",
+        ]
+    )
+    assert regional.exit_code == 0, regional.output
+    refused = runner.invoke(
+        args=[
+            "create-user",
+            "tinh_x",
+            "--role",
+            "regional",
+            "--province",
+            "Lâm Đồngg",
+            "--password",
+            "mat-khau-tinh-1",
+        ]
+    )
+    assert refused.exit_code != 0 and "not one of the 34 provinces" in refused.output
+    with app.app_context():
+        from tracker.models import RegionalAccess
+
+        assert db.session.scalars(sa.select(RegionalAccess.province)).all() == ["Lâm Đồng"]

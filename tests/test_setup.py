@@ -74,3 +74,13 @@ def test_demo_team(app, visitor):
         } <= organisations
         assert "Chủ tịch UBMTTQ" in logins["chair"].position and "Tổ trưởng" in logins["chair"].position
         assert "member" in logins and "viewer" not in logins
+
+
+def test_setup_finds_the_province_as_typed_and_refuses_a_typo(app, visitor):
+    refused = visitor.post("/setup/", {**FUND, "province": "Đồng Nai Mới"})
+    assert refused.status_code == 422 and "34 tỉnh, thành phố" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Fund)) == 0
+    assert visitor.post("/setup/", {**FUND, "province": "tinh dong nai"}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Fund.province)) == "Đồng Nai"

@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from tracker import accounts, audit, backup, demo
+from tracker import accounts, audit, backup, demo, provinces
 from tracker.access import ALL_ROLES
 from tracker.extensions import db
 from tracker.models import Fund, User
@@ -31,6 +31,8 @@ def create_fund_command(name: str, commune: str, province: str):
     """Create a fund; prints its id alone on the last line."""
     if not name.strip():
         raise click.BadParameter("the fund needs a name", param_hint="NAME")
+    if province.strip():
+        province = province_named(province)
     duplicate = db.session.scalar(
         select(Fund.id).where(
             Fund.name == name.strip(),
@@ -45,6 +47,18 @@ def create_fund_command(name: str, commune: str, province: str):
     db.session.commit()
     click.echo(f"Created fund {fund.name!r}")
     click.echo(fund.id)
+
+
+def province_named(text: str) -> str:
+    """One of the 34 provinces, as typed with or without accents; a typo is refused."""
+    found = provinces.find(text)
+    if found is None:
+        raise click.BadParameter(
+            f"{text.strip()!r} is not one of the 34 provinces and cities (since 1 July 2025): "
+            + ", ".join(provinces.PROVINCES),
+            param_hint="--province",
+        )
+    return found
 
 
 @click.command("create-user")
@@ -63,6 +77,7 @@ def create_user_command(
     if role == "regional":
         if not province.strip():
             raise click.BadParameter("a regional login needs --province NAME", param_hint="--province")
+        province = province_named(province)
         if db.session.scalar(select(Fund.id).where(Fund.province == province.strip()).limit(1)) is None:
             click.echo(f"Note: no fund of the province {province.strip()!r} yet.")
     elif fund_id is None or db.session.get(Fund, fund_id) is None:

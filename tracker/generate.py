@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, text
 
-from tracker import ledger
+from tracker import ledger, provinces
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -115,7 +115,8 @@ PROVINCES: list[tuple[str, int, str]] = [
     ("Hà Tĩnh", 69, "centre"),
 ]
 CITIES = ("Hà Nội", "Huế", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Thành phố Hồ Chí Minh")
-assert len(PROVINCES) == 34 and sum(n for _, n, _ in PROVINCES) == 3_321
+assert [name for name, _, _ in PROVINCES] == list(provinces.PROVINCES)
+assert sum(n for _, n, _ in PROVINCES) == 3_321
 
 # ------------------------------------------------------------------------------------ names
 

@@ -3,9 +3,9 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from tracker import accounts, audit, demo
+from tracker import accounts, audit, demo, provinces
 from tracker.access import public
 from tracker.extensions import db
 from tracker.forms import Form
@@ -29,6 +29,15 @@ class SetupForm(Form):
     )
     commune = StringField(_l("Commune or ward"), [DataRequired(_l("Enter the commune.")), Length(max=120)])
     province = StringField(_l("Province or city"), [DataRequired(_l("Enter the province.")), Length(max=120)])
+
+    def validate_province(self, field):
+        found = provinces.find(field.data)
+        if found is None:
+            raise ValidationError(
+                _l("Not one of the 34 provinces and cities; write it as Lâm Đồng or Hà Nội are written.")
+            )
+        field.data = found
+
     full_name = StringField(
         _l("Chair's full name"), [DataRequired(_l("Enter the chair's name.")), Length(max=200)]
     )
