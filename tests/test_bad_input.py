@@ -26,7 +26,7 @@ from markupsafe import escape
 
 from tests.conftest import PASSWORD, POSTGRES_URL, Browser, _empty_postgres, base_config
 from tests.factories import add_donor, add_person, approved_loan, disbursed_loan, donate, repay, user_id
-from tracker import accounts, clock, create_app
+from tracker import accounts, clock, create_app, provinces
 from tracker.extensions import db
 from tracker.models import (
     CommitteeMember,
@@ -38,6 +38,7 @@ from tracker.models import (
     Repayment,
     User,
 )
+from tracker.text import searchable
 
 FORMS = settings(
     max_examples=25,
@@ -1003,13 +1004,19 @@ def fresh_app(database_template, tmp_path):
         {
             "fund_name": text(required=True),
             "commune": text(required=True),
-            "province": text(required=True),
+            # one of the 34, as typed (any case, no accents, "tỉnh" in front) or written
+            "province": st.sampled_from(provinces.PROVINCES).flatmap(
+                lambda name: st.sampled_from((name, searchable(name), "tỉnh " + name.upper()))
+            ),
             "full_name": text(required=True),
             "username": USERNAMES,
             "password": st.just(PASSWORD),
             "confirm": st.just(PASSWORD),
         },
-        {"username": st.one_of(st.sampled_from(("ab", "a b", "Đức", "x" * 81)), JUNK_TEXT)},
+        {
+            "username": st.one_of(st.sampled_from(("ab", "a b", "Đức", "x" * 81)), JUNK_TEXT),
+            "province": st.one_of(st.sampled_from(("Lâm Đông Nam", "tỉnh", "Sài Gòn")), JUNK_TEXT),
+        },
     )
 )
 def test_first_run_setup(database_template, tmp_path, data):
