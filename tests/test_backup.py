@@ -70,6 +70,18 @@ def test_backup_while_the_app_writes_is_consistent(app, money, seed, runner, tmp
         assert oct(os.stat(copy).st_mode & 0o777) == "0o600"
     counts = [ledger_state(copy)[3] for copy in copies]
     assert counts == sorted(counts) and counts[-1] <= len(written)
+    # and the last copy taken under load restores: the database is that moment again
+    with app.app_context():
+        db.engine.dispose()
+    restored = runner.invoke(args=["restore", "--yes", str(copies[-1])])
+    assert restored.exit_code == 0, restored.output
+    path = backup.sqlite_path(app)
+    assert ledger_state(path) == ledger_state(copies[-1])
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        connection.close()
 
 
 @sqlite_only
