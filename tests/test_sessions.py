@@ -53,8 +53,12 @@ def test_a_session_idle_for_thirty_minutes_ends(app, seed, as_role):
         assert time.time() - session[LAST_SEEN] < 5  # the request counted as activity
 
     idle_for(chair, 31)
+    loader, calls = app.login_manager._user_callback, []
+    app.login_manager._user_callback = lambda token: calls.append(token) or loader(token)
     ended = chair.get("/")
+    app.login_manager._user_callback = loader
     assert ended.status_code == 302 and ended.location.startswith("/login")
+    assert len(calls) == 1  # ending it translated nothing (finding the language asks who is in: 67 calls)
     login_page = chair.get(ended.location).get_data(as_text=True)
     assert "không thao tác trong 30 phút" in login_page
     assert chair.get("/people").status_code == 302  # and stays ended

@@ -5,7 +5,7 @@ import re
 import time
 from functools import cache
 
-from flask import current_app, flash, session
+from flask import current_app, session
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -166,35 +166,49 @@ def load_session_user(token: str) -> User | None:
         return None
     ended = session_ended(login_session)
     if ended:
+        # Nothing may be translated here: finding the language asks who is logged in, which is
+        # what this function is answering. The login page says why (ended_message).
         for key in ("_user_id", LAST_SEEN):
             session.pop(key, None)
-        flash(ended, "info")
+        session[ENDED] = ended
         return None
     user.login_session = login_session
     return user
 
 
 LAST_SEEN = "seen"  # in the session cookie: seconds since the epoch of the last request, to the minute
+ENDED = "ended"  # in the session cookie: why the session just ended ("idle" or "max"), for the login page
 
 
 def session_ended(login_session: LoginSession) -> str | None:
-    """Why this session has ended (a message for the login page), or None; notes this request."""
+    """Why this session has ended ("max" or "idle"), or None; notes this request."""
     config = current_app.config
     now = time.time()
     started = login_session.created_at.replace(tzinfo=dt.UTC).timestamp()
     if now - started > config["SESSION_MAX_HOURS"] * 3600:
+        return "max"
+    seen = session.get(LAST_SEEN)
+    if isinstance(seen, int) and now - seen > config["SESSION_IDLE_MINUTES"] * 60:
+        return "idle"
+    if not isinstance(seen, int) or now - seen >= 60:
+        session[LAST_SEEN] = int(now)  # at most once a minute: the cookie is sent again then
+    return None
+
+
+def ended_message() -> str | None:
+    """For the login page: why the last session ended, once (the reason leaves the cookie)."""
+    config = current_app.config
+    reason = session.pop(ENDED, None)
+    if reason == "max":
         return _(
             "You were logged out %(hours)s hours after logging in. Log in again.",
             hours=config["SESSION_MAX_HOURS"],
         )
-    seen = session.get(LAST_SEEN)
-    if isinstance(seen, int) and now - seen > config["SESSION_IDLE_MINUTES"] * 60:
+    if reason == "idle":
         return _(
             "You were logged out after %(minutes)s minutes without activity. Log in again.",
             minutes=config["SESSION_IDLE_MINUTES"],
         )
-    if not isinstance(seen, int) or now - seen >= 60:
-        session[LAST_SEEN] = int(now)  # at most once a minute: the cookie is sent again then
     return None
 
 

@@ -38,7 +38,6 @@ from tracker.i18n import gettext as _
 from tracker.models import FormSubmission, utcnow
 from tracker.views import wants_fragment
 
-FIELD = "form_key"
 KEPT_DAYS = 30
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _CLAIMED = "form_submission_id"

@@ -65,6 +65,8 @@ def login():
         return redirect(url_for("setup.start"))
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
+    if (ended := accounts.ended_message()) is not None:
+        flash(ended, "info")
     form = LoginForm()
     if form.validate_on_submit():
         address = client_address()
