@@ -677,6 +677,7 @@ def test_adding_a_donor(app, seed, treasurer, data, htmx):
             "received_on": dates(dt.date(2025, 1, 1)),
             "method": choice("cash", "bank"),
             "earmark_person_id": st.sampled_from(("0", "own")),
+            "earmark_loan_id": st.sampled_from(("0", OMIT, "own")),
             "note": text(),
         },
         {
@@ -685,16 +686,22 @@ def test_adding_a_donor(app, seed, treasurer, data, htmx):
             "received_on": DATE_JUNK,
             "method": st.one_of(choice("CASH", "card"), JUNK_TEXT),
             "earmark_person_id": st.one_of(st.just("foreign"), NUMBER_JUNK),
+            "earmark_loan_id": st.one_of(st.just("foreign"), NUMBER_JUNK),
         },
     )
 )
-def test_recording_a_donation(app, seed, money, treasurer, data):
+def test_recording_a_donation(app, seed, money, treasurer, foreign, data):
     data["donor_id"] = {"own": str(money.donor_id), "foreign": str(money.foreign_donor_id)}.get(
         data["donor_id"], data["donor_id"]
     )
     data["earmark_person_id"] = {"own": str(money.person_id), "foreign": str(money.foreign_person_id)}.get(
         data["earmark_person_id"], data["earmark_person_id"]
     )
+    if data.get("earmark_loan_id") in ("own", "foreign"):
+        waiting = requested_loan(app, seed.fund_id, money.person_id)
+        data["earmark_loan_id"] = str(
+            waiting if data["earmark_loan_id"] == "own" else foreign["requested_loan"]
+        )
     _, stored = submit(app, treasurer, "/donations", data)
     if stored:
         donation = newest(app, Donation)

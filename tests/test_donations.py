@@ -12,7 +12,7 @@ from tests.conftest import full_page
 from tests.test_donors import counting_queries, selected_option
 from tracker import clock, journal
 from tracker.extensions import db
-from tracker.models import AuditEvent, Donation, Donor, JournalTransaction, PeriodClose
+from tracker.models import AuditEvent, Donation, Donor, Funding, JournalTransaction, Loan, PeriodClose
 
 
 def donation_data(donor, **changes):
@@ -459,3 +459,42 @@ def test_a_donation_cannot_be_posted_without_the_csrf_token(app, seed, money, as
     response = treasurer.client.post("/donations", data=donation_data(money.donor_id))
     assert response.status_code == 400
     assert donations_of(app, seed.fund_id) == []
+
+
+def test_a_donation_earmarked_for_a_loan_pays_that_loan_out_first(app, money, seed, as_role):
+    """DESIGN §3: an earmark names a person or a loan. Earmarked for a loan waiting to be paid out,
+    the donation's money goes into that loan before older money does."""
+    treasurer = as_role("treasurer")
+    older = factories.donate(app, seed.fund_id, money.donor_id, 10_000_000, dt.date(2026, 1, 2))
+    loan_id = factories.approved_loan(
+        app, seed.fund_id, money.other_person_id, 4_000_000, on=dt.date(2026, 1, 20)
+    )
+    form_page = treasurer.get("/donations").get_data(as_text=True)
+    assert f'<option value="{loan_id}">#{loan_id} · Lê Thị Bích · 4.000.000 ₫</option>' in form_page
+    both = treasurer.post(
+        "/donations",
+        donation_data(
+            money.donor_id,
+            amount="4.000.000",
+            earmark_person_id=str(money.person_id),
+            earmark_loan_id=str(loan_id),
+        ),
+    )
+    assert both.status_code == 422 and "không phải cả hai" in both.get_data(as_text=True)
+    saved = treasurer.post(
+        "/donations", donation_data(money.donor_id, amount="4.000.000", earmark_loan_id=str(loan_id))
+    )
+    assert saved.status_code == 303
+    page = treasurer.get(saved.location).get_data(as_text=True)
+    assert f'href="/loans/{loan_id}">#{loan_id}</a>' in page
+    with app.app_context():
+        earmarked = db.session.scalar(sa.select(Donation.id).where(Donation.earmark_loan_id == loan_id))
+        journal.disburse(db.session.get(Loan, loan_id), dt.date(2026, 2, 10), None)
+        db.session.commit()
+        fundings = db.session.execute(
+            sa.select(Funding.donation_id, Funding.amount).where(Funding.loan_id == loan_id)
+        ).all()
+    assert [(d, int(a)) for d, a in fundings] == [(earmarked, 4_000_000)] and earmarked != older
+    # a loan already paid out cannot be earmarked any more
+    late = treasurer.post("/donations", donation_data(money.donor_id, earmark_loan_id=str(loan_id)))
+    assert late.status_code == 422

@@ -15,10 +15,11 @@ from tracker import audit, clock, journal, once
 from tracker.access import can, get_or_404, requires, scoped
 from tracker.blueprints.donors import DonorForm, donor_label, money_trail
 from tracker.extensions import db
+from tracker.formatting import format_money
 from tracker.forms import Form, IsoDateField, MoneyField, reason_field, refusal_to_form
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
-from tracker.models import Donation, Donor, Funding, Person
+from tracker.models import Donation, Donor, Funding, Loan, Person
 from tracker.once import OnceForm
 from tracker.views import id_arg, page_of, wants_fragment
 
@@ -26,7 +27,15 @@ bp = Blueprint("donations", __name__, url_prefix="/donations")
 
 PAGE_SIZE = 25
 # No free-text note in the append-only audit log: it may name the earmarked person.
-AUDITED_FIELDS = ("receipt_no", "donor_id", "amount", "received_on", "method", "earmark_person_id")
+AUDITED_FIELDS = (
+    "receipt_no",
+    "donor_id",
+    "amount",
+    "received_on",
+    "method",
+    "earmark_person_id",
+    "earmark_loan_id",
+)
 
 
 def method_choices():
@@ -44,6 +53,10 @@ class DonationForm(OnceForm):
     earmark_person_id = SelectField(
         _l("Earmarked for (optional)"), coerce=int, default=0, validate_choice=False
     )
+    # or for one loan not yet paid out: its disbursement uses this money first (journal.allocate_funding)
+    earmark_loan_id = SelectField(
+        _l("Or earmarked for a loan (optional)"), coerce=int, default=0, validate_choice=False
+    )
     note = TextAreaField(_l("Note"), [Length(max=500)])
 
     def __init__(self, *args, **kwargs):
@@ -60,6 +73,20 @@ class DonationForm(OnceForm):
             .order_by(Person.sort_key, Person.id)
         )
         self.earmark_person_id.choices = [(0, _("Not earmarked")), *((id_, name) for id_, name in people)]
+        loans = db.session.execute(
+            select(Loan.id, Person.full_name, Loan.principal)
+            .join(Person, Person.id == Loan.person_id)
+            .where(
+                Loan.fund_id == g.fund.id,
+                Person.fund_id == g.fund.id,
+                Loan.status.in_(("requested", "approved")),
+            )
+            .order_by(Loan.id)
+        )
+        self.earmark_loan_id.choices = [
+            (0, _("Not earmarked")),
+            *((id_, f"#{id_} · {name} · {format_money(principal)}") for id_, name, principal in loans),
+        ]
 
     def validate_donor_id(self, field):
         if field.data not in {value for value, _label in field.choices if value}:
@@ -68,6 +95,12 @@ class DonationForm(OnceForm):
     def validate_earmark_person_id(self, field):
         if field.data not in {value for value, _label in field.choices}:
             raise ValidationError(_l("Choose a person from the list, or leave it not earmarked."))
+
+    def validate_earmark_loan_id(self, field):
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(_l("Choose a loan waiting to be paid out, or leave it not earmarked."))
+        if field.data and self.earmark_person_id.data:
+            raise ValidationError(_l("Earmark the money for a person or for a loan, not both."))
 
 
 class ReasonForm(Form):
@@ -135,6 +168,7 @@ def create():
             method=form.method.data,
             note=form.note.data,
             earmark_person_id=form.earmark_person_id.data or None,
+            earmark_loan_id=form.earmark_loan_id.data or None,
         )
         try:
             journal.record_donation(donation, current_user.id)
