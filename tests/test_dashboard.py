@@ -146,3 +146,29 @@ def test_the_figures_link_to_the_lists_behind_them(app, money, seed, as_role):
             )
         )
     assert listed <= due_this_month
+
+
+def test_the_chair_sees_who_is_late_and_who_has_not_been_visited_in_one_look(app, money, seed, as_role):
+    """Issue 5's 'done when': who owes what, who is late, who has not been visited, on the
+    dashboard itself (names: the chair and viewers may see them; a member gets their own queue)."""
+    late, on_time = build_history(app, seed, money)
+    with app.app_context():
+        from tracker.models import Person
+
+        lagging = db.session.get(Person, money.person_id)
+        lagging.next_visit_on = TODAY - dt.timedelta(days=12)
+        db.session.get(Person, money.other_person_id).next_visit_on = TODAY + dt.timedelta(days=20)
+        db.session.commit()
+    for role in ("chair", "viewer"):
+        page = as_role(role).get("/").get_data(as_text=True)
+        overdue_loans = page[page.index("Khoản vay quá hạn") :]
+        overdue_loans = overdue_loans[: overdue_loans.index("</section>")]
+        assert f'href="/loans/{late}"' in overdue_loans and f'href="/loans/{on_time}"' not in overdue_loans
+        assert "Nguyễn Văn An" in overdue_loans and "9.000.000 ₫" in overdue_loans  # owes, of which 5M late
+        not_visited = page[page.index('id="not-visited"') :]
+        not_visited = not_visited[: not_visited.index("</section>")]
+        assert f'href="/people/{money.person_id}">Nguyễn Văn An</a>' in not_visited
+        assert '<td class="num overdue">12</td>' in not_visited
+        assert "Lê Thị Bích" not in not_visited
+    member_page = as_role("member").get("/").get_data(as_text=True)
+    assert 'id="not-visited"' not in member_page and "Khoản vay quá hạn" not in member_page

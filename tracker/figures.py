@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, case, extract, func, select
 
 from tracker import casework, ledger, reporting
 from tracker.extensions import db
-from tracker.models import PERSON_STATUSES, Installment, JournalLine, Loan, Person, Visit
+from tracker.models import PERSON_STATUSES, CommitteeMember, Installment, JournalLine, Loan, Person, Visit
 
 
 @dataclass
@@ -248,6 +248,31 @@ def due_this_month(fund_id: int, today: dt.date) -> list[DueRow]:
 
 def queue_for(fund_id: int, mentor_id: int | None, today: dt.date, limit: int = 20) -> list[Person]:
     return list(db.session.scalars(casework.queue_query(fund_id, today, mentor_id).limit(limit)))
+
+
+class NotVisited(NamedTuple):
+    person_id: int
+    full_name: str
+    mentor: str | None  # the mentor's name, None when nobody is assigned
+    days_overdue: int
+
+
+def not_visited(fund_id: int, today: dt.date, limit: int = 10) -> tuple[list[NotVisited], int]:
+    """The people longest overdue for a visit (names, for the chair's one look) and how many are
+    overdue in all (two queries)."""
+    overdue = (
+        casework.queue_query(fund_id, today)
+        .where(Person.next_visit_on < today)
+        .outerjoin(CommitteeMember, CommitteeMember.id == Person.mentor_id)
+    )
+    rows = db.session.execute(
+        overdue.with_only_columns(
+            Person.id, Person.full_name, CommitteeMember.full_name, Person.next_visit_on
+        ).limit(limit)
+    ).all()
+    total = db.session.scalar(overdue.with_only_columns(func.count()).order_by(None))
+    found = [NotVisited(pid, name, mentor, (today - due).days) for pid, name, mentor, due in rows]
+    return found, total
 
 
 def late_loans(fund_id: int, today: dt.date) -> list[reporting.OutstandingRow]:

@@ -35,8 +35,12 @@ def index():
 def overview(fund_id, today) -> dict:
     """The chair's and viewers' figures: the fund's money and people, visits by mentor, charts."""
     fund = figures.fund_figures(fund_id, today)
+    not_visited, not_visited_total = figures.not_visited(fund_id, today)
     return {
         "fund": fund,
+        "late": figures.late_loans(fund_id, today),  # who owes what, and how late
+        "not_visited": not_visited,  # who has not been visited (the longest overdue first)
+        "not_visited_total": not_visited_total,
         "mentor_counts": casework.queue_counts_by_mentor(fund_id, today),
         "charts": overview_charts(fund_id, today, fund),
     }
