@@ -168,6 +168,7 @@ def test_forms_without_a_key_are_saved_each_time_as_before(app, as_role, active_
         response = treasurer.post(f"/loans/{active_loan}/repayments", {**repayment, "form_key": mangled})
         assert response.status_code == 303
     assert count(app, Repayment, Repayment.loan_id == active_loan) == 5
+    assert count(app, FormSubmission) == 0  # nothing to remember for a form that carried no key
 
 
 def test_keys_are_the_users_own(app, as_role, money, seed):

@@ -6,6 +6,7 @@ import time
 from functools import cache
 
 from flask import current_app, session
+from flask_login import current_user
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -220,8 +221,6 @@ def note_login() -> None:
 def password_needed() -> bool:
     """Whether the current user must type their password again before an approval or a
     disbursement: more than REAUTH_MINUTES since they last did (at login or at such a question)."""
-    from flask_login import current_user
-
     login_session = getattr(current_user, "login_session", None)
     if login_session is None:
         return True
@@ -233,8 +232,6 @@ def confirm_password(field, address: str) -> bool:
     """Check the password typed in `field` by the current user for a sensitive action; on success
     the session counts it as typed now, on failure the field gets the error (and the failure counts
     towards the login throttle, like a wrong password at login)."""
-    from flask_login import current_user
-
     if is_throttled(current_user.username, address):
         field.errors = [_("Too many wrong passwords. Wait 15 minutes and try again.")]
         return False

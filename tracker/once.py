@@ -63,7 +63,7 @@ class OnceForm(Form):
 def claim(form: OnceForm) -> str | None:
     """Claim the form's key in this request's transaction. None: go on and save (call `saved` with
     the address of what was saved). An address: this form was saved already, and that is where."""
-    key = form.form_key.data
+    key = form.form_key.data if form.form_key.raw_data else None  # not sent: the default is new
     if not key:
         return None
     session = db.session
