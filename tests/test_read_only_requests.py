@@ -1,6 +1,9 @@
 """On PostgreSQL, a request that writes nothing by contract (a GET whose view is not marked
-writes_on_get) runs in a READ ONLY transaction and ends with COMMIT (tracker/database.py): the
-database refuses a write that slips into such a page, and psycopg keeps its prepared statements."""
+writes_on_get) runs its statements outside a transaction block, on a connection that is read-only
+by default (tracker/database.py): the database refuses a write that slips into such a page, no
+BEGIN or COMMIT costs a round trip, and psycopg keeps its prepared statements."""
+
+import datetime as dt
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +18,7 @@ pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="SQLite has no read-onl
 
 @pytest.fixture
 def routes(app, seed):
-    """Three routes for these tests only, added before the app serves its first request."""
+    """Routes for these tests only, added before the app serves its first request."""
 
     def add_donor(name: str) -> str:
         donor = Donor(fund_id=seed.fund_id, kind="individual")
@@ -27,6 +30,15 @@ def routes(app, seed):
     app.add_url_rule("/_test/writes", "test_writes", public(lambda: add_donor("Ghi không báo trước")))
     app.add_url_rule(
         "/_test/declared", "test_declared", public(writes_on_get(lambda: add_donor("Ghi có báo trước")))
+    )
+
+    def transaction_status() -> str:
+        db.session.scalar(sa.text("SELECT 1"))
+        return db.session.connection().connection.dbapi_connection.info.transaction_status.name
+
+    app.add_url_rule("/_test/status", "test_status", public(transaction_status))
+    app.add_url_rule(
+        "/_test/status-writing", "test_status_writing", public(writes_on_get(lambda: transaction_status()))
     )
     app.add_url_rule(
         "/_test/prepared",
@@ -56,3 +68,22 @@ def test_prepared_statements_outlive_read_only_requests(app, routes, as_role):
     # psycopg prepares a statement it has run 5 times on a connection; the login's query has run
     # 9 times on this one, each in a request of its own that ended without a rollback
     assert int(chair.get("/_test/prepared").get_data(as_text=True)) >= 1
+
+
+def test_a_read_only_request_opens_no_transaction_and_a_writing_one_does(app, routes, visitor):
+    assert visitor.get("/_test/status").get_data(as_text=True) == "IDLE"  # no BEGIN was sent
+    assert visitor.get("/_test/status-writing").get_data(as_text=True) == "INTRANS"  # BEGIN READ WRITE
+    assert visitor.get("/_test/status").get_data(as_text=True) == "IDLE"  # the connection is reused
+
+
+def test_a_streamed_cash_book_reads_in_one_snapshot(app, seed, money, as_role):
+    """The CSV export reads with a server-side cursor, which needs a transaction block: the export
+    opens one (REPEATABLE READ, read only) before its first statement."""
+    from tests.factories import donate
+
+    for day in range(1, 4):
+        donate(app, seed.fund_id, money.donor_id, 1_000_000 * day, dt.date(2026, 1, day))
+    response = as_role("treasurer").get("/reports/cashbook?start=2026-01-01&end=2026-01-31&format=csv")
+    lines = response.get_data(as_text=True).splitlines()
+    assert response.status_code == 200 and len(lines) == 6, lines  # header, opening, 3, closing
+    assert lines[-1].endswith(",6000000"), lines[-1]

@@ -74,6 +74,7 @@ def instance_secret_key(app: Flask) -> str:
 def init_extensions(app: Flask) -> None:
     from tracker import database, i18n, revisions
 
+    database.engine_options(app)
     db.init_app(app)
     database.configure_engine_events(app)
     migrate.init_app(app, db)

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from tracker import journal, ledger
+from tracker import database, journal, ledger
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.models import (
@@ -139,7 +139,9 @@ CASHBOOK_BATCH = 100  # rows fetched at a time: an export holds this many, not t
 
 def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[CashbookRow]:
     """cashbook() one row at a time, read from the database in batches as they are used: the CSV
-    export writes a book of years without holding it (wrap in stream_with_context)."""
+    export writes a book of years without holding it (wrap in stream_with_context; the rows are then
+    read in a transaction of their own)."""
+    database.begin_snapshot()
     opening = db.session.scalar(
         select(func.coalesce(func.sum(JournalLine.amount), 0)).where(
             JournalLine.fund_id == fund_id, JournalLine.account == "cash", JournalLine.posted_on < start
@@ -202,7 +204,9 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
         donor,
         anonymous,
         cash,
-    ) in db.session.execute(query.execution_options(yield_per=CASHBOOK_BATCH)):
+    ) in db.session.execute(
+        query.execution_options(yield_per=CASHBOOK_BATCH) if database.holds_cursor() else query
+    ):
         cash = int(cash)
         balance += cash
         description = describe(event, loan_id, donor, anonymous)
