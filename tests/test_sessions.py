@@ -122,6 +122,18 @@ def test_a_password_change_ends_the_users_other_sessions(app, seed, as_role, vis
     assert visitor.post("/login", {"username": "chair", "password": NEW_PASSWORD}).status_code == 302
 
 
+def test_a_password_is_kept_as_typed_spaces_and_all(app, seed, as_role, visitor):
+    """Other fields lose their surrounding spaces; a password must not (found by the junk tests:
+    " javascript:alert(1)" was saved without its space)."""
+    spaced = "  câu mật khẩu có dấu cách "
+    changed = as_role("chair").post(
+        "/account/password", {"current_password": PASSWORD, "password": spaced, "confirm": spaced}
+    )
+    assert changed.status_code == 303
+    assert visitor.post("/login", {"username": "chair", "password": spaced.strip()}).status_code == 401
+    assert visitor.post("/login", {"username": " chair ", "password": spaced}).status_code == 302
+
+
 # ------------------------------------------------------------------ money decisions
 
 

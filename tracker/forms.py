@@ -4,7 +4,7 @@ import datetime as dt
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import DateField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets.core import clean_key
 
@@ -26,14 +26,16 @@ CONTROL_CHARACTERS_MESSAGE = _l(
 
 
 class Form(FlaskForm):
-    """Base form: strips surrounding whitespace from every text input and refuses control characters
-    in any field; its fields render through tracker.field_html."""
+    """Base form: strips surrounding whitespace from every text input but passwords (taken as typed:
+    " mật khẩu" saved as "mật khẩu" would not be the password its owner chose) and refuses control
+    characters in any field; its fields render through tracker.field_html."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", []))
             field_class = unbound_field.field_class
-            if issubclass(field_class, StringField) and getattr(field_class, "strip_whitespace", True):
+            strips = getattr(field_class, "strip_whitespace", not issubclass(field_class, PasswordField))
+            if issubclass(field_class, StringField) and strips:
                 filters.append(lambda value: value.strip() if isinstance(value, str) else "")
             return unbound_field.bind(form=form, filters=filters, **options)
 
