@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import counting_queries
 from tests.factories import disbursed_loan, donate, repay
 from tracker import revisions
 from tracker.extensions import db
@@ -138,3 +139,60 @@ def test_an_unknown_cache_setting_stops_the_app_from_starting(database_uri):
 
     with pytest.raises(ValueError, match="FIGURES_CACHE"):
         create_app({**base_config(database_uri), "FIGURES_CACHE": "no"})
+
+
+def test_the_login_reads_the_revision_so_a_kept_page_makes_one_query(
+    app, seed, money, as_role, count_queries
+):
+    """The login's query reads the revision of the user's fund: a dashboard or report whose figures
+    are kept costs that one statement, and a loan's page one more (the loan)."""
+    app.config["FIGURES_CACHE"] = "on"
+    donate(app, seed.fund_id, money.donor_id, 30_000_000, TODAY - dt.timedelta(days=40))
+    loan = disbursed_loan(
+        app, seed.fund_id, money.person_id, 6_000_000, TODAY - dt.timedelta(days=35), term=6
+    )
+    repay(app, loan, 1_000_000, TODAY - dt.timedelta(days=3))
+    chair = as_role("chair")
+    for url, statements in (("/", 1), ("/reports/aging", 1), (f"/loans/{loan}", 2)):
+        chair.get(url)  # computed and kept
+        with counting_queries(app) as seen:
+            assert chair.get(url).status_code == 200
+        assert len([s for s in seen if not s.startswith("BEGIN")]) == statements, (url, seen)
+
+
+def test_a_loan_page_and_a_file_show_each_write_at_once(app, seed, money, as_role):
+    """The loan page and the person's file keep their rows against the revision too: what another
+    login writes shows on the next view."""
+    app.config["FIGURES_CACHE"] = "on"
+    donate(app, seed.fund_id, money.donor_id, 30_000_000, TODAY - dt.timedelta(days=40))
+    loan = disbursed_loan(
+        app, seed.fund_id, money.person_id, 6_000_000, TODAY - dt.timedelta(days=35), term=6
+    )
+    chair, member = as_role("chair"), as_role("member")
+    assert "6.000.000 ₫" in chair.get(f"/loans/{loan}").get_data(as_text=True)
+    repay(app, loan, 1_000_000, TODAY)
+    page = chair.get(f"/loans/{loan}").get_data(as_text=True)
+    assert 'id="outstanding">5.000.000 ₫' in page and "PT-" in page
+
+    assert "Gặp ở chợ" not in chair.get(f"/people/{money.person_id}").get_data(as_text=True)
+    assert member.post("/visits", {"person_id": money.person_id, "summary": "Gặp ở chợ"}).status_code == 303
+    assert "Gặp ở chợ" in chair.get(f"/people/{money.person_id}").get_data(as_text=True)
+
+
+def test_an_erased_file_leaves_no_kept_copy_in_the_process_that_erased_it(app, seed, money, as_role):
+    app.config["FIGURES_CACHE"] = "on"
+    chair = as_role("chair")
+    assert (
+        chair.post("/visits", {"person_id": money.person_id, "summary": "Nợ tiền hàng xóm"}).status_code
+        == 303
+    )
+    assert "Nợ tiền hàng xóm" in chair.get(f"/people/{money.person_id}").get_data(as_text=True)
+    store = app.extensions["figures"]
+    assert any(key[0] == seed.fund_id and "visits" in key for key in store._values)
+    erased = chair.post(
+        f"/people/{money.person_id}/erase", {"confirm": "Nguyễn Văn An", "reason": "Theo đơn"}
+    )
+    assert erased.status_code == 303
+    assert not any(key[0] == seed.fund_id for key in store._values)
+    assert "Nợ tiền hàng xóm" not in repr(store._values)
+    assert "Nợ tiền hàng xóm" not in chair.get(f"/people/{money.person_id}").get_data(as_text=True)

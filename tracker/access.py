@@ -182,11 +182,12 @@ def people_for_applications():
     return query
 
 
-def get_person_or_404(person_id: int):
-    """A person of the current fund whom the current user may see; 404 otherwise."""
+def get_person_or_404(person_id: int, options=()):
+    """A person of the current fund whom the current user may see; 404 otherwise. `options` are
+    loader options (the person's page names the mentor)."""
     from tracker.models import Person
 
-    person = db.session.scalar(visible_people().where(Person.id == person_id))
+    person = db.session.scalar(visible_people().where(Person.id == person_id).options(*options))
     if person is None:
         abort(404)
     return person

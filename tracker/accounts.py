@@ -11,9 +11,19 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker import revisions
 from tracker.extensions import db
 from tracker.i18n import gettext as _
-from tracker.models import Fund, LoginAttempt, LoginSession, Membership, RegionalAccess, User, utcnow
+from tracker.models import (
+    Fund,
+    FundRevision,
+    LoginAttempt,
+    LoginSession,
+    Membership,
+    RegionalAccess,
+    User,
+    utcnow,
+)
 
 # Compared against when the username is unknown, so that a miss costs as much time as a wrong
 # password and the timing does not tell whether a username exists.
@@ -151,16 +161,18 @@ def revoke_all_sessions(user_id: int, fund_id: int | None = None) -> None:
 def load_session_user(token: str) -> User | None:
     """Flask-Login's user loader: the user of a live session, or None (which logs them out).
 
-    One query for the session, its user and its membership with the fund and the user's committee
-    member record there (or regional access): every request of a logged-in user makes it.
+    One query for the session, its user and its membership with the fund, its revision and the
+    user's committee member record there (or regional access): every request of a logged-in user
+    makes it.
 
     A session ends after SESSION_IDLE_MINUTES without a request (a shared commune PC left open) and
     SESSION_MAX_HOURS after login whatever happens. The time of the last request is kept in the
     signed session cookie, not in the database: a page that only reads writes nothing, and a cookie
     cannot be made younger without the secret key (an older copy is only more idle)."""
-    login_session = db.session.scalar(session_query(), {"token": token})
-    if login_session is None or login_session.revoked_at is not None:
+    found = db.session.execute(session_query(), {"token": token}).first()
+    if found is None or found[0].revoked_at is not None:
         return None
+    login_session, fund_revision = found
     user = login_session.user
     access = login_session.membership or login_session.regional_access
     if not user.active or access is None or not access.active:
@@ -174,6 +186,8 @@ def load_session_user(token: str) -> User | None:
         session[ENDED] = ended
         return None
     user.login_session = login_session
+    if login_session.membership is not None:
+        revisions.note_revision(login_session.membership.fund_id, fund_revision or 0)
     return user
 
 
@@ -246,9 +260,16 @@ def confirm_password(field, address: str) -> bool:
 
 @cache
 def session_query():
-    """Built once: building it cost more than running it."""
+    """Built once: building it cost more than running it. Reads the revision of the login's fund
+    too (tracker.revisions), which every page that keeps figures needs."""
+    fund_revision = (
+        select(FundRevision.revision)
+        .join(Membership, Membership.fund_id == FundRevision.fund_id)
+        .where(Membership.id == LoginSession.membership_id)
+        .scalar_subquery()
+    )
     return (
-        select(LoginSession)
+        select(LoginSession, fund_revision)
         .where(LoginSession.token == bindparam("token"))
         .options(
             joinedload(LoginSession.user),

@@ -8,10 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from flask import g
 from sqlalchemy import and_, case, func, select
 
-from tracker import clock
+from tracker import clock, revisions
 from tracker.extensions import db
 from tracker.models import (
     CLOSED_STATUSES,
@@ -132,27 +131,28 @@ def queue_query(fund_id: int, today: dt.date, mentor_id: int | None = None):
     return query.order_by(Person.next_visit_on, Person.sort_key)
 
 
-def current_mentors(fund_id: int) -> list[CommitteeMember]:
-    """The fund's current committee members (who may mentor), by name. Read once per request: a
-    person's page offers them in two forms."""
-    found = g.setdefault("current_mentors", {})
-    if fund_id not in found:
-        found[fund_id] = list(
-            db.session.scalars(
-                select(CommitteeMember)
-                .where(CommitteeMember.fund_id == fund_id, CommitteeMember.left_on.is_(None))
-                .order_by(CommitteeMember.sort_key, CommitteeMember.id)
-            )
-        )
-    return found[fund_id]
-
-
 class MentorRef(NamedTuple):
     """A mentor as lists show one: plain values, which can be kept between requests."""
 
     id: int
     full_name: str
     sort_key: str
+
+
+def current_mentors(fund_id: int) -> list[MentorRef]:
+    """The fund's current committee members (who may mentor), by name. Kept against the fund's
+    revision (tracker.revisions): a person's page offers them in two forms, the people list in
+    its filter."""
+    return revisions.kept(fund_id, ("mentors",), lambda: read_current_mentors(fund_id))
+
+
+def read_current_mentors(fund_id: int) -> list[MentorRef]:
+    rows = db.session.execute(
+        select(CommitteeMember.id, CommitteeMember.full_name, CommitteeMember.sort_key)
+        .where(CommitteeMember.fund_id == fund_id, CommitteeMember.left_on.is_(None))
+        .order_by(CommitteeMember.sort_key, CommitteeMember.id)
+    )
+    return [MentorRef(*row) for row in rows]
 
 
 def queue_counts_by_mentor(fund_id: int, today: dt.date) -> list[tuple[MentorRef | None, int, int]]:

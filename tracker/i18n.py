@@ -10,6 +10,8 @@ from babel.support import NullTranslations
 from flask import Flask, g, has_app_context, has_request_context, request, session
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 LOCALES = ("vi", "en")
 
@@ -59,3 +61,15 @@ def install(app: Flask) -> None:
         pgettext=lambda context, string: catalogue().upgettext(context, string),
         npgettext=lambda context, singular, plural, n: catalogue().unpgettext(context, singular, plural, n),
     )
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
+
+
+@pass_context
+def template_gettext(context, string: str, **variables):
+    """Templates' `_` and `gettext`: what Jinja's newstyle gettext does (escaped variables, "%%"
+    for a percent sign), in one call instead of three. A page like a loan's translates a few hundred
+    strings."""
+    text = catalogue().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables if variables or "%" in text else text

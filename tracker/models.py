@@ -481,6 +481,11 @@ class Loan(db.Model):
     )
     fundings: Mapped[list[Funding]] = relationship(back_populates="loan")
 
+    @property
+    def borrower_name(self) -> str:
+        """As a table of loans names the borrower (people.PersonLoan has the same)."""
+        return self.person.full_name
+
     __table_args__ = (
         CheckConstraint(_in("status", LOAN_STATUSES), name="status"),
         CheckConstraint("principal > 0", name="principal_positive"),

@@ -31,7 +31,7 @@ from collections.abc import Callable, Hashable
 from itertools import chain
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import get_locale
 from sqlalchemy import Select, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,6 +46,7 @@ from tracker.models import AuditEvent, Fund, FundRevision, PersonAccess, random_
 UNTRACKED = (AuditEvent, PersonAccess)
 KEPT = 256  # entries per process (a dashboard's is ~30 KB with its charts)
 _PENDING = "funds_written"
+_READ = "fund_revisions"  # in flask.g: {fund id: revision} read in this request
 
 T = TypeVar("T")
 
@@ -86,6 +87,10 @@ def _new_revisions(session: Session) -> None:
             .values(fund_id=fund_id, revision=value)
             .on_conflict_do_update(index_elements=[FundRevision.fund_id], set_={"revision": value})
         )
+    if has_app_context() and "figures" in current_app.extensions:
+        # What was kept of these funds can no longer be served; this process lets it go at once
+        # (an erased file leaves no copy behind here). Other processes' copies age out unread.
+        current_app.extensions["figures"].forget_funds(written)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -94,8 +99,32 @@ def _forget_written_funds(session: Session) -> None:
 
 
 def revision(fund_id: int) -> int:
-    """The fund's revision; 0 until its first write (since this table exists)."""
+    """The fund's revision; 0 until its first write (since this table exists). Read once a request:
+    the login's query reads the revision of the user's own fund (note_revision), and a commit
+    forgets what was read. A request sees the figures as of its start, as if it had come a few
+    milliseconds earlier than a write committed meanwhile."""
+    if not has_request_context():
+        return read_revision(fund_id)
+    known = g.setdefault(_READ, {})
+    if fund_id not in known:
+        known[fund_id] = read_revision(fund_id)
+    return known[fund_id]
+
+
+def read_revision(fund_id: int) -> int:
     return db.session.scalar(select(FundRevision.revision).where(FundRevision.fund_id == fund_id)) or 0
+
+
+def note_revision(fund_id: int, value: int) -> None:
+    """The revision of a fund as read in this request's first query (accounts.load_session_user)."""
+    if has_request_context():
+        g.setdefault(_READ, {})[fund_id] = value
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_read_revisions(_session: Session) -> None:
+    if has_request_context():
+        g.pop(_READ, None)
 
 
 def revisions_of(funds: Select) -> tuple[tuple[int, int], ...]:
@@ -113,15 +142,28 @@ def revisions_of(funds: Select) -> tuple[tuple[int, int], ...]:
 def kept(fund_id: int, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     """compute(), or the value it gave for the same fund revision, day, language and key (which
     must name everything else the value depends on: the figures' kind, their dates)."""
-    return _kept(lambda: (fund_id, revision(fund_id)), key, compute)
+    return _kept(
+        lambda: (fund_id, revision(fund_id)), key, compute, lambda: (fund_id, read_revision(fund_id))
+    )
 
 
 def kept_for_funds(funds: Select, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     """kept() for figures over several funds: kept until any of them is written."""
-    return _kept(lambda: ("funds", revisions_of(funds)), key, compute)
+
+    def identity() -> tuple:
+        return ("funds", revisions_of(funds))
+
+    return _kept(identity, key, compute, identity)
 
 
-def _kept(identity: Callable[[], tuple], key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+def _kept(
+    identity: Callable[[], tuple],
+    key: tuple[Hashable, ...],
+    compute: Callable[[], T],
+    identity_now: Callable[[], tuple],
+) -> T:
+    """`identity` names the revisions the value is kept against; `identity_now` reads them again
+    from the database (for "verify")."""
     mode = current_app.config["FIGURES_CACHE"]
     session = db.session
     session.flush()
@@ -138,7 +180,7 @@ def _kept(identity: Callable[[], tuple], key: tuple[Hashable, ...], compute: Cal
         fresh = compute()
         # A write that committed meanwhile (PostgreSQL reads each statement's latest commits) has
         # a new revision: then the two need not agree, and neither is served after it.
-        if fresh != value and identity() == revisions:
+        if fresh != value and identity_now() == revisions:
             raise StaleFigures(f"{full_key[0]}, {key}: the kept figures differ from the journal's")
     return value
 
@@ -159,6 +201,11 @@ class Store:
             if value is not self.MISSING:
                 self._values.move_to_end(key)
             return value
+
+    def forget_funds(self, fund_ids: set[int]) -> None:
+        with self._lock:
+            for key in [key for key in self._values if key[0] in fund_ids]:
+                del self._values[key]
 
     def put(self, key: tuple, value: object) -> None:
         with self._lock:

@@ -14,7 +14,7 @@ from sqlalchemy import String, and_, bindparam, case, func, literal_column, or_,
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
-from tracker import clock, formatting
+from tracker import clock, formatting, revisions
 from tracker.access import requires
 from tracker.extensions import db
 from tracker.forms import Form, IsoDateField
@@ -144,6 +144,13 @@ class AuditFilterForm(Form):
 
 
 def fund_logins(fund_id: int) -> list[tuple[int, str]]:
+    """(id, "username (full name)") of the fund's logins, for the filter; kept against the fund's
+    revision (a new login writes a membership). The log itself is not: reading a file writes it
+    without changing the revision."""
+    return revisions.kept(fund_id, ("logins",), lambda: read_fund_logins(fund_id))
+
+
+def read_fund_logins(fund_id: int) -> list[tuple[int, str]]:
     users = db.session.execute(
         select(User.id, User.username, User.full_name)
         .join(Membership, Membership.user_id == User.id)

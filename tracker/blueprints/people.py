@@ -4,6 +4,9 @@ Members see only the people assigned to them, treasurers those with a loan; ever
 through access.get_person_or_404. Every opening of a file is logged (audit.record_access).
 """
 
+import datetime as dt
+from typing import NamedTuple
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -11,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from tracker import audit, casework, clock, journal, once
+from tracker import audit, casework, clock, journal, once, revisions
 from tracker.access import can, get_person_or_404, requires, visible_people, writes_on_get
 from tracker.extensions import db
 from tracker.formatting import format_date
@@ -20,10 +23,12 @@ from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
     PERSON_STATUSES,
+    CommitteeMember,
     Loan,
     MentorAssignment,
     Person,
     PersonStatusChange,
+    User,
 )
 from tracker.once import OnceForm
 from tracker.text import searchable
@@ -231,33 +236,86 @@ def create():
 
 def person_context(person: Person) -> dict:
     today = clock.today()
-    loans = list(
-        db.session.scalars(select(Loan).where(Loan.person_id == person.id).order_by(Loan.applied_on))
-    )
-    context = {
-        "person": person,
-        "loans": loans,
-        "positions": journal.positions_of(loans, today),
-    }
+    context = {"person": person}
+    context.update(revisions.kept(person.fund_id, ("loans", person.id), lambda: loans_of(person, today)))
     if can("view_casework"):
-        context["status_history"] = db.session.scalars(
-            select(PersonStatusChange)
-            .options(joinedload(PersonStatusChange.changed_by))
-            .where(PersonStatusChange.person_id == person.id)
-            .order_by(PersonStatusChange.changed_on.desc(), PersonStatusChange.id.desc())
-        ).all()
-        context["mentor_history"] = db.session.scalars(
-            select(MentorAssignment)
-            .options(joinedload(MentorAssignment.mentor))
-            .where(MentorAssignment.person_id == person.id)
-            .order_by(MentorAssignment.assigned_on.desc(), MentorAssignment.id.desc())
-        ).all()
+        context.update(revisions.kept(person.fund_id, ("history", person.id), lambda: history_of(person)))
         context.update(visit_context(person))
     if can("manage_people"):
         context["status_form"] = StatusForm(formdata=None, changed_on=today)
     if can("assign_mentors"):
         context["mentor_form"] = MentorForm(formdata=None, assigned_on=today, mentor_id=person.mentor_id or 0)
     return context
+
+
+class PersonLoan(NamedTuple):
+    """One of the person's loans, as the table of loans shows it."""
+
+    id: int
+    principal: int
+    status: str
+    borrower_name: str
+
+
+def loans_of(person: Person, today: dt.date) -> dict:
+    """The person's loans, oldest first, and their positions today, as plain values (kept against
+    the fund's revision: see person_context)."""
+    loans = [
+        PersonLoan(*row, person.full_name)
+        for row in db.session.execute(
+            select(Loan.id, Loan.principal, Loan.status)
+            .where(Loan.person_id == person.id, Loan.fund_id == person.fund_id)
+            .order_by(Loan.applied_on, Loan.id)
+        )
+    ]
+    return {"loans": loans, "positions": journal.positions_of(loans, today)}
+
+
+class StatusChangeRow(NamedTuple):
+    changed_on: dt.date
+    from_status: str
+    to_status: str
+    reason: str
+    changed_by: str | None  # the login's full name, or its username
+
+
+class AssignmentRow(NamedTuple):
+    assigned_on: dt.date
+    ended_on: dt.date | None
+    mentor_name: str | None  # None: nobody
+    note: str
+
+
+def history_of(person: Person) -> dict:
+    """The person's status changes and mentor assignments, newest first, as plain values (kept
+    against the fund's revision: see person_context). Two queries."""
+    changes = db.session.execute(
+        select(
+            PersonStatusChange.changed_on,
+            PersonStatusChange.from_status,
+            PersonStatusChange.to_status,
+            PersonStatusChange.reason,
+            func.coalesce(func.nullif(User.full_name, ""), User.username),
+        )
+        .outerjoin(User, User.id == PersonStatusChange.changed_by_id)
+        .where(PersonStatusChange.person_id == person.id, PersonStatusChange.fund_id == person.fund_id)
+        .order_by(PersonStatusChange.changed_on.desc(), PersonStatusChange.id.desc())
+    )
+    assignments = db.session.execute(
+        select(
+            MentorAssignment.assigned_on,
+            MentorAssignment.ended_on,
+            CommitteeMember.full_name,
+            MentorAssignment.note,
+        )
+        .outerjoin(CommitteeMember, CommitteeMember.id == MentorAssignment.mentor_id)
+        .where(MentorAssignment.person_id == person.id, MentorAssignment.fund_id == person.fund_id)
+        .order_by(MentorAssignment.assigned_on.desc(), MentorAssignment.id.desc())
+    )
+    return {
+        "status_history": [StatusChangeRow(*row) for row in changes],
+        "mentor_history": [AssignmentRow(*row) for row in assignments],
+    }
 
 
 def visit_context(person: Person) -> dict:
@@ -275,7 +333,7 @@ def visit_context(person: Person) -> dict:
 @requires("view_people")
 def detail(person_id: int):
     """Render a person's file; the opening is logged."""
-    person = get_person_or_404(person_id)
+    person = get_person_or_404(person_id, options=(joinedload(Person.mentor),))
     audit.record_access(person, "view")
     return render_logged("people/detail.html", **person_context(person))
 

@@ -6,6 +6,7 @@ with `person` and `visit_form` (visit_form_for(person)); the timeline loads its 
 """
 
 import datetime as dt
+from typing import NamedTuple
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from tracker import audit, casework, clock, once
+from tracker import audit, casework, clock, once, revisions
 from tracker.access import (
     can,
     get_or_404,
@@ -155,22 +156,47 @@ def timeline_size() -> int:
     return min(max(TIMELINE_STEP, asked - asked % TIMELINE_STEP), TIMELINE_MAX)
 
 
-def recent_visits(person: Person) -> tuple[list[Visit], int | None]:
+class VisitRow(NamedTuple):
+    """A visit as the timeline shows it: plain values, kept against the fund's revision."""
+
+    id: int
+    visited_on: dt.date
+    kind: str
+    mentor_name: str | None
+    summary: str
+    livelihood: str
+    concerns: str
+
+
+def recent_visits(person: Person) -> tuple[list[VisitRow], int | None]:
     """A person's latest visits, newest first, with their mentors, and when older ones exist how
-    many the "older visits" link asks for (one query)."""
+    many the "older visits" link asks for (one query, kept until the fund's next write)."""
     if not can("view_visits"):
         return [], None
     limit = timeline_size()
-    visits = list(
-        db.session.scalars(
-            select(Visit)
-            .where(Visit.person_id == person.id, Visit.fund_id == person.fund_id)
-            .options(joinedload(Visit.mentor))
-            .order_by(Visit.visited_on.desc(), Visit.id.desc())
-            .limit(limit + 1)
-        )
+    visits = revisions.kept(
+        person.fund_id, ("visits", person.id, limit), lambda: latest_visits(person, limit + 1)
     )
     return visits[:limit], (limit + TIMELINE_STEP if len(visits) > limit else None)
+
+
+def latest_visits(person: Person, count: int) -> list[VisitRow]:
+    rows = db.session.execute(
+        select(
+            Visit.id,
+            Visit.visited_on,
+            Visit.kind,
+            CommitteeMember.full_name,
+            Visit.summary,
+            Visit.livelihood,
+            Visit.concerns,
+        )
+        .outerjoin(CommitteeMember, CommitteeMember.id == Visit.mentor_id)
+        .where(Visit.person_id == person.id, Visit.fund_id == person.fund_id)
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+        .limit(count)
+    )
+    return [VisitRow(*row) for row in rows]
 
 
 bp.add_app_template_global(visit_form_for)
