@@ -2,9 +2,8 @@
 
 import hashlib
 import os
-from collections.abc import Callable
 
-from flask import Flask, current_app, g, render_template, request, url_for
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -14,7 +13,7 @@ from tracker import access, accounts, clock, formatting
 from tracker.extensions import db, login_manager
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
-from tracker.views import MAX_ID, wants_fragment
+from tracker.views import url_for_each, wants_fragment
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
@@ -140,20 +139,6 @@ def register_template_helpers(app: Flask) -> None:
         # The user itself, not Flask-Login's proxy, which finds it again on every attribute a
         # template reads.
         return {"current_user": current_user._get_current_object()}
-
-
-PLACEHOLDER_ID = MAX_ID  # 19 digits that no other part of an address holds
-
-
-def url_for_each(endpoint: str, key: str, **values) -> Callable[[int], str]:
-    """url_for(endpoint, key=<id>, **values) for every row of a table at the price of one: the
-    address is built once with a placeholder id and the row's id put in its place. A loan's page
-    links each of its repayments twice; url_for costs 6–10 µs a link (bench/NOTES.md)."""
-    built = url_for(endpoint, **values, **{key: PLACEHOLDER_ID})
-    if built.count(str(PLACEHOLDER_ID)) != 1:  # the placeholder's digits elsewhere too: build each
-        return lambda row_id: url_for(endpoint, **values, **{key: row_id})
-    head, _placeholder, tail = built.partition(str(PLACEHOLDER_ID))
-    return lambda row_id: f"{head}{int(row_id)}{tail}"
 
 
 # (endpoint, label, permission): the menu, in order; each entry shows only to roles that may use it.

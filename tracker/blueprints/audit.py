@@ -21,12 +21,14 @@ from tracker.forms import Form, IsoDateField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import AuditEvent, Membership, Person, PersonAccess, User
-from tracker.views import page_number, wants_fragment
+from tracker.views import page_number, url_for_each, wants_fragment
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 PAGE_SIZE = 25  # as the other lists
-COUNT_LIMIT = 10_000  # entries counted and paged through; dates reach older ones
+# Entries counted and paged through (40 pages); dates reach older ones. Counting them is most of
+# the page's SQL once the log is long: 1.2 ms for 10,000 on PostgreSQL, 0.1 ms for 1,000.
+COUNT_LIMIT = 1_000
 
 # ?kind=: "access" for openings and exports of a person's file, otherwise the prefix of an action.
 KIND_ACCESS = "access"
@@ -277,11 +279,12 @@ def load_page(fund_id: int, form: AuditFilterForm, page: int) -> tuple[list[dict
     rows = db.session.execute(
         page_query, {**values, "newest": page * PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
     ).all()
-    return [describe(row) for row in rows], page, pages, total
+    links = {}  # one url_for_each per kind of record linked
+    return [describe(row, links) for row in rows], page, pages, total
 
 
-def describe(row) -> dict:
-    """A log row as the page shows it."""
+def describe(row, links: dict) -> dict:
+    """A log row as the page shows it; `links` keeps the address builders of the page's rows."""
     erased = row.erased_at is not None
     label, endpoint, argument = OBJECT_PAGES.get(
         row.object_type, (OBJECT_LABELS.get(row.object_type, row.object_type), None, None)
@@ -296,12 +299,20 @@ def describe(row) -> dict:
         "action_label": action_label(row.action),
         "object_label": label,
         "object_id": row.object_id,
-        "link": (endpoint, {argument: row.object_id}) if endpoint and row.object_id else None,
+        "link": link_to(links, endpoint, argument, row.object_id),
         "person_name": row.full_name,
         # An erased person's old details live on in earlier events (the log is append-only); the
         # page does not show them again. The reason for the erasure itself stays readable.
         "changes": changes(row.before, row.after, hide_values=erased and row.action != "person.erase"),
     }
+
+
+def link_to(links: dict, endpoint: str | None, argument: str | None, object_id: int | None) -> str | None:
+    if not endpoint or not object_id:
+        return None
+    if endpoint not in links:
+        links[endpoint] = url_for_each(endpoint, argument)
+    return links[endpoint](object_id)
 
 
 def changes(before: str, after: str, hide_values: bool = False) -> dict:
