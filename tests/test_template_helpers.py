@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from flask import render_template_string, url_for
+from flask import render_template, render_template_string, url_for
 
 from tracker import formatting
 from tracker.views import MAX_ID
@@ -40,3 +40,16 @@ def test_dates_read_as_strftime_wrote_them():
         dt.datetime(2026, 2, 3, 23, 59),
     ):
         assert formatting.format_date(day) == day.strftime("%d/%m/%Y")
+
+
+def test_field_labels_read_as_wtforms_writes_them(app):
+    from tracker.blueprints.auth import OwnPasswordForm
+    from tracker.blueprints.loans import RepaymentForm
+    from tracker.blueprints.people import PersonForm
+
+    with app.test_request_context():
+        for form in (PersonForm(formdata=None), OwnPasswordForm(formdata=None), RepaymentForm(formdata=None)):
+            for field in form:
+                if field.type in ("CSRFTokenField", "HiddenField"):
+                    continue
+                assert str(field.label()) in render_template("_field.html", field=field), field.name
