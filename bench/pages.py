@@ -1,11 +1,11 @@
 """Page benchmark: for every kind of page, the rows in the database, SQL queries per request,
 median and p95 server time, and the ratio to the floor page (/about: the base layout, no query) and
 to the same page for a logged-in user (the base layout with the menu, after the one query that checks
-the login session, which every page of the fund makes). The dashboard, the reports and the review
-keep their figures until the fund's next write (tracker/revisions.py): the last three columns time
-every page with nothing kept, as the first view after a write sees it. "Among the others" times each
-page in rounds that ask for every page once (see measure_mixed), the other columns each page
-repeated in a loop of its own.
+the login session, which every page of the fund makes). The dashboard, the reports, the review, a
+loan's page, a person's file and the lists' loan positions keep what they read until the fund's next
+write (tracker/revisions.py): the last three columns time every page with nothing kept, as the
+first view after a write sees it. "Among the others" times each page in rounds that ask for every
+page once (see measure_mixed), the other columns each page repeated in a loop of its own.
 
     .venv/bin/python bench/pages.py                         # the database of TRACKER_SQLALCHEMY_DATABASE_URI
     .venv/bin/python bench/pages.py --database postgresql+psycopg://...  --repeat 30
