@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import counting_queries
+from tests.conftest import PASSWORD, counting_queries
 from tests.factories import disbursed_loan, donate, repay
-from tracker import revisions
+from tracker import accounts, revisions
 from tracker.extensions import db
 from tracker.models import Donor, Fund, Person
 
@@ -196,3 +196,18 @@ def test_an_erased_file_leaves_no_kept_copy_in_the_process_that_erased_it(app, s
     assert not any(key[0] == seed.fund_id for key in store._values)
     assert "Nợ tiền hàng xóm" not in repr(store._values)
     assert "Nợ tiền hàng xóm" not in chair.get(f"/people/{money.person_id}").get_data(as_text=True)
+
+
+def test_kept_lists_of_people_are_kept_per_whose_list_it_is(app, seed, money, as_role):
+    """The people a login may apply for are kept per scope: the chair's list (everyone supported)
+    is never served to a member, not even to a member with no committee record (who has nobody)."""
+    app.config["FIGURES_CACHE"] = "on"
+    with app.app_context():
+        accounts.create_user("member3", PASSWORD, seed.fund_id, "member", "Thành viên chưa gắn")
+        db.session.commit()
+    chair_page = as_role("chair").get("/loans").get_data(as_text=True)
+    assert "Nguyễn Văn An" in chair_page and "Lê Thị Bích" in chair_page  # kept: everyone
+    own = as_role("member").get("/loans").get_data(as_text=True)
+    assert "Nguyễn Văn An" in own and "Lê Thị Bích" not in own  # kept: their own people
+    nobody = as_role("member3").get("/loans").get_data(as_text=True)
+    assert "Nguyễn Văn An" not in nobody and "Không có người nào mà bạn có thể làm đơn vay" in nobody

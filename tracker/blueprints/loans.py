@@ -125,13 +125,14 @@ PAGE_SIZE = 25
 def applicants() -> list[tuple[int, str]]:
     """(id, name) of whom the current user may apply for, by name; kept against the fund's revision
     (a member's list holds only their own people)."""
-    own = own_committee_member_id() if sees_only_own_people() else None
+    # whose list: a member's own people (also a member with no committee record: nobody), or all
+    scope = ("own", own_committee_member_id()) if sees_only_own_people() else ("all",)
 
     def read() -> list[tuple[int, str]]:
         query = people_for_applications().with_only_columns(Person.id, Person.full_name)
         return [tuple(row) for row in db.session.execute(query.order_by(Person.sort_key, Person.id))]
 
-    return revisions.kept(g.fund.id, ("applicants", own), read)
+    return revisions.kept(g.fund.id, ("applicants", *scope), read)
 
 
 def render_index(form: LoanForm | None = None, status: int = 200):
