@@ -211,3 +211,34 @@ def test_kept_lists_of_people_are_kept_per_whose_list_it_is(app, seed, money, as
     assert "Nguyễn Văn An" in own and "Lê Thị Bích" not in own  # kept: their own people
     nobody = as_role("member3").get("/loans").get_data(as_text=True)
     assert "Nguyễn Văn An" not in nobody and "Không có người nào mà bạn có thể làm đơn vay" in nobody
+
+
+def test_another_process_lets_an_erased_files_copy_go_when_it_next_looks_the_fund_up(
+    app, seed, money, as_role, database_uri
+):
+    """Two workers: one shows a file and keeps its notes, the other erases it. The first keeps no
+    copy of the notes once it looks anything of that fund up again."""
+    from tests.conftest import Browser, base_config
+    from tracker import create_app
+
+    app.config["FIGURES_CACHE"] = "on"
+    other = create_app({**base_config(database_uri), "FIGURES_CACHE": "on"})
+    chair = as_role("chair")
+    assert (
+        chair.post("/visits", {"person_id": money.person_id, "summary": "Nợ tiền hàng xóm"}).status_code
+        == 303
+    )
+    assert "Nợ tiền hàng xóm" in chair.get(f"/people/{money.person_id}").get_data(as_text=True)
+    assert "Nợ tiền hàng xóm" in repr(app.extensions["figures"]._values)
+
+    elsewhere = Browser(other.test_client())
+    assert elsewhere.login("chair").status_code == 302
+    erased = elsewhere.post(
+        f"/people/{money.person_id}/erase", {"confirm": "Nguyễn Văn An", "reason": "Theo đơn"}
+    )
+    assert erased.status_code == 303
+    assert "Nợ tiền hàng xóm" in repr(app.extensions["figures"]._values)  # the first worker's copy
+    assert chair.get("/loans").status_code == 200  # the first worker looks the fund up again
+    assert "Nợ tiền hàng xóm" not in repr(app.extensions["figures"]._values)
+    with other.app_context():
+        db.engine.dispose()

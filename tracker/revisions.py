@@ -89,7 +89,8 @@ def _new_revisions(session: Session) -> None:
         )
     if has_app_context() and "figures" in current_app.extensions:
         # What was kept of these funds can no longer be served; this process lets it go at once
-        # (an erased file leaves no copy behind here). Other processes' copies age out unread.
+        # (an erased file leaves no copy behind here). Another process lets its copies go when it
+        # next looks a value of the fund up (_kept), or they age out unread.
         current_app.extensions["figures"].forget_funds(written)
 
 
@@ -174,6 +175,10 @@ def _kept(
     store = current_app.extensions["figures"]
     value = store.get(full_key)
     if value is Store.MISSING:
+        if isinstance(revisions[0], int):
+            # A fund's new revision: what this process kept of its older ones can no longer be
+            # served (another process wrote, or erased a file); let it go now, not when it ages out.
+            store.forget_fund_except(revisions[0], revisions[1])
         value = compute()
         store.put(full_key, value)
     elif mode == "verify":
@@ -205,6 +210,11 @@ class Store:
     def forget_funds(self, fund_ids: set[int]) -> None:
         with self._lock:
             for key in [key for key in self._values if key[0] in fund_ids]:
+                del self._values[key]
+
+    def forget_fund_except(self, fund_id: int, revision: int) -> None:
+        with self._lock:
+            for key in [key for key in self._values if key[0] == fund_id and key[1] != revision]:
                 del self._values[key]
 
     def put(self, key: tuple, value: object) -> None:
