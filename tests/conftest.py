@@ -19,7 +19,7 @@ from flask_migrate import upgrade
 from hypothesis import settings
 from werkzeug.serving import make_server
 
-from tracker import accounts, create_app
+from tracker import accounts, clock, create_app
 from tracker.extensions import db
 from tracker.models import CommitteeMember
 
@@ -33,6 +33,21 @@ PASSWORD = "mat-khau-thu-123"
 TEST_HASH = "scrypt:1024:8:1"
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+# The commune's date, pinned for the whole run. Test modules take "today" when they are imported;
+# in a run that crosses midnight in Vietnam (17:00 UTC) the app would otherwise take the next day
+# and a visit "made today" would land on the day after (CI failed so on 27/11/2026). A test that
+# needs another day still monkeypatches clock.today.
+RUN_DAY = clock.today()
+_pin = pytest.MonkeyPatch()
+
+
+def pytest_configure(config):
+    _pin.setattr(clock, "today", lambda: RUN_DAY)
+
+
+def pytest_unconfigure(config):
+    _pin.undo()
 
 
 def base_config(database_uri: str) -> dict:

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Browser
-from tracker import accounts
+from tracker import accounts, clock
 from tracker.extensions import db
 from tracker.models import AuditEvent, Donation, Fund, Membership, User
 
@@ -86,7 +86,6 @@ def test_create_user_refusals(runner):
 
 
 def test_demo_tells_the_hong_son_money_story(app, runner):
-    import datetime as dt
 
     from tracker import journal
     from tracker.models import Donation, Loan
@@ -98,7 +97,7 @@ def test_demo_tells_the_hong_son_money_story(app, runner):
         loans = db.session.scalars(sa.select(Loan).order_by(Loan.id)).all()
         statuses = sorted(loan.status for loan in loans)
         assert statuses == ["active", "active", "repaid", "repaid"]
-        arrears = {i: p.arrears for i, p in journal.positions_of(loans, dt.date.today()).items()}
+        arrears = {i: p.arrears for i, p in journal.positions_of(loans, clock.today()).items()}
         days = sorted(arrears[loan.id].days_overdue for loan in loans if loan.status == "active")
         assert days[0] <= 30 < days[1]  # one repaying on time, one in arrears
         balances = journal.loan_balances([loan.id for loan in loans])
@@ -113,7 +112,7 @@ def test_demo_people_and_visits(app, runner):
     from tracker.models import CommitteeMember, Person, Visit
 
     assert runner.invoke(args=["demo"]).exit_code == 0
-    today = dt.date.today()
+    today = clock.today()
     with app.app_context():
         people = db.session.scalars(sa.select(Person)).all()
         member_cm = db.session.scalar(
@@ -164,7 +163,7 @@ def test_set_password_refusals(runner, seed):
     assert short.exit_code != 0 and "at least 8 characters" in short.output
 
 
-@pytest.mark.parametrize("today", [dt.date.today(), dt.date(2027, 1, 10), dt.date(2028, 7, 1)])
+@pytest.mark.parametrize("today", [clock.today(), dt.date(2027, 1, 10), dt.date(2028, 7, 1)])
 def test_the_demo_fills_every_chart_and_last_years_review_whatever_the_day(app, runner, monkeypatch, today):
     """Loaded on any day, the demo has two years behind it: money in and out within the last twelve
     months (the charts), and last year's review with money raised and lent, a change of status and

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, serving
 from tests.factories import approved_loan, disbursed_loan, donate
-from tracker import journal
+from tracker import clock, journal
 from tracker.extensions import db
 from tracker.models import Installment, JournalTransaction, Loan, LoginAttempt, Repayment
 
@@ -55,7 +55,7 @@ def post_repayment(session: requests.Session, base: str, loan_id: int, token: st
         f"{base}/loans/{loan_id}/repayments",
         data={
             "amount": amount,
-            "paid_on": dt.date.today().isoformat(),
+            "paid_on": clock.today().isoformat(),
             "method": "cash",
             "csrf_token": token,
         },

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, TEST_HASH
 from tests.factories import disbursed_loan, donate
+from tracker import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 20
@@ -152,7 +153,7 @@ def test_sigkill_while_recording_repayments_loses_nothing_acknowledged(app, mone
                                 f"{base}/loans/{loan_id}/repayments",
                                 data={
                                     "amount": str(value),
-                                    "paid_on": dt.date.today().isoformat(),
+                                    "paid_on": clock.today().isoformat(),
                                     "method": "cash",
                                     "csrf_token": token,
                                 },

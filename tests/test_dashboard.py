@@ -6,11 +6,11 @@ import re
 import sqlalchemy as sa
 
 from tests.factories import approved_loan, disbursed_loan, donate, repay
-from tracker import journal
+from tracker import clock, journal
 from tracker.extensions import db
 from tracker.models import Installment, JournalLine
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 def figure(page: str, name: str) -> str:

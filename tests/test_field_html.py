@@ -24,9 +24,10 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tests.factories import disbursed_loan, donate, repay
+from tracker import clock
 from tracker.forms import Form, IsoDateField, MoneyField
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 TRICKY = 'Nhà "Bình" <b>&</b> ’ \u00a0'
 
 

@@ -20,7 +20,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tracker import accounts, journal
+from tracker import accounts, clock, journal
 from tracker.extensions import db
 from tracker.models import Donation, Donor, Installment, JournalLine, Loan, Person, Repayment
 
@@ -132,8 +132,8 @@ def make_machine(app):
         @rule(data=st.data())
         def reverse_repayment(self, data):
             repayment = db.session.get(Repayment, data.draw(st.sampled_from(self.repayments)))
-            self.day = max(self.day, dt.date.today())
-            cash = journal.available_cash(self.fund_id, dt.date.today())
+            self.day = max(self.day, clock.today())
+            cash = journal.available_cash(self.fund_id, clock.today())
             relent = journal.repaid_money_lent_again(repayment) if not repayment.is_reversed else False
             try:
                 journal.reverse_repayment(repayment, "ghi nhầm", self.treasurer)

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 
 from tests.conftest import fragment
 from tests.factories import approved_loan, disbursed_loan, donate, repay
-from tracker import journal
+from tracker import clock, journal
 from tracker.extensions import db
 from tracker.models import AuditEvent, Funding, Installment, JournalLine, JournalTransaction, Loan, Repayment
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 APPLICATION = {
     "principal": "12.000.000",
     "purpose": "Mua máy xay xát",

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from tests.conftest import fragment, full_page
 from tests.factories import add_person, approved_loan
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -46,7 +47,7 @@ def test_chair_adds_a_person_with_only_name_and_consent_required(app, seed, as_r
     )
     assert response.status_code == 303
     [person] = people(app, full_name="Trần Văn Tư")
-    assert person.status == "supported" and person.next_visit_on == dt.date.today()
+    assert person.status == "supported" and person.next_visit_on == clock.today()
     assert person.birth_year is None and person.phone == ""
 
 
@@ -333,7 +334,7 @@ def test_a_persons_file_shows_each_loans_outstanding_and_days_overdue(app, money
     """The loans on a person's file: principal, outstanding and days overdue, from the journal."""
     from tests.factories import disbursed_loan, donate, repay
 
-    today = dt.date.today()
+    today = clock.today()
     donate(app, seed.fund_id, money.donor_id, 20_000_000, today - dt.timedelta(days=200))
     late = disbursed_loan(
         app, seed.fund_id, money.person_id, 6_000_000, today - dt.timedelta(days=100), term=6

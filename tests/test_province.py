@@ -5,10 +5,10 @@ import re
 
 from tests.conftest import PASSWORD, Browser
 from tests.factories import add_donor, add_person, disbursed_loan, donate, repay
-from tracker import accounts
+from tracker import accounts, clock
 from tracker.extensions import db
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 def regional(app, province="Lâm Đồng", username="bcd_tinh"):

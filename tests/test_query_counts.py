@@ -11,11 +11,11 @@ import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, Browser
 from tests.factories import add_donor, add_person, disbursed_loan, donate, repay
-from tracker import accounts, casework
+from tracker import accounts, casework, clock
 from tracker.extensions import db
 from tracker.models import Donation, Funding, Person
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 def grow(app, seed, money, people: int, loans: int):

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, counting_queries
 from tests.factories import disbursed_loan, donate, repay
-from tracker import accounts, revisions
+from tracker import accounts, clock, revisions
 from tracker.extensions import db
 from tracker.models import Donor, Fund, Person
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 def revision_of(app, fund_id):

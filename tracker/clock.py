@@ -7,7 +7,12 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def today() -> dt.date:
-    return dt.datetime.now(VIETNAM).date()
+    return date_at(dt.datetime.now(dt.UTC))
+
+
+def date_at(moment: dt.datetime) -> dt.date:
+    """The commune's date at an aware moment: a new day begins at 17:00 UTC."""
+    return moment.astimezone(VIETNAM).date()
 
 
 def to_local(moment: dt.datetime | None) -> dt.datetime | None:

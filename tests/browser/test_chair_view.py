@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 from tests.browser.conftest import ARTIFACTS, log_in
 from tests.conftest import PASSWORD
 from tests.factories import disbursed_loan, donate, repay, seed_money
+from tracker import clock
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 def test_chair_reads_the_dashboard_prints_the_review_and_downloads_it(

@@ -1,34 +1,33 @@
 """The treasurer's path through the money: donation → disbursement → repayment → reversal."""
 
-import datetime as dt
-
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 from tests.factories import approved_loan, disbursed_loan, donate, seed_money
+from tracker import clock
 
-YEAR = dt.date.today().year  # the documents of today's money are numbered in today's year
+YEAR = clock.today().year  # the documents of today's money are numbered in today's year
 
 
 def test_treasurer_walks_donation_disbursement_repayment_reversal(
     app, seed, page, live_server, problems, screenshot
 ):
     money = seed_money(app, seed)
-    loan_id = approved_loan(app, seed.fund_id, money.person_id, 6_000_000, term=6, on=dt.date.today())
+    loan_id = approved_loan(app, seed.fund_id, money.person_id, 6_000_000, term=6, on=clock.today())
     log_in(page, live_server, "treasurer", PASSWORD)
 
     page.goto(f"{live_server}/donations")
     page.select_option("select[name=donor_id]", str(money.donor_id))
     page.fill("input[name=amount]", "20.000.000")
-    page.fill("input[name=received_on]", dt.date.today().isoformat())
+    page.fill("input[name=received_on]", clock.today().isoformat())
     page.click("form[action$='/donations'] button[type=submit]")
     expect(page.locator("body")).to_contain_text(f"PT-{YEAR}-0001")
     expect(page.locator("body")).to_contain_text("20.000.000 ₫")
     screenshot("donation-recorded")
 
     page.goto(f"{live_server}/loans/{loan_id}")
-    page.fill("input[name=disbursed_on]", dt.date.today().isoformat())
+    page.fill("input[name=disbursed_on]", clock.today().isoformat())
     page.click("form[action$='/disburse'] button[type=submit]")
     expect(page.locator("body")).to_contain_text(f"PC-{YEAR}-0001")
     expect(page.locator("#outstanding")).to_have_text("6.000.000 ₫")
@@ -65,8 +64,8 @@ def test_a_repayment_whose_answer_is_lost_is_not_recorded_twice(app, seed, page,
     """The server saves the repayment but its answer never reaches the phone; the treasurer sees
     the warning, presses the button again, and the fund records the money once."""
     money = seed_money(app, seed)
-    donate(app, seed.fund_id, money.donor_id, 20_000_000, dt.date.today())
-    loan_id = disbursed_loan(app, seed.fund_id, money.person_id, 6_000_000, dt.date.today(), term=6)
+    donate(app, seed.fund_id, money.donor_id, 20_000_000, clock.today())
+    loan_id = disbursed_loan(app, seed.fund_id, money.person_id, 6_000_000, clock.today(), term=6)
     log_in(page, live_server, "treasurer", PASSWORD)
     page.goto(f"{live_server}/loans/{loan_id}")
 
