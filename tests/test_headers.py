@@ -128,6 +128,11 @@ def test_pages_link_static_files_by_digest_and_the_browser_keeps_them(app, seed,
         assert cache.max_age == 365 * 24 * 3600 and cache.immutable and cache.public and not cache.no_cache
     # A logged-in browser's request for a file does not look its login up.
     assert count_queries(lambda: chair.client.get(links["style.css"])) == 0
+    # Nor does the answer depend on the cookie: the browser keeps the file across logins.
+    response = chair.client.get(links["style.css"])
+    response.close()
+    assert "Vary" not in response.headers and "Set-Cookie" not in response.headers
+    assert "Cookie" in chair.get("/").headers["Vary"]  # a page does depend on it
 
 
 def test_a_static_file_under_another_digest_is_revalidated(app):

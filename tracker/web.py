@@ -4,6 +4,7 @@ import hashlib
 import os
 
 from flask import Flask, current_app, g, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     # "strong" would log a phone out whenever its mobile network changes its address; sessions are
     # server-side and revocable, so the basic check suffices.
     login_manager.session_protection = "basic"
+    app.session_interface = PageSessionInterface()
     app.before_request(access.enforce_access)
     app.url_defaults(versioned_static)
     app.after_request(security_headers)
@@ -91,6 +93,16 @@ def versioned_static(endpoint: str, values: dict) -> None:
         digest = static_digest(values["filename"])
         if digest is not None:
             values["v"] = digest
+
+
+class PageSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed session cookie, left alone by static files. Flask-Login looks into the session
+    after every response, so Flask added `Vary: Cookie` to static files too, and a browser on a
+    shared PC fetched them all again after each login (the cookie had changed)."""
+
+    def save_session(self, app, session, response):
+        if request.endpoint != "static":
+            super().save_session(app, session, response)
 
 
 def keep_static_file(response) -> None:

@@ -66,7 +66,8 @@ def test_phone_screen_has_no_sideways_scrolling(page, live_server, problems, scr
 
 def test_the_browser_fetches_stylesheet_and_scripts_once(app, seed, page, problems):
     """On a slow connection every page used to ask again for its four files (304 each); they are
-    now kept by address and digest, so the next pages ask the server for none."""
+    now kept by address and digest, so the next pages ask the server for none, nor do the pages of
+    the next login at a shared PC."""
     static_requests = []
     serve = app.wsgi_app
 
@@ -84,6 +85,13 @@ def test_the_browser_fetches_stylesheet_and_scripts_once(app, seed, page, proble
         for path in ("/people", "/loans", "/", "/members"):
             page.goto(f"{base_url}{path}")
             expect(page.locator(".site-nav")).to_be_visible()
+        assert static_requests[first:] == []
+        # The next person at a shared PC logs in (a new cookie): the files are still kept.
+        page.click("form[action='/logout'] button")
+        page.wait_for_url(f"{base_url}/login**")
+        log_in(page, base_url, "treasurer", PASSWORD)
+        page.goto(f"{base_url}/donations")
+        expect(page.locator(".site-nav")).to_be_visible()
         assert static_requests[first:] == []
         # the stylesheet still applies: the menu is laid out by it
         assert page.evaluate("getComputedStyle(document.querySelector('.site-nav')).display") == "flex"
