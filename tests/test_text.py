@@ -5,7 +5,13 @@ from decimal import Decimal
 
 import pytest
 
-from tracker.formatting import format_date, format_money, format_percent, official_date_line
+from tracker.formatting import (
+    format_date,
+    format_money,
+    format_percent,
+    format_weekday_date,
+    official_date_line,
+)
 from tracker.text import normalise_phone, sort_by_name, vietnamese_sort_key
 
 
@@ -80,3 +86,17 @@ def test_formats():
     assert format_percent(0.0625) == "6,3 %" and format_percent(Decimal("0.0625")) == "6,3 %"
     assert format_percent(0) == "0,0 %" and format_percent(1) == "100,0 %" and format_percent(None) == ""
     assert official_date_line("Hồng Sơn", dt.date(2026, 2, 5)) == "Hồng Sơn, ngày 05 tháng 02 năm 2026"
+
+
+@pytest.mark.parametrize(
+    "day, locale, text",
+    [
+        (dt.date(2026, 2, 5), "vi", "Thứ Năm, 05/02/2026"),
+        (dt.date(2026, 11, 28), "vi", "Thứ Bảy, 28/11/2026"),
+        (dt.date(2026, 11, 29), "vi", "Chủ Nhật, 29/11/2026"),
+        (dt.date(2026, 2, 5), "en", "Thursday, 05/02/2026"),
+        (None, "vi", ""),
+    ],
+)
+def test_the_day_under_a_date_input(day, locale, text):
+    assert format_weekday_date(day, locale) == text

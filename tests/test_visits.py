@@ -530,3 +530,23 @@ def test_plain_requests_for_fragments_go_to_their_pages(app, seed, money, as_rol
     assert card.status_code == 302 and card.location.endswith(f"/members/{seed.member_cm_id}")
     fragment_response = chair.get(f"/members/{seed.member_cm_id}/card", headers={"HX-Request": "true"})
     assert fragment_response.status_code == 200 and "<html" not in fragment_response.get_data(as_text=True)
+
+
+def test_the_date_is_written_under_its_input_the_communes_way(app, money, as_role):
+    """A date input shows the browser's order (11/20/2026 on a PC set up in English); the line
+    under it reads the day as dd/mm/yyyy with its weekday, also when the form comes back refused."""
+    response = as_role("member").post(
+        "/visits", {"person_id": money.person_id, "visited_on": "2026-11-20", "summary": "x" * 10_000}
+    )
+    assert response.status_code == 422
+    page = full_page(response)
+    assert re.search(r'<input aria-describedby="visited_on-day"[^>]* name="visited_on" type="date"', page)
+    assert (
+        '<p class="hint muted date-echo" id="visited_on-day" aria-live="polite">Thứ Sáu, 20/11/2026</p>'
+        in page
+    )
+    # An unreadable date writes nothing there (the error says what to type).
+    page = full_page(
+        as_role("member").post("/visits", {"person_id": money.person_id, "visited_on": "hôm qua"})
+    )
+    assert 'id="visited_on-day" aria-live="polite"></p>' in page and "visited_on-error" in page

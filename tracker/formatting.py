@@ -3,6 +3,8 @@
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.dates import format_date as babel_format_date
+
 
 def format_money(amount: int | None) -> str:
     """50000000 -> '50.000.000 ₫'."""
@@ -23,6 +25,16 @@ def format_date(value: dt.date | dt.datetime | None) -> str:
     if value is None:
         return ""
     return f"{value.day:02d}/{value.month:02d}/{value.year}"  # strftime's %Y, three times faster
+
+
+def format_weekday_date(value: dt.date | None, locale: str) -> str:
+    """'Thứ Sáu, 27/11/2026': the day a date input holds, written under it (app.js writes the same
+    as the user picks another). The input itself shows the browser's order, 11/27/2026 on a PC
+    set up in English, where 05/02 could be read either way."""
+    if not isinstance(value, dt.date):
+        return ""
+    weekday = babel_format_date(value, "EEEE", locale=locale)
+    return f"{weekday[:1].upper()}{weekday[1:]}, {format_date(value)}"
 
 
 def format_datetime(value: dt.datetime | None) -> str:

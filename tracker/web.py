@@ -123,6 +123,7 @@ def register_template_helpers(app: Flask) -> None:
         money=formatting.format_money,
         number=formatting.format_number,
         date=formatting.format_date,
+        weekday_date=lambda value: formatting.format_weekday_date(value, str(get_locale())),
         datetime=lambda value: formatting.format_datetime(clock.to_local(value)),
         percent=formatting.format_percent,
     )

@@ -69,3 +69,35 @@ def test_member_on_a_phone_logs_a_visit_for_an_overdue_person(
     page.goto(f"{live_server}/visits")
     expect(page.locator(f"[data-person-id='{money.person_id}']")).to_have_count(0)
     assert problems == []
+
+
+def test_the_day_picked_is_written_under_the_date_input(app, seed, page, live_server, problems):
+    """Chromium here shows a date input as mm/dd/yyyy; the line under it says which day was picked
+    the commune's way, as the server writes it, in Vietnamese and in English."""
+    money = seed_money(app, seed)
+    log_in(page, live_server, "member", PASSWORD)
+    page.goto(f"{live_server}/people/{money.person_id}#visit")
+    date_input = page.locator("#visit-form input[name=visited_on]")
+    echo = page.locator("#visit-form #visited_on-day")
+    first = echo.inner_text()
+    assert first.endswith(clock.today().strftime(", %d/%m/%Y"))
+    date_input.fill("2026-02-05")
+    expect(echo).to_have_text("Thứ Năm, 05/02/2026")
+    date_input.fill(clock.today().isoformat())
+    expect(echo).to_have_text(first)  # the script writes what the server wrote
+    date_input.fill("")
+    expect(echo).to_be_hidden()
+
+    # The form sent back by htmx (refused: a date in the future) keeps its line, and it still follows.
+    date_input.fill("2099-01-01")
+    page.locator("#visit-form button[type=submit]").click()
+    expect(page.locator("#visit-form #visited_on-error")).to_be_visible()
+    expect(echo).to_have_text("Thứ Năm, 01/01/2099")
+    date_input.fill("2026-11-29")
+    expect(echo).to_have_text("Chủ Nhật, 29/11/2026")
+
+    page.click("button:has-text('English')")
+    page.goto(f"{live_server}/people/{money.person_id}#visit")
+    date_input.fill("2026-02-05")
+    expect(echo).to_have_text("Thursday, 05/02/2026")
+    assert problems == []

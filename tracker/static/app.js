@@ -37,3 +37,21 @@ function showProblem(event, text) {
   box.insertBefore(p, box.firstChild);
   p.scrollIntoView({ block: "nearest" });
 }
+
+// A date input shows the date in the browser's own order (11/28/2026 on a PC set up in English,
+// where 05/02 reads either way). The line under it writes the day the commune's way, as the
+// server first wrote it (formatting.format_weekday_date): "Thứ Bảy, 28/11/2026".
+document.addEventListener("input", function (event) {
+  var input = event.target;
+  if (!input.matches || !input.matches('input[type="date"]')) return;
+  var echo = document.getElementById(input.id + "-day");
+  if (!echo) return;
+  var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.value);
+  if (!parts) {
+    echo.textContent = "";
+    return;
+  }
+  var day = new Date(Date.UTC(+parts[1], +parts[2] - 1, +parts[3]));
+  var weekday = new Intl.DateTimeFormat(document.documentElement.lang || "vi", { weekday: "long", timeZone: "UTC" }).format(day);
+  echo.textContent = weekday.charAt(0).toUpperCase() + weekday.slice(1) + ", " + parts[3] + "/" + parts[2] + "/" + parts[1];
+});
