@@ -5,6 +5,7 @@ migrated once per session; with TEST_DATABASE_URL=postgresql+psycopg://... the s
 PostgreSQL instead (migrated once, tables emptied between tests). CSRF protection stays on.
 """
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -37,8 +38,9 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 # The commune's date, pinned for the whole run. Test modules take "today" when they are imported;
 # in a run that crosses midnight in Vietnam (17:00 UTC) the app would otherwise take the next day
 # and a visit "made today" would land on the day after (CI failed so on 27/11/2026). A test that
-# needs another day still monkeypatches clock.today.
-RUN_DAY = clock.today()
+# needs another day still monkeypatches clock.today. TEST_TODAY=2026-12-31 runs the suite as of that
+# day (month and year ends are where date arithmetic goes wrong).
+RUN_DAY = dt.date.fromisoformat(os.environ["TEST_TODAY"]) if os.environ.get("TEST_TODAY") else clock.today()
 _pin = pytest.MonkeyPatch()
 
 
