@@ -98,7 +98,7 @@ def versioned_static(endpoint: str, values: dict) -> None:
 class PageSessionInterface(SecureCookieSessionInterface):
     """Flask's signed session cookie, left alone by static files. Flask-Login looks into the session
     after every response, so Flask added `Vary: Cookie` to static files too, and a browser on a
-    shared PC fetched them all again after each login (the cookie had changed)."""
+    shared PC fetched them again after each login (the cookie had changed)."""
 
     def save_session(self, app, session, response):
         if request.endpoint != "static":
