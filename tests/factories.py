@@ -69,6 +69,26 @@ def donate(app, fund_id: int, donor_id: int, amount: int, on: dt.date, method: s
         return donation.id
 
 
+def requested_loan(
+    app, fund_id: int, person_id: int, principal: int, term: int = 10, on: dt.date = dt.date(2025, 3, 1)
+) -> int:
+    """An application waiting for the chair's decision."""
+    with app.app_context():
+        loan = Loan(
+            fund_id=fund_id,
+            person_id=person_id,
+            principal=principal,
+            purpose="Chăn nuôi bò",
+            applied_on=on,
+            term_months=term,
+            grace_months=0,
+            entered_by_id=user_id("treasurer"),
+        )
+        db.session.add(loan)
+        db.session.commit()
+        return loan.id
+
+
 def approved_loan(
     app,
     fund_id: int,
@@ -87,12 +107,10 @@ def approved_loan(
             applied_on=on,
             term_months=term,
             grace_months=grace,
-            status="approved",
-            decided_by_id=user_id("chair"),
-            decided_on=on,
-            minutes_ref="BB 01/2025",
         )
         db.session.add(loan)
+        db.session.flush()
+        journal.approve(loan, on, "BB 01/2025", user_id("chair"))
         db.session.commit()
         return loan.id
 

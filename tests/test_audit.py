@@ -12,7 +12,7 @@ from tests.conftest import counting_queries, fragment, full_page
 from tests.factories import add_person, user_id
 from tracker import audit
 from tracker.extensions import db
-from tracker.models import AuditEvent, Person, PersonAccess, User
+from tracker.models import AuditEvent, Fund, Person, PersonAccess, User
 
 ROW = re.compile(r'<tr id="audit-(event|access)-(\d+)"')
 
@@ -366,15 +366,24 @@ def test_the_orm_cannot_change_or_delete_log_rows(app, log):
         assert db.session.get(PersonAccess, rows["access_chair"][1]) is not None
 
 
-def test_record_access_writes_the_current_user_in_the_same_transaction(app, seed, money):
+def test_log_access_writes_the_current_user_in_a_short_transaction_of_its_own(app, seed, money):
+    """The page's reading transaction ends first (it must hold no change), and the log is committed
+    before the page is sent."""
     with app.app_context():
-        person = db.session.get(Person, money.person_id)
         with app.test_request_context():
             g._login_user = db.session.get(User, user_id("chair"))
-            audit.record_access(person, "export")
-        db.session.commit()
-        row = db.session.scalar(sa.select(PersonAccess))
-        assert (row.user_id, row.person_id, row.action) == (user_id("chair"), money.person_id, "export")
+            g.fund = db.session.get(Fund, seed.fund_id)
+            audit.log_access([money.person_id, money.person_id], "export")
+            assert not db.session().in_transaction()
+            db.session.add(db.session.get(Person, money.person_id))
+            db.session.get(Person, money.person_id).needs = "changed, not committed"
+            with pytest.raises(RuntimeError):
+                audit.log_access([money.person_id])  # would commit the change half done
+            db.session.rollback()
+        rows = db.session.execute(
+            sa.select(PersonAccess.user_id, PersonAccess.person_id, PersonAccess.action)
+        )
+        assert rows.all() == [(user_id("chair"), money.person_id, "export")]
 
 
 # ------------------------------------------------------------------------------ escaping

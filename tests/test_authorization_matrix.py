@@ -91,6 +91,8 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "auth.about": {"GET":             (200, 200, 200, 200, 200, 200, 200, 200, 200)},
     "auth.logout": {"POST":            (302, 302, 302, 302, 302, 302, 302, 302, 302)},
     "auth.set_language": {"POST":      (302, 302, 302, 302, 302, 302, 302, 302, 302)},
+    # The password typed again on a page of decisions: every login; an empty one is flashed back.
+    "auth.confirm": {"POST":           (L,   303, 303, 303, 303, 303, L,   303, 303)},
     # One's own password: every login; an empty form is refused (422).
     "auth.password": {
         "GET":                         (L,   200, 200, 200, 200, 200, L,   200, 200),

@@ -122,3 +122,21 @@ def test_backup_on_postgresql_explains_pg_dump(tmp_path):
     )
     result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "x")])
     assert result.exit_code != 0 and "pg_dump" in result.output
+
+
+@sqlite_only
+def test_a_backup_is_one_file_and_only_its_owner_reads_it(app, money, seed, runner, tmp_path):
+    """The copy used to come in WAL mode: checking it left <name>.partial-wal and .partial-shm
+    (readable by all) beside it, with the personal data of the last writes."""
+    donate(app, seed.fund_id, money.donor_id, 1_000_000, dt.date(2026, 1, 2))
+    folder = tmp_path / "backups"
+    result = runner.invoke(args=["backup", str(folder / "tracker.sqlite3")])
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in folder.iterdir()) == ["tracker.sqlite3"]
+    assert oct((folder / "tracker.sqlite3").stat().st_mode & 0o777) == "0o600"
+    copy = sqlite3.connect(folder / "tracker.sqlite3")
+    try:
+        assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert copy.execute("SELECT count(*) FROM donation").fetchone()[0] == 1
+    finally:
+        copy.close()

@@ -508,9 +508,18 @@ def test_changing_ones_own_password(app, seed, chair, data, confirm_same):
         assert chair.get("/").status_code == 200
         with app.app_context():
             user = db.session.scalar(sa.select(User).where(User.username == "chair"))
-            assert accounts.check_password(user, data["password"])
+            assert accounts.password_matches(user.password_hash, data["password"])
             user.password_hash = accounts.hash_password(PASSWORD)  # the next example starts afresh
             db.session.commit()
+
+
+@FORMS
+@given(data=forms({"password": st.one_of(st.just(PASSWORD), PASSWORDS), "next": JUNK_TEXT}))
+def test_confirming_ones_password(app, seed, chair, data):
+    app.config["LOGIN_MAX_FAILURES"] = 10**6  # throttling has its own tests
+    response, _ = submit(app, chair, "/account/confirm", data)
+    assert response.status_code == 303
+    assert response.location.startswith("/") and not response.location.startswith("//")
 
 
 # ------------------------------------------------------------------------------------- people
@@ -1234,6 +1243,7 @@ def test_a_year_of_thousands_of_digits_is_refused(app, seed, chair):
 JUNK_TESTS = {
     "auth.login": "test_logging_in",
     "auth.logout": None,
+    "auth.confirm": "test_confirming_ones_password",
     "auth.password": "test_changing_ones_own_password",
     "auth.set_language": "test_switching_language",
     "donations.create": "test_recording_a_donation",

@@ -6,17 +6,19 @@ Runs on SQLite (BEGIN IMMEDIATE) and, with TEST_DATABASE_URL, on PostgreSQL (SEL
 import datetime as dt
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
+import flask
 import pytest
 import requests
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, serving
-from tests.factories import approved_loan, disbursed_loan, donate
-from tracker import clock, journal
+from tests.factories import approved_loan, disbursed_loan, donate, requested_loan
+from tracker import accounts, clock, journal
 from tracker.extensions import db
-from tracker.models import Installment, JournalTransaction, Loan, LoginAttempt, Repayment
+from tracker.models import AuditEvent, Installment, JournalTransaction, Loan, LoginAttempt, Repayment
 
 
 @pytest.fixture
@@ -247,3 +249,270 @@ def test_thirty_simultaneous_wrong_passwords_get_no_more_tries_than_the_limit(ap
             s.close()
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 10
+
+
+# ------------------------------------------------------------------ a loan's decisions (DESIGN §4.11)
+
+APPROVAL = {"minutes_ref": "BB họp Tổ số 03/2026", "decided_on": "2026-01-10"}
+
+
+def decisions_of(app, loan_id: int) -> list[str]:
+    with app.app_context():
+        return db.session.scalars(
+            sa.select(AuditEvent.action)
+            .where(AuditEvent.object_type == "Loan", AuditEvent.object_id == loan_id)
+            .where(AuditEvent.action.in_(("loan.approve", "loan.reject", "loan.disburse")))
+            .order_by(AuditEvent.id)
+        ).all()
+
+
+def vouchers(app) -> list[str]:
+    with app.app_context():
+        return db.session.scalars(
+            sa.select(JournalTransaction.document_no).where(JournalTransaction.event == "disbursement")
+        ).all()
+
+
+def test_simultaneous_approvals_and_rejections_of_one_application_take_one_decision(
+    app, money, seed, server, logged_in
+):
+    """Before a decision read the loan again under the fund's lock, decisions that read "requested"
+    together all wrote (on PostgreSQL, 11 of 12 in the attack)."""
+    loan_id = requested_loan(app, seed.fund_id, money.person_id, 5_000_000, on=dt.date(2026, 1, 5))
+    chair, token = logged_in(server, "chair")
+    # Every approval checks the password, a hash between reading the loan and deciding, as an
+    # approval does in production when the password was typed over 15 minutes ago.
+    app.config["REAUTH_MINUTES"] = 0
+
+    def decide(i):
+        if i % 2:
+            return chair.post(
+                f"{server}/loans/{loan_id}/approve",
+                data={**APPROVAL, "password": PASSWORD, "csrf_token": token},
+                allow_redirects=False,
+                timeout=60,
+            )
+        return chair.post(
+            f"{server}/loans/{loan_id}/reject",
+            data={"reason": f"Lần {i}", "csrf_token": token},
+            allow_redirects=False,
+            timeout=60,
+        )
+
+    statuses = sorted(r.status_code for r in all_at_once(12, decide))
+    assert statuses == [303] + [422] * 11, statuses
+    decided = decisions_of(app, loan_id)
+    assert len(decided) == 1, decided
+    with app.app_context():
+        status = db.session.get(Loan, loan_id).status
+    assert status == {"loan.approve": "approved", "loan.reject": "rejected"}[decided[0]]
+
+
+def test_an_approval_held_up_by_its_password_check_cannot_undo_a_disbursement(
+    app, money, seed, server, logged_in, monkeypatch
+):
+    """The attack that paid a loan out twice: an approval reads the application, then checks the
+    password (a slow hash); meanwhile another approval lands and the treasurer pays the loan out.
+    The held-up approval must be refused, not put the loan back to "approved" for a second phiếu
+    chi."""
+    donate(app, seed.fund_id, money.donor_id, 20_000_000, dt.date(2026, 1, 2))
+    loan_id = requested_loan(app, seed.fund_id, money.person_id, 5_000_000, on=dt.date(2026, 1, 5))
+    app.config["REAUTH_MINUTES"] = 0  # every decision asks for the password
+    hashing, go_on = threading.Event(), threading.Event()
+    password_matches = accounts.password_matches
+
+    def slow_check(stored_hash, password):
+        # the first approval's check waits until the loan is paid out
+        if flask.request.path.endswith("/approve") and not hashing.is_set():
+            hashing.set()
+            assert go_on.wait(30)
+        return password_matches(stored_hash, password)
+
+    monkeypatch.setattr(accounts, "password_matches", slow_check)
+    chair, chair_token = logged_in(server, "chair")
+    treasurer, treasurer_token = logged_in(server, "treasurer")
+
+    def approve():
+        return chair.post(
+            f"{server}/loans/{loan_id}/approve",
+            data={**APPROVAL, "password": PASSWORD, "csrf_token": chair_token},
+            allow_redirects=False,
+            timeout=60,
+        )
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        held_up = pool.submit(approve)
+        assert hashing.wait(30)
+        assert approve().status_code == 303
+        paid = treasurer.post(
+            f"{server}/loans/{loan_id}/disburse",
+            data={"disbursed_on": "2026-01-15", "password": PASSWORD, "csrf_token": treasurer_token},
+            allow_redirects=False,
+            timeout=60,
+        )
+        assert paid.status_code == 303
+        go_on.set()
+        late = held_up.result()
+    assert late.status_code == 422
+    assert "Chỉ có thể duyệt" in late.text or "chờ quyết định" in late.text, late.text
+    again = treasurer.post(
+        f"{server}/loans/{loan_id}/disburse",
+        data={"disbursed_on": "2026-01-16", "password": PASSWORD, "csrf_token": treasurer_token},
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert again.status_code == 422
+    assert vouchers(app) == ["PC-2026-0001"]
+    assert decisions_of(app, loan_id) == ["loan.approve", "loan.disburse"]
+    with app.app_context():
+        loan = db.session.get(Loan, loan_id)
+        assert (loan.status, journal.loan_balance(loan).outstanding) == ("active", 5_000_000)
+
+
+def test_simultaneous_disbursements_of_one_loan_pay_it_out_once(app, money, seed, server, logged_in):
+    donate(app, seed.fund_id, money.donor_id, 100_000_000, dt.date(2026, 1, 2))
+    loan_id = approved_loan(app, seed.fund_id, money.person_id, 5_000_000, on=dt.date(2026, 1, 3))
+    treasurer, token = logged_in(server, "treasurer")
+
+    def disburse(_):
+        return treasurer.post(
+            f"{server}/loans/{loan_id}/disburse",
+            data={"disbursed_on": "2026-01-05", "csrf_token": token},
+            allow_redirects=False,
+            timeout=60,
+        )
+
+    statuses = sorted(r.status_code for r in all_at_once(10, disburse))
+    assert statuses == [303] + [422] * 9, statuses
+    assert vouchers(app) == ["PC-2026-0001"]
+    with app.app_context():
+        assert journal.cash_balance(seed.fund_id) == 95_000_000
+
+
+# ------------------------------------------------------------------ waiting for the database
+
+
+def test_a_login_being_checked_holds_nobody_up(app, money, seed, server, logged_in, monkeypatch):
+    """A login's password hash (50–100 ms in production) ran while the request held SQLite's write
+    lock: 12 failed logins held a donation up for 2.2 s. The hash now runs with no transaction
+    open: a donation goes through while a login is still being checked."""
+    treasurer, token = logged_in(server, "treasurer")
+    hashing, go_on = threading.Event(), threading.Event()
+    password_matches = accounts.password_matches
+
+    def held_up(stored_hash, password):
+        if flask.request.path == "/login" and not hashing.is_set():
+            hashing.set()
+            assert go_on.wait(30)
+        return password_matches(stored_hash, password)
+
+    monkeypatch.setattr(accounts, "password_matches", held_up)
+    stranger = requests.Session()
+    login_token = re.search(r'name="csrf-token" content="([^"]+)"', stranger.get(f"{server}/login").text)
+
+    def log_in():
+        return stranger.post(
+            f"{server}/login",
+            data={"username": "chair", "password": "guess-1", "csrf_token": login_token.group(1)},
+            allow_redirects=False,
+            timeout=60,
+        )
+
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            login = pool.submit(log_in)
+            assert hashing.wait(30)
+            given = treasurer.post(
+                f"{server}/donations",
+                data={
+                    "donor_id": money.donor_id,
+                    "amount": "100.000",
+                    "received_on": "2026-02-01",
+                    "method": "cash",
+                    "earmark_person_id": "0",
+                    "csrf_token": token,
+                },
+                allow_redirects=False,
+                timeout=5,
+            )
+            go_on.set()
+            assert login.result().status_code == 401
+    finally:
+        go_on.set()
+        stranger.close()
+    assert given.status_code == 303
+
+
+def test_a_request_that_waits_too_long_for_the_database_says_so(database_uri, seed, money, tmp_path):
+    """A write that cannot get the database within DATABASE_WAIT_SECONDS (another writer holds it)
+    answers 503 "busy, try again", well before gunicorn's 30-second worker timeout would kill the
+    worker (the wait was 30 s, the same as that timeout: a WORKER TIMEOUT and a bare 500)."""
+    from tests.conftest import Browser, base_config
+    from tracker import create_app, database
+    from tracker.models import Donation, Fund
+
+    app = create_app({**base_config(database_uri), "DATABASE_WAIT_SECONDS": 0.5})
+    app.instance_path = str(tmp_path)
+    treasurer = Browser(app.test_client())
+    treasurer.login("treasurer")
+    holding, done = threading.Event(), threading.Event()
+
+    def hold_the_fund():
+        with app.app_context():
+            db.session.connection(execution_options={"write_lock": True})
+            db.session.execute(sa.select(Fund.id).where(Fund.id == seed.fund_id).with_for_update())
+            holding.set()
+            done.wait(30)
+            db.session.rollback()
+
+    holder = threading.Thread(target=hold_the_fund)
+    holder.start()
+    try:
+        assert holding.wait(30)
+        answer = treasurer.post(
+            "/donations",
+            {
+                "donor_id": money.donor_id,
+                "amount": "100.000",
+                "received_on": "2026-02-01",
+                "method": "cash",
+                "earmark_person_id": "0",
+            },
+        )
+    finally:
+        done.set()
+        holder.join(30)
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "5"
+    assert "đang bận" in answer.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Donation)) == 0
+        db.engine.dispose()
+    assert database.WAIT_SECONDS < 30  # gunicorn's default worker timeout
+
+
+def test_writers_get_the_database_in_the_order_they_came(tmp_path):
+    """SQLite's own busy handler lets waiting writers sleep and retry (1, 2, 5 ... 100 ms), so a
+    newcomer could take the lock ahead of one that had waited long. The queue hands it over in
+    order, the moment it is free."""
+    from tracker.database import WriterQueue
+
+    queue = WriterQueue(str(tmp_path / "tracker.sqlite3"))
+    queue.acquire(1)
+    order, threads = [], []
+
+    def write(i):
+        queue.acquire(10)
+        order.append(i)
+        queue.release()
+
+    for i in range(6):
+        thread = threading.Thread(target=write, args=(i,))
+        thread.start()
+        threads.append(thread)
+        while len(queue._waiting) < i + 1:  # each has joined the line before the next comes
+            time.sleep(0.001)
+    queue.release()
+    for thread in threads:
+        thread.join(10)
+    assert order == [0, 1, 2, 3, 4, 5]

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
 from tests.factories import disbursed_loan, donate, repay
 from tracker import journal
@@ -59,3 +60,31 @@ def test_shares_that_come_back_add_up_to_the_repayment_to_the_dong(app, money, s
         available = journal.donation_available(seed.fund_id)
         assert all(amount == 0 for amount in available.values()), available
         assert journal.cash_balance(seed.fund_id) == 0
+
+
+def test_a_repayment_whose_money_was_lent_again_is_reversed_with_another_donation_standing_in(
+    app, money, seed
+):
+    """A receipt of 1.000.000 ₫ typed for 100.000 ₫; its money came back to donation A and went out
+    again in the next loan. Reversing it was refused with a false reason ("cash on hand is only
+    10.000.000 ₫, less than this receipt"): it now goes through, and donation B, which has the
+    money, takes A's place in that loan for what A no longer has."""
+    from tracker.models import Funding
+
+    first = donate(app, seed.fund_id, money.donor_id, 10_000_000, dt.date(2026, 1, 2))
+    second = donate(app, seed.fund_id, money.donor_id, 10_000_000, dt.date(2026, 1, 3))
+    loan = disbursed_loan(app, seed.fund_id, money.person_id, 5_000_000, dt.date(2026, 1, 10), term=5)
+    mistyped = repay(app, loan, 1_000_000, dt.date(2026, 2, 1))
+    later = disbursed_loan(app, seed.fund_id, money.other_person_id, 6_000_000, dt.date(2026, 2, 5), term=6)
+    with app.app_context():
+        journal.reverse_repayment(db.session.get(Repayment, mistyped), "ghi nhầm số tiền", None)
+        db.session.commit()
+        assert journal.cash_balance(seed.fund_id) == 9_000_000
+        available = journal.donation_available(seed.fund_id)
+        assert available == {first: 0, second: 9_000_000}
+        shares = db.session.execute(
+            sa.select(Funding.donation_id, Funding.amount)
+            .where(Funding.loan_id == later, Funding.void.is_(False))
+            .order_by(Funding.donation_id)
+        ).all()
+        assert shares == [(first, 5_000_000), (second, 1_000_000)]

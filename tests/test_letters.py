@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.conftest import full_page
 from tests.factories import add_donor, add_person, disbursed_loan, donate, repay, user_id
-from tracker import casework, clock, journal
+from tracker import clock, journal, personal_data
 from tracker.extensions import db
 from tracker.models import Donation, Donor, Loan, Person, PersonAccess
 
@@ -73,7 +73,7 @@ def story(app, seed, money, today) -> Story:
     repay(app, loans["Cường"], 6 * MILLION, dt.date(2025, 9, 1))
     set_fields(app, Loan, loans["An"], purpose="Nguyễn Văn An nuôi bò ở Thôn Đông")
     with app.app_context():
-        casework.erase_person(db.session.get(Person, people["Bích"]))
+        personal_data.erase_person(db.session.get(Person, people["Bích"]), dt.date(2026, 6, 1))
         db.session.commit()
     # Erasure withdraws the consent too; the letter must not name an erased person even where the
     # flag survived (a file erased before erasure did that).

@@ -16,14 +16,18 @@ from tracker import audit, casework, journal
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
+    Donation,
+    Donor,
     JournalLine,
     JournalTransaction,
     Loan,
     MentorAssignment,
+    PeriodClose,
     Person,
     PersonAccess,
     PersonStatusChange,
     Repayment,
+    ReviewNote,
     Visit,
 )
 
@@ -402,13 +406,13 @@ def test_opening_the_edit_form_of_a_file_is_logged(app, casefile, as_role):
     assert access_rows(app, person_id) == [*before, ("view", chair_id)]
 
 
-def test_exporting_the_borrowers_logs_an_access_to_each_of_them(app, casefile, money, seed, as_role):
+def test_the_outstanding_report_logs_an_access_to_each_borrower_it_names(app, casefile, money, seed, as_role):
     other_loan = disbursed_loan(app, seed.fund_id, money.other_person_id, 2_000_000, dt.date(2026, 2, 1))
     assert other_loan
     chair = as_role("chair")
     before = {pid: access_rows(app, pid) for pid in (money.person_id, money.other_person_id)}
-    chair.get("/reports/outstanding")  # the screen logs nothing
-    assert {pid: access_rows(app, pid) for pid in before} == before
+    screen = chair.get("/reports/outstanding")  # names and addresses, on screen
+    assert screen.status_code == 200 and "Lê Thị Bích" in screen.get_data(as_text=True)
     for chosen in ("csv", "xlsx"):
         export = chair.client.get(f"/reports/outstanding?format={chosen}")
         assert export.status_code == 200 and export.data
@@ -416,6 +420,156 @@ def test_exporting_the_borrowers_logs_an_access_to_each_of_them(app, casefile, m
         chair_id = user_id("chair")
     for person_id, rows in before.items():
         added = access_rows(app, person_id)[len(rows) :]
-        assert added == [("report_export", chair_id)] * 2, person_id
+        assert added == [("report", chair_id)] + [("report_export", chair_id)] * 2, person_id
     audit_page = chair.get("/audit").get_data(as_text=True)
     assert "Có tên trong bản xuất dư nợ" in audit_page
+
+
+@pytest.mark.parametrize(
+    "page, action",
+    [
+        ("/loans/{loan_id}", "loan"),
+        ("/loans/{loan_id}/voucher", "voucher"),
+        ("/repayments/{repayment_id}/receipt", "voucher"),
+    ],
+)
+def test_money_pages_that_name_the_borrower_log_an_access(app, casefile, money, seed, as_role, page, action):
+    """A loan's page, its phiếu chi and a phiếu thu show the borrower's name and address."""
+    donate(app, seed.fund_id, money.donor_id, 5_000_000, dt.date(2026, 1, 2))
+    loan_id = disbursed_loan(app, seed.fund_id, money.other_person_id, 2_000_000, dt.date(2026, 2, 1))
+    repayment_id = repay(app, loan_id, 200_000, dt.date(2026, 3, 1))
+    before = access_rows(app, money.other_person_id)
+    response = as_role("treasurer").get(page.format(loan_id=loan_id, repayment_id=repayment_id))
+    assert response.status_code == 200 and "Lê Thị Bích" in response.get_data(as_text=True)
+    with app.app_context():
+        treasurer_id = user_id("treasurer")
+    assert access_rows(app, money.other_person_id) == [*before, (action, treasurer_id)]
+
+
+def test_opening_the_visit_form_is_logged(app, casefile, money, as_role):
+    before = access_rows(app, money.person_id)
+    assert as_role("member").get(f"/visits/new/{money.person_id}").status_code == 200
+    with app.app_context():
+        member_id = user_id("member")
+    assert access_rows(app, money.person_id) == [*before, ("visit_form", member_id)]
+
+
+# ------------------------------------------------------------------------------ every place a name can be
+
+
+def test_every_text_column_says_what_erasure_and_the_export_do_with_it(app):
+    """A text column added later fails here until personal_data.TEXT_COLUMNS says whether it can
+    name a person, so that the erasure and the export cannot forget it."""
+    from tracker.personal_data import FREE_TEXT, FREE_TEXT_FIELDS, OWNED_FIELDS, TEXT_COLUMNS
+
+    with app.app_context():
+        columns = {
+            f"{table.name}.{column.name}"
+            for table in db.metadata.sorted_tables
+            for column in table.columns
+            if isinstance(column.type, sa.String | sa.Text)
+        }
+    assert sorted(columns - set(TEXT_COLUMNS)) == [], "say in personal_data.TEXT_COLUMNS what it holds"
+    assert sorted(set(TEXT_COLUMNS) - columns) == []
+    searched = {
+        f"{model.__tablename__}.{field}" for model, fields in FREE_TEXT_FIELDS.items() for field in fields
+    }
+    assert searched == {name for name, kind in TEXT_COLUMNS.items() if kind == FREE_TEXT}
+    owned = {f"{model.__tablename__}.{field}" for model, fields in OWNED_FIELDS.items() for field in fields}
+    assert owned <= searched
+
+
+def test_erasure_takes_the_name_out_of_every_note_that_holds_it(app, seed, casefile, money, as_role):
+    """A donation earmarked for the person ("Riêng cho anh …, ĐT 09…"), another person's visit, the
+    review's list, a closing note and another loan's minutes name the person: the export lists them
+    all, and after erasure the name and phone are nowhere, on the donation's page and receipt too."""
+    from tests.factories import approved_loan
+
+    person_id = casefile["person_id"]
+    with app.app_context():
+        earmarked = Donation(
+            fund_id=seed.fund_id,
+            donor_id=money.donor_id,
+            amount=2_000_000,
+            received_on=dt.date(2025, 9, 1),
+            method="cash",
+            note=f"Riêng cho anh {NAME}, ĐT 0912 345 678",
+            earmark_person_id=person_id,
+        )
+        earmarked.donor = db.session.get(Donor, money.donor_id)
+        journal.record_donation(earmarked, user_id("treasurer"))
+        plain = Donation(
+            fund_id=seed.fund_id,
+            donor_id=money.donor_id,
+            amount=1_000_000,
+            received_on=dt.date(2025, 9, 2),
+            method="cash",
+            note="Nhờ chuyển lời hỏi thăm nguyễn văn an",  # typed in lower case
+        )
+        plain.donor = db.session.get(Donor, money.donor_id)
+        journal.record_donation(plain, user_id("treasurer"))
+        other = db.session.get(Person, money.other_person_id)
+        casework.log_visit(
+            other,
+            mentor_id=None,
+            visited_on=dt.date(2025, 9, 3),
+            kind="home",
+            summary=f"Đi cùng {NAME} bán hàng ở chợ",
+            user_id=user_id("chair"),
+        )
+        db.session.add(ReviewNote(fund_id=seed.fund_id, period="2025", text=f"Thăm {NAME} (0912345678)"))
+        db.session.add(PeriodClose(fund_id=seed.fund_id, closed_through=dt.date(2024, 12, 31), note=NAME))
+        db.session.commit()
+        donation_ids = (earmarked.id, plain.id)
+    other_loan = approved_loan(app, seed.fund_id, money.other_person_id, 1_000_000, on=dt.date(2025, 9, 4))
+    with app.app_context():
+        db.session.get(Loan, other_loan).minutes_ref = f"BB họp xét cùng đơn của {NAME}"
+        db.session.commit()
+    chair = as_role("chair")
+
+    exported = json.loads(chair.get(f"/people/{person_id}/export").get_data(as_text=True))
+    assert [d["note"] for d in exported["earmarked_donations"]] == [f"Riêng cho anh {NAME}, ĐT 0912 345 678"]
+    assert len(exported["mentioned_in"]) == 5, exported["mentioned_in"]
+    printable = chair.get(f"/people/{person_id}/export?format=html").get_data(as_text=True)
+    assert "Đi cùng" in printable and "Thăm " in printable
+
+    assert erase(chair, person_id).status_code == 303
+    placeholder = f"{casework.ERASED_NAME} #{person_id}"
+    with app.app_context():
+        notes = [db.session.get(Donation, donation_id).note for donation_id in donation_ids]
+        assert notes == ["", f"Nhờ chuyển lời hỏi thăm {placeholder}"]
+        assert db.session.scalar(
+            sa.select(Visit.summary).where(Visit.person_id == money.other_person_id)
+        ) == (f"Đi cùng {placeholder} bán hàng ở chợ")
+        assert db.session.scalar(sa.select(ReviewNote.text)) == f"Thăm {placeholder} ({placeholder})"
+        assert db.session.scalar(sa.select(PeriodClose.note)) == placeholder
+        assert db.session.get(Loan, other_loan).minutes_ref == f"BB họp xét cùng đơn của {placeholder}"
+        assert db.session.get(Loan, casefile["loan_id"]).purpose == ""
+    pages = [f"/donations/{donation_id}" for donation_id in donation_ids]
+    pages += [f"/donations/{donation_id}/receipt" for donation_id in donation_ids]
+    pages += [f"/people/{money.other_person_id}", "/reports/review?period=2025", "/periods"]
+    for url in pages:
+        page = chair.get(url)
+        assert page.status_code == 200, url
+        text = page.get_data(as_text=True)
+        for secret in (NAME, "0912 345 678", PHONE):
+            assert secret not in text, (secret, url)
+
+
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/loans/{loan_id}/write-off", {"reason": "Anh Nguyễn Văn An đi làm ăn xa"}),
+        ("/repayments/{repayment_id}/reverse", {"reason": "Thu nhầm của 0912345678"}),
+    ],
+)
+def test_a_reason_kept_for_good_may_not_name_a_person_helped(app, seed, casefile, as_role, url, data):
+    """The journal and the audit log are never changed, even by an erasure: a reason that would go
+    there may not name a person of the fund."""
+    role = "chair" if "write-off" in url else "treasurer"
+    target = url.format(loan_id=casefile["loan_id"], repayment_id=casefile["repayment_ids"][0])
+    before = money_state(app, seed.fund_id, casefile["loan_id"])
+    refused = as_role(role).post(target, data)
+    assert refused.status_code == 422
+    assert "Không ghi tên hoặc số điện thoại" in refused.get_data(as_text=True)
+    assert money_state(app, seed.fund_id, casefile["loan_id"]) == before

@@ -1,5 +1,5 @@
-"""On PostgreSQL, a request that writes nothing by contract (a GET whose view is not marked
-writes_on_get) runs its statements outside a transaction block, on a connection that is read-only
+"""On PostgreSQL, a request that writes nothing by contract (a GET, outside database.writing())
+runs its statements outside a transaction block, on a connection that is read-only
 by default (tracker/database.py): the database refuses a write that slips into such a page, no
 BEGIN or COMMIT costs a round trip, and psycopg keeps its prepared statements."""
 
@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import POSTGRES_URL
-from tracker.access import public, writes_on_get
+from tracker import database
+from tracker.access import public
 from tracker.extensions import db
 from tracker.models import Donor
 
@@ -28,18 +29,24 @@ def routes(app, seed):
         return "written"
 
     app.add_url_rule("/_test/writes", "test_writes", public(lambda: add_donor("Ghi không báo trước")))
-    app.add_url_rule(
-        "/_test/declared", "test_declared", public(writes_on_get(lambda: add_donor("Ghi có báo trước")))
-    )
+
+    def declared_write() -> str:
+        with database.writing():
+            return add_donor("Ghi có báo trước")
+
+    app.add_url_rule("/_test/declared", "test_declared", public(declared_write))
 
     def transaction_status() -> str:
         db.session.scalar(sa.text("SELECT 1"))
         return db.session.connection().connection.dbapi_connection.info.transaction_status.name
 
     app.add_url_rule("/_test/status", "test_status", public(transaction_status))
-    app.add_url_rule(
-        "/_test/status-writing", "test_status_writing", public(writes_on_get(lambda: transaction_status()))
-    )
+
+    def status_writing() -> str:
+        with database.writing():
+            return transaction_status()
+
+    app.add_url_rule("/_test/status-writing", "test_status_writing", public(status_writing))
     app.add_url_rule(
         "/_test/prepared",
         "test_prepared",
@@ -56,7 +63,7 @@ def test_a_page_that_writes_without_saying_so_is_refused_by_the_database(app, ro
     response = visitor.get("/_test/writes")
     assert response.status_code == 500
     assert not donor_named(app, "Ghi không báo trước")
-    response = visitor.get("/_test/declared")  # marked writes_on_get: a read-write transaction
+    response = visitor.get("/_test/declared")  # inside database.writing(): a read-write transaction
     assert response.status_code == 200
     assert donor_named(app, "Ghi có báo trước")
 

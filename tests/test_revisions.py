@@ -145,7 +145,8 @@ def test_the_login_reads_the_revision_so_a_kept_page_makes_one_query(
     app, seed, money, as_role, count_queries
 ):
     """The login's query reads the revision of the user's fund: a dashboard or report whose figures
-    are kept costs that one statement, and a loan's page one more (the loan)."""
+    are kept costs that one statement, and a loan's page two more (the loan, and the record that
+    its borrower's name was seen)."""
     app.config["FIGURES_CACHE"] = "on"
     donate(app, seed.fund_id, money.donor_id, 30_000_000, TODAY - dt.timedelta(days=40))
     loan = disbursed_loan(
@@ -153,7 +154,7 @@ def test_the_login_reads_the_revision_so_a_kept_page_makes_one_query(
     )
     repay(app, loan, 1_000_000, TODAY - dt.timedelta(days=3))
     chair = as_role("chair")
-    for url, statements in (("/", 1), ("/reports/aging", 1), (f"/loans/{loan}", 2)):
+    for url, statements in (("/", 1), ("/reports/aging", 1), (f"/loans/{loan}", 3)):
         chair.get(url)  # computed and kept
         with counting_queries(app) as seen:
             assert chair.get(url).status_code == 200

@@ -9,10 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, Browser, counting_queries
-from tests.factories import approved_loan, donate, user_id
+from tests.factories import approved_loan, disbursed_loan, donate, user_id
+from tests.factories import requested_loan as new_application
 from tracker.accounts import LAST_SEEN
 from tracker.extensions import db
-from tracker.models import Loan, LoginAttempt, LoginSession
+from tracker.models import Loan, LoginAttempt, LoginSession, Membership, PeriodClose, Person, User
 
 NEW_PASSWORD = "mat-khau-moi-456"
 
@@ -67,6 +68,20 @@ def test_a_session_idle_for_thirty_minutes_ends(app, seed, as_role):
 
     chair.login("chair")  # logging in again starts afresh
     assert chair.get("/").status_code == 200
+
+
+def test_the_idle_time_counts_from_the_last_request_to_the_second(app, seed, as_role):
+    """A request 50 seconds after the one before used to leave the older time in the cookie (noted
+    once a minute): 29 minutes 30 seconds later the session ended, though it had stood idle less
+    than 30 minutes."""
+    chair = as_role("chair")
+    idle_for(chair, 50 / 60)
+    assert chair.get("/").status_code == 200
+    with chair.client.session_transaction() as session:
+        session[LAST_SEEN] -= 29 * 60 + 30  # as if that request was 29 min 30 s ago
+    assert chair.get("/").status_code == 200
+    idle_for(chair, 30 + 5 / 60)
+    assert chair.get("/").status_code == 302
 
 
 def test_any_session_ends_twelve_hours_after_login(app, seed, as_role):
@@ -139,11 +154,7 @@ def test_a_password_is_kept_as_typed_spaces_and_all(app, seed, as_role, visitor)
 
 @pytest.fixture
 def requested_loan(app, money, seed):
-    loan_id = approved_loan(app, seed.fund_id, money.person_id, 5_000_000, on=dt.date(2026, 1, 5))
-    with app.app_context():
-        db.session.get(Loan, loan_id).status = "requested"
-        db.session.commit()
-    return loan_id
+    return new_application(app, seed.fund_id, money.person_id, 5_000_000, on=dt.date(2026, 1, 5))
 
 
 APPROVAL = {"minutes_ref": "BB họp Tổ số 03/2026", "decided_on": "2026-01-10"}
@@ -202,3 +213,92 @@ def test_wrong_passwords_at_a_money_decision_are_throttled_like_logins(app, seed
     throttled = chair.post(f"/loans/{requested_loan}/approve", {**APPROVAL, "password": PASSWORD})
     assert throttled.status_code == 422 and "quá nhiều lần" in throttled.get_data(as_text=True)
     assert status_of(app, requested_loan) == "requested"
+
+
+def test_strangers_wrong_passwords_never_block_a_logged_in_users_question(app, seed, as_role, requested_loan):
+    """Ten wrong passwords for "chair" at the login page, from elsewhere and from the chair's own
+    address, slow down the guesser; the chair's open session is still asked, and answers."""
+    chair = as_role("chair")
+    for address in ("10.9.9.9", "127.0.0.1"):
+        for _ in range(10):
+            guesser = Browser(app.test_client())
+            guesser.client.environ_base["REMOTE_ADDR"] = address
+            assert guesser.post("/login", {"username": "chair", "password": "guess"}).status_code == 401
+    age_sessions(app, "chair", 16)
+    approved = chair.post(f"/loans/{requested_loan}/approve", {**APPROVAL, "password": PASSWORD})
+    assert approved.status_code == 303
+    assert status_of(app, requested_loan) == "approved"
+
+
+# ------------------------------------------------------------------ every decision that gives power
+
+
+def membership_of(app, username: str) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(Membership.id).where(Membership.user_id == user_id(username)))
+
+
+def test_an_old_session_cannot_add_or_empower_a_login_without_the_password(app, seed, as_role):
+    """From a chair's session left open (password typed long ago) one could make a new treasurer,
+    then approve and pay out with it. Adding a login, changing a role, reactivating a login and
+    setting a password now ask for the password first, in the box at the top of the logins page."""
+    chair = as_role("chair")
+    age_sessions(app, "chair", 16)
+    viewer = membership_of(app, "viewer")
+    page = chair.get("/users").get_data(as_text=True)
+    assert 'action="/account/confirm"' in page
+    attempts = {
+        "/users": {"username": "thu_quy_2", "role": "treasurer", "password": "mat-khau-moi-123"},
+        f"/users/{viewer}/role": {"role": "treasurer"},
+        f"/users/{viewer}/password": {"password": "mat-khau-moi-123"},
+        f"/users/{viewer}/activate": {},
+    }
+    before = users_state(app)
+    for url, data in attempts.items():
+        refused = chair.post(url, data)
+        assert refused.status_code == 422, url
+        assert "nhập lại mật khẩu" in refused.get_data(as_text=True), url
+    assert users_state(app) == before
+
+    wrong = chair.post("/account/confirm", {"password": "not it", "next": "/users"})
+    assert wrong.status_code == 303 and wrong.location == "/users"
+    assert chair.post("/users", attempts["/users"]).status_code == 422
+    confirmed = chair.post("/account/confirm", {"password": PASSWORD, "next": "/users"})
+    assert confirmed.status_code == 303
+    assert 'action="/account/confirm"' not in chair.get("/users").get_data(as_text=True)
+    for url, data in attempts.items():
+        assert chair.post(url, data).status_code == 303, url
+    with app.app_context():
+        assert db.session.get(Membership, viewer).role == "treasurer"
+
+
+def users_state(app):
+    with app.app_context():
+        return sorted(
+            (user.username, user.password_hash, membership.role, membership.active)
+            for membership, user in db.session.execute(sa.select(Membership, User).join(User))
+        )
+
+
+def test_writing_off_closing_the_books_and_erasing_ask_for_the_password(app, seed, money, as_role):
+    donate(app, seed.fund_id, money.donor_id, 20_000_000, dt.date(2026, 1, 2))
+    loan_id = disbursed_loan(app, seed.fund_id, money.person_id, 5_000_000, dt.date(2026, 1, 5))
+    chair = as_role("chair")
+    age_sessions(app, "chair", 16)
+    erase = f"/people/{money.other_person_id}/erase"
+    decisions = {  # the form's address: (the page that shows it, what it sends)
+        f"/loans/{loan_id}/write-off": (f"/loans/{loan_id}", {"reason": "Người vay mất khả năng trả"}),
+        "/periods": ("/periods", {"closed_through": "2026-01-31"}),
+        erase: (erase, {"confirm": "Lê Thị Bích", "reason": "Theo đơn đề nghị"}),
+    }
+    for url, (page, data) in decisions.items():
+        assert 'name="password"' in chair.get(page).get_data(as_text=True), page
+        refused = chair.post(url, {**data, "password": "not it"})
+        assert refused.status_code == 422 and "Sai mật khẩu" in refused.get_data(as_text=True), url
+    assert status_of(app, loan_id) == "active"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PeriodClose)) == 0
+        assert db.session.get(Person, money.other_person_id).erased_at is None
+    for url, (_page, data) in decisions.items():
+        assert chair.post(url, {**data, "password": PASSWORD}).status_code == 303, url
+    assert status_of(app, loan_id) == "written_off"

@@ -42,11 +42,13 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         WTF_CSRF_TIME_LIMIT=None,
         # scrypt with N = 2^16, r = 8, p = 1 (64 MiB per hash): above Werkzeug's default N = 2^15.
         PASSWORD_HASH_METHOD="scrypt:65536:8:1",
-        LOGIN_MAX_FAILURES=10,
+        LOGIN_MAX_FAILURES=10,  # wrong passwords for one login from one address, or in one session
+        LOGIN_MAX_FAILURES_PER_ADDRESS=30,  # from one address for any login
         LOGIN_FAILURE_WINDOW_MINUTES=15,
+        DATABASE_WAIT_SECONDS=10,  # then "busy, try again" (503), well before a worker is killed
         SESSION_IDLE_MINUTES=30,  # a session ends after this long without a request
         SESSION_MAX_HOURS=12,  # and this long after login, whatever
-        REAUTH_MINUTES=15,  # approving or disbursing a loan asks for the password if older
+        REAUTH_MINUTES=15,  # decisions that move money or give power ask for the password if older
         HTTPS=False,
         TRUSTED_PROXIES=0,
         PAGE_SIZE=25,

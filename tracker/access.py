@@ -66,12 +66,6 @@ def public(view: Callable) -> Callable:
     return view
 
 
-def writes_on_get(view: Callable) -> Callable:
-    """Mark a GET view that writes (the file-access log), so its transaction takes the write lock."""
-    view.writes_on_get = True
-    return view
-
-
 def requires(permission: str) -> Callable[[Callable], Callable]:
     if permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
@@ -182,12 +176,17 @@ def people_for_applications():
     return query
 
 
-def get_person_or_404(person_id: int, options=()):
+def get_person_or_404(person_id: int, options=(), *, lock: bool = False):
     """A person of the current fund whom the current user may see; 404 otherwise. `options` are
-    loader options (the person's page names the mentor)."""
+    loader options (the person's page names the mentor). `lock`: for a change of the person's file,
+    held until the transaction ends (FOR UPDATE), so that the checks the view makes (the status,
+    the mentor, an erasure) still hold when it writes."""
     from tracker.models import Person
 
-    person = db.session.scalar(visible_people().where(Person.id == person_id).options(*options))
+    query = visible_people().where(Person.id == person_id).options(*options)
+    if lock:
+        query = query.with_for_update(of=Person)
+    person = db.session.scalar(query)
     if person is None:
         abort(404)
     return person

@@ -5,9 +5,9 @@ import re
 import time
 from functools import cache
 
-from flask import current_app, session
+from flask import current_app, request, session
 from flask_login import current_user
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -48,16 +48,39 @@ def normalise_username(username: str) -> str:
     return (username or "").strip().lower()
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """The user for these credentials, if they are right and the account can log in."""
-    user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
-    if user is None:
-        check_password_hash(_dummy_hash(), password or "")
+class Throttled(Exception):
+    """Too many wrong passwords lately from this address, or for this login from it."""
+
+
+def client_address() -> str:
+    # Behind a reverse proxy, TRACKER_TRUSTED_PROXIES makes remote_addr the client's (ProxyFix).
+    return (request.remote_addr or "unknown")[:64]
+
+
+def authenticate(username: str, password: str, address: str) -> User | None:
+    """The user for these credentials, if they are right and the account can log in; raises
+    Throttled when this address has failed too often (for this username or for any).
+
+    Commits twice, and hashes in between with no transaction open: a hash takes 50–100 ms and must
+    not hold SQLite's write lock meanwhile. The attempt is put on record as a failure before the
+    hash and taken off when the password proves right, so that attempts made at the same moment
+    count each other: ten at once cannot all get past a limit of ten."""
+    name = normalise_username(username)
+    if is_throttled(name, address):
+        raise Throttled
+    attempt = LoginAttempt(username=name[:80], address=address)
+    db.session.add(attempt)
+    found = db.session.execute(select(User.id, User.password_hash).where(User.username == name)).first()
+    db.session.commit()
+    # When the username is unknown the dummy hash is checked, so that the time taken does not
+    # tell whether a username exists.
+    right = password_matches(found.password_hash if found else _dummy_hash(), password)
+    if not right or found is None:
         return None
-    if not check_password_hash(user.password_hash, password or ""):
-        return None
+    user = db.session.get(User, found.id)
     if not user.active or not (active_memberships(user) or active_regional_access(user)):
         return None
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt.id))
     return user
 
 
@@ -76,39 +99,37 @@ def active_regional_access(user: User) -> list[RegionalAccess]:
 
 
 def is_throttled(username: str, address: str) -> bool:
-    """Whether this username or address has failed too often lately. Holds their locks until the
+    """Whether this address has failed too often lately: for this username (LOGIN_MAX_FAILURES), or
+    for any (LOGIN_MAX_FAILURES_PER_ADDRESS). Failures from elsewhere do not count: a stranger
+    guessing the chair's password slows only himself, and the chair still logs in from her own
+    PC (OWASP ASVS V2.2: slow down, do not lock out). Holds the address's lock until the
     transaction ends, so that attempts at the same moment (several workers) are counted one after
-    another: each sees the failures of those before it, and the limit holds."""
-    lock_attempts(username, address)
+    another."""
+    lock_attempts(f"login address:{address}")
     config = current_app.config
     since = utcnow() - dt.timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
-    limit = config["LOGIN_MAX_FAILURES"]
-    by_name, by_address = db.session.execute(
+    for_this_name, from_here = db.session.execute(
         select(
             func.count().filter(LoginAttempt.username == normalise_username(username)),
-            func.count().filter(LoginAttempt.address == address),
-        ).where(
-            LoginAttempt.attempted_at >= since,
-            or_(
-                LoginAttempt.username == normalise_username(username),
-                LoginAttempt.address == address,
-            ),
-        )
+            func.count(),
+        ).where(LoginAttempt.attempted_at >= since, LoginAttempt.address == address)
     ).one()
-    return by_name >= limit or by_address >= limit
+    return (
+        for_this_name >= config["LOGIN_MAX_FAILURES"] or from_here >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    )
 
 
-def lock_attempts(username: str, address: str) -> None:
-    """PostgreSQL: a transaction-level advisory lock per username and per address, taken in one
-    order (no deadlock). SQLite needs none: a POST takes the database's write lock first."""
+def lock_attempts(*keys: str) -> None:
+    """PostgreSQL: a transaction-level advisory lock per key, taken in one order (no deadlock).
+    SQLite needs none: a POST takes the database's write lock first."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    for key in sorted({f"login name:{normalise_username(username)}", f"login address:{address}"}):
+    for key in sorted(set(keys)):
         db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
 
 
-def record_failure(username: str, address: str) -> None:
-    db.session.add(LoginAttempt(username=normalise_username(username)[:80], address=address))
+def password_matches(stored_hash: str, password: str | None) -> bool:
+    return check_password_hash(stored_hash, password or "")
 
 
 def start_session(
@@ -123,13 +144,10 @@ def start_session(
     return login_session
 
 
-def check_password(user: User, password: str | None) -> bool:
-    return check_password_hash(user.password_hash, password or "")
-
-
-def change_own_password(user: User, password: str) -> None:
-    """A new password; every other session of the login ends, this one counts it as just typed."""
-    user.password_hash = hash_password(password)
+def change_own_password(user: User, password_hash: str) -> None:
+    """A new password (hash_password); every other session of the login ends, this one counts it
+    as just typed."""
+    user.password_hash = password_hash
     current = user.login_session
     db.session.execute(
         update(LoginSession)
@@ -191,7 +209,7 @@ def load_session_user(token: str) -> User | None:
     return user
 
 
-LAST_SEEN = "seen"  # in the session cookie: seconds since the epoch of the last request, to the minute
+LAST_SEEN = "seen"  # in the session cookie: seconds since the epoch of the last request
 ENDED = "ended"  # in the session cookie: why the session just ended ("idle" or "max"), for the login page
 
 
@@ -205,8 +223,9 @@ def session_ended(login_session: LoginSession) -> str | None:
     seen = session.get(LAST_SEEN)
     if isinstance(seen, int) and now - seen > config["SESSION_IDLE_MINUTES"] * 60:
         return "idle"
-    if not isinstance(seen, int) or now - seen >= 60:
-        session[LAST_SEEN] = int(now)  # at most once a minute: the cookie is sent again then
+    # Every request: the session ends exactly SESSION_IDLE_MINUTES after the last one (noted once
+    # a minute, to send the cookie less often, it ended up to a minute early).
+    session[LAST_SEEN] = int(now)
     return None
 
 
@@ -233,8 +252,10 @@ def note_login() -> None:
 
 
 def password_needed() -> bool:
-    """Whether the current user must type their password again before an approval or a
-    disbursement: more than REAUTH_MINUTES since they last did (at login or at such a question)."""
+    """Whether the current user must type their password again before a decision that moves money
+    or gives power (approving, disbursing, writing off, closing the books, erasing a file, adding
+    or changing a login): more than REAUTH_MINUTES since they last did (at login or at such a
+    question)."""
     login_session = getattr(current_user, "login_session", None)
     if login_session is None:
         return True
@@ -242,18 +263,45 @@ def password_needed() -> bool:
     return utcnow() - typed > dt.timedelta(minutes=current_app.config["REAUTH_MINUTES"])
 
 
+def password_confirmed(form) -> bool:
+    """For a form with a `password` field (forms.PasswordAgainForm): True when the password is not
+    asked now (password_needed) or typed right; otherwise the field says why. Call it first in the
+    view, before anything is read to be changed: the check ends the transaction (see
+    confirm_password)."""
+    return not password_needed() or confirm_password(form.password, client_address())
+
+
 def confirm_password(field, address: str) -> bool:
-    """Check the password typed in `field` by the current user for a sensitive action; on success
-    the session counts it as typed now, on failure the field gets the error (and the failure counts
-    towards the login throttle, like a wrong password at login)."""
-    if is_throttled(current_user.username, address):
+    """Check the password typed in `field` by the current user; on success the session counts it
+    as typed now, on failure the field gets the error. Wrong passwords are counted per session:
+    after LOGIN_MAX_FAILURES of them the question is refused for a while, and failures of anyone
+    else (a stranger guessing at the login page) never block it. They count for the login of this
+    username from this address too, so a guesser at an open session gains nothing over the login
+    page.
+
+    Ends the request's transaction (committing the attempt), then hashes with none open."""
+    login_session = current_user.login_session
+    if not field.data:
+        field.errors = [_("Type your password to confirm.")]
+        return False
+    lock_attempts(f"login session:{login_session.id}")
+    since = utcnow() - dt.timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+    failures = db.session.scalar(
+        select(func.count()).where(
+            LoginAttempt.login_session_id == login_session.id, LoginAttempt.attempted_at >= since
+        )
+    )
+    if failures >= current_app.config["LOGIN_MAX_FAILURES"]:
         field.errors = [_("Too many wrong passwords. Wait 15 minutes and try again.")]
         return False
-    if not field.data or not check_password(current_user, field.data):
-        field.errors = [_("Type your password to confirm.") if not field.data else _("Wrong password.")]
-        if field.data:
-            record_failure(current_user.username, address)
+    attempt = LoginAttempt(username=current_user.username, address=address, login_session_id=login_session.id)
+    db.session.add(attempt)
+    stored_hash = current_user.password_hash
+    db.session.commit()
+    if not password_matches(stored_hash, field.data):
+        field.errors = [_("Wrong password.")]
         return False
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt.id))
     current_user.login_session.password_at = utcnow()
     return True
 
@@ -287,12 +335,22 @@ def create_fund(name: str, commune: str = "", province: str = "") -> Fund:
     return fund
 
 
-def create_user(username: str, password: str, fund_id: int, role: str, full_name: str = "") -> User:
-    """A new login with a role in one fund (or a new role for an existing login)."""
+def create_user(
+    username: str,
+    password: str | None,
+    fund_id: int,
+    role: str,
+    full_name: str = "",
+    *,
+    password_hash: str | None = None,
+) -> User:
+    """A new login with a role in one fund (or a new role for an existing login). A view passes
+    the password's hash, made before it took any lock (hash_password is slow)."""
+    password_hash = password_hash or hash_password(password)
     username = normalise_username(username)
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        user = User(username=username, full_name=full_name, password_hash=hash_password(password))
+        user = User(username=username, full_name=full_name, password_hash=password_hash)
         db.session.add(user)
     db.session.add(Membership(user=user, fund_id=fund_id, role=role))
     db.session.flush()

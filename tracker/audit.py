@@ -6,8 +6,22 @@ from flask import g, has_request_context
 from flask_login import current_user
 from sqlalchemy import insert
 
+from tracker import database
 from tracker.extensions import db
-from tracker.models import AuditEvent, utcnow
+from tracker.i18n import lazy_gettext as _l
+from tracker.models import AuditEvent, PersonAccess, utcnow
+
+# What the current user saw of a person's data, by the action kept in person_access.
+ACCESS_LABELS = {
+    "view": _l("Opened the file"),
+    "export": _l("Exported the data"),
+    "loan": _l("Opened a loan's page"),
+    "voucher": _l("Opened a receipt or voucher"),
+    "visit_form": _l("Opened the visit form"),
+    "report": _l("Named in the report of outstanding loans"),
+    "report_export": _l("Named in an exported report of outstanding loans"),
+    "donor_letter": _l("Named in a donor's thank-you letter"),
+}
 
 
 def snapshot(obj, fields: tuple[str, ...]) -> dict:
@@ -19,26 +33,24 @@ def snapshot(obj, fields: tuple[str, ...]) -> dict:
     return result
 
 
-def record_access(person, action: str = "view") -> None:
-    """Log that the current user opened (or exported) a person's file. Same transaction as the page."""
-    from tracker.models import PersonAccess
-
-    db.session.add(
-        PersonAccess(fund_id=person.fund_id, user_id=current_user.id, person_id=person.id, action=action)
-    )
-
-
-def record_accesses(fund_id: int, person_ids, action: str) -> None:
-    """Log that the current user exported personal data of these people (one record each)."""
-    from tracker.models import PersonAccess
-
+def log_access(person_ids, action: str = "view") -> None:
+    """Put on record that the current user saw these people's data (DESIGN §5: who, whose, when;
+    one row each). Ends the request's transaction, which must only have read, and writes the log
+    in a short one of its own: a page that shows a file reads without SQLite's write lock, and
+    takes it for one INSERT. Call it before the page is sent (after rendering it, or before
+    reading what an export hands over)."""
     at = utcnow()
+    fund_id = g.fund.id
     rows = [
         {"fund_id": fund_id, "user_id": current_user.id, "person_id": person_id, "action": action, "at": at}
         for person_id in sorted(set(person_ids))
     ]
-    if rows:  # one statement whatever their number
-        db.session.execute(insert(PersonAccess), rows)
+    database.end_transaction_before_slow_work()
+    if not rows:
+        return
+    with database.writing():
+        db.session.execute(insert(PersonAccess), rows)  # one statement whatever their number
+        db.session.commit()
 
 
 def record(

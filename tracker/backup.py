@@ -109,6 +109,9 @@ def backup(app: Flask, target: Path) -> Summary:
     try:
         source.execute("PRAGMA busy_timeout=30000")
         source.backup(destination)  # one consistent snapshot, even while others write
+        # The copy comes in WAL mode like its source: one file, with no -wal and -shm beside it
+        # (reading it would make them, and they would stay behind with the copy's name).
+        destination.execute("PRAGMA journal_mode=DELETE")
     finally:
         destination.close()
         source.close()

@@ -110,6 +110,19 @@ def assign_mentor(
     person.mentor_id = mentor_id
 
 
+def lock_current_member(member_id: int) -> bool:
+    """Whether a committee member of the fund is on the team now, held until the transaction ends
+    (FOR UPDATE): a member marked as leaving at the same moment either sees the new assignment
+    or comes first and the assignment sees the departure."""
+    member = db.session.scalar(
+        select(CommitteeMember)
+        .where(CommitteeMember.id == member_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return member is not None and member.left_on is None
+
+
 def people_assigned_to(mentor_id: int) -> list[Person]:
     """People still assigned to a committee member (so they cannot be marked as left yet)."""
     return list(
@@ -194,38 +207,6 @@ def queue_counts_by_mentor(fund_id: int, today: dt.date) -> list[tuple[MentorRef
 
 def is_overdue(person: Person, today: dt.date) -> bool:
     return person.next_visit_on is not None and person.next_visit_on < today
-
-
-def erase_person(person: Person) -> None:
-    """Right to erasure: keep the money records (loans, repayments, the journal), blank the rest.
-
-    The name becomes a placeholder; casework notes and contact details are removed.
-    """
-    person.set_name(f"{ERASED_NAME} #{person.id}")
-    person.phone = ""
-    person.address = ""
-    person.birth_year = None
-    person.gender = None
-    person.released_on = None
-    person.certificate_type = None
-    person.family_circumstances = ""
-    person.needs = ""
-    person.next_visit_on = None
-    person.named_to_donors = False
-    if person.mentor_id is not None:  # leaves the mentor's list; the history keeps the dates
-        assign_mentor(person, None, clock.today(), None, "")
-    person.erased_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    person.refresh_search_text()
-    for visit in db.session.scalars(select(Visit).where(Visit.person_id == person.id)):
-        visit.summary = visit.livelihood = visit.concerns = ""
-    for change in db.session.scalars(
-        select(PersonStatusChange).where(PersonStatusChange.person_id == person.id)
-    ):
-        change.reason = ""
-    for assignment in db.session.scalars(
-        select(MentorAssignment).where(MentorAssignment.person_id == person.id)
-    ):
-        assignment.note = ""
 
 
 def count_people_of(fund_id: int, mentor_id: int):

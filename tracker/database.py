@@ -15,20 +15,50 @@ round trips of BEGIN and COMMIT (0.25 ms of every page, bench/NOTES.md). psycopg
 statements: it throws them away at a rollback, and such a request has none.
 """
 
+import collections
+import fcntl
+import os
 import sqlite3
+import threading
+import time
+from contextlib import contextmanager
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 READ_ONLY = "tracker_read_only"  # in a connection's info: this request's statements may not write
 OUR_AUTOCOMMIT = "tracker_autocommit"  # in a connection's info: autocommit switched on by _begin_postgresql
 READ_ONLY_BY_DEFAULT = "-c default_transaction_read_only=on"
-BUSY_TIMEOUT_MS = 30_000
+# How long a request waits for the database (SQLite's write lock, a PostgreSQL row lock) before it
+# answers "busy, try again" (503): well under gunicorn's 30-second worker timeout, which would
+# otherwise kill the worker and answer a bare 500.
+WAIT_SECONDS = 10
+WRITING = "tracker_writing"  # in flask.g: this GET request is writing its log now (writing())
+HOLDS_WRITERS_LOCK = "tracker_writers_lock"  # in a connection record's info: the WriterQueue it holds
+
+
+class DatabaseBusy(Exception):
+    """The database stayed locked by other writers for WAIT_SECONDS: nothing was done."""
+
+
+def is_lock_timeout(error: SQLAlchemyError) -> bool:
+    """SQLite's "database is locked" after its busy timeout, or PostgreSQL's lock_timeout."""
+    original = getattr(error, "orig", None)
+    if isinstance(original, sqlite3.OperationalError):
+        return "locked" in str(original)
+    return getattr(original, "sqlstate", None) == "55P03"  # lock_not_available
+
+
+def wait_seconds() -> float:
+    return (
+        current_app.config.get("DATABASE_WAIT_SECONDS", WAIT_SECONDS) if has_app_context() else WAIT_SECONDS
+    )
 
 
 def _wants_write_lock(conn) -> bool:
@@ -36,12 +66,152 @@ def _wants_write_lock(conn) -> bool:
         return True
     if not has_request_context():
         return False
-    if request.method not in SAFE_METHODS:
-        return True
-    # A page that logs who opened a file writes on GET: it must take the lock before it reads,
-    # or its write fails with "database is locked" when another request wrote in between.
-    view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, "writes_on_get", False))
+    # A page only reads, but for the log of who opened a file, written last in a short transaction
+    # of its own (writing()), so that reading the page does not hold the write lock.
+    return request.method not in SAFE_METHODS or g.get(WRITING, False)
+
+
+@contextmanager
+def writing():
+    """In a GET request: the transactions begun inside write (take the write lock on SQLite, begin
+    READ WRITE on PostgreSQL). Commit inside the block."""
+    before = g.get(WRITING, False)
+    setattr(g, WRITING, True)
+    try:
+        yield
+    finally:
+        setattr(g, WRITING, before)
+
+
+def end_transaction_before_slow_work() -> None:
+    """Before work that needs no database and takes long (hashing a password): end the request's
+    transaction, so that SQLite's write lock and PostgreSQL's row locks are not held meanwhile (12
+    failed logins held a donation up for 2 seconds). Nothing may have been written yet: it would be
+    committed here, half done. The next statement begins a new transaction."""
+    from tracker.extensions import db
+
+    session = db.session()
+    if session.new or session.dirty or session.deleted or session.info.get(FLUSHED):
+        raise RuntimeError("a transaction with changes cannot be ended before slow work")
+    session.commit()
+
+
+FLUSHED = "tracker_flushed"  # in a session's info: its transaction has sent changes to the database
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session: Session, _context) -> None:
+    session.info[FLUSHED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_flushed(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(FLUSHED, None)
+
+
+def lock_row(row) -> None:
+    """Read a row again and hold it until the transaction ends (SELECT ... FOR UPDATE on
+    PostgreSQL; on SQLite the request already holds the write lock): a check made on it now
+    cannot be undone by another request before this one commits. Lock order, to never deadlock:
+    the fund (journal.lock_fund), then a loan or a person, then a committee member."""
+    from tracker.extensions import db
+
+    # OF the row's own table: a refresh repeats the loader options the row was read with (a loan
+    # with its borrower, outer joined), and PostgreSQL locks no outer-joined row
+    db.session.refresh(row, with_for_update={"of": type(row)})
+
+
+class WriterQueue:
+    """SQLite's writers, one at a time and in the order they came.
+
+    SQLite itself lets a writer that finds the database locked sleep and try again, a little longer
+    each time (its busy handler: 1, 2, 5, 10 ... 100 ms): with four treasurers at once, a writer
+    woke 100 ms after the lock was free, or lost it to a newcomer, and one repayment in a hundred
+    took over half a second. Here a writer waits in line before BEGIN IMMEDIATE instead: the
+    threads of this process in a first-come queue, each woken the moment the one before it is done;
+    the processes (gunicorn's workers) through a lock on a file beside the database, which the head
+    of each process's queue asks for every millisecond. Gives up after wait_seconds()."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._mutex = threading.Lock()
+        self._busy = False
+        self._waiting: collections.deque[threading.Event] = collections.deque()
+        self._fd: int | None = None
+        self._pid = 0  # whose file descriptor: a forked worker opens its own (flock is per open file)
+
+    def acquire(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with self._mutex:
+            turn = None if not self._busy else threading.Event()
+            if turn is None:
+                self._busy = True
+            else:
+                self._waiting.append(turn)
+        if turn is not None and not turn.wait(timeout):
+            with self._mutex:
+                if turn in self._waiting:  # not handed over meanwhile
+                    self._waiting.remove(turn)
+                    raise DatabaseBusy
+        try:
+            self._lock_file(deadline)
+        except BaseException:
+            self._hand_over()
+            raise
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().set()
+            else:
+                self._busy = False
+
+    def _lock_file(self, deadline: float) -> None:
+        if self._pid != os.getpid():
+            self._fd, self._pid = os.open(f"{self.path}.writers", os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise DatabaseBusy from None
+                time.sleep(0.001)
+
+
+_queues: dict[str, WriterQueue] = {}
+_queues_mutex = threading.Lock()
+
+
+def writer_queue(conn) -> WriterQueue | None:
+    path = conn.engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    path = os.path.abspath(path)
+    with _queues_mutex:
+        return _queues.setdefault(path, WriterQueue(path))
+
+
+def _wait_for_writers(conn) -> None:
+    record = conn.connection._connection_record
+    if record is None or HOLDS_WRITERS_LOCK in record.info:
+        return
+    queue = writer_queue(conn)
+    if queue is not None:
+        queue.acquire(wait_seconds())
+        record.info[HOLDS_WRITERS_LOCK] = queue
+
+
+def _let_writers_go(_dbapi_connection, record) -> None:
+    queue = record.info.pop(HOLDS_WRITERS_LOCK, None) if record is not None else None
+    if queue is not None:
+        queue.release()
 
 
 def _on_connect(dbapi_connection, _record) -> None:
@@ -50,7 +220,8 @@ def _on_connect(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # For writers outside the WriterQueue (another program, a backup); ours wait in it.
+    cursor.execute(f"PRAGMA busy_timeout={int(WAIT_SECONDS * 1000)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -62,7 +233,11 @@ def _on_begin(conn) -> None:
         return
     if conn.dialect.name != "sqlite":
         return
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock(conn) else "BEGIN")
+    if _wants_write_lock(conn):
+        _wait_for_writers(conn)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 def _begin_postgresql(conn) -> None:
@@ -104,8 +279,10 @@ def holds_cursor() -> bool:
     return not db.session.connection().info.get(OUR_AUTOCOMMIT, False)
 
 
-def _end_our_autocommit(dbapi_connection, record) -> None:
-    """Pool checkin: a connection goes back to the pool with transactions, as SQLAlchemy expects."""
+def _on_checkin(dbapi_connection, record) -> None:
+    """Pool checkin, right after the session's commit or rollback: the next writer may go, and a
+    connection goes back to the pool with transactions, as SQLAlchemy expects."""
+    _let_writers_go(dbapi_connection, record)
     if record.info.pop(OUR_AUTOCOMMIT, False):
         dbapi_connection.autocommit = False
 
@@ -116,8 +293,10 @@ def engine_options(app: Flask) -> None:
         return
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     connect_args = options.setdefault("connect_args", {})
-    if READ_ONLY_BY_DEFAULT not in connect_args.get("options", ""):
-        connect_args["options"] = f"{connect_args.get('options', '')} {READ_ONLY_BY_DEFAULT}".strip()
+    wait_ms = int(app.config.get("DATABASE_WAIT_SECONDS", WAIT_SECONDS) * 1000)
+    for setting in (READ_ONLY_BY_DEFAULT, f"-c lock_timeout={wait_ms}"):
+        if setting.split("=")[0] not in connect_args.get("options", ""):
+            connect_args["options"] = f"{connect_args.get('options', '')} {setting}".strip()
 
 
 def end_read_only_transaction(exc: BaseException | None) -> None:
@@ -148,5 +327,9 @@ def configure_engine_events(app: Flask) -> None:
         return
     event.listen(Engine, "connect", _on_connect)
     event.listen(Engine, "begin", _on_begin)
-    event.listen(Pool, "checkin", _end_our_autocommit)
+    event.listen(Pool, "checkin", _on_checkin)
+    event.listen(
+        Pool, "invalidate", lambda connection, record, _exception: _let_writers_go(connection, record)
+    )
+    event.listen(Pool, "close", _let_writers_go)
     _installed = True

@@ -211,14 +211,12 @@ def tell_money_story(fund: Fund) -> None:
             applied_on=applied_on,
             term_months=term,
             grace_months=grace,
-            status="approved",
             entered_by_id=chair,
-            decided_by_id=chair,
-            decided_on=applied_on + dt.timedelta(days=7),
-            minutes_ref=f"Biên bản họp Tổ ngày {applied_on + dt.timedelta(days=7):%d/%m/%Y}",
         )
         db.session.add(loan)
         db.session.flush()
+        decided_on = applied_on + dt.timedelta(days=7)
+        journal.approve(loan, decided_on, f"Biên bản họp Tổ ngày {decided_on:%d/%m/%Y}", chair)
         journal.disburse(loan, disbursed_on, treasurer)
         installments = db.session.scalars(
             select(Installment).where(Installment.loan_id == loan.id).order_by(Installment.number)

@@ -3,12 +3,13 @@
 import datetime as dt
 import re
 
+from flask import g
 from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets.core import clean_key
 
-from tracker import clock, ledger
+from tracker import clock, ledger, personal_data
 from tracker.field_html import field_html
 from tracker.formatting import format_number
 from tracker.i18n import lazy_gettext as _l
@@ -61,6 +62,13 @@ class Form(FlaskForm):
             if errors:
                 return errors[0]
         return None
+
+
+class PasswordAgainForm(Form):
+    """A decision that asks for the password again when it was typed more than REAUTH_MINUTES ago
+    (accounts.password_confirmed): the field shows only then (templates/_password_again.html)."""
+
+    password = PasswordField(_l("Your password"))
 
 
 class IsoDateField(DateField):
@@ -140,12 +148,27 @@ def refusal_to_form(form: FlaskForm, refusal) -> None:
         field.errors = [*field.errors, refusal.message]
 
 
+class NamesNobody:
+    """Refuses a text that names a person helped by the fund (full name or phone): it is kept for
+    good, in the journal or the audit log, where an erasure could not take the name out."""
+
+    def __call__(self, form, field):
+        if field.data and g.get("fund") and personal_data.people_named_in(g.fund.id, field.data):
+            raise ValidationError(
+                _l(
+                    "Do not write the name or phone of a person helped here: it is kept in the books "
+                    "for good, even if their file is erased."
+                )
+            )
+
+
 def reason_field(label=None) -> TextAreaField:
     """The reason for a reversal, a rejection or a write-off. It stays in the books (the journal and
-    the loan are never erased), so the form says not to write personal details in it."""
+    the loan are never erased), so the form says not to write personal details in it, and refuses
+    a person's name."""
     return TextAreaField(
         label or _l("Reason"),
-        [DataRequired(_l("Enter the reason.")), Length(max=500)],
+        [DataRequired(_l("Enter the reason.")), Length(max=500), NamesNobody()],
         description=_l(
             "Kept in the books for good, even if a person's file is erased: "
             "do not write personal details here."

@@ -1,10 +1,13 @@
-"""The journal: the only code that writes money. Balances are sums over journal_line.
+"""The journal: the only code that writes money and a loan's status. Balances are sums over
+journal_line.
 
 Every function here runs inside the caller's transaction and never commits; the view commits
 once. Each posting first takes the fund's money lock (lock_fund): on SQLite the request already
 holds the write lock (BEGIN IMMEDIATE, see database.py), on PostgreSQL it is SELECT ... FOR UPDATE
 on the fund row, so check-then-post (cash for a disbursement, outstanding for a repayment, the next
-receipt number) cannot interleave with another posting of the same fund.
+receipt number, a loan's status) cannot interleave with another posting of the same fund. A loan's
+status changes only by a step of tracker.loan_status, checked against the loan as it is under the
+lock (take_loan), never as the request first read it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import NamedTuple
 from sqlalchemy import Date, Select, and_, bindparam, case, func, select, type_coerce
 from sqlalchemy.orm import aliased
 
-from tracker import clock, ledger
+from tracker import clock, database, ledger, loan_status
 from tracker.extensions import db
 from tracker.formatting import format_date, format_money
 from tracker.i18n import lazy_gettext as _l
@@ -50,6 +53,24 @@ class MoneyRefused(Exception):
 
 def lock_fund(fund_id: int) -> None:
     db.session.execute(select(Fund.id).where(Fund.id == fund_id).with_for_update())
+
+
+def take_loan(loan: Loan, action: str) -> None:
+    """Before a step of the loan's life: the fund's lock, then the loan read again under it (FOR
+    UPDATE), and the step refused unless loan_status allows it from the status found now. The
+    request may have read the loan long before (a password check in between): another request
+    may have decided, paid out or written it off meanwhile."""
+    lock_fund(loan.fund_id)
+    database.lock_row(loan)
+    if not loan_status.allows(action, loan.status):
+        raise MoneyRefused(loan_status.STEPS[action].refusal)
+
+
+def move_loan(loan: Loan, action: str) -> None:
+    """The status the step leads to (take_loan checked it is allowed)."""
+    to_status = loan_status.STEPS[action].to_status
+    if to_status is not None:
+        loan.status = to_status
 
 
 def closed_through(fund_id: int) -> dt.date | None:
@@ -431,12 +452,36 @@ def record_donation(donation: Donation, user_id: int | None) -> Donation:
     return donation
 
 
+def approve(loan: Loan, decided_on: dt.date, minutes_ref: str, user_id: int | None) -> Loan:
+    """The chair's approval of an application, citing the minutes of the meeting."""
+    take_loan(loan, "approve")
+    if decided_on < loan.applied_on:
+        raise MoneyRefused(
+            _l(
+                "The decision cannot be dated before the application (%(date)s).",
+                date=format_date(loan.applied_on),
+            ),
+            "decided_on",
+        )
+    move_loan(loan, "approve")
+    loan.decided_by_id, loan.decided_on, loan.minutes_ref = user_id, decided_on, minutes_ref
+    db.session.flush()
+    return loan
+
+
+def reject(loan: Loan, decided_on: dt.date, reason: str, user_id: int | None) -> Loan:
+    """The chair's refusal of an application, with the reason."""
+    take_loan(loan, "reject")
+    move_loan(loan, "reject")
+    loan.decided_by_id, loan.decided_on, loan.rejection_reason = user_id, decided_on, reason
+    db.session.flush()
+    return loan
+
+
 def disburse(loan: Loan, disbursed_on: dt.date, user_id: int | None) -> Loan:
     """Pay out an approved loan: check the cash, post a phiếu chi, build the schedule, and record
     which donations' money it uses."""
-    lock_fund(loan.fund_id)
-    if loan.status != "approved":
-        raise MoneyRefused(_l("Only an approved loan can be disbursed."))
+    take_loan(loan, "disburse")
     if loan.decided_by_id is not None and loan.decided_by_id == user_id:
         raise MoneyRefused(_l("The person who approved this loan cannot also record its disbursement."))
     if loan.decided_on and disbursed_on < loan.decided_on:
@@ -462,7 +507,7 @@ def disburse(loan: Loan, disbursed_on: dt.date, user_id: int | None) -> Loan:
         description=f"loan {loan.id}",
         user_id=user_id,
     )
-    loan.status = "active"
+    move_loan(loan, "disburse")
     loan.disbursed_on = disbursed_on
     loan.disbursed_by_id = user_id
     loan.disbursement_id = transaction.id
@@ -505,9 +550,7 @@ def record_repayment(
     loan: Loan, amount: int, paid_on: dt.date, method: str, user_id: int | None
 ) -> Repayment:
     """Post a repayment (Dr cash, Cr receivable) up to the outstanding balance, with a phiếu thu."""
-    lock_fund(loan.fund_id)
-    if loan.status not in ("active",):
-        raise MoneyRefused(_l("This loan has nothing outstanding to collect."))
+    take_loan(loan, "repay")
     if loan.disbursed_on and paid_on < loan.disbursed_on:
         raise MoneyRefused(
             _l(
@@ -548,16 +591,14 @@ def record_repayment(
     db.session.add(repayment)
     db.session.flush()
     if outstanding - amount == 0:
-        loan.status = "repaid"
+        move_loan(loan, "settle")
     db.session.flush()
     return repayment
 
 
 def write_off(loan: Loan, on_date: dt.date, reason: str, user_id: int | None) -> Loan:
     """Take what is still owed out of the receivables (Dr written_off, Cr receivable); cash is untouched."""
-    lock_fund(loan.fund_id)
-    if loan.status != "active":
-        raise MoneyRefused(_l("Only an active loan can be written off."))
+    take_loan(loan, "write_off")
     if not reason.strip():
         raise MoneyRefused(_l("Enter the reason for the write-off."), "reason")
     ensure_open(loan.fund_id, on_date)
@@ -571,33 +612,24 @@ def write_off(loan: Loan, on_date: dt.date, reason: str, user_id: int | None) ->
         user_id=user_id,
         reason=reason.strip(),
     )
-    loan.status = "written_off"
+    move_loan(loan, "write_off")
     loan.written_off_on = on_date
     loan.write_off_reason = reason.strip()
     db.session.flush()
     return loan
 
 
-def repaid_money_lent_again(repayment: Repayment) -> bool:
-    """Would reversing this repayment take back money that a donor's share has already lent out
-    again? (Shares come back to donations pro rata; a reversal takes them back out.)"""
-    loan = repayment.loan
-    available = donation_available(loan.fund_id)
-    repaid = loan_balance(loan).repaid
-    fundings = sorted((f.id, f.amount, f.donation_id) for f in loan.fundings if not f.void)
-    amounts = [amount for _id, amount, _donation in fundings]
-    before = ledger.returned_shares(amounts, loan.principal, repaid)
-    after = ledger.returned_shares(amounts, loan.principal, repaid - repayment.amount)
-    for (_id, _amount, donation_id), now, then in zip(fundings, before, after, strict=True):
-        if available.get(donation_id, 0) - (now - then) < 0:
-            return True
-    return False
-
-
 def reverse_repayment(repayment: Repayment, reason: str, user_id: int | None) -> JournalTransaction:
-    lock_fund(repayment.fund_id)
-    if repayment.loan.status == "written_off":
-        raise MoneyRefused(_l("The loan has been written off; this repayment can no longer be reversed."))
+    """Take back a receipt entered by mistake (mirror entries dated today; the receipt stays, void).
+
+    Its money came back to the donations that funded the loan; if that money has since been lent
+    again, those donations would now show less than nothing in the cash box, so their share in the
+    loans lent since is handed to donations that have the money (share_relent_money). Refused only
+    when the cash box itself does not hold the amount."""
+    take_loan(repayment.loan, "reverse_repayment")
+    db.session.refresh(repayment)
+    if repayment.reversal_id is not None:
+        raise MoneyRefused(_l("This entry has already been reversed."))
     refunded = db.session.scalar(
         select(func.count())
         .select_from(Funding)
@@ -616,25 +648,88 @@ def reverse_repayment(repayment: Repayment, reason: str, user_id: int | None) ->
             )
         )
     cash = available_cash(repayment.fund_id, clock.today())
-    if repayment.amount > cash or repaid_money_lent_again(repayment):
-        # The money was lent on again: reversing would take the cash book below zero.
+    if repayment.amount > cash:
         raise MoneyRefused(
             _l(
-                "Cash on hand is only %(cash)s, less than this receipt: its money has been lent out "
-                "again, so it cannot be reversed.",
+                "Cash on hand is only %(cash)s, less than this receipt (%(amount)s): its money has "
+                "been lent out again, so it cannot be taken back out until more money comes in.",
                 cash=format_money(cash),
+                amount=format_money(repayment.amount),
             )
         )
     reversal = reverse(repayment.transaction, clock.today(), reason, user_id)
     repayment.reversal_id = reversal.id
-    if repayment.loan.status == "repaid":
-        repayment.loan.status = "active"
+    move_loan(repayment.loan, "reverse_repayment")
     db.session.flush()
+    short = share_relent_money(repayment.fund_id, since=repayment.paid_on)
+    if short is not None:
+        raise MoneyRefused(
+            _l(
+                "The money this receipt brought back to donation %(receipt)s has been lent out again, "
+                "and no other donation has the money to take its place.",
+                receipt=short.receipt_no,
+            )
+        )
     return reversal
+
+
+def share_relent_money(fund_id: int, since: dt.date) -> Donation | None:
+    """After a reversal took back money that had come back to donations: a donation that has since
+    lent that money again would show less than nothing in the cash box. Its share in the loans paid
+    out since `since` that are still owed (newest first) is handed to donations that have money,
+    oldest first, as if they had paid for it: the replaced funding is kept, void. Returns None when
+    every donation is covered, else the first donation that could not be."""
+    for _attempt in range(50):  # each round covers one donation's shortfall in one loan
+        available = donation_available(fund_id)
+        short = next(
+            ((donation_id, -amount) for donation_id, amount in available.items() if amount < 0), None
+        )
+        if short is None:
+            return None
+        donation_id, need = short
+        spare = [ledger.Source(d, amount, False) for d, amount in available.items() if amount > 0]
+        candidates = db.session.scalars(
+            select(Funding)
+            .join(Loan, Loan.id == Funding.loan_id)
+            .where(
+                Funding.fund_id == fund_id,
+                Funding.donation_id == donation_id,
+                Funding.void.is_(False),
+                Loan.disbursed_on >= since,
+            )
+            .order_by(Loan.disbursed_on.desc(), Funding.id.desc())
+        ).all()
+        balances = loan_balances(sorted({funding.loan_id for funding in candidates}))
+        owing = [f for f in candidates if balances[f.loan_id].repaid < f.loan.principal]
+        if not owing or not spare:
+            return db.session.get(Donation, donation_id)
+        funding = owing[0]
+        principal, repaid = funding.loan.principal, balances[funding.loan_id].repaid
+        # Moving x of the share frees x less the part of it that has come back already.
+        moved = min(
+            funding.amount, -(-need * principal // (principal - repaid)), sum(s.available for s in spare)
+        )
+        funding.void = True
+        if funding.amount > moved:
+            db.session.add(
+                Funding(
+                    fund_id=fund_id,
+                    loan_id=funding.loan_id,
+                    donation_id=donation_id,
+                    amount=funding.amount - moved,
+                )
+            )
+        for source_id, amount in ledger.allocate(moved, spare):
+            db.session.add(
+                Funding(fund_id=fund_id, loan_id=funding.loan_id, donation_id=source_id, amount=amount)
+            )
+        db.session.flush()
+    return db.session.get(Donation, short[0])
 
 
 def reverse_donation(donation: Donation, reason: str, user_id: int | None) -> JournalTransaction:
     lock_fund(donation.fund_id)
+    db.session.refresh(donation)
     if donation.reversal_id is not None:
         raise MoneyRefused(_l("This donation has already been reversed."))
     in_use = donation.amount - donation_available(donation.fund_id).get(donation.id, 0)
@@ -691,9 +786,9 @@ def reversed_disbursements(loan: Loan) -> list[ReversedDisbursement]:
 
 
 def reverse_disbursement(loan: Loan, reason: str, user_id: int | None) -> JournalTransaction:
-    lock_fund(loan.fund_id)
-    if loan.status != "active" or loan.disbursement_id is None:
-        raise MoneyRefused(_l("Only the disbursement of an active loan can be reversed."))
+    take_loan(loan, "reverse_disbursement")
+    if loan.disbursement_id is None:
+        raise MoneyRefused(loan_status.STEPS["reverse_disbursement"].refusal)
     live_repayments = [r for r in loan.repayments if r.reversal_id is None]
     if live_repayments:
         raise MoneyRefused(
@@ -701,7 +796,7 @@ def reverse_disbursement(loan: Loan, reason: str, user_id: int | None) -> Journa
         )
     original = db.session.get(JournalTransaction, loan.disbursement_id)
     reversal = reverse(original, clock.today(), reason, user_id)
-    loan.status = "approved"
+    move_loan(loan, "reverse_disbursement")
     loan.disbursed_on = None
     loan.disbursed_by_id = None
     loan.disbursement_id = None

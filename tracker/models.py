@@ -17,8 +17,9 @@ from sqlalchemy import (
     false,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from tracker import loan_status
 from tracker.extensions import db
 from tracker.text import searchable, vietnamese_sort_key
 
@@ -190,16 +191,20 @@ class RegionalAccess(db.Model):
 
 
 class LoginAttempt(db.Model):
-    """Failed logins, kept in the database so throttling holds across worker processes."""
+    """Wrong passwords (and attempts still being checked), kept in the database so throttling holds
+    across worker processes: at the login page, or asked again in an open session."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80))
     address: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the session whose password question it answered; None at the login page
+    login_session_id: Mapped[int | None] = mapped_column(ForeignKey("login_session.id"))
 
     __table_args__ = (
         Index("ix_login_attempt_username_at", "username", "attempted_at"),
         Index("ix_login_attempt_address_at", "address", "attempted_at"),
+        Index("ix_login_attempt_login_session_id", "login_session_id"),
     )
 
 
@@ -480,6 +485,15 @@ class Loan(db.Model):
         back_populates="loan", order_by="(Repayment.paid_on, Repayment.id)"
     )
     fundings: Mapped[list[Funding]] = relationship(back_populates="loan")
+
+    @validates("status")
+    def _follows_the_table(self, _key: str, status: str) -> str:
+        # Every change of a loan's status is a step of loan_status.STEPS (journal changes it under
+        # the fund's lock).
+        current = self.status
+        if current is not None and not loan_status.may_move(current, status):
+            raise ValueError(f"a loan cannot go from {current!r} to {status!r}")
+        return status
 
     @property
     def borrower_name(self) -> str:

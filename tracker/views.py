@@ -7,6 +7,7 @@ from flask import render_template, request, url_for
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
+from tracker import audit
 from tracker.extensions import db
 
 # Row ids are 64-bit integers in the database. A longer number names no row, and must not reach the
@@ -89,12 +90,9 @@ def page_of(query, size: int) -> Page:
     return Page([row[0] for row in rows], total, page, max(1, -(-total // size)))
 
 
-def render_logged(template: str, **context) -> str:
-    """Render a page whose opening has just been logged (audit.record_access), then commit the log.
-
-    The page leaves the server only once its opening is on record; committing after rendering
-    rather than before keeps what the page loaded (the login, the person) from being expired by the
-    commit and loaded a second time."""
+def render_logged(template: str, person_ids, action: str = "view", **context) -> str:
+    """Render a page that shows people's data, then log that it was seen (audit.log_access): the
+    page leaves the server only once its opening is on record."""
     page = render_template(template, **context)
-    db.session.commit()
+    audit.log_access(person_ids, action)
     return page

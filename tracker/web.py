@@ -8,9 +8,10 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from tracker import access, accounts, clock, formatting
+from tracker import access, accounts, clock, database, formatting
 from tracker.extensions import db, login_manager
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
@@ -236,11 +237,39 @@ def register_error_pages(app: Flask) -> None:
             _("The form has expired or was sent from elsewhere. Reload the page and try again."),
         )
 
+    @app.errorhandler(database.DatabaseBusy)
+    def busy(error: database.DatabaseBusy):
+        return database_busy()
+
+    @app.errorhandler(OperationalError)
+    def operational_error(error: OperationalError):
+        if database.is_lock_timeout(error):
+            return database_busy()
+        return server_error(error)
+
+    @app.errorhandler(IntegrityError)
+    def conflict(error: IntegrityError):
+        # Two requests saved the same thing at the same moment (a username, a link, a key): the
+        # database kept the first; the second is told, not shown a server error.
+        app.logger.warning("Refused by a constraint: %s", error.orig)
+        db.session.rollback()
+        return render_error(409, None)
+
     @app.errorhandler(Exception)
     def server_error(error: Exception):
         app.logger.exception("Unhandled error")
         db.session.rollback()
         return render_error(500, None)
+
+
+def database_busy():
+    db.session.rollback()
+    if "_login_user" not in g:
+        # the login itself could not be read: the page is shown as to a visitor, without asking
+        # the busy database again for every name in the header
+        g._login_user = login_manager.anonymous_user()
+    response, code = render_error(503, None)
+    return response, code, {"Retry-After": "5"}
 
 
 def render_error(code: int, detail: str | None):
@@ -249,8 +278,12 @@ def render_error(code: int, detail: str | None):
         403: _("Your role does not allow this. Ask the chair of the fund if you need it."),
         404: _("There is nothing at this address, or it belongs to another fund."),
         405: _("This action is not allowed here."),
+        409: _(
+            "Someone else saved a change to the same record at the same moment. Reload the page and check."
+        ),
         429: _("Too many attempts. Wait 15 minutes and try again."),
         500: _("The server made an error. Nothing was saved; try again in a moment."),
+        503: _("The database is busy with other changes. Nothing was saved; try again in a moment."),
     }
     message = detail if code in (400, 429) and detail else messages.get(code, messages[500])
     titles = {
@@ -258,8 +291,10 @@ def render_error(code: int, detail: str | None):
         403: _("You do not have permission"),
         404: _("Page not found"),
         405: _("Not allowed"),
+        409: _("Changed at the same moment"),
         429: _("Too many attempts"),
         500: _("Server error"),
+        503: _("The database is busy"),
     }
     return (
         render_template("error.html", code=code, title=titles.get(code, titles[500]), message=message),

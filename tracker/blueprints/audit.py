@@ -14,7 +14,7 @@ from sqlalchemy import String, and_, bindparam, case, func, literal_column, or_,
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
-from tracker import clock, formatting, revisions
+from tracker import audit, clock, formatting, revisions
 from tracker.access import requires
 from tracker.extensions import db
 from tracker.forms import Form, IsoDateField
@@ -54,10 +54,7 @@ def kind_choices():
 
 # What each audit action reads as (lazy: one translation per row shown, not the whole table).
 ACTION_LABELS = {
-    "view": _l("Opened the file"),
-    "export": _l("Exported the data"),
-    "report_export": _l("Named in an exported report of outstanding loans"),
-    "donor_letter": _l("Named in a donor's thank-you letter"),
+    **audit.ACCESS_LABELS,
     "review.notes": _l("Saved the review's to-do list"),
     "login": _l("Signed in"),
     "fund.create": _l("Created the fund"),

@@ -38,11 +38,6 @@ class OwnPasswordForm(Form):
     )
 
 
-def client_address() -> str:
-    # Behind a reverse proxy, configure ProxyFix so that remote_addr is the client's.
-    return (request.remote_addr or "unknown")[:64]
-
-
 def safe_next(target: str | None) -> str:
     """A path on this site to go on to; anything else goes to the dashboard. Control characters
     are refused too: Werkzeug drops a tab from the Location header (next=/%09/evil.com would leave
@@ -69,12 +64,12 @@ def login():
         flash(ended, "info")
     form = LoginForm()
     if form.validate_on_submit():
-        address = client_address()
-        if accounts.is_throttled(form.username.data, address):
+        address = accounts.client_address()
+        try:
+            user = accounts.authenticate(form.username.data, form.password.data, address)
+        except accounts.Throttled:
             abort(429, _("Too many failed logins. Wait 15 minutes and try again."))
-        user = accounts.authenticate(form.username.data, form.password.data)
         if user is None:
-            accounts.record_failure(form.username.data, address)
             db.session.commit()
             form.password.errors.append(_("Wrong username or password."))
             return render_template("auth/login.html", form=form), 401
@@ -112,20 +107,35 @@ def password():
     """Change one's own password; every other session of the login ends (this one goes on)."""
     form = OwnPasswordForm()
     if form.validate_on_submit():
-        if accounts.is_throttled(current_user.username, client_address()):
-            abort(429, _("Too many failed logins. Wait 15 minutes and try again."))
-        if not accounts.check_password(current_user, form.current_password.data):
-            accounts.record_failure(current_user.username, client_address())
-            db.session.commit()
-            form.current_password.errors.append(_("Wrong password."))
-        else:
-            accounts.change_own_password(current_user, form.password.data)
+        if accounts.confirm_password(form.current_password, accounts.client_address()):
+            db.session.commit()  # the confirmation: the new password is hashed with no lock held
+            accounts.change_own_password(current_user, accounts.hash_password(form.password.data))
             audit.record("user.password", current_user)
             db.session.commit()
             flash(_("Your password is changed; your other sessions have ended."), "success")
             return redirect(url_for("dashboard.index"), 303)
     status = 422 if form.errors else 200
     return render_template("auth/password.html", form=form), status
+
+
+class ConfirmForm(Form):
+    password = PasswordField(_l("Your password"))
+
+
+@bp.route("/account/confirm", methods=["POST"])
+@requires("own_account")
+def confirm():
+    """Type the password again before a page of decisions (the logins page): it then counts as
+    typed now for REAUTH_MINUTES; back to the page it was asked on."""
+    form = ConfirmForm()
+    if form.validate() and accounts.confirm_password(form.password, accounts.client_address()):
+        db.session.commit()
+        flash(_("Password confirmed."), "success")
+    else:
+        db.session.commit()  # nothing pending; the wrong attempt is on record already
+        for error in form.password.errors or [form.first_error]:
+            flash(error, "error")
+    return redirect(safe_next(request.form.get("next")), 303)
 
 
 @bp.route("/language", methods=["POST"])

@@ -8,12 +8,12 @@ person named in one is logged like an opening of their file.
 
 from flask import Blueprint, abort, g, render_template, request
 
-from tracker import audit, clock
+from tracker import clock
 from tracker import review as reviewing
-from tracker.access import get_or_404, requires, writes_on_get
-from tracker.extensions import db
+from tracker.access import get_or_404, requires
 from tracker.i18n import gettext as _
 from tracker.models import Donor
+from tracker.views import render_logged
 
 bp = Blueprint("letters", __name__, url_prefix="/reports")
 
@@ -61,16 +61,18 @@ def index():
 
 
 @bp.route("/donor-letter")
-@writes_on_get
 @requires("export_personal")
 def letter():
     """Render the printable thank-you letter to one donor for one year."""
     donor = get_or_404(Donor, read_donor_id())
     year = read_year()
     letter = reviewing.donor_letter(g.fund.id, donor.id, year)
-    for person in letter.named_people:
-        audit.record_access(person, "donor_letter")
-    db.session.commit()
-    return render_template(
-        "letters/letter.html", donor=donor, year=year, letter=letter, printed_on=clock.today()
+    return render_logged(
+        "letters/letter.html",
+        [person.id for person in letter.named_people],
+        "donor_letter",
+        donor=donor,
+        year=year,
+        letter=letter,
+        printed_on=clock.today(),
     )

@@ -12,10 +12,10 @@ from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
-from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from tracker import accounts, audit, clock, journal, ledger, once, revisions
+from tracker import accounts, audit, clock, journal, ledger, loan_status, once, revisions
 from tracker.access import (
     can,
     get_or_404,
@@ -25,15 +25,13 @@ from tracker.access import (
     requires,
     sees_only_own_people,
 )
-from tracker.blueprints.auth import client_address
 from tracker.extensions import db
-from tracker.formatting import format_date
-from tracker.forms import Form, IsoDateField, MoneyField, reason_field, refusal_to_form
+from tracker.forms import Form, IsoDateField, MoneyField, PasswordAgainForm, reason_field, refusal_to_form
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, JournalTransaction, Loan, Person, Repayment
 from tracker.once import OnceForm
-from tracker.views import id_arg, page_of, wants_fragment
+from tracker.views import id_arg, page_of, render_logged, wants_fragment
 
 bp = Blueprint("loans", __name__)
 
@@ -70,7 +68,7 @@ class LoanForm(OnceForm):
             raise ValidationError(_l("The principal must be at least 1.000 ₫ per month of the term."))
 
 
-class ApproveForm(Form):
+class ApproveForm(PasswordAgainForm):
     minutes_ref = StringField(
         _l("Minutes reference"),
         [DataRequired(_l("Enter the reference of the meeting minutes.")), Length(max=200)],
@@ -79,18 +77,20 @@ class ApproveForm(Form):
     decided_on = IsoDateField(
         _l("Decided on"), [DataRequired(_l("Enter the date of the decision."))], default=clock.today
     )
-    password = PasswordField(_l("Your password"))  # asked when the login is old: password_confirmed
 
 
 class ReasonForm(Form):
     reason = reason_field()
 
 
-class DisburseForm(Form):
+class WriteOffForm(PasswordAgainForm):
+    reason = reason_field()
+
+
+class DisburseForm(PasswordAgainForm):
     disbursed_on = IsoDateField(
         _l("Disbursed on"), [DataRequired(_l("Enter the date the money was paid out."))]
     )
-    password = PasswordField(_l("Your password"))  # asked when the login is old: password_confirmed
 
 
 class RepaymentForm(OnceForm):
@@ -99,9 +99,9 @@ class RepaymentForm(OnceForm):
     method = SelectField(_l("Method"), choices=method_choices, default="cash")
 
 
-def get_loan_or_404(loan_id: int, lock: bool = False) -> Loan:
-    # with its borrower, whom every loan page names; a locked loan alone (its person stays unlocked)
-    loan = get_or_404(Loan, loan_id, lock=lock, options=() if lock else (joinedload(Loan.person),))
+def get_loan_or_404(loan_id: int) -> Loan:
+    # with its borrower, whom every loan page names; the money steps lock it (journal.take_loan)
+    loan = get_or_404(Loan, loan_id, options=(joinedload(Loan.person),))
     if sees_only_own_people() and (
         loan.person.mentor_id is None or loan.person.mentor_id != own_committee_member_id()
     ):
@@ -297,12 +297,12 @@ def loan_figures(loan: Loan, today: dt.date) -> dict:
 
 # The loan page's forms, each with the action (can_act) whose section shows it.
 LOAN_FORMS = {
-    "approve_form": ("decide", lambda: ApproveForm(formdata=None, decided_on=clock.today())),
-    "reject_form": ("decide", lambda: ReasonForm(formdata=None)),
+    "approve_form": ("approve", lambda: ApproveForm(formdata=None, decided_on=clock.today())),
+    "reject_form": ("reject", lambda: ReasonForm(formdata=None)),
     "disburse_form": ("disburse", lambda: DisburseForm(formdata=None, disbursed_on=clock.today())),
     "repayment_form": ("repay", lambda: RepaymentForm(formdata=None, paid_on=clock.today())),
     "reverse_form": ("reverse_disbursement", lambda: ReasonForm(formdata=None)),
-    "write_off_form": ("write_off", lambda: ReasonForm(formdata=None)),
+    "write_off_form": ("write_off", lambda: WriteOffForm(formdata=None)),
 }
 
 
@@ -310,7 +310,12 @@ def render_loan(loan: Loan, status: int = 200, **forms):
     """The loan page, with a blank form for each action the user can take on it now (a form is
     50–100 µs to build) unless `forms` gives it (with what the user typed and its errors)."""
     for name, (action, blank) in LOAN_FORMS.items():
-        if name not in forms and can_act(action, loan):
+        if not can_act(action, loan):
+            # The loan moved on meanwhile (another request decided or paid it out): the form is
+            # not shown, so its refusal is said at the top of the page.
+            for error in forms[name].form_errors if name in forms else ():
+                flash(error, "error")
+        elif name not in forms:
             forms[name] = blank()
     return render_template("loans/detail.html", **loan_context(loan), **forms), status
 
@@ -318,8 +323,12 @@ def render_loan(loan: Loan, status: int = 200, **forms):
 @bp.route("/loans/<int:loan_id>")
 @requires("view_loans")
 def detail(loan_id: int):
-    """Render a loan: schedule, repayments with receipts, outstanding, the donors whose money it uses."""
-    return render_loan(get_loan_or_404(loan_id))
+    """Render a loan: schedule, repayments with receipts, outstanding, the donors whose money it uses.
+    It names the borrower with the address: logged as an opening of their file is."""
+    loan = get_loan_or_404(loan_id)
+    page, status = render_loan(loan)
+    audit.log_access([loan.person_id], "loan")
+    return page, status
 
 
 @bp.route("/loans/<int:loan_id>/approve", methods=["POST"])
@@ -328,37 +337,20 @@ def approve(loan_id: int):
     """Approve an application (chair), citing the minutes of the meeting."""
     loan = get_loan_or_404(loan_id)
     form = ApproveForm()
-    if not password_confirmed(form):
+    if not accounts.password_confirmed(form):
         return render_loan(loan, 422, approve_form=form)
-    if loan.status != "requested":
-        form.form_errors.append(_("Only an application waiting for a decision can be approved."))
-    if form.validate() and form.decided_on.data < loan.applied_on:
-        form.decided_on.errors.append(
-            _(
-                "The decision cannot be dated before the application (%(date)s).",
-                date=format_date(loan.applied_on),
-            )
-        )
+    if form.validate():
+        try:
+            journal.approve(loan, form.decided_on.data, form.minutes_ref.data, current_user.id)
+        except journal.MoneyRefused as refusal:
+            refusal_to_form(form, refusal)
     if form.errors:
-        return render_loan(loan, 422, approve_form=form)
-    loan.status, loan.decided_by_id = "approved", current_user.id
-    loan.decided_on, loan.minutes_ref = form.decided_on.data, form.minutes_ref.data
-    audit.record("loan.approve", loan, before={"status": "requested"}, after={"status": "approved"})
+        db.session.rollback()
+        return render_loan(get_loan_or_404(loan_id), 422, approve_form=form)
+    audit.record("loan.approve", loan, before={"status": "requested"}, after={"status": loan.status})
     db.session.commit()
     flash(_("The loan is approved. The treasurer can now disburse it."), "success")
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
-
-
-def password_confirmed(form: ApproveForm | DisburseForm) -> bool:
-    """Approving and disbursing a loan ask for the password again when it was last typed more than
-    REAUTH_MINUTES ago (a session left open on a shared PC must not move money): True when it is
-    not needed or typed right. A wrong one counts towards the login throttle."""
-    if not accounts.password_needed():
-        return True
-    if accounts.confirm_password(form.password, client_address()):
-        return True
-    db.session.commit()  # only the failed attempt is pending
-    return False
 
 
 @bp.route("/loans/<int:loan_id>/reject", methods=["POST"])
@@ -367,13 +359,15 @@ def reject(loan_id: int):
     """Reject an application with a reason."""
     loan = get_loan_or_404(loan_id)
     form = ReasonForm()
-    if loan.status != "requested":
-        form.form_errors.append(_("Only an application waiting for a decision can be rejected."))
-    if not form.validate() or form.form_errors:
-        return render_loan(loan, 422, reject_form=form)
-    loan.status, loan.decided_by_id, loan.decided_on = "rejected", current_user.id, clock.today()
-    loan.rejection_reason = form.reason.data
-    audit.record("loan.reject", loan, before={"status": "requested"}, after={"status": "rejected"})
+    if form.validate():
+        try:
+            journal.reject(loan, clock.today(), form.reason.data, current_user.id)
+        except journal.MoneyRefused as refusal:
+            refusal_to_form(form, refusal)
+    if form.errors:
+        db.session.rollback()
+        return render_loan(get_loan_or_404(loan_id), 422, reject_form=form)
+    audit.record("loan.reject", loan, before={"status": "requested"}, after={"status": loan.status})
     db.session.commit()
     flash(_("The application is rejected."), "success")
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
@@ -383,9 +377,9 @@ def reject(loan_id: int):
 @requires("post_money")
 def disburse(loan_id: int):
     """Pay out an approved loan: phiếu chi, schedule, funding from donations."""
-    loan = get_loan_or_404(loan_id, lock=True)
+    loan = get_loan_or_404(loan_id)
     form = DisburseForm()
-    if not password_confirmed(form):
+    if not accounts.password_confirmed(form):
         return render_loan(get_loan_or_404(loan_id), 422, disburse_form=form)
     if form.validate():
         try:
@@ -405,7 +399,7 @@ def disburse(loan_id: int):
 @requires("post_money")
 def repay(loan_id: int):
     """Record a repayment; htmx gets the loan's money panel back and a repayment-recorded event."""
-    loan = get_loan_or_404(loan_id, lock=True)
+    loan = get_loan_or_404(loan_id)
     form = RepaymentForm()
     repayment = None
     if form.validate():
@@ -458,8 +452,9 @@ def reverse_repayment(repayment_id: int):
             refusal_to_form(form, refusal)
     if form.errors:
         db.session.rollback()
+        # the reason is typed in the receipt's row, which has no room for the refusal
         flash(form.first_error or _("The reversal was refused."), "error")
-        return render_loan(get_loan_or_404(repayment.loan_id), 422, reverse_form=form)
+        return render_loan(get_loan_or_404(repayment.loan_id), 422)
     audit.record("repayment.reverse", repayment, after={"reason": form.reason.data})
     db.session.commit()
     flash(_("Receipt %(number)s is reversed.", number=repayment.receipt_no), "success")
@@ -470,7 +465,7 @@ def reverse_repayment(repayment_id: int):
 @requires("post_money")
 def reverse_disbursement(loan_id: int):
     """Reverse a disbursement (only before any repayment); the loan returns to approved."""
-    loan = get_loan_or_404(loan_id, lock=True)
+    loan = get_loan_or_404(loan_id)
     form = ReasonForm()
     if form.validate():
         try:
@@ -479,7 +474,6 @@ def reverse_disbursement(loan_id: int):
             refusal_to_form(form, refusal)
     if form.errors:
         db.session.rollback()
-        flash(form.first_error, "error")
         return render_loan(get_loan_or_404(loan_id), 422, reverse_form=form)
     audit.record("loan.reverse_disbursement", loan, after={"reason": form.reason.data})
     db.session.commit()
@@ -491,8 +485,10 @@ def reverse_disbursement(loan_id: int):
 @requires("write_off")
 def write_off(loan_id: int):
     """Write off what is still owed (chair); cash is untouched."""
-    loan = get_loan_or_404(loan_id, lock=True)
-    form = ReasonForm()
+    loan = get_loan_or_404(loan_id)
+    form = WriteOffForm()
+    if not accounts.password_confirmed(form):
+        return render_loan(get_loan_or_404(loan_id), 422, write_off_form=form)
     if form.validate():
         try:
             journal.write_off(loan, clock.today(), form.reason.data, current_user.id)
@@ -513,8 +509,10 @@ def repayment_receipt(repayment_id: int):
     """Render the printable phiếu thu of a repayment."""
     repayment = get_or_404(Repayment, repayment_id)
     loan = get_loan_or_404(repayment.loan_id)
-    return render_template(
+    return render_logged(
         "documents/voucher.html",
+        [loan.person_id],
+        "voucher",
         series="receipt",
         number=repayment.receipt_no,
         day=repayment.paid_on,
@@ -544,8 +542,10 @@ def disbursement_voucher(loan_id: int):
         number, day, amount, void = loan.voucher_no, loan.disbursed_on, loan.principal, False
     else:
         abort(404)
-    return render_template(
+    return render_logged(
         "documents/voucher.html",
+        [loan.person_id],
+        "voucher",
         series="payment",
         number=number,
         day=day,
@@ -560,16 +560,10 @@ def disbursement_voucher(loan_id: int):
 
 
 def can_act(action: str, loan: Loan) -> bool:
-    """Which forms the loan page shows: role and loan status together."""
-    rules = {
-        "decide": ("decide_loans", ("requested",)),
-        "disburse": ("post_money", ("approved",)),
-        "repay": ("post_money", ("active",)),
-        "reverse_disbursement": ("post_money", ("active",)),
-        "write_off": ("write_off", ("active",)),
-    }
-    permission, statuses = rules[action]
-    return can(permission) and loan.status in statuses
+    """Whether the loan page offers this step of tracker.loan_status: the user's role may take it
+    and the loan's status allows it."""
+    step = loan_status.STEPS[action]
+    return step.permission is not None and can(step.permission) and loan.status in step.from_statuses
 
 
 bp.add_app_template_global(can_act)

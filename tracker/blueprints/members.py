@@ -172,7 +172,8 @@ def update(member_id: int):
 @requires("manage_members")
 def leave(member_id: int):
     """Mark a member as having left the team."""
-    member = get_or_404(CommitteeMember, member_id)
+    # locked: a mentor assignment to this member, at the same moment, waits for it or comes first
+    member = get_or_404(CommitteeMember, member_id, lock=True)
     form = LeaveForm()
     if member.has_left:
         flash(_("This member has already left the team."), "error")

@@ -1,7 +1,7 @@
 """People helped (Người được giúp đỡ): search, the file, status and mentor changes.
 
 Members see only the people assigned to them, treasurers those with a loan; every lookup goes
-through access.get_person_or_404. Every opening of a file is logged (audit.record_access).
+through access.get_person_or_404. Every opening of a file is logged (audit.log_access).
 """
 
 import datetime as dt
@@ -15,7 +15,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker import audit, casework, clock, journal, once, revisions
-from tracker.access import can, get_person_or_404, requires, visible_people, writes_on_get
+from tracker.access import can, get_person_or_404, requires, visible_people
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.forms import Form, IsoDateField, PhoneField
@@ -329,24 +329,20 @@ def visit_context(person: Person) -> dict:
 
 
 @bp.route("/<int:person_id>")
-@writes_on_get
 @requires("view_people")
 def detail(person_id: int):
     """Render a person's file; the opening is logged."""
     person = get_person_or_404(person_id, options=(joinedload(Person.mentor),))
-    audit.record_access(person, "view")
-    return render_logged("people/detail.html", **person_context(person))
+    return render_logged("people/detail.html", [person.id], **person_context(person))
 
 
 @bp.route("/<int:person_id>/edit")
-@writes_on_get
 @requires("manage_people")
 def edit(person_id: int):
     """Render the form to correct a person's details (it shows them all: the opening is logged)."""
     person = get_person_or_404(person_id)
-    audit.record_access(person, "view")
     form = PersonForm(obj=person)
-    return render_logged("people/edit.html", person=person, form=form)
+    return render_logged("people/edit.html", [person.id], person=person, form=form)
 
 
 @bp.route("/<int:person_id>", methods=["POST"])
@@ -377,7 +373,7 @@ def render_detail_with(person: Person, status: int, **forms):
 @requires("manage_people")
 def change_status(person_id: int):
     """Change the status (supported, settled, reoffended, moved, deceased) with date and reason."""
-    person = get_person_or_404(person_id)
+    person = get_person_or_404(person_id, lock=True)
     form = StatusForm()
     valid = form.validate()
     if valid and form.status.data == person.status:
@@ -407,11 +403,14 @@ def change_status(person_id: int):
 @requires("assign_mentors")
 def assign_mentor(person_id: int):
     """Assign (or change) the person's mentor; the previous assignment is kept in the history."""
-    person = get_person_or_404(person_id)
+    person = get_person_or_404(person_id, lock=True)
     form = MentorForm()
     valid = form.validate()
     if valid and (form.mentor_id.data or None) == person.mentor_id:
         form.mentor_id.errors.append(_("This is already the person's mentor."))
+    if valid and form.mentor_id.data and not casework.lock_current_member(form.mentor_id.data):
+        # marked as having left the team since the form was shown
+        form.mentor_id.errors.append(_("Choose a current member of the team."))
     current_since = db.session.scalar(
         select(func.max(MentorAssignment.assigned_on)).where(MentorAssignment.person_id == person.id)
     )

@@ -6,10 +6,10 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker import audit, journal
+from tracker import accounts, audit, journal
 from tracker.access import requires
 from tracker.extensions import db
-from tracker.forms import Form, IsoDateField
+from tracker.forms import IsoDateField, PasswordAgainForm
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import PeriodClose
@@ -17,7 +17,7 @@ from tracker.models import PeriodClose
 bp = Blueprint("periods", __name__, url_prefix="/periods")
 
 
-class CloseForm(Form):
+class CloseForm(PasswordAgainForm):
     closed_through = IsoDateField(
         _l("Close the books through"), [DataRequired(_l("Enter the last day to close."))]
     )
@@ -45,6 +45,8 @@ def index():
 def close():
     """Close the books through a date."""
     form = CloseForm()
+    if not accounts.password_confirmed(form):
+        return render_index(form, 422)
     if form.validate():
         journal.lock_fund(g.fund.id)
         current = journal.closed_through(g.fund.id)

@@ -1,7 +1,8 @@
 """A person's rights over their data (Law 91/2025/QH15): export everything held, and erasure.
 
 Both are the chair's alone. An export is logged like an opening of the file; an erasure keeps the
-money records (loans, schedule, repayments, the journal) and blanks the rest (casework.erase_person).
+money records (loans, schedule, repayments, the journal) and blanks the rest
+(personal_data.erase_person).
 """
 
 import datetime as dt
@@ -14,10 +15,10 @@ from sqlalchemy.orm import selectinload
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from tracker import audit, casework, clock, journal
-from tracker.access import get_person_or_404, requires, writes_on_get
+from tracker import accounts, audit, clock, database, journal, personal_data
+from tracker.access import get_person_or_404, requires
 from tracker.extensions import db
-from tracker.forms import Form
+from tracker.forms import PasswordAgainForm
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
@@ -66,7 +67,7 @@ def same_name(typed: str, name: str) -> bool:
     return bool(typed) and canonical(typed) == canonical(name)
 
 
-class EraseForm(Form):
+class EraseForm(PasswordAgainForm):
     confirm = StringField(
         _l("Type the person's full name to confirm"),
         [DataRequired(_l("Type the person's full name exactly as it is shown above."))],
@@ -122,13 +123,12 @@ def export_labels() -> dict:
         "workplace": _("Workplace visit"),
         "meeting": _("Meeting"),
     }
-    accesses = {"view": _("Opened the file"), "export": _("Exported the data")}
     return {
         "gender_label": lambda code: genders.get(code, code or ""),
         "certificate_label": lambda code: certificates.get(code, code or ""),
         "person_status_label": lambda code: statuses.get(code, code),
         "visit_kind_label": lambda code: kinds.get(code, code),
-        "access_label": lambda code: accesses.get(code, code),
+        "access_label": lambda code: str(audit.ACCESS_LABELS.get(code, code)),
     }
 
 
@@ -208,11 +208,11 @@ def person_data(person: Person) -> dict:
     data["loans"] = loans_data(person)
     data["earmarked_donations"] = [
         # The donor is another person: their name is theirs, not part of this person's data.
-        {"receipt_no": d.receipt_no, "amount": d.amount, "received_on": d.received_on}
-        for d in db.session.scalars(
-            select(Donation).where(Donation.earmark_person_id == person.id).order_by(Donation.received_on)
-        )
+        {"receipt_no": d.receipt_no, "amount": d.amount, "received_on": d.received_on, "note": d.note}
+        for d in sorted(personal_data.owned_rows(person)[Donation], key=lambda d: (d.received_on, d.id))
     ]
+    # What others wrote that names the person: another person's visit, a donation's note, a review.
+    data["mentioned_in"] = [mention._asdict() for mention in personal_data.mentions(person)]
     data["access_log"] = [
         {"at": at, "action": action, "by": user_label(user)}
         for at, action, user in db.session.execute(
@@ -283,7 +283,6 @@ def loans_data(person: Person) -> list[dict]:
 
 
 @bp.route("/people/<int:person_id>/export")
-@writes_on_get
 @requires("export_personal")
 def export(person_id: int):
     """Download everything held about a person as JSON (?format=html: a printable page); logged."""
@@ -291,14 +290,12 @@ def export(person_id: int):
     if chosen not in ("json", "html"):
         abort(400)
     person = get_person_or_404(person_id)
-    audit.record_access(person, "export")
-    db.session.flush()  # the export lists itself in the access log it hands over
+    audit.log_access([person.id], "export")  # first: the export lists itself in the access log
     data = {
         "fund": g.fund.name,
         "exported_on": clock.today(),
         **person_data(person),
     }
-    db.session.commit()
     if chosen == "html":
         return render_template("privacy/export.html", person=person, data=data, **export_labels())
     body = json.dumps(data, ensure_ascii=False, indent=2, default=json_value)
@@ -330,11 +327,14 @@ def erase(person_id: int):
     """Erase a person's personal data, keeping the money records; the name becomes a placeholder."""
     person = get_person_or_404(person_id)
     form = EraseForm(person=person)
+    if not accounts.password_confirmed(form):
+        return render_erase(person, form, 422)
+    database.lock_row(person)  # two erasures at once: the second finds it done
     if person.erased_at is not None:
         form.form_errors.append(_("This person's data has already been erased."))
     if not form.validate() or form.form_errors:
         return render_erase(person, form, 422)
-    casework.erase_person(person)
+    personal_data.erase_person(person, clock.today())
     # Only the reason: the log is append-only, so a name written here could never be erased.
     audit.record("person.erase", person, after={"reason": form.reason.data})
     db.session.commit()

@@ -18,10 +18,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wtforms.validators import Optional, ValidationError
 
 from tracker import audit, clock, i18n, ledger, reporting, revisions
-from tracker.access import can, own_committee_member_id, requires, sees_only_own_people, writes_on_get
-from tracker.extensions import db
+from tracker.access import can, own_committee_member_id, requires, sees_only_own_people
 from tracker.forms import Form, IsoDateField
 from tracker.i18n import lazy_gettext as _l
+from tracker.views import render_logged
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -89,7 +89,6 @@ def index():
 
 
 @bp.route("/outstanding")
-@writes_on_get
 @requires("view_reports")
 def outstanding():
     """Render the outstanding loans as of a date; ?format=csv|xlsx exports them (names: chair only;
@@ -105,12 +104,14 @@ def outstanding():
     if chosen:
         name = f"du-no-{as_of.isoformat()}"
         rows = reporting.outstanding(g.fund.id, as_of)
-        audit.record_accesses(g.fund.id, (row.person_id for row in rows), "report_export")
-        db.session.commit()
+        audit.log_access((row.person_id for row in rows), "report_export")
         return export(chosen, name, reporting.OUTSTANDING_COLUMNS, rows)
     rows = kept(reporting.outstanding, as_of)
-    return render_template(
+    # the report names each borrower with their address: seen as a file opening is
+    return render_logged(
         "reports/outstanding.html",
+        [row.person_id for row in rows],
+        "report",
         form=form,
         rows=rows,
         as_of=as_of,

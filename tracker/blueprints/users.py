@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from tracker import accounts, audit
+from tracker import accounts, audit, database, journal
 from tracker.access import requires
 from tracker.extensions import db
 from tracker.forms import Form
@@ -66,6 +66,30 @@ def get_membership_or_404(membership_id: int) -> Membership:
     return membership
 
 
+def password_typed_lately() -> bool:
+    """Adding a login or giving one power asks for the chair's password again when it was typed
+    more than REAUTH_MINUTES ago, in the form at the top of the page (_password_check.html): an
+    unattended session must not make itself a treasurer. False, with the reason flashed, when the
+    password is due."""
+    if accounts.password_needed():
+        flash(_("Type your password again first, in the box at the top of the page."), "error")
+        return False
+    return True
+
+
+def lock_logins() -> None:
+    """Changes to a fund's logins one at a time (the fund's lock), each by a chair who still is
+    one: two chairs who demote each other at the same moment must not leave the fund without any."""
+    journal.lock_fund(g.fund.id)
+    own = db.session.scalar(
+        select(Membership)
+        .where(Membership.user_id == current_user.id, Membership.fund_id == g.fund.id)
+        .execution_options(populate_existing=True)
+    )
+    if own is None or not own.active or own.role != "chair":
+        abort(403)
+
+
 def not_myself(membership: Membership) -> None:
     """The chair cannot demote or deactivate their own login (the fund would lose its chair)."""
     if membership.user_id == current_user.id:
@@ -117,12 +141,21 @@ def index():
 def create():
     """Add a login to this fund."""
     form = NewUserForm()
-    if form.validate() and accounts.username_taken(form.username.data):
+    if not password_typed_lately() or not form.validate():
+        return render_index(form, 422)
+    database.end_transaction_before_slow_work()
+    password_hash = accounts.hash_password(form.password.data)
+    lock_logins()
+    if accounts.username_taken(form.username.data):
         form.username.errors.append(_("This username is taken; choose another."))
-    if form.errors:
         return render_index(form, 422)
     user = accounts.create_user(
-        form.username.data, form.password.data, g.fund.id, form.role.data, form.full_name.data
+        form.username.data,
+        None,
+        g.fund.id,
+        form.role.data,
+        form.full_name.data,
+        password_hash=password_hash,
     )
     audit.record("user.create", user, after={"username": user.username, "role": form.role.data})
     db.session.commit()
@@ -137,9 +170,13 @@ def change_role(membership_id: int):
     membership = get_membership_or_404(membership_id)
     not_myself(membership)
     form = RoleForm()
+    if not password_typed_lately():
+        return render_index(status=422)
     if not form.validate():
         flash(form.first_error, "error")
         return render_index(status=422)
+    lock_logins()
+    database.lock_row(membership)
     before = {"role": membership.role}
     membership.role = form.role.data
     accounts.revoke_all_sessions(membership.user_id, g.fund.id)  # the new role applies at next login
@@ -155,6 +192,8 @@ def deactivate(membership_id: int):
     """Deactivate a login; it is logged out at its next request."""
     membership = get_membership_or_404(membership_id)
     not_myself(membership)
+    lock_logins()
+    database.lock_row(membership)
     membership.active = False
     accounts.revoke_all_sessions(membership.user_id, g.fund.id)
     audit.record("user.deactivate", membership, before={"active": True}, after={"active": False})
@@ -168,6 +207,10 @@ def deactivate(membership_id: int):
 def activate(membership_id: int):
     """Reactivate a login."""
     membership = get_membership_or_404(membership_id)
+    if not password_typed_lately():
+        return render_index(status=422)
+    lock_logins()
+    database.lock_row(membership)
     membership.active = True
     audit.record("user.activate", membership, before={"active": False}, after={"active": True})
     db.session.commit()
@@ -182,10 +225,15 @@ def reset_password(membership_id: int):
     membership = get_membership_or_404(membership_id)
     only_this_fund(membership)
     form = PasswordForm()
+    if not password_typed_lately():
+        return render_index(status=422)
     if not form.validate():
         flash(form.first_error, "error")
         return render_index(status=422)
-    membership.user.password_hash = accounts.hash_password(form.password.data)
+    database.end_transaction_before_slow_work()
+    password_hash = accounts.hash_password(form.password.data)
+    lock_logins()
+    membership.user.password_hash = password_hash
     accounts.revoke_all_sessions(membership.user_id)
     audit.record("user.password", membership)
     db.session.commit()

@@ -24,7 +24,6 @@ from tracker.access import (
     own_committee_member_id,
     requires,
     sees_only_own_people,
-    writes_on_get,
 )
 from tracker.extensions import db
 from tracker.formatting import format_date
@@ -215,7 +214,8 @@ def respond_form(person: Person, form: VisitForm, status: int):
 @requires("log_visits")
 def create():
     """Record a visit; htmx gets a fresh quick form and a visit-recorded event for the timeline."""
-    person = get_person_or_404(id_arg(request.form.get("person_id")) or 0)
+    # locked: a visit checks the person's status and mentor, which the chair may be changing
+    person = get_person_or_404(id_arg(request.form.get("person_id")) or 0, lock=True)
     form = VisitForm(person=person)
     if person.status != "supported":
         form.form_errors.append(
@@ -262,11 +262,12 @@ def create():
 def new(person_id: int):
     """Render the quick visit form on a page of its own (the person page embeds the same form)."""
     person = get_person_or_404(person_id)
-    return render_template("visits/form.html", person=person, visit_form=visit_form_for(person))
+    return render_logged(
+        "visits/form.html", [person.id], "visit_form", person=person, visit_form=visit_form_for(person)
+    )
 
 
 @bp.route("/person/<int:person_id>/timeline")
-@writes_on_get
 @requires("view_visits")
 def timeline(person_id: int):
     """Render a person's visit timeline (the person page reloads it after a visit is recorded); a plain
@@ -275,8 +276,7 @@ def timeline(person_id: int):
     if not wants_fragment():
         return redirect(url_for("people.detail", person_id=person.id, visits=request.args.get("visits")))
     # The timeline holds casework notes: reading it is an opening of the person's file.
-    audit.record_access(person)
-    return render_logged("visits/_timeline.html", person=person)
+    return render_logged("visits/_timeline.html", [person.id], person=person)
 
 
 # ------------------------------------------------------------------------------------ the queue

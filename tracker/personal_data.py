@@ -1,0 +1,315 @@
+"""Where a person helped can be named, and what erasure and the data export do with each place.
+
+Every text column of every table is listed in TEXT_COLUMNS with how it is treated, and a test
+fails when a new one is not: a column added later cannot be forgotten by the erasure or the
+export (Law 91/2025/QH15: a person may have everything held about them, and have it erased).
+
+- PERSON: the person's own row (erase_person blanks it, the export lists it whole).
+- FREE_TEXT: what someone typed, anywhere in the fund: it may name anyone. The person's own
+  records (their visits, status changes, mentor notes, loans, donations earmarked for them) are
+  blanked at erasure; in everybody else's, their name and phone are replaced by the placeholder.
+  The export lists the person's own, and the others that name them (mentions).
+- KEPT_FOR_GOOD: the journal and the audit log, which nobody can change (database triggers). A
+  reason typed into them may not name a person of the fund (forms.reason_field refuses it), and
+  the audit log's details about an erased person are not shown.
+- NOT_PERSONAL: codes, numbers, derived keys, and other people's own data (donors, team members,
+  logins), which are theirs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import NamedTuple
+
+from sqlalchemy import or_, select
+
+from tracker import casework
+from tracker.extensions import db
+from tracker.formatting import format_date
+from tracker.i18n import gettext as _
+from tracker.models import (
+    Donation,
+    Loan,
+    MentorAssignment,
+    PeriodClose,
+    Person,
+    PersonStatusChange,
+    ReviewNote,
+    Visit,
+)
+
+PERSON, FREE_TEXT, KEPT_FOR_GOOD, NOT_PERSONAL = "person", "free text", "kept for good", "not personal"
+
+TEXT_COLUMNS: dict[str, str] = {
+    **{
+        f"person.{column}": PERSON
+        for column in (
+            "full_name",
+            "sort_key",
+            "search_text",
+            "gender",
+            "phone",
+            "address",
+            "certificate_type",
+            "family_circumstances",
+            "needs",
+            "status",
+        )
+    },
+    "visit.summary": FREE_TEXT,
+    "visit.livelihood": FREE_TEXT,
+    "visit.concerns": FREE_TEXT,
+    "person_status_change.reason": FREE_TEXT,
+    "mentor_assignment.note": FREE_TEXT,
+    "loan.purpose": FREE_TEXT,
+    "loan.minutes_ref": FREE_TEXT,
+    "loan.rejection_reason": FREE_TEXT,
+    "loan.write_off_reason": FREE_TEXT,
+    "donation.note": FREE_TEXT,
+    "review_note.text": FREE_TEXT,
+    "period_close.note": FREE_TEXT,
+    "journal_transaction.reason": KEPT_FOR_GOOD,
+    "journal_transaction.description": KEPT_FOR_GOOD,  # written by the app: "loan 12", "donation"
+    "audit_event.before": KEPT_FOR_GOOD,
+    "audit_event.after": KEPT_FOR_GOOD,
+    **{
+        name: NOT_PERSONAL
+        for name in (
+            "fund.name",
+            "fund.commune",
+            "fund.province",
+            "fund.founding_decision",
+            "user.username",
+            "user.full_name",
+            "user.password_hash",
+            "user.locale",
+            "membership.role",
+            "login_session.token",
+            "login_session.address",
+            "login_attempt.username",
+            "login_attempt.address",
+            "regional_access.province",
+            "form_submission.key",
+            "form_submission.location",
+            "committee_member.full_name",
+            "committee_member.sort_key",
+            "committee_member.position",
+            "committee_member.organisation",
+            "committee_member.phone",
+            "donor.name",
+            "donor.sort_key",
+            "donor.kind",
+            "donor.phone",
+            "donor.address",
+            "audit_event.action",
+            "audit_event.object_type",
+            "person_access.action",
+            "person_status_change.from_status",
+            "person_status_change.to_status",
+            "visit.kind",
+            "loan.status",
+            "loan.voucher_no",
+            "donation.method",
+            "donation.receipt_no",
+            "repayment.method",
+            "repayment.receipt_no",
+            "journal_transaction.event",
+            "journal_transaction.document_no",
+            "journal_line.account",
+            "journal_line.event",
+            "document_counter.series",
+            "review_note.period",
+        )
+    },
+}
+
+# Of those, what a person's own records hold about them, blanked at erasure (a loan keeps the
+# reference of the meeting that approved it, with the name taken out if it is there).
+OWNED_FIELDS = {
+    Visit: ("summary", "livelihood", "concerns"),
+    PersonStatusChange: ("reason",),
+    MentorAssignment: ("note",),
+    Loan: ("purpose", "rejection_reason", "write_off_reason"),
+    Donation: ("note",),
+}
+
+# The FREE_TEXT columns by model, for the search and the scrubbing (each column once).
+FREE_TEXT_FIELDS = {
+    Visit: ("summary", "livelihood", "concerns"),
+    PersonStatusChange: ("reason",),
+    MentorAssignment: ("note",),
+    Loan: ("purpose", "minutes_ref", "rejection_reason", "write_off_reason"),
+    Donation: ("note",),
+    ReviewNote: ("text",),
+    PeriodClose: ("note",),
+}
+
+
+# ------------------------------------------------------------------------------ finding a name
+
+
+def _fold(char: str) -> str:
+    """One character without its accents and case, one for one (so positions carry over)."""
+    if char in "đĐ":
+        return "d"
+    return unicodedata.normalize("NFD", char)[0].lower()
+
+
+def fold(text: str) -> str:
+    return "".join(_fold(char) for char in unicodedata.normalize("NFC", text))
+
+
+def naming_pattern(full_name: str, phone: str) -> re.Pattern | None:
+    """What names a person in folded text: the full name (accents, case and spacing aside) or
+    the phone number (however its digits are grouped)."""
+    parts = []
+    words = fold(full_name).split()
+    if words:
+        parts.append(r"\b" + r"\s+".join(map(re.escape, words)) + r"\b")
+    digits = re.sub(r"\D", "", phone or "")
+    if len(digits) >= 9:
+        national = digits[1:] if digits.startswith("0") else digits
+        separated = r"[\s.\-]*".join(national)
+        parts.append(rf"(?<!\d)(?:0|\+?84[\s.\-]*)?[\s.\-]*{separated}(?!\d)")
+    return re.compile("|".join(parts)) if parts else None
+
+
+def names(pattern: re.Pattern | None, text: str | None) -> bool:
+    return bool(pattern and text and pattern.search(fold(text)))
+
+
+def replace_naming(pattern: re.Pattern, text: str, placeholder: str) -> str:
+    """The text with each span that names the person replaced (found in the folded text, cut from
+    the NFC text: the two have the same length)."""
+    text = unicodedata.normalize("NFC", text)
+    pieces, last = [], 0
+    for match in pattern.finditer(fold(text)):
+        pieces += [text[last : match.start()], placeholder]
+        last = match.end()
+    return "".join([*pieces, text[last:]])
+
+
+def people_named_in(fund_id: int, text: str) -> list[str]:
+    """The people of the fund (not erased) whose full name or phone the text contains."""
+    if not text or not text.strip():
+        return []
+    folded = fold(text)
+    found = []
+    for full_name, phone in db.session.execute(
+        select(Person.full_name, Person.phone).where(Person.fund_id == fund_id, Person.erased_at.is_(None))
+    ):
+        pattern = naming_pattern(full_name, phone)
+        if pattern and pattern.search(folded):
+            found.append(full_name)
+    return found
+
+
+# ------------------------------------------------------------------------------ the person's records
+
+
+def owned_rows(person: Person) -> dict[type, list]:
+    """The person's own records that hold free text."""
+    loans = db.session.scalars(select(Loan).where(Loan.person_id == person.id)).all()
+    loan_ids = [loan.id for loan in loans]
+    earmarked = or_(Donation.earmark_person_id == person.id, Donation.earmark_loan_id.in_(loan_ids))
+    return {
+        Visit: db.session.scalars(select(Visit).where(Visit.person_id == person.id)).all(),
+        PersonStatusChange: db.session.scalars(
+            select(PersonStatusChange).where(PersonStatusChange.person_id == person.id)
+        ).all(),
+        MentorAssignment: db.session.scalars(
+            select(MentorAssignment).where(MentorAssignment.person_id == person.id)
+        ).all(),
+        Loan: loans,
+        Donation: db.session.scalars(
+            select(Donation).where(Donation.fund_id == person.fund_id, earmarked)
+        ).all(),
+    }
+
+
+class Mention(NamedTuple):
+    """A record of someone else, or of the fund, whose text names the person."""
+
+    record: str  # "donation PT-2026-0003", "review 2026-H1", ...
+    field: str
+    text: str
+
+
+def mentions(person: Person) -> list[Mention]:
+    """Free text elsewhere in the fund that names the person (for the export)."""
+    pattern = naming_pattern(person.full_name, person.phone)
+    owned = {(type(row), row.id) for rows in owned_rows(person).values() for row in rows}
+    found = []
+    for model, fields in FREE_TEXT_FIELDS.items():
+        for row in fund_rows_naming(model, fields, person.fund_id, pattern):
+            if (model, row.id) in owned:
+                continue
+            for field in fields:
+                if names(pattern, getattr(row, field)):
+                    found.append(Mention(describe(row), field, getattr(row, field)))
+    return found
+
+
+def fund_rows_naming(model, fields: tuple[str, ...], fund_id: int, pattern: re.Pattern | None) -> list:
+    """The fund's rows of `model` with a text field that names the person (read whole, matched
+    here: the match forgives accents and case, which SQL LIKE does not)."""
+    if pattern is None:
+        return []
+    non_empty = or_(*(getattr(model, field) != "" for field in fields))
+    rows = db.session.scalars(select(model).where(model.fund_id == fund_id, non_empty)).all()
+    return [row for row in rows if any(names(pattern, getattr(row, field)) for field in fields)]
+
+
+def describe(row) -> str:
+    """The record in words, as the export names it."""
+    if isinstance(row, Donation):
+        return _("Donation %(number)s", number=row.receipt_no)
+    if isinstance(row, ReviewNote):
+        return _("Review %(period)s", period=row.period)
+    if isinstance(row, PeriodClose):
+        return _("Closing of the books through %(date)s", date=format_date(row.closed_through))
+    if isinstance(row, Loan):
+        return _("Loan no. %(id)s", id=row.id)
+    if isinstance(row, Visit):
+        return _("Visit of %(date)s to another person", date=format_date(row.visited_on))
+    if isinstance(row, PersonStatusChange):
+        return _("Status change of %(date)s of another person", date=format_date(row.changed_on))
+    return _("Mentor assignment of %(date)s of another person", date=format_date(row.assigned_on))
+
+
+# ------------------------------------------------------------------------------ erasure
+
+
+def erase_person(person: Person, today: dt.date) -> None:
+    """Right to erasure: keep the money records (loans, repayments, the journal), blank the rest.
+
+    The name becomes a placeholder; contact details and the person's own notes are removed; the
+    fund's other texts that name the person (by full name or phone) get the placeholder instead."""
+    pattern = naming_pattern(person.full_name, person.phone)
+    placeholder = f"{casework.ERASED_NAME} #{person.id}"
+    for model, rows in owned_rows(person).items():
+        for row in rows:
+            for field in OWNED_FIELDS[model]:
+                setattr(row, field, "")
+    for model, fields in FREE_TEXT_FIELDS.items():
+        for row in fund_rows_naming(model, fields, person.fund_id, pattern):
+            for field in fields:
+                if names(pattern, getattr(row, field)):
+                    setattr(row, field, replace_naming(pattern, getattr(row, field), placeholder))
+    person.set_name(placeholder)
+    person.phone = ""
+    person.address = ""
+    person.birth_year = None
+    person.gender = None
+    person.released_on = None
+    person.certificate_type = None
+    person.family_circumstances = ""
+    person.needs = ""
+    person.next_visit_on = None
+    person.named_to_donors = False
+    if person.mentor_id is not None:  # leaves the mentor's list; the history keeps the dates
+        casework.assign_mentor(person, None, today, None, "")
+    person.erased_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    person.refresh_search_text()
