@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import unicodedata
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, StringField, TextAreaField
@@ -12,7 +13,7 @@ from tracker import clock, ledger
 from tracker.field_html import field_html
 from tracker.formatting import format_number
 from tracker.i18n import lazy_gettext as _l
-from tracker.text import normalise_phone
+from tracker.text import has_direction_overrides, has_hidden_characters, normalise_phone
 
 EARLIEST_DATE = dt.date(1950, 1, 1)
 
@@ -23,12 +24,27 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 CONTROL_CHARACTERS_MESSAGE = _l(
     "This has invisible control characters, often from pasted text; type it in again."
 )
+DIRECTION_OVERRIDES_MESSAGE = _l(
+    "This has characters that change the direction of the text, often from pasted text; type it in again."
+)
+HIDDEN_CHARACTERS_IN_NAME_MESSAGE = _l(
+    "The name has invisible characters or characters that change the direction of the text, "
+    "often from pasted text; type it in again."
+)
+
+
+def tidy(value) -> str:
+    """Typed text composed (NFC) and without surrounding whitespace. Unikey and some phones send
+    decomposed accents ("e" + U+0302 + U+0301 for "ế"), others composed ones: the same name would
+    otherwise be stored two ways, which compare, count (Length) and match differently."""
+    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else ""
 
 
 class Form(FlaskForm):
-    """Base form: strips surrounding whitespace from every text input but passwords (taken as typed:
-    " mật khẩu" saved as "mật khẩu" would not be the password its owner chose) and refuses control
-    characters in any field; its fields render through tracker.field_html."""
+    """Base form: composes (NFC) and strips every text input but passwords (taken as typed:
+    " mật khẩu" saved as "mật khẩu" would not be the password its owner chose, nor would the
+    composed form of a password typed decomposed), refuses control characters in any field and
+    direction overrides in any but passwords; its fields render through tracker.field_html."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -36,7 +52,7 @@ class Form(FlaskForm):
             field_class = unbound_field.field_class
             strips = getattr(field_class, "strip_whitespace", not issubclass(field_class, PasswordField))
             if issubclass(field_class, StringField) and strips:
-                filters.append(lambda value: value.strip() if isinstance(value, str) else "")
+                filters.append(tidy)
             return unbound_field.bind(form=form, filters=filters, **options)
 
         def render_field(self, field, render_kw):
@@ -48,10 +64,9 @@ class Form(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in self:
-            if any(
-                CONTROL_CHARACTERS.search(value) for value in field.raw_data or () if isinstance(value, str)
-            ):
-                field.errors = [*field.errors, CONTROL_CHARACTERS_MESSAGE]
+            refusal = refused_characters(field)
+            if refusal is not None:
+                field.errors = [*field.errors, refusal]
                 valid = False
         return valid
 
@@ -61,6 +76,33 @@ class Form(FlaskForm):
             if errors:
                 return errors[0]
         return None
+
+
+def refused_characters(field) -> str | None:
+    """What no field may hold, as typed. Control characters: PostgreSQL refuses NUL and XLSX every
+    one. Direction overrides: they show other text than the one stored, on screen, on receipts and
+    in exports, whatever the field; not in a password, never shown and to be taken as typed (a
+    NameField refuses them with the other hidden characters, in its own words)."""
+    typed = [value for value in field.raw_data or () if isinstance(value, str)]
+    if any(CONTROL_CHARACTERS.search(value) for value in typed):
+        return CONTROL_CHARACTERS_MESSAGE
+    if isinstance(field, NameField | PasswordField):
+        return None
+    if any(has_direction_overrides(value) for value in typed):
+        return DIRECTION_OVERRIDES_MESSAGE
+    return None
+
+
+class NameField(StringField):
+    """A person's or an organisation's name. It refuses the characters that print nothing or move
+    the text around them (tracker.text.has_hidden_characters), which come with names pasted from
+    elsewhere: names are compared (duplicates, the erasure's confirmation), searched and sorted, and
+    printed on receipts and letters, where an invisible character makes two names that look alike
+    differ and a direction override shows a name other than the one stored."""
+
+    def pre_validate(self, form):
+        if has_hidden_characters(self.data):
+            raise ValidationError(HIDDEN_CHARACTERS_IN_NAME_MESSAGE)
 
 
 class IsoDateField(DateField):
