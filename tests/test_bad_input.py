@@ -12,15 +12,19 @@ plain regression tests for the bugs these found are at the end.
 """
 
 import datetime as dt
+import html
 import re
 import shutil
 import unicodedata
 import uuid
 from functools import partial
+from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 import sqlalchemy as sa
+import wtforms
+from babel.messages.pofile import read_po
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
@@ -1117,7 +1121,7 @@ def test_control_characters_are_refused_next_to_the_field(app, seed, chair):
     assert ok.status_code == 303
 
 
-# Issue 14: invisible and direction characters, decomposed accents.
+# Issue 14: invisible and direction characters, decomposed accents, English validation messages.
 
 DIRECTION_OVERRIDES = (
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # embeddings, overrides, isolates
@@ -1155,6 +1159,9 @@ def browser_for(request, app, role: str) -> Browser:
         browser = Browser(app.test_client())
         browser.get("/setup/")
         return browser
+    if role == "visitor":
+        request.getfixturevalue("seed")
+        return Browser(app.test_client())
     return request.getfixturevalue("as_role")(role)
 
 
@@ -1228,6 +1235,145 @@ def test_passwords_are_taken_exactly_as_typed(app, seed, chair):
         user = db.session.scalar(sa.select(User).where(User.username == "chair"))
         assert accounts.check_password(user, password)
         assert not accounts.check_password(user, unicodedata.normalize("NFC", password))
+
+
+def wtforms_english() -> set[str]:
+    """What WTForms writes when a validator or a field has no message of ours: every piece of its
+    messages between placeholders, as its catalogue template lists them."""
+    with (Path(wtforms.__file__).parent / "locale" / "wtforms.pot").open("rb") as f:
+        catalog = read_po(f)
+    pieces = set()
+    for message in catalog:
+        for text in message.id if isinstance(message.id, tuple | list) else (message.id,):
+            pieces.update(piece.strip() for piece in re.split(r"%\(\w+\)[sd]|%s", text))
+    return {piece for piece in pieces if len(piece) >= 10}
+
+
+LONG = "ữ" * 10_241  # over every length limit; no number, date, amount, choice or id
+
+
+class Made(dict):
+    """The ids the addresses below name, each made when first asked for."""
+
+    def __init__(self, app, seed, money):
+        super().__init__()
+        self.app, self.seed, self.money = app, seed, money
+
+    def __missing__(self, key: str) -> int:
+        app, seed, money = self.app, self.seed, self.money
+        if key == "person":
+            made = money.person_id
+        elif key == "member":
+            made = seed.member_cm_id
+        elif key == "viewer":
+            with app.app_context():
+                made = db.session.scalar(
+                    sa.select(Membership.id).where(Membership.user_id == user_id("viewer"))
+                )
+        elif key == "donation":
+            made = donate(app, seed.fund_id, money.donor_id, 2_000_000, dt.date(2025, 6, 2))
+        elif key == "requested_loan":
+            made = requested_loan(app, seed.fund_id, money.person_id)
+        elif key == "approved_loan":
+            made = approved_loan(app, seed.fund_id, money.person_id, 3_000_000)
+        elif key == "paid_out_loan":
+            donate(app, seed.fund_id, money.donor_id, 10**9, dt.date(2025, 1, 2))
+            made = disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2025, 6, 1))
+        elif key == "repayment":
+            made = repay(app, self["paid_out_loan"], 1_000_000, dt.date(2025, 7, 1))
+        else:
+            raise KeyError(key)
+        self[key] = made
+        return made
+
+
+def filled(*names: str) -> dict:
+    return dict.fromkeys(names, LONG)
+
+
+# Every form that refuses input: who sends it, where, and what (LONG in every field, unless another
+# value is needed to reach the form's refusal).
+REFUSALS = {
+    "auth.login": ("visitor", "/login", filled("username", "password")),
+    "auth.password": ("chair", "/account/password", filled("current_password", "password", "confirm")),
+    "donations.create": (
+        "treasurer",
+        "/donations",
+        filled("donor_id", "amount", "received_on", "method", "earmark_person_id", "note"),
+    ),
+    "donations.reverse": ("treasurer", "/donations/{donation}/reverse", filled("reason")),
+    "donors.create": ("treasurer", "/donors", filled("name", "kind", "phone", "address")),
+    "loans.approve": ("chair", "/loans/{requested_loan}/approve", filled("minutes_ref", "decided_on")),
+    "loans.create": (
+        "member",
+        "/loans",
+        filled("person_id", "principal", "purpose", "term_months", "grace_months", "applied_on"),
+    ),
+    "loans.disburse": ("treasurer", "/loans/{approved_loan}/disburse", filled("disbursed_on")),
+    "loans.reject": ("chair", "/loans/{requested_loan}/reject", filled("reason")),
+    "loans.repay": ("treasurer", "/loans/{paid_out_loan}/repayments", filled("amount", "paid_on", "method")),
+    "loans.reverse_disbursement": (
+        "treasurer",
+        "/loans/{paid_out_loan}/reverse-disbursement",
+        filled("reason"),
+    ),
+    "loans.reverse_repayment": ("treasurer", "/repayments/{repayment}/reverse", filled("reason")),
+    "loans.write_off": ("chair", "/loans/{paid_out_loan}/write-off", filled("reason")),
+    "members.create": (
+        "chair",
+        "/members",
+        filled("full_name", "position", "organisation", "phone", "joined_on", "user_id"),
+    ),
+    "members.leave": ("chair", "/members/{member}/leave", filled("left_on")),
+    "members.update": (
+        "chair",
+        "/members/{member}",
+        filled("full_name", "position", "organisation", "phone", "joined_on", "user_id"),
+    ),
+    "people.assign_mentor": ("chair", "/people/{person}/mentor", filled("mentor_id", "assigned_on", "note")),
+    "people.change_status": ("chair", "/people/{person}/status", filled("status", "changed_on", "reason")),
+    "people.create": ("chair", "/people", filled(*PERSON_FORM, "mentor_id")),
+    "people.update": ("chair", "/people/{person}", filled(*PERSON_FORM)),
+    "periods.close": ("chair", "/periods", filled("closed_through", "note")),
+    "privacy.erase": ("chair", "/people/{person}/erase", filled("confirm", "reason")),
+    "review.save_notes": ("chair", "/reports/review/notes", {"period": str(TODAY.year), "text": LONG}),
+    "setup.start": ("first run", "/setup/", filled(*FIRST_RUN)),
+    "users.change_role": ("chair", "/users/{viewer}/role", filled("role")),
+    "users.create": ("chair", "/users", filled("username", "full_name", "role", "password")),
+    "users.reset_password": ("chair", "/users/{viewer}/password", {"password": "short"}),
+    "visits.create": (
+        "member",
+        "/visits",
+        {
+            "person_id": "{person}",
+            **filled("kind", "visited_on", "summary", "livelihood", "concerns", "next_visit_on", "mentor_id"),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(REFUSALS))
+def test_every_refusal_is_in_vietnamese(request, app, endpoint):
+    """WTForms' own messages ("Field cannot be longer than 500 characters.", "Not a valid integer
+    value.") showed in English on the Vietnamese screen wherever a validator or a field had no
+    message of ours."""
+    role, url, data = REFUSALS[endpoint]
+    browser = browser_for(request, app, role)
+    if role != "first run":
+        made = Made(app, request.getfixturevalue("seed"), request.getfixturevalue("money"))
+        url = url.format_map(made)
+        data = {name: value.format_map(made) for name, value in data.items()}
+    response = browser.post(url, data)
+    body = html.unescape(response.get_data(as_text=True))
+    refused = 'class="field-error"' in body or 'class="flash flash-error"' in body  # the login: a 200
+    assert response.status_code < 500 and refused, response.status_code
+    english = sorted(piece for piece in wtforms_english() if piece in body)
+    assert not english, f"English on the Vietnamese page: {english}"
+
+
+def test_every_form_that_refuses_is_checked_for_english():
+    forms_with_fields = {endpoint for endpoint, test in JUNK_TESTS.items() if test}
+    assert sorted(forms_with_fields - {"auth.set_language"} - set(REFUSALS)) == []
 
 
 def test_an_export_skips_control_characters_stored_before_they_were_refused(app, seed, money, treasurer):

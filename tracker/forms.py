@@ -12,6 +12,7 @@ from wtforms.widgets.core import clean_key
 from tracker import clock, ledger
 from tracker.field_html import field_html
 from tracker.formatting import format_number
+from tracker.i18n import catalogue
 from tracker.i18n import lazy_gettext as _l
 from tracker.text import has_direction_overrides, has_hidden_characters, normalise_phone
 
@@ -44,7 +45,8 @@ class Form(FlaskForm):
     """Base form: composes (NFC) and strips every text input but passwords (taken as typed:
     " mật khẩu" saved as "mật khẩu" would not be the password its owner chose, nor would the
     composed form of a password typed decomposed), refuses control characters in any field and
-    direction overrides in any but passwords; its fields render through tracker.field_html."""
+    direction overrides in any but passwords, and says WTForms' own messages in our words; its
+    fields render through tracker.field_html."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -54,6 +56,11 @@ class Form(FlaskForm):
             if issubclass(field_class, StringField) and strips:
                 filters.append(tidy)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+        def get_translations(self, form):
+            """Instead of Flask-WTF's (WTF_I18N_ENABLED), which loads WTForms' own catalogues:
+            WTForms has no Vietnamese."""
+            return WTFORMS_MESSAGES
 
         def render_field(self, field, render_kw):
             """WTForms' markup, written by tracker.field_html where it knows the widget."""
@@ -193,3 +200,72 @@ def reason_field(label=None) -> TextAreaField:
             "do not write personal details here."
         ),
     )
+
+
+class _WTFormsMessages:
+    """The messages WTForms writes itself when a validator or a field has none of ours (a Length
+    without message, an IntegerField given letters, a choice not in the list), said in our words
+    through our catalogue. Some cannot be given a message where the field is declared at all, and a
+    validator added without one is covered too. Anything else asked (a label WTForms makes from a
+    field's name) is looked up in the catalogue as it is."""
+
+    def gettext(self, string: str) -> str:
+        ours = OUR_WORDS.get(string)
+        return str(ours) if ours is not None else catalogue().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        ours = OUR_WORDS.get(singular)
+        return str(ours) if ours is not None else catalogue().ungettext(singular, plural, n)
+
+
+WTFORMS_MESSAGES = _WTFormsMessages()
+
+_CHECK = _l("Check what you typed here: it is not in the expected form.")
+_CHOOSE = _l("Choose one of the options in the list.")
+_EXPIRED = _l("The form has expired or was sent from elsewhere. Reload the page and try again.")
+_NOT_EDITABLE = _l("This cannot be changed here.")
+# WTForms' message (its msgid; the singular for a plural) -> ours. WTForms formats ours afterwards
+# with the same variables (Length: min, max, length; NumberRange: min, max; EqualTo: other_label,
+# other_name; AnyOf, NoneOf: values; a multiple choice: value), so ours may use any of them or none.
+# tests/test_translations.py checks that every message in WTForms' catalogue is here.
+OUR_WORDS = {
+    "Field must be equal to %(other_name)s.": _l("This does not match “%(other_label)s”."),
+    "Field must be at least %(min)d character long.": _l("Write at least %(min)d characters here."),
+    "Field cannot be longer than %(max)d character.": _l("Write at most %(max)d characters here."),
+    "Field must be exactly %(max)d character long.": _l("Write exactly %(max)d characters here."),
+    "Field must be between %(min)d and %(max)d characters long.": _l(
+        "Write %(min)d to %(max)d characters here."
+    ),
+    "Number must be at least %(min)s.": _l("Enter a number of at least %(min)s."),
+    "Number must be at most %(max)s.": _l("Enter a number of at most %(max)s."),
+    "Number must be between %(min)s and %(max)s.": _l("Enter a number from %(min)s to %(max)s."),
+    "Date must be at least %(min)s.": _l("Enter a date no earlier than %(min)s."),
+    "Date must be at most %(max)s.": _l("Enter a date no later than %(max)s."),
+    "Date must be between %(min)s and %(max)s.": _l("Enter a date from %(min)s to %(max)s."),
+    "This field is required.": _l("Fill this in."),
+    "Invalid input.": _CHECK,
+    "Invalid email address.": _CHECK,
+    "Invalid IP address.": _CHECK,
+    "Invalid Mac address.": _CHECK,
+    "Invalid URL.": _CHECK,
+    "Invalid UUID.": _CHECK,
+    "Invalid value, must be one of: %(values)s.": _CHECK,
+    "Invalid value, can't be any of: %(values)s.": _CHECK,
+    "This field cannot be edited.": _NOT_EDITABLE,
+    "This field is disabled and cannot have a value.": _NOT_EDITABLE,
+    "Invalid CSRF Token.": _EXPIRED,
+    "CSRF token missing.": _EXPIRED,
+    "CSRF failed.": _EXPIRED,
+    "CSRF token expired.": _EXPIRED,
+    "Invalid Choice: could not coerce.": _CHOOSE,
+    "Not a valid choice.": _CHOOSE,
+    "Invalid choice(s): one or more data inputs could not be coerced.": _CHOOSE,
+    "'%(value)s' is not a valid choice for this field.": _CHOOSE,
+    "Not a valid datetime value.": _l("Enter a real date and time."),
+    "Not a valid date value.": _l("Enter a real date as dd/mm/yyyy, for example 27/11/2026."),
+    "Not a valid time value.": _l("Enter a real time as hh:mm, for example 14:30."),
+    "Not a valid week value.": _CHECK,
+    "Not a valid integer value.": _l("Enter a whole number in digits, for example 12."),
+    "Not a valid decimal value.": _l("Enter a number in digits."),
+    "Not a valid float value.": _l("Enter a number in digits."),
+}
