@@ -12,14 +12,19 @@ plain regression tests for the bugs these found are at the end.
 """
 
 import datetime as dt
+import html
 import re
 import shutil
 import unicodedata
 import uuid
+from functools import partial
+from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 import sqlalchemy as sa
+import wtforms
+from babel.messages.pofile import read_po
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
@@ -61,7 +66,8 @@ XSS_PAYLOADS = (
 MARKUP_PAYLOADS = XSS_PAYLOADS[:3]
 JAVASCRIPT_URL = re.compile(r"""(?:href|src|action|formaction)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
 
-# Text a person could type or paste that a form should store and show as it is.
+# Text a person could type or paste: no form may fail on it. Most fields store it (composed: NFC)
+# and show it; names refuse the invisible and direction characters, every field the overrides.
 ODD_BUT_FINE = (
     "\u202eRTL override\u202c",
     "\u200fمرحبا بالعالم\u200f",
@@ -301,13 +307,14 @@ def submit(app, browser, url: str, data: dict, *, htmx: bool = False, login_atte
 
 
 def shows(browser, pages: dict[str, tuple]) -> None:
-    """Each page opens; no payload is in it raw; the payloads in the given values are in it escaped."""
+    """Each page opens; no payload is in it raw; the payloads in the given values are in it escaped
+    (as stored: composed, so a combining mark after a payload's ">" makes it "≯")."""
     for url, values in pages.items():
         response = browser.get(url)
         assert response.status_code == 200, f"GET {url} -> {response.status_code}"
         body = response.get_data(as_text=True)
         assert_no_raw_markup(body, f"GET {url}")
-        for value in values:
+        for value in map(partial(unicodedata.normalize, "NFC"), values):
             for payload in XSS_PAYLOADS:
                 if payload in value:
                     assert str(escape(payload)) in body, f"GET {url} does not show the stored {value!r}"
@@ -1121,6 +1128,261 @@ def test_control_characters_are_refused_next_to_the_field(app, seed, chair):
     assert table_state(app) == before
     ok = chair.post("/people", {"full_name": "An", "consent_recorded_on": "2025-01-02", "needs": "a\tb\r\nc"})
     assert ok.status_code == 303
+
+
+# Issue 14: invisible and direction characters, decomposed accents, English validation messages.
+
+DIRECTION_OVERRIDES = (
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # embeddings, overrides, isolates
+)
+# With the direction marks, the zero-width characters and the BOM.
+HIDDEN_CHARACTERS = "\u200e\u200f" + DIRECTION_OVERRIDES + "\u200b\u200c\u200d\u2060\ufeff"
+NAME_REFUSAL = "Tên có ký tự ẩn hoặc ký tự đổi chiều chữ"
+DIRECTION_REFUSAL = "Ô này có ký tự đổi chiều chữ"
+FIRST_RUN = {
+    "fund_name": "Quỹ giúp đỡ người hoàn lương xã Tân Phú",
+    "commune": "xã Tân Phú",
+    "province": "Đồng Nai",
+    "full_name": "Nguyễn Văn Tâm",
+    "username": "tamnv",
+    "password": PASSWORD,
+    "confirm": PASSWORD,
+}
+NEW_LOGIN = {"username": "ketoan2", "role": "viewer", "password": PASSWORD}
+# Every field that holds a person's or an organisation's name: who fills it in ("first run": the
+# setup form, before any fund exists), where, the field, and the rest of the form.
+NAME_FIELDS = {
+    "person": ("chair", "/people", "full_name", {"consent_recorded_on": "2025-01-02"}),
+    "team member": ("chair", "/members", "full_name", {}),
+    "team member's organisation": ("chair", "/members", "organisation", {"full_name": "Hoàng Thị Mai"}),
+    "donor": ("treasurer", "/donors", "name", {"kind": "business"}),
+    "login": ("chair", "/users", "full_name", NEW_LOGIN),
+    "fund": ("first run", "/setup/", "fund_name", FIRST_RUN),
+    "commune": ("first run", "/setup/", "commune", FIRST_RUN),
+    "chair at the first run": ("first run", "/setup/", "full_name", FIRST_RUN),
+}
+
+
+def browser_for(request, app, role: str) -> Browser:
+    if role == "first run":  # an empty database: no seed
+        browser = Browser(app.test_client())
+        browser.get("/setup/")
+        return browser
+    if role == "visitor":
+        request.getfixturevalue("seed")
+        return Browser(app.test_client())
+    return request.getfixturevalue("as_role")(role)
+
+
+@pytest.mark.parametrize("which", sorted(NAME_FIELDS))
+def test_names_refuse_invisible_and_direction_characters(request, app, which):
+    """A zero-width space makes two names that look alike differ (search, duplicates, the
+    erasure's confirmation); a direction override shows another name than the one stored."""
+    role, url, field, rest = NAME_FIELDS[which]
+    browser = browser_for(request, app, role)
+    before = table_state(app)
+    for character in HIDDEN_CHARACTERS:
+        response = browser.post(url, {**rest, field: f"Nguyễn Văn{character} An"})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422, f"{character!r}"
+        assert f'id="{field}-error">{NAME_REFUSAL}' in body, f"{character!r}"
+        assert DIRECTION_REFUSAL not in body, f"{character!r}: said twice"
+    assert table_state(app) == before
+    assert browser.post(url, {**rest, field: "Nguyễn Văn An"}).status_code in (302, 303)
+
+
+def test_direction_overrides_are_refused_in_any_text(app, seed, chair):
+    """An override turns the text after it around on screen ("500.000 ₫" can show as "₫ 000.005"),
+    whatever the field; the marks and zero-width joiners of Arabic text and emoji are kept."""
+    person = {"full_name": "Trần Văn Tư", "consent_recorded_on": "2025-01-02"}
+    before = table_state(app)
+    for character in DIRECTION_OVERRIDES:
+        for field in ("address", "needs"):
+            response = chair.post("/people", {**person, field: f"Cần{character} 500.000 ₫"})
+            assert response.status_code == 422, f"{field} {character!r}"
+            assert f'id="{field}-error">{DIRECTION_REFUSAL}' in response.get_data(as_text=True)
+    assert table_state(app) == before
+    kept = "Gia đình 👨\u200d👩\u200d👧 ổn định; \u200fمرحبا\u200f; a\u200bb"
+    assert chair.post("/people", {**person, "needs": kept}).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(Person.needs).where(Person.full_name == "Trần Văn Tư")) == kept
+
+
+def test_text_is_stored_composed_whatever_the_keyboard_sent(app, seed, chair, treasurer):
+    """Unikey and some phones send decomposed accents ("e" + U+0302 + U+0301 for "ế"): they look
+    the same, but were stored as typed, so equal names compared, matched and counted differently."""
+    typed = {
+        "full_name": "Nguyễn Thị Ánh Tuyết",
+        "address": "Thôn Đông, xã Hồng Sơn",
+        "needs": "Vốn nuôi bò, học nghề may",
+    }
+    decomposed = {name: unicodedata.normalize("NFD", value) for name, value in typed.items()}
+    assert decomposed != typed
+    response = chair.post("/people", {**decomposed, "consent_recorded_on": "2025-01-02"})
+    assert response.status_code == 303
+    with app.app_context():
+        person = db.session.scalar(sa.select(Person).where(Person.full_name == typed["full_name"]))
+        assert person is not None
+        assert (person.address, person.needs) == (typed["address"], typed["needs"])
+    # A length limit counts the letters seen: 200 of them, decomposed, are more code points.
+    name = ("Công ty Cổ phần Xây dựng Hồng Phát " * 6)[:200].strip()
+    assert len(unicodedata.normalize("NFD", name)) > 200
+    response = treasurer.post("/donors", {"name": unicodedata.normalize("NFD", name), "kind": "business"})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(Donor.id).where(Donor.name == name)) is not None
+
+
+def test_passwords_are_taken_exactly_as_typed(app, seed, chair):
+    """Not composed as other text is: the password is the one its owner's keyboard sends."""
+    password = unicodedata.normalize("NFD", "mật khẩu mới của tôi")
+    response = chair.post(
+        "/account/password", {"current_password": PASSWORD, "password": password, "confirm": password}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "chair"))
+        assert accounts.check_password(user, password)
+        assert not accounts.check_password(user, unicodedata.normalize("NFC", password))
+
+
+def wtforms_english() -> set[str]:
+    """What WTForms writes when a validator or a field has no message of ours: every piece of its
+    messages between placeholders, as its catalogue template lists them."""
+    with (Path(wtforms.__file__).parent / "locale" / "wtforms.pot").open("rb") as f:
+        catalog = read_po(f)
+    pieces = set()
+    for message in catalog:
+        for text in message.id if isinstance(message.id, tuple | list) else (message.id,):
+            pieces.update(piece.strip() for piece in re.split(r"%\(\w+\)[sd]|%s", text))
+    return {piece for piece in pieces if len(piece) >= 10}
+
+
+LONG = "ữ" * 10_241  # over every length limit; no number, date, amount, choice or id
+
+
+class Made(dict):
+    """The ids the addresses below name, each made when first asked for."""
+
+    def __init__(self, app, seed, money):
+        super().__init__()
+        self.app, self.seed, self.money = app, seed, money
+
+    def __missing__(self, key: str) -> int:
+        app, seed, money = self.app, self.seed, self.money
+        if key == "person":
+            made = money.person_id
+        elif key == "member":
+            made = seed.member_cm_id
+        elif key == "viewer":
+            with app.app_context():
+                made = db.session.scalar(
+                    sa.select(Membership.id).where(Membership.user_id == user_id("viewer"))
+                )
+        elif key == "donation":
+            made = donate(app, seed.fund_id, money.donor_id, 2_000_000, dt.date(2025, 6, 2))
+        elif key == "requested_loan":
+            made = requested_loan(app, seed.fund_id, money.person_id)
+        elif key == "approved_loan":
+            made = approved_loan(app, seed.fund_id, money.person_id, 3_000_000)
+        elif key == "paid_out_loan":
+            donate(app, seed.fund_id, money.donor_id, 10**9, dt.date(2025, 1, 2))
+            made = disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2025, 6, 1))
+        elif key == "repayment":
+            made = repay(app, self["paid_out_loan"], 1_000_000, dt.date(2025, 7, 1))
+        else:
+            raise KeyError(key)
+        self[key] = made
+        return made
+
+
+def filled(*names: str) -> dict:
+    return dict.fromkeys(names, LONG)
+
+
+# Every form that refuses input: who sends it, where, and what (LONG in every field, unless another
+# value is needed to reach the form's refusal).
+REFUSALS = {
+    "auth.login": ("visitor", "/login", filled("username", "password")),
+    "auth.password": ("chair", "/account/password", filled("current_password", "password", "confirm")),
+    "donations.create": (
+        "treasurer",
+        "/donations",
+        filled("donor_id", "amount", "received_on", "method", "earmark_person_id", "note"),
+    ),
+    "donations.reverse": ("treasurer", "/donations/{donation}/reverse", filled("reason")),
+    "donors.create": ("treasurer", "/donors", filled("name", "kind", "phone", "address")),
+    "loans.approve": ("chair", "/loans/{requested_loan}/approve", filled("minutes_ref", "decided_on")),
+    "loans.create": (
+        "member",
+        "/loans",
+        filled("person_id", "principal", "purpose", "term_months", "grace_months", "applied_on"),
+    ),
+    "loans.disburse": ("treasurer", "/loans/{approved_loan}/disburse", filled("disbursed_on")),
+    "loans.reject": ("chair", "/loans/{requested_loan}/reject", filled("reason")),
+    "loans.repay": ("treasurer", "/loans/{paid_out_loan}/repayments", filled("amount", "paid_on", "method")),
+    "loans.reverse_disbursement": (
+        "treasurer",
+        "/loans/{paid_out_loan}/reverse-disbursement",
+        filled("reason"),
+    ),
+    "loans.reverse_repayment": ("treasurer", "/repayments/{repayment}/reverse", filled("reason")),
+    "loans.write_off": ("chair", "/loans/{paid_out_loan}/write-off", filled("reason")),
+    "members.create": (
+        "chair",
+        "/members",
+        filled("full_name", "position", "organisation", "phone", "joined_on", "user_id"),
+    ),
+    "members.leave": ("chair", "/members/{member}/leave", filled("left_on")),
+    "members.update": (
+        "chair",
+        "/members/{member}",
+        filled("full_name", "position", "organisation", "phone", "joined_on", "user_id"),
+    ),
+    "people.assign_mentor": ("chair", "/people/{person}/mentor", filled("mentor_id", "assigned_on", "note")),
+    "people.change_status": ("chair", "/people/{person}/status", filled("status", "changed_on", "reason")),
+    "people.create": ("chair", "/people", filled(*PERSON_FORM, "mentor_id")),
+    "people.update": ("chair", "/people/{person}", filled(*PERSON_FORM)),
+    "periods.close": ("chair", "/periods", filled("closed_through", "note")),
+    "privacy.erase": ("chair", "/people/{person}/erase", filled("confirm", "reason")),
+    "review.save_notes": ("chair", "/reports/review/notes", {"period": str(TODAY.year), "text": LONG}),
+    "setup.start": ("first run", "/setup/", filled(*FIRST_RUN)),
+    "users.change_role": ("chair", "/users/{viewer}/role", filled("role")),
+    "users.create": ("chair", "/users", filled("username", "full_name", "role", "password")),
+    "users.reset_password": ("chair", "/users/{viewer}/password", {"password": "short"}),
+    "visits.create": (
+        "member",
+        "/visits",
+        {
+            "person_id": "{person}",
+            **filled("kind", "visited_on", "summary", "livelihood", "concerns", "next_visit_on", "mentor_id"),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(REFUSALS))
+def test_every_refusal_is_in_vietnamese(request, app, endpoint):
+    """WTForms' own messages ("Field cannot be longer than 500 characters.", "Not a valid integer
+    value.") showed in English on the Vietnamese screen wherever a validator or a field had no
+    message of ours."""
+    role, url, data = REFUSALS[endpoint]
+    browser = browser_for(request, app, role)
+    if role != "first run":
+        made = Made(app, request.getfixturevalue("seed"), request.getfixturevalue("money"))
+        url = url.format_map(made)
+        data = {name: value.format_map(made) for name, value in data.items()}
+    response = browser.post(url, data)
+    body = html.unescape(response.get_data(as_text=True))
+    refused = 'class="field-error"' in body or 'class="flash flash-error"' in body  # the login: a 200
+    assert response.status_code < 500 and refused, response.status_code
+    english = sorted(piece for piece in wtforms_english() if piece in body)
+    assert not english, f"English on the Vietnamese page: {english}"
+
+
+def test_every_form_that_refuses_is_checked_for_english():
+    forms_with_fields = {endpoint for endpoint, test in JUNK_TESTS.items() if test}
+    assert sorted(forms_with_fields - {"auth.set_language"} - set(REFUSALS)) == []
 
 
 def test_an_export_skips_control_characters_stored_before_they_were_refused(app, seed, money, treasurer):

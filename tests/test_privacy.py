@@ -335,6 +335,18 @@ def test_the_name_may_be_typed_with_decomposed_accents_and_extra_spaces(app, cas
         assert db.session.get(Person, casefile["person_id"]).erased_at is not None
 
 
+def test_a_name_stored_with_hidden_characters_is_confirmed_as_it_shows(app, seed, as_role):
+    """Names saved before forms refused hidden characters may hold them (they were not migrated).
+    Pasting such a name back brings a direction override, which every form now refuses, and no one
+    can type a zero-width space: the name is confirmed as it shows on screen."""
+    with app.app_context():
+        person_id = add_person(seed.fund_id, "Võ Thị\u200b Xóa\ufeff\u202e")
+        db.session.commit()
+    chair = as_role("chair")
+    assert erase(chair, person_id, confirm="Võ Thị\u200b Xóa\ufeff\u202e").status_code == 422
+    assert erase(chair, person_id, confirm="Võ Thị Xóa").status_code == 303
+
+
 def test_erasing_twice_is_refused(app, casefile, as_role):
     person_id = casefile["person_id"]
     chair = as_role("chair")

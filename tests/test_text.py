@@ -1,6 +1,7 @@
-"""Vietnamese name order, phone numbers and the on-screen formats (no Flask)."""
+"""Vietnamese name order, phone numbers, hidden characters and the on-screen formats (no Flask)."""
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,14 @@ from tracker.formatting import (
     format_weekday_date,
     official_date_line,
 )
-from tracker.text import normalise_phone, sort_by_name, vietnamese_sort_key
+from tracker.text import (
+    has_direction_overrides,
+    has_hidden_characters,
+    normalise_phone,
+    sort_by_name,
+    vietnamese_sort_key,
+    without_hidden_characters,
+)
 
 
 def test_names_sort_by_given_name_then_family_name():
@@ -100,3 +108,53 @@ def test_formats():
 )
 def test_the_day_under_a_date_input(day, locale, text):
     assert format_weekday_date(day, locale) == text
+
+
+# Each direction mark, embedding, override and isolate; each zero-width character; the BOM.
+DIRECTION_CHARACTERS = ["\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"]
+DIRECTION_CHARACTERS += ["\u2066", "\u2067", "\u2068", "\u2069"]
+ZERO_WIDTH_CHARACTERS = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+
+
+@pytest.mark.parametrize("character", DIRECTION_CHARACTERS + ZERO_WIDTH_CHARACTERS + ["\u00ad", "\u3164"])
+def test_hidden_characters_are_found_anywhere_in_a_name(character):
+    for name in (f"Nguyễn Văn{character} An", f"{character}Nguyễn Văn An", f"Nguyễn Văn An{character}"):
+        assert has_hidden_characters(name), f"{name!r}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Nguyễn Văn Đức",
+        unicodedata.normalize("NFD", "Nguyễn Thị Ánh Tuyết"),  # combining accents are not hidden
+        "Công ty TNHH Hồng Phát (chi nhánh 2)",
+        "Nguyễn Văn A²",
+        "",
+    ],
+)
+def test_names_as_typed_have_no_hidden_characters(name):
+    assert not has_hidden_characters(name)
+
+
+@pytest.mark.parametrize("character", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2069"])
+def test_embeddings_overrides_and_isolates_turn_text_around(character):
+    assert has_direction_overrides(f"Trả 500.000 ₫{character} cho anh An")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trả 500.000 ₫ cho anh An",
+        "Gia đình 👨‍👩‍👧‍👦 ổn định",  # the zero-width joiners of an emoji
+        "\u200fمرحبا بالعالم\u200f",  # marks, no override
+        "a\u200bb\ufeff",
+    ],
+)
+def test_other_text_does_not_turn_around(text):
+    assert not has_direction_overrides(text)
+
+
+def test_without_hidden_characters_is_the_text_as_it_reads():
+    assert without_hidden_characters("Võ Thị\u200b Xóa\ufeff\u202e") == "Võ Thị Xóa"
+    decomposed = unicodedata.normalize("NFD", "Võ Thị Xóa")
+    assert without_hidden_characters(decomposed) == decomposed

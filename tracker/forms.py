@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import unicodedata
 
 from flask import g
 from flask_wtf import FlaskForm
@@ -12,8 +13,9 @@ from wtforms.widgets.core import clean_key
 from tracker import clock, ledger, personal_data
 from tracker.field_html import field_html
 from tracker.formatting import format_number
+from tracker.i18n import catalogue
 from tracker.i18n import lazy_gettext as _l
-from tracker.text import normalise_phone
+from tracker.text import has_direction_overrides, has_hidden_characters, normalise_phone
 
 EARLIEST_DATE = dt.date(1950, 1, 1)
 
@@ -24,12 +26,28 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 CONTROL_CHARACTERS_MESSAGE = _l(
     "This has invisible control characters, often from pasted text; type it in again."
 )
+DIRECTION_OVERRIDES_MESSAGE = _l(
+    "This has characters that change the direction of the text, often from pasted text; type it in again."
+)
+HIDDEN_CHARACTERS_IN_NAME_MESSAGE = _l(
+    "The name has invisible characters or characters that change the direction of the text, "
+    "often from pasted text; type it in again."
+)
+
+
+def tidy(value) -> str:
+    """Typed text composed (NFC) and without surrounding whitespace. Unikey and some phones send
+    decomposed accents ("e" + U+0302 + U+0301 for "ế"), others composed ones: the same name would
+    otherwise be stored two ways, which compare, count (Length) and match differently."""
+    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else ""
 
 
 class Form(FlaskForm):
-    """Base form: strips surrounding whitespace from every text input but passwords (taken as typed:
-    " mật khẩu" saved as "mật khẩu" would not be the password its owner chose) and refuses control
-    characters in any field; its fields render through tracker.field_html."""
+    """Base form: composes (NFC) and strips every text input but passwords (taken as typed:
+    " mật khẩu" saved as "mật khẩu" would not be the password its owner chose, nor would the
+    composed form of a password typed decomposed), refuses control characters in any field and
+    direction overrides in any but passwords, and says WTForms' own messages in our words; its
+    fields render through tracker.field_html."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -37,8 +55,13 @@ class Form(FlaskForm):
             field_class = unbound_field.field_class
             strips = getattr(field_class, "strip_whitespace", not issubclass(field_class, PasswordField))
             if issubclass(field_class, StringField) and strips:
-                filters.append(lambda value: value.strip() if isinstance(value, str) else "")
+                filters.append(tidy)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+        def get_translations(self, form):
+            """Instead of Flask-WTF's (WTF_I18N_ENABLED), which loads WTForms' own catalogues:
+            WTForms has no Vietnamese."""
+            return WTFORMS_MESSAGES
 
         def render_field(self, field, render_kw):
             """WTForms' markup, written by tracker.field_html where it knows the widget."""
@@ -49,10 +72,9 @@ class Form(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in self:
-            if any(
-                CONTROL_CHARACTERS.search(value) for value in field.raw_data or () if isinstance(value, str)
-            ):
-                field.errors = [*field.errors, CONTROL_CHARACTERS_MESSAGE]
+            refusal = refused_characters(field)
+            if refusal is not None:
+                field.errors = [*field.errors, refusal]
                 valid = False
         return valid
 
@@ -69,6 +91,33 @@ class PasswordAgainForm(Form):
     (accounts.password_confirmed): the field shows only then (templates/_password_again.html)."""
 
     password = PasswordField(_l("Your password"))
+
+
+def refused_characters(field) -> str | None:
+    """What no field may hold, as typed. Control characters: PostgreSQL refuses NUL and XLSX every
+    one. Direction overrides: they show other text than the one stored, on screen, on receipts and
+    in exports, whatever the field; not in a password, never shown and to be taken as typed (a
+    NameField refuses them with the other hidden characters, in its own words)."""
+    typed = [value for value in field.raw_data or () if isinstance(value, str)]
+    if any(CONTROL_CHARACTERS.search(value) for value in typed):
+        return CONTROL_CHARACTERS_MESSAGE
+    if isinstance(field, NameField | PasswordField):
+        return None
+    if any(has_direction_overrides(value) for value in typed):
+        return DIRECTION_OVERRIDES_MESSAGE
+    return None
+
+
+class NameField(StringField):
+    """A person's or an organisation's name. It refuses the characters that print nothing or move
+    the text around them (tracker.text.has_hidden_characters), which come with names pasted from
+    elsewhere: names are compared (duplicates, the erasure's confirmation), searched and sorted, and
+    printed on receipts and letters, where an invisible character makes two names that look alike
+    differ and a direction override shows a name other than the one stored."""
+
+    def pre_validate(self, form):
+        if has_hidden_characters(self.data):
+            raise ValidationError(HIDDEN_CHARACTERS_IN_NAME_MESSAGE)
 
 
 class IsoDateField(DateField):
@@ -174,3 +223,72 @@ def reason_field(label=None) -> TextAreaField:
             "do not write personal details here."
         ),
     )
+
+
+class _WTFormsMessages:
+    """The messages WTForms writes itself when a validator or a field has none of ours (a Length
+    without message, an IntegerField given letters, a choice not in the list), said in our words
+    through our catalogue. Some cannot be given a message where the field is declared at all, and a
+    validator added without one is covered too. Anything else asked (a label WTForms makes from a
+    field's name) is looked up in the catalogue as it is."""
+
+    def gettext(self, string: str) -> str:
+        ours = OUR_WORDS.get(string)
+        return str(ours) if ours is not None else catalogue().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        ours = OUR_WORDS.get(singular)
+        return str(ours) if ours is not None else catalogue().ungettext(singular, plural, n)
+
+
+WTFORMS_MESSAGES = _WTFormsMessages()
+
+_CHECK = _l("Check what you typed here: it is not in the expected form.")
+_CHOOSE = _l("Choose one of the options in the list.")
+_EXPIRED = _l("The form has expired or was sent from elsewhere. Reload the page and try again.")
+_NOT_EDITABLE = _l("This cannot be changed here.")
+# WTForms' message (its msgid; the singular for a plural) -> ours. WTForms formats ours afterwards
+# with the same variables (Length: min, max, length; NumberRange: min, max; EqualTo: other_label,
+# other_name; AnyOf, NoneOf: values; a multiple choice: value), so ours may use any of them or none.
+# tests/test_translations.py checks that every message in WTForms' catalogue is here.
+OUR_WORDS = {
+    "Field must be equal to %(other_name)s.": _l("This does not match “%(other_label)s”."),
+    "Field must be at least %(min)d character long.": _l("Write at least %(min)d characters here."),
+    "Field cannot be longer than %(max)d character.": _l("Write at most %(max)d characters here."),
+    "Field must be exactly %(max)d character long.": _l("Write exactly %(max)d characters here."),
+    "Field must be between %(min)d and %(max)d characters long.": _l(
+        "Write %(min)d to %(max)d characters here."
+    ),
+    "Number must be at least %(min)s.": _l("Enter a number of at least %(min)s."),
+    "Number must be at most %(max)s.": _l("Enter a number of at most %(max)s."),
+    "Number must be between %(min)s and %(max)s.": _l("Enter a number from %(min)s to %(max)s."),
+    "Date must be at least %(min)s.": _l("Enter a date no earlier than %(min)s."),
+    "Date must be at most %(max)s.": _l("Enter a date no later than %(max)s."),
+    "Date must be between %(min)s and %(max)s.": _l("Enter a date from %(min)s to %(max)s."),
+    "This field is required.": _l("Fill this in."),
+    "Invalid input.": _CHECK,
+    "Invalid email address.": _CHECK,
+    "Invalid IP address.": _CHECK,
+    "Invalid Mac address.": _CHECK,
+    "Invalid URL.": _CHECK,
+    "Invalid UUID.": _CHECK,
+    "Invalid value, must be one of: %(values)s.": _CHECK,
+    "Invalid value, can't be any of: %(values)s.": _CHECK,
+    "This field cannot be edited.": _NOT_EDITABLE,
+    "This field is disabled and cannot have a value.": _NOT_EDITABLE,
+    "Invalid CSRF Token.": _EXPIRED,
+    "CSRF token missing.": _EXPIRED,
+    "CSRF failed.": _EXPIRED,
+    "CSRF token expired.": _EXPIRED,
+    "Invalid Choice: could not coerce.": _CHOOSE,
+    "Not a valid choice.": _CHOOSE,
+    "Invalid choice(s): one or more data inputs could not be coerced.": _CHOOSE,
+    "'%(value)s' is not a valid choice for this field.": _CHOOSE,
+    "Not a valid datetime value.": _l("Enter a real date and time."),
+    "Not a valid date value.": _l("Enter a real date as dd/mm/yyyy, for example 27/11/2026."),
+    "Not a valid time value.": _l("Enter a real time as hh:mm, for example 14:30."),
+    "Not a valid week value.": _CHECK,
+    "Not a valid integer value.": _l("Enter a whole number in digits, for example 12."),
+    "Not a valid decimal value.": _l("Enter a number in digits."),
+    "Not a valid float value.": _l("Enter a number in digits."),
+}

@@ -1,4 +1,4 @@
-"""Vietnamese text rules: name order, phone numbers. Plain functions, no Flask."""
+"""Vietnamese text rules: name order, phone numbers, hidden characters. Plain functions, no Flask."""
 
 import re
 import unicodedata
@@ -78,3 +78,33 @@ def searchable(text: str) -> str:
     """'Nguyễn Văn Đức' -> 'nguyen van duc': what search compares, so typing without accents works."""
     decomposed = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+# The embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): each turns the text after it
+# around, or sets its direction, until its closing character, so what shows on screen is not what is
+# stored ("\u202e000.005" shows as "500.000"). Vietnamese never needs them.
+DIRECTION_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Hangul fillers: letters that print as nothing, the usual way to make a name look blank.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def has_direction_overrides(text: str) -> bool:
+    return DIRECTION_OVERRIDES.search(text or "") is not None
+
+
+def _hidden(char: str) -> bool:
+    return unicodedata.category(char) == "Cf" or char in BLANK_LETTERS
+
+
+def has_hidden_characters(text: str) -> bool:
+    """True when the text holds a character that prints nothing or moves the text around it: every
+    format character (Unicode category Cf: the direction marks, embeddings, overrides and isolates,
+    the zero-width spaces and joiners, the word joiner, the BOM, the soft hyphen) or a Hangul
+    filler. Combining accents (decomposed Vietnamese) are not hidden: they print."""
+    return any(map(_hidden, text or ""))
+
+
+def without_hidden_characters(text: str) -> str:
+    """The text as it reads on screen, for comparing with what was typed: names stored before forms
+    refused hidden characters may hold them."""
+    return "".join(char for char in text or "" if not _hidden(char))

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 from tracker import audit, journal, once
 from tracker.access import get_or_404, requires
 from tracker.extensions import db
-from tracker.forms import PhoneField
+from tracker.forms import NameField, PhoneField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Loan
@@ -37,7 +37,7 @@ def kind_choices():
 
 
 class DonorForm(OnceForm):
-    name = StringField(
+    name = NameField(
         _l("Full name or business name"),
         [DataRequired(_l("Enter the name of the donor or business.")), Length(max=200)],
     )

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from tracker import audit, casework, once
 from tracker.access import get_or_404, requires, scoped
 from tracker.extensions import db
-from tracker.forms import Form, IsoDateField, PhoneField
+from tracker.forms import Form, IsoDateField, NameField, PhoneField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import CommitteeMember, Membership, User
@@ -30,11 +30,11 @@ AUDITED_FIELDS = (
 
 
 class MemberForm(OnceForm):
-    full_name = StringField(
+    full_name = NameField(
         _l("Full name"), [DataRequired(_l("Enter the member's full name.")), Length(max=200)]
     )
     position = StringField(_l("Position"), [Length(max=200)])
-    organisation = StringField(_l("Organisation"), [Length(max=200)])
+    organisation = NameField(_l("Organisation"), [Length(max=200)])
     phone = PhoneField(_l("Phone"))
     joined_on = IsoDateField(_l("Joined on"), [Optional()])
     user_id = SelectField(_l("Login"), coerce=int, default=0)

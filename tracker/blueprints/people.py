@@ -18,7 +18,7 @@ from tracker import audit, casework, clock, journal, once, revisions
 from tracker.access import can, get_person_or_404, requires, visible_people
 from tracker.extensions import db
 from tracker.formatting import format_date
-from tracker.forms import Form, IsoDateField, PhoneField
+from tracker.forms import Form, IsoDateField, NameField, PhoneField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
@@ -88,7 +88,7 @@ bp.add_app_template_global(status_label, "person_status_label")
 
 
 class PersonForm(Form):
-    full_name = StringField(
+    full_name = NameField(
         _l("Full name"), [DataRequired(_l("Enter the person's full name.")), Length(max=200)]
     )
     consent_recorded_on = IsoDateField(

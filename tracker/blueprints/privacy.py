@@ -32,6 +32,7 @@ from tracker.models import (
     User,
     Visit,
 )
+from tracker.text import without_hidden_characters
 
 bp = Blueprint("privacy", __name__)
 
@@ -59,8 +60,9 @@ LOAN_FIELDS = (
 
 def canonical(value: str) -> str:
     """One spelling of a typed text, whatever Unicode form the keyboard produced (Unikey sends
-    composed or decomposed accents) and however the spaces fell."""
-    return " ".join(unicodedata.normalize("NFC", value or "").split())
+    composed or decomposed accents), however the spaces fell, and without the characters that
+    print nothing (a name saved before names refused them may hold one)."""
+    return " ".join(without_hidden_characters(unicodedata.normalize("NFC", value or "")).split())
 
 
 def same_name(typed: str, name: str) -> bool:

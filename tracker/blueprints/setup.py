@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 from tracker import accounts, audit, demo, provinces
 from tracker.access import public
 from tracker.extensions import db
-from tracker.forms import Form
+from tracker.forms import Form, NameField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Fund
@@ -22,12 +22,12 @@ USERNAME_RULE = Regexp(
 
 
 class SetupForm(Form):
-    fund_name = StringField(
+    fund_name = NameField(
         _l("Fund name"),
         [DataRequired(_l("Enter the name of the fund.")), Length(max=200)],
         default="Quỹ giúp đỡ người hoàn lương tái hòa nhập cộng đồng",
     )
-    commune = StringField(_l("Commune or ward"), [DataRequired(_l("Enter the commune.")), Length(max=120)])
+    commune = NameField(_l("Commune or ward"), [DataRequired(_l("Enter the commune.")), Length(max=120)])
     province = StringField(_l("Province or city"), [DataRequired(_l("Enter the province.")), Length(max=120)])
 
     def validate_province(self, field):
@@ -38,7 +38,7 @@ class SetupForm(Form):
             )
         field.data = found
 
-    full_name = StringField(
+    full_name = NameField(
         _l("Chair's full name"), [DataRequired(_l("Enter the chair's name.")), Length(max=200)]
     )
     username = StringField(_l("Chair's username"), [DataRequired(_l("Enter a username.")), USERNAME_RULE])

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 from tracker import accounts, audit, database, journal
 from tracker.access import requires
 from tracker.extensions import db
-from tracker.forms import Form
+from tracker.forms import Form, NameField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Membership, RegionalAccess
@@ -44,7 +44,7 @@ class NewUserForm(Form):
             ),
         ],
     )
-    full_name = StringField(_l("Full name"), [Length(max=200)])
+    full_name = NameField(_l("Full name"), [Length(max=200)])
     role = SelectField(_l("Role"), choices=role_choices)
     password = PasswordField(_l("Password"), PASSWORD_RULES)
 
