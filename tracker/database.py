@@ -5,9 +5,9 @@ atomic and concurrent repayments could overpay a loan. We take over transaction 
 documented recipe) and start every transaction of a state-changing request with BEGIN IMMEDIATE,
 which takes the write lock before the first read. WAL lets readers go on meanwhile.
 
-PostgreSQL: money functions lock the rows they check with SELECT ... FOR UPDATE (see ledger_store).
-The app's connections are opened read-only by default (default_transaction_read_only): a request that
-writes nothing by contract (a GET whose view is not marked writes_on_get) runs its statements
+PostgreSQL: money functions lock the rows they check with SELECT ... FOR UPDATE (journal.lock_fund,
+lock_row). The app's connections are opened read-only by default (default_transaction_read_only): a
+request that writes nothing by contract (a GET, outside writing()) runs its statements
 outside any transaction block (psycopg autocommit), and the database refuses a write that slipped
 into it. Every other transaction begins with BEGIN READ WRITE. A page's statements each see the
 database as it is when they start, as they did inside a READ COMMITTED transaction, without the two
