@@ -17,6 +17,7 @@ from tracker.text import (
     has_direction_overrides,
     has_hidden_characters,
     normalise_phone,
+    searchable,
     sort_by_name,
     vietnamese_sort_key,
     without_hidden_characters,
@@ -158,3 +159,7 @@ def test_without_hidden_characters_is_the_text_as_it_reads():
     assert without_hidden_characters("Võ Thị\u200b Xóa\ufeff\u202e") == "Võ Thị Xóa"
     decomposed = unicodedata.normalize("NFD", "Võ Thị Xóa")
     assert without_hidden_characters(decomposed) == decomposed
+
+
+def test_search_text_leaves_out_control_and_format_characters():
+    assert searchable("Ng\x00uyễn\u200b Văn\tAn") == "nguyen van an"

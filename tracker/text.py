@@ -77,7 +77,12 @@ def normalise_phone(raw: str) -> str | None:
 def searchable(text: str) -> str:
     """'Nguyễn Văn Đức' -> 'nguyen van duc': what search compares, so typing without accents works."""
     decomposed = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    # Control and format characters go too: nobody searches for them, and PostgreSQL refuses a NUL
+    # in a query's text (a search for "\x00" was a server error).
+    kept = (
+        c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) not in ("Cc", "Cf")
+    )
+    return " ".join("".join(kept).split())
 
 
 # The embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): each turns the text after it
