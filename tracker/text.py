@@ -80,7 +80,9 @@ def searchable(text: str) -> str:
     # Control and format characters go too: nobody searches for them, and PostgreSQL refuses a NUL
     # in a query's text (a search for "\x00" was a server error).
     kept = (
-        c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) not in ("Cc", "Cf")
+        c
+        for c in decomposed
+        if c.isspace() or not (unicodedata.combining(c) or unicodedata.category(c) in ("Cc", "Cf"))
     )
     return " ".join("".join(kept).split())
 
