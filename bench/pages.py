@@ -3,7 +3,7 @@ median and p95 server time, and the ratio to the floor page (/about: the base la
 to the same page for a logged-in user (the base layout with the menu, after the one query that checks
 the login session, which every page of the fund makes). The dashboard, the reports, the review, a
 loan's page, a person's file and the lists' loan positions keep what they read until the fund's next
-write (tracker/revisions.py): the last three columns time every page with nothing kept, as the
+write (tracker/queries/figure_cache.py): the last three columns time every page with nothing kept, as the
 first view after a write sees it. "Among the others" times each page in rounds that ask for every
 page once (see measure_mixed), the other columns each page repeated in a loop of its own.
 

@@ -1,4 +1,4 @@
-"""Money and people set up directly through the model layer and tracker.journal, for tests that
+"""Money and people set up directly through the model layer and tracker.money.journal, for tests that
 need a fund with history. Each function opens its own app context and commits."""
 
 import datetime as dt
@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from tracker import journal
 from tracker.extensions import db
 from tracker.models import CommitteeMember, Donation, Donor, Loan, Person, User
+from tracker.money import journal
 
 
 def user_id(username: str) -> int:

@@ -3,9 +3,9 @@
 import pytest
 import sqlalchemy as sa
 
-from tracker.access import PERMISSIONS
 from tracker.extensions import db
 from tracker.models import CommitteeMember, Membership
+from tracker.web.access import PERMISSIONS
 
 
 def test_every_view_declares_who_may_use_it(app):

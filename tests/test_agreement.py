@@ -17,10 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Browser
-from tracker import accounts, clock, demo, journal
+from tracker import accounts, clock
+from tracker.commands import demo
 from tracker.extensions import db
 from tracker.formatting import format_money
 from tracker.models import Donation, Donor, Loan, Person
+from tracker.money import journal
 
 TODAY = clock.today()
 YEAR_START = dt.date(TODAY.year, 1, 1)

@@ -26,7 +26,7 @@ from flask import url_for
 
 from tests.conftest import PASSWORD, Browser
 from tests.factories import add_donor, add_person
-from tracker import accounts, audit, casework, clock, journal
+from tracker import accounts, audit, casework, clock
 from tracker.extensions import db
 from tracker.models import (
     CommitteeMember,
@@ -39,6 +39,7 @@ from tracker.models import (
     ReviewNote,
     User,
 )
+from tracker.money import journal
 
 MILLION = 1_000_000
 

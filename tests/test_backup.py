@@ -10,7 +10,8 @@ import pytest
 
 from tests.conftest import POSTGRES_URL
 from tests.factories import donate
-from tracker import backup, create_app
+from tracker import create_app
+from tracker.commands import backup
 from tracker.extensions import db
 
 sqlite_only = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite backups; PostgreSQL uses pg_dump")

@@ -87,8 +87,8 @@ def test_create_user_refusals(runner):
 
 def test_demo_tells_the_hong_son_money_story(app, runner):
 
-    from tracker import journal
     from tracker.models import Donation, Loan
+    from tracker.money import journal
 
     assert runner.invoke(args=["demo"]).exit_code == 0
     with app.app_context():
@@ -168,16 +168,17 @@ def test_the_demo_fills_every_chart_and_last_years_review_whatever_the_day(app, 
     """Loaded on any day, the demo has two years behind it: money in and out within the last twelve
     months (the charts), and last year's review with money raised and lent, a change of status and
     about as many visits made as were due (not a team that looks as if it stopped visiting)."""
-    from tracker import clock, figures, review
+    from tracker import clock
     from tracker.models import Fund
+    from tracker.queries import dashboard, review
 
     monkeypatch.setattr(clock, "today", lambda: today)
     assert runner.invoke(args=["demo"]).exit_code == 0
     with app.app_context():
         fund_id = db.session.scalar(sa.select(Fund.id))
-        _labels, money_in, money_out = figures.flows_by_month(fund_id, today)
+        _labels, money_in, money_out = dashboard.flows_by_month(fund_id, today)
         assert sum(1 for amount in money_in if amount) >= 6 and sum(money_out) > 0
-        assert sum(figures.visits_by_month(fund_id, today)[1]) >= 30
+        assert sum(dashboard.visits_by_month(fund_id, today)[1]) >= 30
         last_year = review.review_figures(fund_id, review.make_period(today.year - 1, None), today)
         assert last_year.money.raised > 0 and last_year.money.lent_count > 0
         assert last_year.money.recovered > 0

@@ -16,9 +16,10 @@ import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, serving
 from tests.factories import approved_loan, disbursed_loan, donate, requested_loan
-from tracker import accounts, clock, journal
+from tracker import accounts, clock
 from tracker.extensions import db
 from tracker.models import AuditEvent, Installment, JournalTransaction, Loan, LoginAttempt, Repayment
+from tracker.money import journal
 
 
 @pytest.fixture

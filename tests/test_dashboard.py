@@ -6,9 +6,10 @@ import re
 import sqlalchemy as sa
 
 from tests.factories import approved_loan, disbursed_loan, donate, repay
-from tracker import clock, journal
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import Installment, JournalLine
+from tracker.money import journal
 
 TODAY = clock.today()
 

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from tests import factories
 from tests.conftest import full_page
 from tests.test_donors import counting_queries, selected_option
-from tracker import clock, journal
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import AuditEvent, Donation, Donor, Funding, JournalTransaction, Loan, PeriodClose
+from tracker.money import journal
 
 
 def donation_data(donor, **changes):

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.conftest import counting_queries, fragment, full_page
-from tracker import journal
 from tracker.extensions import db
 from tracker.models import AuditEvent, Donation, Donor
+from tracker.money import journal
 from tracker.text import vietnamese_sort_key
 
 NEW_DONOR = {

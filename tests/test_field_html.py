@@ -23,7 +23,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tests.factories import disbursed_loan, donate, repay
 from tracker import clock
-from tracker.forms import Form, IsoDateField, MoneyField
+from tracker.web.forms import Form, IsoDateField, MoneyField
 
 TODAY = clock.today()
 TRICKY = 'Nhà "Bình" <b>&</b> ’ \u00a0'
@@ -104,7 +104,7 @@ def test_a_widget_it_does_not_know_goes_to_wtforms(app):
 # ------------------------------------------------------------------ whole pages
 
 # The CSRF token is signed with the time, so two fetches a second apart differ there; the key of a
-# form that creates something is new at each showing (tracker.once). Only there.
+# form that creates something is new at each showing (tracker.web.once). Only there.
 CSRF = re.compile(r'(name="(?:csrf_token|form_key)"[^>]*? value|name="csrf-token" content)="[^"]*"')
 
 

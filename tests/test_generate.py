@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 import sqlalchemy as sa
 
 from tests.conftest import Browser
-from tracker import clock, generate, journal, ledger, reporting
+from tracker import clock
+from tracker.commands import generate
 from tracker.extensions import db
 from tracker.models import (
     CLOSED_STATUSES,
@@ -29,6 +30,8 @@ from tracker.models import (
     Repayment,
     Visit,
 )
+from tracker.money import journal, ledger
+from tracker.queries import reports
 from tracker.text import searchable, vietnamese_sort_key
 
 RECEIPT = re.compile(r"^(PT|PC)-(\d{4})-(\d{4})$")
@@ -213,7 +216,7 @@ def check_outstanding_report(fund_id: int, today: dt.date) -> None:
             )
         )
 
-    totals = reporting.outstanding_totals(reporting.outstanding(fund_id, today))
+    totals = reports.outstanding_totals(reports.outstanding(fund_id, today))
     assert totals["principal"] == receivable("disbursement")
     assert totals["repaid"] == -receivable("repayment")
     assert totals["written_off"] == -receivable("write_off")

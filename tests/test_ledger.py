@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker import ledger
 from tracker.formatting import amount_in_words
+from tracker.money import ledger
 
 
 @pytest.mark.parametrize(

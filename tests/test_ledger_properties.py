@@ -20,9 +20,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tracker import accounts, clock, journal
+from tracker import accounts, clock
 from tracker.extensions import db
 from tracker.models import Donation, Donor, Installment, JournalLine, Loan, Person, Repayment
+from tracker.money import journal
 
 START = dt.date(2024, 1, 1)
 amounts = st.integers(min_value=1, max_value=40).map(lambda n: n * 500_000)

@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import disbursed_loan, donate, repay
-from tracker import journal
 from tracker.extensions import db
 from tracker.models import Repayment
+from tracker.money import journal
 
 
 def test_a_repayment_whose_money_was_lent_again_cannot_be_reversed(app, money, seed):

@@ -11,9 +11,9 @@ import random
 import sqlalchemy as sa
 
 from tests.factories import add_person
-from tracker import journal, ledger
 from tracker.extensions import db
 from tracker.models import Installment, JournalLine, JournalTransaction, Loan
+from tracker.money import journal, ledger
 
 START = dt.date(2024, 1, 15)
 

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 
 from tests.conftest import full_page
 from tests.factories import add_donor, add_person, disbursed_loan, donate, repay, user_id
-from tracker import clock, journal, personal_data
+from tracker import clock, personal_data
 from tracker.extensions import db
 from tracker.models import Donation, Donor, Loan, Person, PersonAccess
+from tracker.money import journal
 
 TODAY = dt.date(2026, 2, 5)
 MILLION = 1_000_000

@@ -7,9 +7,10 @@ import sqlalchemy as sa
 
 from tests.conftest import fragment
 from tests.factories import approved_loan, disbursed_loan, donate, repay
-from tracker import clock, journal
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import AuditEvent, Funding, Installment, JournalLine, JournalTransaction, Loan, Repayment
+from tracker.money import journal
 
 TODAY = clock.today()
 APPLICATION = {

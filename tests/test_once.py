@@ -1,4 +1,4 @@
-"""A form sent twice is saved once (tracker/once.py): the answer to a repayment lost on a poor
+"""A form sent twice is saved once (tracker/web/once.py): the answer to a repayment lost on a poor
 connection, and the treasurer presses the button again."""
 
 import datetime as dt
@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from tests.conftest import serving
 from tests.factories import disbursed_loan, donate
 from tests.test_concurrency import all_at_once, logged_in  # noqa: F401 (a fixture)
-from tracker import journal, once
 from tracker.extensions import db
 from tracker.models import (
     CommitteeMember,
@@ -23,6 +22,8 @@ from tracker.models import (
     Repayment,
     Visit,
 )
+from tracker.money import journal
+from tracker.web import once
 
 FORM_KEY = re.compile(r'<input id="form_key" name="form_key" type="hidden" value="([^"]+)">')
 ALREADY = "biểu mẫu được gửi hai lần và chỉ được ghi một lần"

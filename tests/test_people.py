@@ -341,8 +341,8 @@ def test_a_persons_file_shows_each_loans_outstanding_and_days_overdue(app, money
     )
     repay(app, late, 1_000_000, today - dt.timedelta(days=60))
     with app.app_context():
-        from tracker import journal
         from tracker.models import Loan
+        from tracker.money import journal
 
         position = journal.positions_of([db.session.get(Loan, late)], today)[late]
     assert position.arrears.days_overdue > 30  # the second installment, due some 40 days ago

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tests.conftest import full_page
 from tests.factories import add_person, disbursed_loan, donate, repay, user_id
-from tracker import audit, casework, journal
+from tracker import audit, casework
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -30,6 +30,7 @@ from tracker.models import (
     ReviewNote,
     Visit,
 )
+from tracker.money import journal
 
 NAME = "Nguyễn Văn An"  # money.person_id, mentored by the `member` login's committee member
 PHONE = "0912345678"

@@ -78,8 +78,8 @@ def test_overdue_par30_and_the_province_total(app, money, seed):
     other, person = second_fund(app)
     disbursed_loan(app, other, person, 3_000_000, TODAY - dt.timedelta(days=10), term=3)
     with app.app_context():
-        from tracker import journal
         from tracker.models import Loan
+        from tracker.money import journal
 
         expected_overdue = journal.positions_of([db.session.get(Loan, loan)], TODAY)[
             loan

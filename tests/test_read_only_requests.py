@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from tests.conftest import POSTGRES_URL
 from tracker import database
-from tracker.access import public
 from tracker.extensions import db
 from tracker.models import Donor
+from tracker.web.access import public
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="SQLite has no read-only transactions")
 

@@ -16,9 +16,10 @@ import sqlalchemy as sa
 
 from tests.conftest import full_page
 from tests.factories import add_donor, approved_loan, disbursed_loan, donate, repay, user_id
-from tracker import clock, journal
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import Donation, Donor, Loan, Person, Repayment
+from tracker.money import journal
 
 TODAY = dt.date(2025, 12, 15)
 MILLION = 1_000_000
@@ -303,9 +304,9 @@ def test_the_cash_book_export_holds_a_batch_of_rows_not_the_book(app, seed, mone
     more lines added 377 KiB (236 -> 613 KiB)."""
     import tracemalloc
 
-    from tracker import reporting
+    from tracker.queries import reports
 
-    monkeypatch.setattr(reporting, "CASHBOOK_BATCH", 50, raising=False)
+    monkeypatch.setattr(reports, "CASHBOOK_BATCH", 50, raising=False)
     treasurer = as_role("treasurer")
 
     def peak_while_streaming() -> tuple[int, int]:

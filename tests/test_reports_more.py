@@ -18,9 +18,10 @@ import sqlalchemy as sa
 
 from tests.conftest import full_page
 from tests.factories import add_donor, add_person, disbursed_loan, donate, repay, user_id
-from tracker import casework, clock, journal
+from tracker import casework, clock
 from tracker.extensions import db
 from tracker.models import CommitteeMember, Donation, Donor, Loan, Person
+from tracker.money import journal
 
 TODAY = dt.date(2025, 12, 15)
 MILLION = 1_000_000
@@ -187,10 +188,11 @@ def test_aging_buckets_par30_and_arrears_rate_on_a_known_example(loans, as_role)
 
 
 def test_aging_ratios_match_the_ledger_functions(app, loans):
-    from tracker import ledger, reporting
+    from tracker.money import ledger
+    from tracker.queries import reports
 
     with app.test_request_context():
-        report = reporting.aging(loans.fund_id, TODAY)
+        report = reports.aging(loans.fund_id, TODAY)
     assert report.at_risk_30 == 9 * MILLION
     assert report.par30 == pytest.approx(9 / 26)
     assert report.arrears_rate == pytest.approx(6 / 26)

@@ -19,10 +19,12 @@ import sqlalchemy as sa
 
 from tests.conftest import full_page
 from tests.factories import add_donor, add_person, disbursed_loan, donate, repay, user_id
-from tracker import casework, clock, journal, reporting
-from tracker import review as reviewing
+from tracker import casework, clock
 from tracker.extensions import db
 from tracker.models import Donation, Donor, Loan, Person, Repayment, ReviewNote
+from tracker.money import journal
+from tracker.queries import reports
+from tracker.queries import review as reviewing
 
 TODAY = dt.date(2026, 2, 5)
 MILLION = 1_000_000
@@ -361,7 +363,7 @@ def test_money_figures_match_the_journal_and_the_other_reports(app, history, as_
         ).scalar()
     assert int(figures[("money", "recovered")]) == recovered == 7 * MILLION
     with app.test_request_context():
-        aging = reporting.aging(history.fund_id, dt.date(2025, 12, 31))
+        aging = reports.aging(history.fund_id, dt.date(2025, 12, 31))
     assert int(figures[("money", "outstanding_end")]) == aging.outstanding
     assert Decimal(figures[("money", "par30_percent")]) == round(Decimal(aging.par30 * 100), 1)
     assert Decimal(figures[("money", "arrears_rate_percent")]) == round(Decimal(aging.arrears_rate * 100), 1)

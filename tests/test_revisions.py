@@ -8,16 +8,17 @@ import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, counting_queries
 from tests.factories import disbursed_loan, donate, repay
-from tracker import accounts, clock, revisions
+from tracker import accounts, clock
 from tracker.extensions import db
 from tracker.models import Donor, Fund, Person
+from tracker.queries import figure_cache
 
 TODAY = clock.today()
 
 
 def revision_of(app, fund_id):
     with app.app_context():
-        return revisions.revision(fund_id)
+        return figure_cache.revision(fund_id)
 
 
 def test_a_write_gives_its_fund_a_new_revision_and_leaves_the_others(app, seed, money):
@@ -33,9 +34,9 @@ def test_a_rolled_back_write_changes_nothing(app, seed, money):
     with app.app_context():
         db.session.get(Person, money.person_id).phone = "0912345678"
         db.session.flush()
-        assert revisions.written_funds(db.session) == {seed.fund_id}
+        assert figure_cache.written_funds(db.session) == {seed.fund_id}
         db.session.rollback()
-        assert revisions.written_funds(db.session) == set()
+        assert figure_cache.written_funds(db.session) == set()
         db.session.commit()
     assert revision_of(app, seed.fund_id) == before
 
@@ -91,14 +92,14 @@ def test_a_request_that_has_written_neither_reads_nor_fills_the_cache(app, seed,
         return db.session.scalar(sa.select(sa.func.count()).where(Person.phone == "0912345678"))
 
     with app.test_request_context(method="POST"):  # a request that writes
-        assert revisions.kept(seed.fund_id, ("test",), compute) == 0
-        assert revisions.kept(seed.fund_id, ("test",), compute) == 0
+        assert figure_cache.kept(seed.fund_id, ("test",), compute) == 0
+        assert figure_cache.kept(seed.fund_id, ("test",), compute) == 0
         assert len(calls) == 1  # the second call was kept
         db.session.get(Person, money.person_id).phone = "0912345678"
         # not committed: the figures include a change nobody else can see yet, so they are not kept
-        assert revisions.kept(seed.fund_id, ("test",), compute) == 1
+        assert figure_cache.kept(seed.fund_id, ("test",), compute) == 1
         db.session.rollback()
-        assert revisions.kept(seed.fund_id, ("test",), compute) == 0
+        assert figure_cache.kept(seed.fund_id, ("test",), compute) == 0
     assert len(calls) == 2  # the uncommitted call computed; the one after the rollback was kept
 
 

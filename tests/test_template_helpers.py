@@ -5,7 +5,7 @@ import datetime as dt
 from flask import render_template, render_template_string, url_for
 
 from tracker import formatting
-from tracker.views import MAX_ID
+from tracker.web.views import MAX_ID
 
 
 def test_url_for_each_builds_what_url_for_builds(app):

@@ -16,7 +16,7 @@ import wtforms
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from tracker.forms import Form
+from tracker.web.forms import Form
 
 ROOT = Path(__file__).resolve().parent.parent
 VI_CATALOGUE = ROOT / "tracker" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"

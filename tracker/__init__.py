@@ -16,11 +16,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_extensions(app)
     register_blueprints(app)
     register_cli(app)
-    from tracker import web
+    from tracker.web import hooks
 
-    web.init_app(app)
+    hooks.init_app(app)
     if test_config is None:
-        from tracker import backup
+        from tracker.commands import backup
 
         backup.hold_instance_lock(app)
     if app.config["TRUSTED_PROXIES"]:
@@ -74,7 +74,8 @@ def instance_secret_key(app: Flask) -> str:
 
 
 def init_extensions(app: Flask) -> None:
-    from tracker import database, i18n, revisions
+    from tracker import database, i18n
+    from tracker.queries import figure_cache
 
     database.engine_options(app)
     db.init_app(app)
@@ -84,12 +85,12 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.install(app)
-    revisions.init_app(app)
+    figure_cache.init_app(app)
     login_manager.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.views import IdConverter
+    from tracker.web.views import IdConverter
 
     # Before any route is added: each rule looks its converters up when it is registered.
     app.url_map.converters["int"] = IdConverter
@@ -137,6 +138,6 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from tracker import cli
+    from tracker.commands import cli
 
     cli.init_app(app)

@@ -11,7 +11,6 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker import revisions
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.models import (
@@ -24,6 +23,7 @@ from tracker.models import (
     User,
     utcnow,
 )
+from tracker.queries import figure_cache
 
 # Compared against when the username is unknown, so that a miss costs as much time as a wrong
 # password and the timing does not tell whether a username exists.
@@ -205,7 +205,7 @@ def load_session_user(token: str) -> User | None:
         return None
     user.login_session = login_session
     if login_session.membership is not None:
-        revisions.note_revision(login_session.membership.fund_id, fund_revision or 0)
+        figure_cache.note_revision(login_session.membership.fund_id, fund_revision or 0)
     return user
 
 
@@ -309,7 +309,7 @@ def confirm_password(field, address: str) -> bool:
 @cache
 def session_query():
     """Built once: building it cost more than running it. Reads the revision of the login's fund
-    too (tracker.revisions), which every page that keeps figures needs."""
+    too (tracker.queries.figure_cache), which every page that keeps figures needs."""
     fund_revision = (
         select(FundRevision.revision)
         .join(Membership, Membership.fund_id == FundRevision.fund_id)

@@ -1,6 +1,6 @@
 """Casework rules: status changes, mentor assignments, visits and the visit queue.
 
-Plain functions over the session, like tracker.journal: they never commit; the view commits once.
+Plain functions over the session, like tracker.money.journal: they never commit; the view commits once.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, select
 
-from tracker import clock, revisions
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import (
     CLOSED_STATUSES,
@@ -20,6 +20,7 @@ from tracker.models import (
     PersonStatusChange,
     Visit,
 )
+from tracker.queries import figure_cache
 
 DUE_SOON_DAYS = 7
 ERASED_NAME = "Người đã xóa dữ liệu"
@@ -154,9 +155,9 @@ class MentorRef(NamedTuple):
 
 def current_mentors(fund_id: int) -> list[MentorRef]:
     """The fund's current committee members (who may mentor), by name. Kept against the fund's
-    revision (tracker.revisions): a person's page offers them in two forms, the people list in
+    revision (tracker.queries.figure_cache): a person's page offers them in two forms, the people list in
     its filter."""
-    return revisions.kept(fund_id, ("mentors",), lambda: read_current_mentors(fund_id))
+    return figure_cache.kept(fund_id, ("mentors",), lambda: read_current_mentors(fund_id))
 
 
 def read_current_mentors(fund_id: int) -> list[MentorRef]:

@@ -19,8 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from tracker import loan_status
 from tracker.extensions import db
+from tracker.money import loan_status
 from tracker.text import searchable, vietnamese_sort_key
 
 ROLES = ("chair", "treasurer", "member", "viewer")
@@ -60,7 +60,7 @@ class Fund(db.Model):
 
 
 class FundRevision(db.Model):
-    """A fund's revision (tracker.revisions): a new random number at each commit that writes the
+    """A fund's revision (tracker.queries.figure_cache): a new random number at each commit that writes the
     fund's rows. A table of its own, without a foreign key, written as a transaction's last
     statement: the fund's row is the lock the money writes take first (journal.lock_fund), and a
     commit that waited for it while holding other rows could deadlock with them."""
@@ -162,7 +162,7 @@ class LoginSession(db.Model):
 
 
 class FormSubmission(db.Model):
-    """A form that was saved, by the random key it carried (tracker.once): the same form sent again,
+    """A form that was saved, by the random key it carried (tracker.web.once): the same form sent again,
     because its answer was lost on a poor connection and the user pressed the button again, is not
     saved a second time. Kept 30 days; no personal data, only where the saved thing can be seen."""
 
@@ -317,7 +317,7 @@ class Person(db.Model):
 
 # ---------------------------------------------------------------------------------------------
 # Money: documents (donations, loans, repayments) and the journal that holds the amounts.
-# Balances are never stored: they are sums over journal_line (tracker/journal.py owns it).
+# Balances are never stored: they are sums over journal_line (tracker/money/journal.py owns it).
 
 DONOR_KINDS = ("business", "individual", "organisation")
 PAYMENT_METHODS = ("cash", "bank")

@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import serving
 from tracker import clock
-from tracker.demo import DEMO_PASSWORD, load_demo
+from tracker.commands.demo import DEMO_PASSWORD, load_demo
 from tracker.extensions import db
 from tracker.models import CommitteeMember, Donation, Donor, Fund, Loan, Person, Repayment
 

@@ -14,14 +14,15 @@ from sqlalchemy import String, and_, bindparam, case, func, literal_column, or_,
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
-from tracker import audit, clock, formatting, revisions
-from tracker.access import requires
+from tracker import audit, clock, formatting
 from tracker.extensions import db
-from tracker.forms import Form, IsoDateField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import AuditEvent, Membership, Person, PersonAccess, User
-from tracker.views import page_number, url_for_each, wants_fragment
+from tracker.queries import figure_cache
+from tracker.web.access import requires
+from tracker.web.forms import Form, IsoDateField
+from tracker.web.views import page_number, url_for_each, wants_fragment
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -146,7 +147,7 @@ def fund_logins(fund_id: int) -> list[tuple[int, str]]:
     """(id, "username (full name)") of the fund's logins, for the filter; kept against the fund's
     revision (a new login writes a membership). The log itself is not: reading a file writes it
     without changing the revision."""
-    return revisions.kept(fund_id, ("logins",), lambda: read_fund_logins(fund_id))
+    return figure_cache.kept(fund_id, ("logins",), lambda: read_fund_logins(fund_id))
 
 
 def read_fund_logins(fund_id: int) -> list[tuple[int, str]]:

@@ -7,13 +7,13 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from tracker import accounts, audit
-from tracker.access import public, requires
 from tracker.extensions import db
-from tracker.forms import Form
 from tracker.i18n import LOCALES
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Fund
+from tracker.web.access import public, requires
+from tracker.web.forms import Form
 
 bp = Blueprint("auth", __name__)
 

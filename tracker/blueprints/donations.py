@@ -1,6 +1,6 @@
 """Donations (Khoản đóng góp): the list, the form, a donation's page, its phiếu thu and its reversal.
 
-Every money change goes through tracker.journal, which numbers the receipt and posts the entry
+Every money change goes through tracker.money.journal, which numbers the receipt and posts the entry
 under the fund's lock; these views only validate input, call it, commit once and respond.
 """
 
@@ -11,17 +11,19 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from tracker import audit, clock, journal, once
-from tracker.access import can, get_or_404, requires, scoped
+from tracker import audit, clock
 from tracker.blueprints.donors import DonorForm, donor_label, money_trail
 from tracker.extensions import db
 from tracker.formatting import format_money
-from tracker.forms import Form, IsoDateField, MoneyField, reason_field, refusal_to_form
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Loan, Person
-from tracker.once import OnceForm
-from tracker.views import id_arg, page_of, wants_fragment
+from tracker.money import journal
+from tracker.web import once
+from tracker.web.access import can, get_or_404, requires, scoped
+from tracker.web.forms import Form, IsoDateField, MoneyField, reason_field, refusal_to_form
+from tracker.web.once import OnceForm
+from tracker.web.views import id_arg, page_of, wants_fragment
 
 bp = Blueprint("donations", __name__, url_prefix="/donations")
 

@@ -11,15 +11,17 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker import audit, journal, once
-from tracker.access import get_or_404, requires
+from tracker import audit
 from tracker.extensions import db
-from tracker.forms import NameField, PhoneField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Loan
-from tracker.once import OnceForm
-from tracker.views import page_number, wants_fragment
+from tracker.money import journal
+from tracker.web import once
+from tracker.web.access import get_or_404, requires
+from tracker.web.forms import NameField, PhoneField
+from tracker.web.once import OnceForm
+from tracker.web.views import page_number, wants_fragment
 
 bp = Blueprint("donors", __name__, url_prefix="/donors")
 

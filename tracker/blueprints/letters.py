@@ -9,11 +9,11 @@ person named in one is logged like an opening of their file.
 from flask import Blueprint, abort, g, render_template, request
 
 from tracker import clock
-from tracker import review as reviewing
-from tracker.access import get_or_404, requires
 from tracker.i18n import gettext as _
 from tracker.models import Donor
-from tracker.views import render_logged
+from tracker.queries import review as reviewing
+from tracker.web.access import get_or_404, requires
+from tracker.web.views import render_logged
 
 bp = Blueprint("letters", __name__, url_prefix="/reports")
 

@@ -1,6 +1,6 @@
 """Loans: application, decision, disbursement, repayments, reversals and write-off.
 
-Every money change goes through tracker.journal, which checks the rules under the fund's lock;
+Every money change goes through tracker.money.journal, which checks the rules under the fund's lock;
 these views only validate input, call it, commit once and respond.
 """
 
@@ -15,8 +15,15 @@ from sqlalchemy.orm import aliased, joinedload
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from tracker import accounts, audit, clock, journal, ledger, loan_status, once, revisions
-from tracker.access import (
+from tracker import accounts, audit, clock
+from tracker.extensions import db
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
+from tracker.models import Donation, Donor, Funding, JournalTransaction, Loan, Person, Repayment
+from tracker.money import journal, ledger, loan_status
+from tracker.queries import figure_cache
+from tracker.web import once
+from tracker.web.access import (
     can,
     get_or_404,
     own_committee_member_id,
@@ -25,13 +32,9 @@ from tracker.access import (
     requires,
     sees_only_own_people,
 )
-from tracker.extensions import db
-from tracker.forms import Form, IsoDateField, MoneyField, PasswordAgainForm, reason_field, refusal_to_form
-from tracker.i18n import gettext as _
-from tracker.i18n import lazy_gettext as _l
-from tracker.models import Donation, Donor, Funding, JournalTransaction, Loan, Person, Repayment
-from tracker.once import OnceForm
-from tracker.views import id_arg, page_of, render_logged, wants_fragment
+from tracker.web.forms import Form, IsoDateField, MoneyField, PasswordAgainForm, reason_field, refusal_to_form
+from tracker.web.once import OnceForm
+from tracker.web.views import id_arg, page_of, render_logged, wants_fragment
 
 bp = Blueprint("loans", __name__)
 
@@ -132,7 +135,7 @@ def applicants() -> list[tuple[int, str]]:
         query = people_for_applications().with_only_columns(Person.id, Person.full_name)
         return [tuple(row) for row in db.session.execute(query.order_by(Person.sort_key, Person.id))]
 
-    return revisions.kept(g.fund.id, ("applicants", *scope), read)
+    return figure_cache.kept(g.fund.id, ("applicants", *scope), read)
 
 
 def render_index(form: LoanForm | None = None, status: int = 200):
@@ -153,7 +156,7 @@ def render_index(form: LoanForm | None = None, status: int = 200):
         render_template(
             "loans/index.html",
             loans=loans.rows,
-            positions=revisions.kept(
+            positions=figure_cache.kept(
                 g.fund.id,
                 ("positions", *(loan.id for loan in loans.rows)),
                 lambda: journal.positions_of(loans.rows, today),
@@ -237,13 +240,13 @@ class RepaymentRow(NamedTuple):
 
 def loan_context(loan: Loan) -> dict:
     """Everything the loan page shows: the loan, and its figures from the journal, kept against the
-    fund's revision (tracker.revisions) like the dashboard's: plain values, five queries fewer on
+    fund's revision (tracker.queries.figure_cache) like the dashboard's: plain values, five queries fewer on
     every view of a loan until the fund's next write."""
     today = clock.today()
     return {
         "loan": loan,
         "today": today,
-        **revisions.kept(loan.fund_id, ("loan", loan.id), lambda: loan_figures(loan, today)),
+        **figure_cache.kept(loan.fund_id, ("loan", loan.id), lambda: loan_figures(loan, today)),
     }
 
 
@@ -560,7 +563,7 @@ def disbursement_voucher(loan_id: int):
 
 
 def can_act(action: str, loan: Loan) -> bool:
-    """Whether the loan page offers this step of tracker.loan_status: the user's role may take it
+    """Whether the loan page offers this step of tracker.money.loan_status: the user's role may take it
     and the loan's status allows it."""
     step = loan_status.STEPS[action]
     return step.permission is not None and can(step.permission) and loan.status in step.from_statuses

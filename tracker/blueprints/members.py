@@ -6,15 +6,16 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker import audit, casework, once
-from tracker.access import get_or_404, requires, scoped
+from tracker import audit, casework
 from tracker.extensions import db
-from tracker.forms import Form, IsoDateField, NameField, PhoneField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import CommitteeMember, Membership, User
-from tracker.once import OnceForm
-from tracker.views import wants_fragment
+from tracker.web import once
+from tracker.web.access import get_or_404, requires, scoped
+from tracker.web.forms import Form, IsoDateField, NameField, PhoneField
+from tracker.web.once import OnceForm
+from tracker.web.views import wants_fragment
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 

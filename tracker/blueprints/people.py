@@ -14,11 +14,9 @@ from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from tracker import audit, casework, clock, journal, once, revisions
-from tracker.access import can, get_person_or_404, requires, visible_people
+from tracker import audit, casework, clock
 from tracker.extensions import db
 from tracker.formatting import format_date
-from tracker.forms import Form, IsoDateField, NameField, PhoneField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
@@ -30,9 +28,14 @@ from tracker.models import (
     PersonStatusChange,
     User,
 )
-from tracker.once import OnceForm
+from tracker.money import journal
+from tracker.queries import figure_cache
 from tracker.text import searchable
-from tracker.views import id_arg, page_of, render_logged, wants_fragment
+from tracker.web import once
+from tracker.web.access import can, get_person_or_404, requires, visible_people
+from tracker.web.forms import Form, IsoDateField, NameField, PhoneField
+from tracker.web.once import OnceForm
+from tracker.web.views import id_arg, page_of, render_logged, wants_fragment
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -237,9 +240,9 @@ def create():
 def person_context(person: Person) -> dict:
     today = clock.today()
     context = {"person": person}
-    context.update(revisions.kept(person.fund_id, ("loans", person.id), lambda: loans_of(person, today)))
+    context.update(figure_cache.kept(person.fund_id, ("loans", person.id), lambda: loans_of(person, today)))
     if can("view_casework"):
-        context.update(revisions.kept(person.fund_id, ("history", person.id), lambda: history_of(person)))
+        context.update(figure_cache.kept(person.fund_id, ("history", person.id), lambda: history_of(person)))
         context.update(visit_context(person))
     if can("manage_people"):
         context["status_form"] = StatusForm(formdata=None, changed_on=today)

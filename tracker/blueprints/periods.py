@@ -6,13 +6,14 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker import accounts, audit, journal
-from tracker.access import requires
+from tracker import accounts, audit
 from tracker.extensions import db
-from tracker.forms import IsoDateField, PasswordAgainForm
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import PeriodClose
+from tracker.money import journal
+from tracker.web.access import requires
+from tracker.web.forms import IsoDateField, PasswordAgainForm
 
 bp = Blueprint("periods", __name__, url_prefix="/periods")
 

@@ -15,10 +15,8 @@ from sqlalchemy.orm import selectinload
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from tracker import accounts, audit, clock, database, journal, personal_data
-from tracker.access import get_person_or_404, requires
+from tracker import accounts, audit, clock, database, personal_data
 from tracker.extensions import db
-from tracker.forms import PasswordAgainForm
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
@@ -32,7 +30,10 @@ from tracker.models import (
     User,
     Visit,
 )
+from tracker.money import journal
 from tracker.text import without_hidden_characters
+from tracker.web.access import get_person_or_404, requires
+from tracker.web.forms import PasswordAgainForm
 
 bp = Blueprint("privacy", __name__)
 

@@ -4,11 +4,12 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker import charts, clock, figures, province, revisions
-from tracker.access import requires
+from tracker import clock
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.models import Fund
+from tracker.queries import charts, dashboard, figure_cache, province
+from tracker.web.access import requires
 
 bp = Blueprint("province", __name__, url_prefix="/province")
 
@@ -19,8 +20,8 @@ def index():
     """Render the table of the province's funds, sortable, with totals."""
     today = clock.today()
     funds = province.funds_of(current_user.province)
-    # kept until one of the province's funds is written (tracker.revisions)
-    rows, shown_charts = revisions.kept_for_funds(
+    # kept until one of the province's funds is written (tracker.queries.figure_cache)
+    rows, shown_charts = figure_cache.kept_for_funds(
         funds, ("province", current_user.province), lambda: province_figures(funds, today)
     )
     key = request.args.get("sort", "commune")
@@ -43,8 +44,8 @@ def province_figures(funds, today) -> tuple[list[province.FundRow], list[tuple[s
 
 def province_charts(funds, rows: list[province.FundRow], today) -> list[tuple[str, str]]:
     """The province's money over time (every fund summed) and the funds owing the most."""
-    cash_labels, cash_values = figures.cash_by_month(funds, today)
-    labels, ins, outs = figures.flows_by_month(funds, today)
+    cash_labels, cash_values = dashboard.cash_by_month(funds, today)
+    labels, ins, outs = dashboard.flows_by_month(funds, today)
     top = sorted(rows, key=lambda row: -row.outstanding)[:12]
     return [
         (
@@ -80,16 +81,16 @@ def fund(fund_id: int):
     return render_template(
         "province/fund.html",
         fund=found,
-        # kept until the fund's next write (tracker.revisions)
-        **revisions.kept(found.id, ("province-fund",), lambda: fund_dashboard(found.id, today)),
+        # kept until the fund's next write (tracker.queries.figure_cache)
+        **figure_cache.kept(found.id, ("province-fund",), lambda: fund_dashboard(found.id, today)),
     )
 
 
 def fund_dashboard(fund_id: int, today) -> dict:
     """A fund's figures and charts as the province sees them (no names)."""
-    fund_figures = figures.fund_figures(fund_id, today)
-    cash_labels, cash_values = figures.cash_by_month(fund_id, today)
-    labels, ins, outs = figures.flows_by_month(fund_id, today)
+    fund_figures = dashboard.fund_figures(fund_id, today)
+    cash_labels, cash_values = dashboard.cash_by_month(fund_id, today)
+    labels, ins, outs = dashboard.flows_by_month(fund_id, today)
     return dict(
         figures=fund_figures,
         charts=[

@@ -1,7 +1,7 @@
 """Reports: outstanding loans (dư nợ), aging, the cash book (sổ quỹ), donors and visits by mentor,
 on screen, in CSV and in XLSX.
 
-The rows come from tracker.reporting; this module only reads the dates, checks who may export
+The rows come from tracker.queries.reports; this module only reads the dates, checks who may export
 what, and renders the same rows three ways.
 """
 
@@ -17,11 +17,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wtforms.validators import Optional, ValidationError
 
-from tracker import audit, clock, i18n, ledger, reporting, revisions
-from tracker.access import can, own_committee_member_id, requires, sees_only_own_people
-from tracker.forms import Form, IsoDateField
+from tracker import audit, clock, i18n
 from tracker.i18n import lazy_gettext as _l
-from tracker.views import render_logged
+from tracker.money import ledger
+from tracker.queries import figure_cache, reports
+from tracker.web.access import can, own_committee_member_id, requires, sees_only_own_people
+from tracker.web.forms import Form, IsoDateField
+from tracker.web.views import render_logged
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -50,9 +52,9 @@ class PeriodForm(DateForm):
 
 
 def kept(report, *dates):
-    """A report's rows for the screen, kept until the fund's next write (tracker.revisions);
+    """A report's rows for the screen, kept until the fund's next write (tracker.queries.figure_cache);
     exports compute theirs (a download is asked for once, and can be long)."""
-    return revisions.kept(g.fund.id, (report.__name__, *dates), lambda: report(g.fund.id, *dates))
+    return figure_cache.kept(g.fund.id, (report.__name__, *dates), lambda: report(g.fund.id, *dates))
 
 
 def export_format(permission: str) -> str | None:
@@ -103,10 +105,10 @@ def outstanding():
     form.as_of.data = as_of
     if chosen:
         name = f"du-no-{as_of.isoformat()}"
-        rows = reporting.outstanding(g.fund.id, as_of)
+        rows = reports.outstanding(g.fund.id, as_of)
         audit.log_access((row.person_id for row in rows), "report_export")
-        return export(chosen, name, reporting.OUTSTANDING_COLUMNS, rows)
-    rows = kept(reporting.outstanding, as_of)
+        return export(chosen, name, reports.OUTSTANDING_COLUMNS, rows)
+    rows = kept(reports.outstanding, as_of)
     # the report names each borrower with their address: seen as a file opening is
     return render_logged(
         "reports/outstanding.html",
@@ -115,7 +117,7 @@ def outstanding():
         form=form,
         rows=rows,
         as_of=as_of,
-        totals=reporting.outstanding_totals(rows),
+        totals=reports.outstanding_totals(rows),
         printed_on=clock.today(),
     )
 
@@ -133,16 +135,16 @@ def cashbook():
     start, end = period_or_default(form, lambda end: dt.date(end.year, 1, 1))
     if chosen:
         name = f"so-quy-{start.isoformat()}-{end.isoformat()}"
-        rows = streamed(reporting.cashbook_rows(g.fund.id, start, end))
-        return export(chosen, name, reporting.CASHBOOK_COLUMNS, rows)
-    rows = kept(reporting.cashbook, start, end)
+        rows = streamed(reports.cashbook_rows(g.fund.id, start, end))
+        return export(chosen, name, reports.CASHBOOK_COLUMNS, rows)
+    rows = kept(reports.cashbook, start, end)
     return render_template(
         "reports/cashbook.html",
         form=form,
         rows=rows,
         start=start,
         end=end,
-        totals=reporting.cashbook_totals(rows),
+        totals=reports.cashbook_totals(rows),
         printed_on=clock.today(),
     )
 
@@ -161,9 +163,9 @@ def aging():
     as_of = form.as_of.data or clock.today()
     form.as_of.data = as_of
     if chosen:
-        rows = reporting.aging(g.fund.id, as_of).rows
-        return export(chosen, f"no-qua-han-{as_of.isoformat()}", reporting.AGING_COLUMNS, rows)
-    report = kept(reporting.aging, as_of)
+        rows = reports.aging(g.fund.id, as_of).rows
+        return export(chosen, f"no-qua-han-{as_of.isoformat()}", reports.AGING_COLUMNS, rows)
+    report = kept(reports.aging, as_of)
     return render_template(
         "reports/aging.html",
         form=form,
@@ -171,7 +173,7 @@ def aging():
         as_of=as_of,
         # Borrowers' names are personal data: only the chair sees who is in which bucket.
         show_names=can("export_personal"),
-        bucket_label=reporting.aging_bucket_label,
+        bucket_label=reports.aging_bucket_label,
         printed_on=clock.today(),
     )
 
@@ -190,17 +192,17 @@ def donors():
     start, end = period_or_default(form, lambda end: dt.date(end.year, 1, 1))
     if chosen:
         name = f"nha-tai-tro-{start.isoformat()}-{end.isoformat()}"
-        return export(chosen, name, reporting.DONOR_COLUMNS, reporting.donors(g.fund.id, start, end))
-    rows = kept(reporting.donors, start, end)
+        return export(chosen, name, reports.DONOR_COLUMNS, reports.donors(g.fund.id, start, end))
+    rows = kept(reports.donors, start, end)
     return render_template(
         "reports/donors.html",
         form=form,
         rows=rows,
         start=start,
         end=end,
-        totals=reporting.donor_totals(rows),
+        totals=reports.donor_totals(rows),
         # The same rule as the donors' pages: only the treasurer sees who an anonymous donor is.
-        real_names=reporting.anonymous_donor_names(g.fund.id) if can("post_money") else {},
+        real_names=reports.anonymous_donor_names(g.fund.id) if can("post_money") else {},
         printed_on=clock.today(),
     )
 
@@ -218,14 +220,14 @@ def visits():
         return render_template("reports/visits.html", form=form, rows=None), 400
     start, end = period_or_default(form, lambda end: ledger.add_months(end, -6) + dt.timedelta(days=1))
     today = clock.today()
-    rows = kept(reporting.visits_by_mentor, start, end, today)
+    rows = kept(reports.visits_by_mentor, start, end, today)
     own_only = sees_only_own_people()
     if own_only:
         own = own_committee_member_id()
         rows = [row for row in rows if own is not None and row.mentor_id == own]
     if chosen:
         name = f"tham-hoi-{start.isoformat()}-{end.isoformat()}"
-        return export(chosen, name, reporting.MENTOR_VISITS_COLUMNS, rows)
+        return export(chosen, name, reports.MENTOR_VISITS_COLUMNS, rows)
     return render_template(
         "reports/visits.html",
         form=form,
@@ -233,7 +235,7 @@ def visits():
         start=start,
         end=end,
         own_only=own_only,
-        totals=reporting.mentor_visits_totals(rows),
+        totals=reports.mentor_visits_totals(rows),
         printed_on=today,
     )
 

@@ -1,7 +1,7 @@
 """The six-monthly and year-end review (sơ kết, tổng kết) sent to the Ban Chỉ đạo: on screen,
 print-ready, and as ?format=csv|xlsx with one row per figure.
 
-The figures come from tracker.review; this module reads the period, checks who may do what, keeps
+The figures come from tracker.queries.review; this module reads the period, checks who may do what, keeps
 the chair's "what to do next" list and renders the same figures three ways.
 """
 
@@ -10,15 +10,16 @@ from flask_login import current_user
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
-from tracker import audit, clock, revisions
-from tracker import review as reviewing
-from tracker.access import requires
+from tracker import audit, clock
 from tracker.blueprints.reports import export, export_format
 from tracker.extensions import db
-from tracker.forms import Form
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import ReviewNote, utcnow
+from tracker.queries import figure_cache
+from tracker.queries import review as reviewing
+from tracker.web.access import requires
+from tracker.web.forms import Form
 
 bp = Blueprint("review", __name__, url_prefix="/reports")
 
@@ -95,8 +96,8 @@ def show():
         _note, steps = reviewing.next_steps_text(g.fund.id, result)
         rows = [*reviewing.figure_rows(result), *reviewing.next_step_rows(steps)]
         return export(chosen, reviewing.export_name(period), EXPORT_COLUMNS, rows)
-    # kept until the fund's next write (tracker.revisions)
-    result = revisions.kept(
+    # kept until the fund's next write (tracker.queries.figure_cache)
+    result = figure_cache.kept(
         g.fund.id, ("review", period.key), lambda: reviewing.review_figures(g.fund.id, period, today)
     )
     return render_review(result)

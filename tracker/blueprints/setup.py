@@ -5,13 +5,14 @@ from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from tracker import accounts, audit, demo, provinces
-from tracker.access import public
+from tracker import accounts, audit, provinces
+from tracker.commands import demo
 from tracker.extensions import db
-from tracker.forms import Form, NameField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Fund
+from tracker.web.access import public
+from tracker.web.forms import Form, NameField
 
 bp = Blueprint("setup", __name__, url_prefix="/setup")
 

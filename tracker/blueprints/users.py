@@ -7,13 +7,14 @@ from sqlalchemy.orm import joinedload
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from tracker import accounts, audit, database, journal
-from tracker.access import requires
+from tracker import accounts, audit, database
 from tracker.extensions import db
-from tracker.forms import Form, NameField
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Membership, RegionalAccess
+from tracker.money import journal
+from tracker.web.access import requires
+from tracker.web.forms import Form, NameField
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 

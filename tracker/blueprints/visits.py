@@ -16,8 +16,15 @@ from sqlalchemy.orm import joinedload
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from tracker import audit, casework, clock, once, revisions
-from tracker.access import (
+from tracker import audit, casework, clock
+from tracker.extensions import db
+from tracker.formatting import format_date
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
+from tracker.models import CommitteeMember, Person, Visit
+from tracker.queries import figure_cache
+from tracker.web import once
+from tracker.web.access import (
     can,
     get_or_404,
     get_person_or_404,
@@ -25,14 +32,9 @@ from tracker.access import (
     requires,
     sees_only_own_people,
 )
-from tracker.extensions import db
-from tracker.formatting import format_date
-from tracker.forms import IsoDateField
-from tracker.i18n import gettext as _
-from tracker.i18n import lazy_gettext as _l
-from tracker.models import CommitteeMember, Person, Visit
-from tracker.once import OnceForm
-from tracker.views import id_arg, page_of, render_logged, wants_fragment
+from tracker.web.forms import IsoDateField
+from tracker.web.once import OnceForm
+from tracker.web.views import id_arg, page_of, render_logged, wants_fragment
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
@@ -173,7 +175,7 @@ def recent_visits(person: Person) -> tuple[list[VisitRow], int | None]:
     if not can("view_visits"):
         return [], None
     limit = timeline_size()
-    visits = revisions.kept(
+    visits = figure_cache.kept(
         person.fund_id, ("visits", person.id, limit), lambda: latest_visits(person, limit + 1)
     )
     return visits[:limit], (limit + TIMELINE_STEP if len(visits) > limit else None)

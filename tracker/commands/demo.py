@@ -154,8 +154,8 @@ LOANS = [
 
 
 def tell_money_story(fund: Fund) -> None:
-    from tracker import journal
     from tracker.models import Donation, Donor, Installment, Loan, Person, User
+    from tracker.money import journal
 
     def user_id(username: str) -> int:
         return db.session.scalar(select(User.id).where(User.username == username))

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from tracker import database, journal, ledger
+from tracker import database
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.models import (
@@ -34,6 +34,7 @@ from tracker.models import (
     PersonStatusChange,
     Visit,
 )
+from tracker.money import journal, ledger
 
 # ------------------------------------------------------------------ outstanding loans (dư nợ)
 

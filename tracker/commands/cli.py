@@ -7,10 +7,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from tracker import accounts, audit, backup, demo, provinces
-from tracker.access import ALL_ROLES
+from tracker import accounts, audit, provinces
+from tracker.commands import backup, demo
 from tracker.extensions import db
 from tracker.models import Fund, User
+from tracker.web.access import ALL_ROLES
 
 
 @click.command("demo")
@@ -178,7 +179,7 @@ def restore_command(path: Path, yes: bool):
 @with_appcontext
 def generate_command(n_funds: int, seed: int, as_of, password: str | None, no_logins: bool):
     """Fill the database with N realistic funds over the 34 provinces (DESIGN §7 proportions)."""
-    from tracker import generate
+    from tracker.commands import generate
 
     password = None if no_logins else (password or generate.DEFAULT_PASSWORD)
     totals = generate.generate(

@@ -6,7 +6,7 @@ once. Each posting first takes the fund's money lock (lock_fund): on SQLite the 
 holds the write lock (BEGIN IMMEDIATE, see database.py), on PostgreSQL it is SELECT ... FOR UPDATE
 on the fund row, so check-then-post (cash for a disbursement, outstanding for a repayment, the next
 receipt number, a loan's status) cannot interleave with another posting of the same fund. A loan's
-status changes only by a step of tracker.loan_status, checked against the loan as it is under the
+status changes only by a step of tracker.money.loan_status, checked against the loan as it is under the
 lock (take_loan), never as the request first read it.
 """
 
@@ -20,7 +20,7 @@ from typing import NamedTuple
 from sqlalchemy import Date, Select, and_, bindparam, case, func, select, type_coerce
 from sqlalchemy.orm import aliased
 
-from tracker import clock, database, ledger, loan_status
+from tracker import clock, database
 from tracker.extensions import db
 from tracker.formatting import format_date, format_money
 from tracker.i18n import lazy_gettext as _l
@@ -36,6 +36,7 @@ from tracker.models import (
     PeriodClose,
     Repayment,
 )
+from tracker.money import ledger, loan_status
 
 
 class MoneyRefused(Exception):

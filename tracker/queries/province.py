@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, func, select
 
-from tracker import figures, journal, ledger
 from tracker.extensions import db
 from tracker.models import Fund, Loan, Person
+from tracker.money import journal, ledger
+from tracker.queries import dashboard
 from tracker.text import vietnamese_sort_key
 
 
@@ -64,7 +65,7 @@ def fund_rows(province: str, today: dt.date) -> list[FundRow]:
         return []
     in_province = funds_of(province)
 
-    for fund_id, money in figures.money_totals(in_province, today).items():
+    for fund_id, money in dashboard.money_totals(in_province, today).items():
         row = rows[fund_id]
         row.cash, row.donated = money.cash, money.donated
         row.lent, row.outstanding = money.lent, money.outstanding

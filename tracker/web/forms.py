@@ -10,11 +10,12 @@ from wtforms import DateField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets.core import clean_key
 
-from tracker import clock, ledger, personal_data
+from tracker import clock, personal_data
 from tracker.field_html import field_html
 from tracker.formatting import format_number
 from tracker.i18n import catalogue
 from tracker.i18n import lazy_gettext as _l
+from tracker.money import ledger
 from tracker.text import has_direction_overrides, has_hidden_characters, normalise_phone
 
 EARLIEST_DATE = dt.date(1950, 1, 1)

@@ -33,10 +33,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from wtforms import HiddenField
 
 from tracker.extensions import db
-from tracker.forms import Form
 from tracker.i18n import gettext as _
 from tracker.models import FormSubmission, utcnow
-from tracker.views import wants_fragment
+from tracker.web.forms import Form
+from tracker.web.views import wants_fragment
 
 KEPT_DAYS = 30
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")

@@ -3,7 +3,7 @@ thank-you letters, as plain values.
 
 The review's screen, CSV and XLSX all render what review_figures() returns (figure_rows() flattens
 it for the exports), so they cannot disagree. Money comes from the journal, as the cash book and
-the outstanding report do (the position at the end is reporting.aging's own figures). Every
+the outstanding report do (the position at the end is reports.aging's own figures). Every
 function runs a fixed number of queries whatever the size of the fund: sums are taken in SQL; the
 people and their status changes are read once (a commune has tens of people) because their status
 on a given day and the days they were supported need the whole history of each.
@@ -19,7 +19,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import case, func, select
 
-from tracker import journal, reporting
 from tracker.extensions import db
 from tracker.formatting import format_money
 from tracker.i18n import gettext as _
@@ -37,6 +36,8 @@ from tracker.models import (
     ReviewNote,
     Visit,
 )
+from tracker.money import journal
+from tracker.queries import reports
 
 FIRST_YEAR = 2000
 DEFAULT_VISIT_INTERVAL = 30
@@ -210,7 +211,7 @@ def in_period(column, start: dt.date, end: dt.date):
 
 def money_figures(fund_id: int, start: dt.date, end: dt.date) -> MoneyFigures:
     """Money raised, lent, recovered and written off in the period, and the position at its end.
-    Eight queries (four of them reporting.aging's)."""
+    Eight queries (four of them reports.aging's)."""
     line = JournalLine
     # Donations by donor: the cash lines of donations and their reversals posted in the period, so
     # the total is the cash book's. A reversal names the donor of the donation it reverses.
@@ -276,7 +277,7 @@ def money_figures(fund_id: int, start: dt.date, end: dt.date) -> MoneyFigures:
 
     # The position at the end is the aging report's (itself built on the outstanding report's rows),
     # so PAR30 and the arrears rate here are those of the aging report to the đồng (DESIGN §4.8).
-    aging = reporting.aging(fund_id, end)
+    aging = reports.aging(fund_id, end)
     late = [aged.loan for aged in aging.loans if aged.loan.days_overdue > 30]
     return MoneyFigures(
         raised=sum(int(amount) for *_rest, amount in donors),

@@ -11,11 +11,12 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from tracker import access, accounts, clock, database, formatting
+from tracker import accounts, clock, database, formatting
 from tracker.extensions import db, login_manager
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
-from tracker.views import url_for_each, wants_fragment
+from tracker.web import access
+from tracker.web.views import url_for_each, wants_fragment
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "

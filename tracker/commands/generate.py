@@ -12,7 +12,7 @@ Each table's rows then go to the database in one executemany per batch of funds 
 psycopg pipelines it), with a commit per batch; nothing goes through the ORM unit of work. On
 PostgreSQL the id sequences are moved past the generated ids at the end.
 
-The money follows the journal's rules (tracker/journal.py) exactly: one balanced transaction per
+The money follows the journal's rules (tracker/money/journal.py) exactly: one balanced transaction per
 event, the event on every line, reversals mirrored and linked, a disbursement only from cash at hand
 (a benefactor tops the fund up when it falls short, as communes do), repayments never above what is
 owed, phiếu thu / phiếu chi numbers per fund, series and year without gaps with the counters to
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, text
 
-from tracker import ledger, provinces
+from tracker import provinces
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -63,6 +63,7 @@ from tracker.models import (
     User,
     Visit,
 )
+from tracker.money import ledger
 from tracker.text import searchable, vietnamese_sort_key
 
 DEFAULT_PASSWORD = "du-lieu-mau-2025"

@@ -1,5 +1,5 @@
 """The dashboard's figures and chart series, from the same queries as the reports and exports
-(reporting.outstanding for balances and arrears, sums over journal_line for money), so the
+(reports.outstanding for balances and arrears, sums over journal_line for money), so the
 dashboard, the printouts and the spreadsheets never disagree."""
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from typing import NamedTuple
 
 from sqlalchemy import Select, and_, case, extract, func, select
 
-from tracker import casework, ledger, reporting
+from tracker import casework
 from tracker.extensions import db
 from tracker.models import PERSON_STATUSES, CommitteeMember, Installment, JournalLine, Loan, Person, Visit
+from tracker.money import ledger
+from tracker.queries import reports
 
 
 @dataclass
@@ -83,8 +85,8 @@ def money_totals(funds: int | Select, as_of: dt.date) -> dict[int, MoneyTotals]:
 
 
 def fund_figures(fund_id: int, today: dt.date) -> FundFigures:
-    rows = reporting.outstanding(fund_id, today)
-    totals = reporting.outstanding_totals(rows)
+    rows = reports.outstanding(fund_id, today)
+    totals = reports.outstanding_totals(rows)
     live = [row for row in rows if row.outstanding > 0]
     outstanding = totals["outstanding"]
     aging = {label: 0 for label, _low, _high in ledger.AGING_BUCKETS}
@@ -220,7 +222,7 @@ def due_this_month(fund_id: int, today: dt.date) -> list[DueRow]:
     ).all()
     if not active:
         return []
-    from tracker import journal
+    from tracker.money import journal
 
     balances = journal.loan_balances([loan_id for loan_id, _name in active])
     schedules: dict[int, list[Installment]] = {}
@@ -275,9 +277,9 @@ def not_visited(fund_id: int, today: dt.date, limit: int = 10) -> tuple[list[Not
     return found, total
 
 
-def late_loans(fund_id: int, today: dt.date) -> list[reporting.OutstandingRow]:
+def late_loans(fund_id: int, today: dt.date) -> list[reports.OutstandingRow]:
     """Loans with an overdue installment, most days overdue first (the treasurer's collection list)."""
     rows = [
-        row for row in reporting.outstanding(fund_id, today) if row.days_overdue > 0 and row.outstanding > 0
+        row for row in reports.outstanding(fund_id, today) if row.days_overdue > 0 and row.outstanding > 0
     ]
     return sorted(rows, key=lambda row: -row.days_overdue)

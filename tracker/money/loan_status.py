@@ -1,6 +1,6 @@
 """A loan's life: which action moves a loan from which status to which (DESIGN §4, rule 11).
 
-The one table that the money code (tracker.journal, which changes the status under the fund's
+The one table that the money code (tracker.money.journal, which changes the status under the fund's
 lock), the model (Loan refuses any other change of its status), the loan page's forms and its
 buttons all read. Plain data, no database.
 """
@@ -13,7 +13,7 @@ from tracker.i18n import lazy_gettext as _l
 
 
 class Step(NamedTuple):
-    permission: str | None  # who may take it (tracker.access); None: it follows from the money
+    permission: str | None  # who may take it (tracker.web.access); None: it follows from the money
     from_statuses: frozenset[str]
     to_status: str | None  # None: the status stays
     refusal: object  # why it is refused from any other status (lazy, translated when shown)
