@@ -1,14 +1,14 @@
-"""Page benchmark: for every kind of page, the rows in the database, SQL queries per request,
-median and p95 server time, and the ratio to the floor page (/about: the base layout, no query) and
-to the same page for a logged-in user (the base layout with the menu, after the one query that checks
-the login session, which every page of the fund makes). The dashboard, the reports, the review, a
-loan's page, a person's file and the lists' loan positions keep what they read until the fund's next
-write (tracker/queries/figure_cache.py): the last three columns time every page with nothing kept, as the
-first view after a write sees it. "Among the others" times each page in rounds that ask for every
-page once (see measure_mixed), the other columns each page repeated in a loop of its own.
+"""Page benchmark: for every kind of page, SQL queries per request and the server's median time,
+with nothing kept (as the first view after a write finds it) and as a repeated view finds it (the
+dashboard, the reports, the review and the province table keep their figures until the fund's next
+write: tracker/queries/figure_cache.py), each against the floor page (/about: the base layout, no
+query). "Among the others" times each page in rounds that ask for every page once, in a new random
+order each round (see measure_mixed). Checks the targets (README, Performance): every page of a fund
+within 20 × the floor with nothing kept, and the province table under 300 ms with nothing kept.
 
     .venv/bin/python bench/pages.py                         # the database of TRACKER_SQLALCHEMY_DATABASE_URI
-    .venv/bin/python bench/pages.py --database postgresql+psycopg://...  --repeat 30
+    .venv/bin/python bench/pages.py --database postgresql+psycopg://...  --repeat 30 --json country.json
+    .venv/bin/python bench/pages.py --compare commune.json country.json   # country ÷ commune, target 1.5
 
 It picks the fund with the most loans (or --fund ID), adds three benchmark logins if missing
 (bench_chair_<fund id>, bench_member_<fund id>, bench_regional_<fund id>; password bench-password),
@@ -20,7 +20,9 @@ Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import random
 import statistics
 import sys
 import time
@@ -123,13 +125,17 @@ def measure(client, url, repeat, engine):
 
 
 def measure_mixed(pages, rounds: int) -> dict[str, float]:
-    """Median time of each page when every round asks for every page once, in order: as a server
-    sees them, each page run after the others rather than after itself. A page repeated in a loop
-    finds the processor's caches warm with its own code and data; the floor, which does least,
-    gains most from that (0.46 ms alone, ~0.9 ms among the others)."""
+    """Median time of each page when every round asks for every page once: as a server sees them,
+    each page run after others rather than after itself (a page repeated in a loop finds the
+    processor's caches warm with its own code and data). The order is shuffled each round: in a
+    fixed order the floor always ran right after the XLSX export, which slowed it 1.3–1.9 × and
+    flattered every ratio."""
+    order = random.Random(1)
     times = {label: [] for label, _client, _url in pages}
     for _ in range(rounds):
-        for label, client, url in pages:
+        shuffled = list(pages)
+        order.shuffle(shuffled)
+        for label, client, url in shuffled:
             start = time.perf_counter()
             client.get(url).get_data()
             times[label].append((time.perf_counter() - start) * 1000)
@@ -240,6 +246,11 @@ def prepare(database: str, fund_id: int | None = None) -> Bench:
     return Bench(app, rows, fund, fund_rows, pages)
 
 
+FLOOR_TARGET = 20  # × the floor, with nothing kept
+PROVINCE_TARGET_MS = 300  # the province table, with nothing kept
+COUNTRY_TARGET = 1.5  # the same fund's page at country scale ÷ at commune scale
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -247,7 +258,12 @@ def main():
     parser.add_argument("--database", default=os.environ.get("TRACKER_SQLALCHEMY_DATABASE_URI"))
     parser.add_argument("--fund", type=int)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--json", help="also write the results to this file (for --compare)")
+    parser.add_argument("--compare", nargs=2, metavar=("COMMUNE_JSON", "COUNTRY_JSON"))
     args = parser.parse_args()
+    if args.compare:
+        compare(*args.compare)
+        return
     if not args.database:
         parser.error("give --database or set TRACKER_SQLALCHEMY_DATABASE_URI")
     bench = prepare(args.database, args.fund)
@@ -263,36 +279,68 @@ def main():
         + ", ".join(f"{v:,} {k}" for k, v in bench.fund_rows.items())
     )
     print()
+    bench.app.config["FIGURES_CACHE"] = "off"
     mixed = measure_mixed(bench.pages, args.repeat)
-    mixed_floor = mixed[bench.pages[0][0]]
+    bench.app.config["FIGURES_CACHE"] = "on"
     print(
-        "| page | queries | median ms | p95 ms | × floor | × logged-in floor "
-        "| among the others: median ms | × floor "
-        "| figures computed: queries | median ms | × floor |"
+        "| page | nothing kept: queries | median ms | p95 ms | × floor "
+        "| repeated view: queries | median ms | × floor "
+        "| among the others (nothing kept): median ms | × floor |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    floors = []
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    results, floor = {}, None
     for label, client, url in bench.pages:
-        median, p95, queries = measure(client, url, args.repeat, engine)
-        if len(floors) < 2:
-            floors.append(median)
-        ratios = [f"{median / floor:.1f}" for floor in floors] + [""] * (2 - len(floors))
-        # The same page when its figures are not kept (the first view after a write to the fund)
         bench.app.config["FIGURES_CACHE"] = "off"
-        computed, _p95, computed_queries = measure(client, url, args.repeat, engine)
+        computed, p95, computed_queries = measure(client, url, args.repeat, engine)
         bench.app.config["FIGURES_CACHE"] = "on"
+        kept, _kept_p95, kept_queries = measure(client, url, args.repeat, engine)
+        floor = floor or computed
+        results[label] = {"url": url, "queries": computed_queries, "median": computed, "kept": kept}
         print(
-            f"| {label} | {queries} | {median:.1f} | {p95:.1f} | {' | '.join(ratios)} "
-            f"| {mixed[label]:.1f} | {mixed[label] / mixed_floor:.1f} "
-            f"| {computed_queries} | {computed:.1f} | {computed / floors[0]:.1f} |"
+            f"| {label} | {computed_queries} | {computed:.1f} | {p95:.1f} | {computed / floor:.1f} "
+            f"| {kept_queries} | {kept:.1f} | {kept / floor:.1f} "
+            f"| {mixed[label]:.1f} | {mixed[label] / mixed[bench.pages[0][0]]:.1f} |"
         )
     print()
+    fund_pages = {
+        label: r for label, r in results.items() if not label.startswith(("province", "export", "floor"))
+    }
+    worst = max(fund_pages, key=lambda label: fund_pages[label]["median"])
+    ratio = fund_pages[worst]["median"] / floor
+    print(
+        f"every page of a fund, nothing kept, within {FLOOR_TARGET} × the floor: "
+        f"{'yes' if ratio <= FLOOR_TARGET else 'NO'} (the slowest: {worst}, {ratio:.1f} ×)"
+    )
+    province = next(r for label, r in results.items() if label.startswith("province"))
+    print(
+        f"province table, nothing kept: {province['median']:.0f} ms "
+        f"({'under' if province['median'] < PROVINCE_TARGET_MS else 'NOT under'} {PROVINCE_TARGET_MS} ms)"
+    )
     chair = bench.pages[1][1]
     for label, url in (
         ("outstanding CSV", "/reports/outstanding?format=csv"),
         ("cash book CSV", "/reports/cashbook?format=csv&from=2000-01-01"),
     ):
         print(f"peak memory while streaming the {label}: {export_peak_memory(chair, url):,} KiB")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"fund": fund.id, "floor": floor, "pages": results}, indent=1))
+
+
+def compare(commune_file: str, country_file: str) -> None:
+    """The same fund's pages at country scale ÷ at commune scale (nothing kept), target 1.5."""
+    commune, country = (json.loads(Path(name).read_text()) for name in (commune_file, country_file))
+    print("| page | commune ms | country ms | country ÷ commune |")
+    print("|---|---:|---:|---:|")
+    worst = 0.0
+    for label, there in country["pages"].items():
+        here = commune["pages"].get(label)
+        if here is None or label.startswith(("province", "floor")):
+            continue
+        ratio = there["median"] / here["median"]
+        worst = max(worst, ratio)
+        print(f"| {label} | {here['median']:.1f} | {there['median']:.1f} | {ratio:.2f} |")
+    verdict = "within" if worst <= COUNTRY_TARGET else "NOT within"
+    print(f"\nthe worst: {worst:.2f} × ({verdict} {COUNTRY_TARGET})")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from tracker.commands import demo
 from tracker.extensions import db
 from tracker.formatting import format_money
 from tracker.models import Donation, Donor, Loan, Person
-from tracker.money import journal
+from tracker.money import balances, journal
 
 TODAY = clock.today()
 YEAR_START = dt.date(TODAY.year, 1, 1)
@@ -86,7 +86,7 @@ def total(rows, column) -> int:
 def check_agreement(app, fund_id: int, chair: Browser):
     with app.app_context():
         expected = sql_sums(fund_id)
-        assert expected["cash"] == journal.cash_balance(fund_id)
+        assert expected["cash"] == balances.cash_balance(fund_id)
 
     page = chair.get("/").get_data(as_text=True)
     for name in ("cash", "outstanding", "donated", "lent"):

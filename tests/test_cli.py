@@ -9,6 +9,7 @@ from tests.conftest import Browser
 from tracker import accounts, clock
 from tracker.extensions import db
 from tracker.models import AuditEvent, Donation, Fund, Membership, User
+from tracker.money import balances
 
 
 def test_demo_loads_once(app, runner):
@@ -88,7 +89,6 @@ def test_create_user_refusals(runner):
 def test_demo_tells_the_hong_son_money_story(app, runner):
 
     from tracker.models import Donation, Loan
-    from tracker.money import journal
 
     assert runner.invoke(args=["demo"]).exit_code == 0
     with app.app_context():
@@ -97,12 +97,12 @@ def test_demo_tells_the_hong_son_money_story(app, runner):
         loans = db.session.scalars(sa.select(Loan).order_by(Loan.id)).all()
         statuses = sorted(loan.status for loan in loans)
         assert statuses == ["active", "active", "repaid", "repaid"]
-        arrears = {i: p.arrears for i, p in journal.positions_of(loans, clock.today()).items()}
+        arrears = {i: p.arrears for i, p in balances.positions_of(loans, clock.today()).items()}
         days = sorted(arrears[loan.id].days_overdue for loan in loans if loan.status == "active")
         assert days[0] <= 30 < days[1]  # one repaying on time, one in arrears
-        balances = journal.loan_balances([loan.id for loan in loans])
-        outstanding = sum(b.outstanding for b in balances.values())
-        assert journal.cash_balance(loans[0].fund_id) + outstanding == donated
+        by_loan = balances.loan_balances([loan.id for loan in loans])
+        outstanding = sum(b.outstanding for b in by_loan.values())
+        assert balances.cash_balance(loans[0].fund_id) + outstanding == donated
 
 
 def test_demo_people_and_visits(app, runner):

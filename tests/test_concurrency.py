@@ -19,7 +19,7 @@ from tests.factories import approved_loan, disbursed_loan, donate, requested_loa
 from tracker import accounts, clock
 from tracker.extensions import db
 from tracker.models import AuditEvent, Installment, JournalTransaction, Loan, LoginAttempt, Repayment
-from tracker.money import journal
+from tracker.money import balances
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_fifty_simultaneous_repayments_accept_exactly_the_outstanding(app, money
     assert not any("locked" in r.text for r in responses)
     with app.app_context():
         loan = db.session.get(Loan, loan_id)
-        balance = journal.loan_balance(loan)
+        balance = balances.loan_balance(loan)
         assert (balance.repaid, balance.outstanding, loan.status) == (3_000_000, 0, "repaid")
         receipts = db.session.scalars(sa.select(Repayment.receipt_no).order_by(Repayment.receipt_no)).all()
         assert receipts == ["PT-2026-0002", "PT-2026-0003", "PT-2026-0004"] or len(set(receipts)) == 3
@@ -119,7 +119,7 @@ def test_five_simultaneous_disbursements_let_exactly_one_through(app, money, see
     statuses = [r.status_code for r in all_at_once(5, disburse)]
     assert sorted(statuses) == [303, 422, 422, 422, 422], statuses
     with app.app_context():
-        assert journal.cash_balance(seed.fund_id) == 10_000_000
+        assert balances.cash_balance(seed.fund_id) == 10_000_000
         assert (
             db.session.scalar(sa.select(sa.func.count()).select_from(Loan).where(Loan.status == "active"))
             == 1
@@ -367,7 +367,7 @@ def test_an_approval_held_up_by_its_password_check_cannot_undo_a_disbursement(
     assert decisions_of(app, loan_id) == ["loan.approve", "loan.disburse"]
     with app.app_context():
         loan = db.session.get(Loan, loan_id)
-        assert (loan.status, journal.loan_balance(loan).outstanding) == ("active", 5_000_000)
+        assert (loan.status, balances.loan_balance(loan).outstanding) == ("active", 5_000_000)
 
 
 def test_simultaneous_disbursements_of_one_loan_pay_it_out_once(app, money, seed, server, logged_in):
@@ -387,7 +387,7 @@ def test_simultaneous_disbursements_of_one_loan_pay_it_out_once(app, money, seed
     assert statuses == [303] + [422] * 9, statuses
     assert vouchers(app) == ["PC-2026-0001"]
     with app.app_context():
-        assert journal.cash_balance(seed.fund_id) == 95_000_000
+        assert balances.cash_balance(seed.fund_id) == 95_000_000
 
 
 # ------------------------------------------------------------------ waiting for the database
@@ -488,6 +488,7 @@ def test_a_request_that_waits_too_long_for_the_database_says_so(database_uri, se
     assert "đang bận" in answer.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Donation)) == 0
+        db.session.remove()
         db.engine.dispose()
     assert database.WAIT_SECONDS < 30  # gunicorn's default worker timeout
 

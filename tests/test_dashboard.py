@@ -9,7 +9,7 @@ from tests.factories import approved_loan, disbursed_loan, donate, repay
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Installment, JournalLine
-from tracker.money import journal
+from tracker.money import balances
 
 TODAY = clock.today()
 
@@ -68,7 +68,7 @@ def test_dashboard_figures_are_sums_over_the_journal(app, money, seed, as_role):
         assert (
             figure(page, "cash")
             == format_money(total("cash"))
-            == format_money(journal.cash_balance(seed.fund_id))
+            == format_money(balances.cash_balance(seed.fund_id))
         )
         assert figure(page, "outstanding") == format_money(total("receivable"))
         assert figure(page, "donated") == format_money(-total("capital"))

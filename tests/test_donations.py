@@ -13,7 +13,7 @@ from tests.test_donors import counting_queries, selected_option
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import AuditEvent, Donation, Donor, Funding, JournalTransaction, Loan, PeriodClose
-from tracker.money import journal
+from tracker.money import balances, journal
 
 
 def donation_data(donor, **changes):
@@ -43,7 +43,7 @@ def journal_size(app):
 
 def cash(app, fund_id):
     with app.app_context():
-        return journal.cash_balance(fund_id)
+        return balances.cash_balance(fund_id)
 
 
 def field_error(html, field):

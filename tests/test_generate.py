@@ -30,7 +30,7 @@ from tracker.models import (
     Repayment,
     Visit,
 )
-from tracker.money import journal, ledger
+from tracker.money import balances, journal, ledger
 from tracker.queries import reports
 from tracker.text import searchable, vietnamese_sort_key
 
@@ -102,7 +102,7 @@ def check_cash(fund_id: int) -> None:
             Repayment.fund_id == fund_id, Repayment.reversal_id.is_(None)
         )
     )
-    cash = journal.cash_balance(fund_id)
+    cash = balances.cash_balance(fund_id)
     assert cash == donated - disbursed + repaid
     running = 0
     for _day, amount in db.session.execute(
@@ -114,14 +114,14 @@ def check_cash(fund_id: int) -> None:
         running += int(amount)
         assert running >= 0
     assert running == cash >= 0
-    available = journal.donation_available(fund_id)
+    available = balances.donation_available(fund_id)
     assert all(amount >= 0 for amount in available.values())
     assert sum(available.values()) <= cash
 
 
 def check_loans(fund_id: int, today: dt.date) -> None:
     loans = db.session.scalars(sa.select(Loan).where(Loan.fund_id == fund_id)).all()
-    balances = journal.loan_balances([loan.id for loan in loans])
+    by_loan = balances.loan_balances([loan.id for loan in loans])
     schedules = defaultdict(list)
     for loan_id, due_on, amount in db.session.execute(
         sa.select(Installment.loan_id, Installment.due_on, Installment.amount_due)
@@ -142,7 +142,7 @@ def check_loans(fund_id: int, today: dt.date) -> None:
     ):
         funded[loan_id] += amount
     for loan in loans:
-        balance = balances[loan.id]
+        balance = by_loan[loan.id]
         if loan.disbursement_id is None:
             assert loan.status in ("requested", "approved", "rejected")
             assert balance.outstanding == 0 and loan.id not in schedules and loan.id not in funded

@@ -11,6 +11,7 @@ from flask import url_for
 from tests.conftest import PASSWORD, Browser, base_config
 from tracker import accounts, create_app
 from tracker.extensions import db
+from tracker.web import hooks
 
 HTTPS = {"base_url": "https://localhost"}
 HSTS = "max-age=31536000; includeSubDomains"
@@ -144,12 +145,20 @@ def test_a_static_file_under_another_digest_is_revalidated(app):
         assert response.cache_control.no_cache and not response.cache_control.max_age
 
 
-def test_an_edited_static_file_gets_a_new_address(app, tmp_path):
+def test_an_edited_static_file_gets_a_new_address_at_the_next_start(database_uri, tmp_path):
+    """The digests are read once, when the app starts: a release that changes a file restarts it."""
     (tmp_path / "site.css").write_text("body { color: black; }")
-    app.static_folder = str(tmp_path)
-    with app.test_request_context():
+
+    def started():
+        app = create_app(base_config(database_uri))
+        app.static_folder = str(tmp_path)
+        app.extensions["static_digests"] = hooks.static_digests(app.static_folder)  # as create_app does
+        return app
+
+    with started().test_request_context():
         first = url_for("static", filename="site.css")
-        (tmp_path / "site.css").write_text("body { color: navy; }  /* edited */")
+    (tmp_path / "site.css").write_text("body { color: navy; }  /* edited */")
+    with started().test_request_context():
         second = url_for("static", filename="site.css")
         missing = url_for("static", filename="missing.css")
         outside = url_for("static", filename="../secret_key")

@@ -23,7 +23,7 @@ from hypothesis.stateful import (
 from tracker import accounts, clock
 from tracker.extensions import db
 from tracker.models import Donation, Donor, Installment, JournalLine, Loan, Person, Repayment
-from tracker.money import journal
+from tracker.money import balances, journal
 
 START = dt.date(2024, 1, 1)
 amounts = st.integers(min_value=1, max_value=40).map(lambda n: n * 500_000)
@@ -91,7 +91,7 @@ def make_machine(app):
             )
             db.session.add(loan)
             db.session.flush()
-            cash = journal.available_cash(self.fund_id, day)
+            cash = balances.available_cash(self.fund_id, day)
             try:
                 journal.disburse(loan, day, self.treasurer)
             except journal.MoneyRefused:
@@ -106,7 +106,7 @@ def make_machine(app):
         @rule(data=st.data(), amount=amounts)
         def repay(self, data, amount):
             loan = db.session.get(Loan, data.draw(st.sampled_from(self.loans)))
-            outstanding = journal.loan_balance(loan).outstanding
+            outstanding = balances.loan_balance(loan).outstanding
             try:
                 repayment = journal.record_repayment(loan, amount, self.next_day(), "cash", self.treasurer)
             except journal.MoneyRefused:
@@ -134,7 +134,7 @@ def make_machine(app):
         def reverse_repayment(self, data):
             repayment = db.session.get(Repayment, data.draw(st.sampled_from(self.repayments)))
             self.day = max(self.day, clock.today())
-            cash = journal.available_cash(self.fund_id, clock.today())
+            cash = balances.available_cash(self.fund_id, clock.today())
             try:
                 journal.reverse_repayment(repayment, "ghi nhầm", self.treasurer)
             except journal.MoneyRefused as refusal:
@@ -201,16 +201,16 @@ def make_machine(app):
                     Repayment.fund_id == self.fund_id, Repayment.reversal_id.is_(None)
                 )
             )
-            cash = journal.cash_balance(self.fund_id)
+            cash = balances.cash_balance(self.fund_id)
             assert cash == donated - disbursed + repaid
             assert cash >= 0
 
         @invariant()
         def loans_stay_within_their_principal(self):
             loans = db.session.scalars(sa.select(Loan).where(Loan.fund_id == self.fund_id)).all()
-            balances = journal.loan_balances([loan.id for loan in loans])
+            by_loan = balances.loan_balances([loan.id for loan in loans])
             for loan in loans:
-                balance = balances[loan.id]
+                balance = by_loan[loan.id]
                 if loan.disbursement_id is None:
                     assert balance.outstanding == 0
                     continue
@@ -227,9 +227,9 @@ def make_machine(app):
 
         @invariant()
         def donors_money_is_accounted_for(self):
-            available = journal.donation_available(self.fund_id)
+            available = balances.donation_available(self.fund_id)
             assert all(amount >= 0 for amount in available.values())
-            assert sum(available.values()) <= journal.cash_balance(self.fund_id)
+            assert sum(available.values()) <= balances.cash_balance(self.fund_id)
 
     return Books
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from tests.factories import disbursed_loan, donate, repay
 from tracker.extensions import db
 from tracker.models import Repayment
-from tracker.money import journal
+from tracker.money import balances, journal
 
 
 def test_a_repayment_whose_money_was_lent_again_cannot_be_reversed(app, money, seed):
@@ -20,7 +20,7 @@ def test_a_repayment_whose_money_was_lent_again_cannot_be_reversed(app, money, s
         with pytest.raises(journal.MoneyRefused, match="0 ₫"):
             journal.reverse_repayment(db.session.get(Repayment, repayment_id), "ghi nhầm", None)
         db.session.rollback()
-        assert journal.cash_balance(seed.fund_id) == 0
+        assert balances.cash_balance(seed.fund_id) == 0
 
 
 def test_a_repayment_of_a_loan_funded_by_a_reversed_donation_cannot_be_reversed(app, money, seed):
@@ -37,9 +37,9 @@ def test_a_repayment_of_a_loan_funded_by_a_reversed_donation_cannot_be_reversed(
         with pytest.raises(journal.MoneyRefused):
             journal.reverse_repayment(db.session.get(Repayment, repayment_id), "ghi nhầm", None)
         db.session.rollback()
-        available = journal.donation_available(seed.fund_id)
+        available = balances.donation_available(seed.fund_id)
         assert all(amount >= 0 for amount in available.values())
-        assert sum(available.values()) <= journal.cash_balance(seed.fund_id)
+        assert sum(available.values()) <= balances.cash_balance(seed.fund_id)
 
 
 def test_shares_that_come_back_add_up_to_the_repayment_to_the_dong(app, money, seed):
@@ -52,14 +52,14 @@ def test_shares_that_come_back_add_up_to_the_repayment_to_the_dong(app, money, s
     loan = disbursed_loan(app, seed.fund_id, money.person_id, 14_500_000, dt.date(2026, 1, 2), term=1)
     repay(app, loan, 3_000_000, dt.date(2026, 1, 3))
     with app.app_context():
-        available = journal.donation_available(seed.fund_id)
+        available = balances.donation_available(seed.fund_id)
         assert sorted(available.values()) == [206_896, 310_345, 2_482_759]
-        assert sum(available.values()) == journal.cash_balance(seed.fund_id) == 3_000_000
+        assert sum(available.values()) == balances.cash_balance(seed.fund_id) == 3_000_000
     disbursed_loan(app, seed.fund_id, money.other_person_id, 3_000_000, dt.date(2026, 1, 4), term=1)
     with app.app_context():
-        available = journal.donation_available(seed.fund_id)
+        available = balances.donation_available(seed.fund_id)
         assert all(amount == 0 for amount in available.values()), available
-        assert journal.cash_balance(seed.fund_id) == 0
+        assert balances.cash_balance(seed.fund_id) == 0
 
 
 def test_a_repayment_whose_money_was_lent_again_is_reversed_with_another_donation_standing_in(
@@ -79,8 +79,8 @@ def test_a_repayment_whose_money_was_lent_again_is_reversed_with_another_donatio
     with app.app_context():
         journal.reverse_repayment(db.session.get(Repayment, mistyped), "ghi nhầm số tiền", None)
         db.session.commit()
-        assert journal.cash_balance(seed.fund_id) == 9_000_000
-        available = journal.donation_available(seed.fund_id)
+        assert balances.cash_balance(seed.fund_id) == 9_000_000
+        available = balances.donation_available(seed.fund_id)
         assert available == {first: 0, second: 9_000_000}
         shares = db.session.execute(
             sa.select(Funding.donation_id, Funding.amount)

@@ -1,4 +1,4 @@
-"""journal.loan_positions computes arrears in SQL; ledger.arrears is the rule in plain Python.
+"""balances.loan_positions computes arrears in SQL; ledger.arrears is the rule in plain Python.
 
 Random loans (schedules with zero installments, superseded rows, repayments, reversals, write-offs)
 are written straight into the tables, and at several dates every loan's SQL position must equal
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from tests.factories import add_person
 from tracker.extensions import db
 from tracker.models import Installment, JournalLine, JournalTransaction, Loan
-from tracker.money import journal, ledger
+from tracker.money import balances, ledger
 
 START = dt.date(2024, 1, 15)
 
@@ -97,14 +97,14 @@ def expected(schedule, postings, as_of):
     lines = [(event, amount) for on, event, amount in postings if on <= as_of]
     if not lines:
         return None
-    balance = journal.LoanBalance(
+    balance = balances.LoanBalance(
         sum(amount for event, amount in lines if event == "disbursement"),
         -sum(amount for event, amount in lines if event == "repayment"),
         -sum(amount for event, amount in lines if event == "write_off"),
     )
     if balance.outstanding <= 0:
-        return journal.LoanPosition(balance, ledger.Arrears(0, 0))
-    return journal.LoanPosition(balance, ledger.arrears(schedule, balance.repaid, as_of))
+        return balances.LoanPosition(balance, ledger.Arrears(0, 0))
+    return balances.LoanPosition(balance, ledger.arrears(schedule, balance.repaid, as_of))
 
 
 def test_arrears_in_sql_equal_the_ledger_rule(app, seed):
@@ -121,7 +121,7 @@ def test_arrears_in_sql_equal_the_ledger_rule(app, seed):
             dt.date(2025, 3, 1),
             dt.date(2026, 11, 27),
         ):
-            positions = journal.loan_positions(list(loans), as_of)
+            positions = balances.loan_positions(list(loans), as_of)
             for loan_id, (schedule, postings) in loans.items():
                 want = expected(schedule, postings, as_of)
                 assert positions.get(loan_id) == want, (loan_id, as_of, schedule, postings)
@@ -134,6 +134,6 @@ def test_a_select_of_ids_gives_the_same_as_a_list(app, seed):
         person_id = add_person(seed.fund_id, "Nguyễn Văn Thử")
         loans = random_loans(seed.fund_id, person_id, random.Random(7), 20)
         as_of = dt.date(2025, 1, 1)
-        from_select = journal.loan_positions(sa.select(Loan.id).where(Loan.fund_id == seed.fund_id), as_of)
-        assert from_select == journal.loan_positions(list(loans), as_of)
+        from_select = balances.loan_positions(sa.select(Loan.id).where(Loan.fund_id == seed.fund_id), as_of)
+        assert from_select == balances.loan_positions(list(loans), as_of)
         assert len(from_select) == 20

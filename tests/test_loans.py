@@ -10,7 +10,7 @@ from tests.factories import approved_loan, disbursed_loan, donate, repay
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import AuditEvent, Funding, Installment, JournalLine, JournalTransaction, Loan, Repayment
-from tracker.money import journal
+from tracker.money import balances, journal
 
 TODAY = clock.today()
 APPLICATION = {
@@ -36,7 +36,7 @@ def loan_of(app, loan_id) -> Loan:
 
 def cash(app, fund_id) -> int:
     with app.app_context():
-        return journal.cash_balance(fund_id)
+        return balances.cash_balance(fund_id)
 
 
 # ----------------------------------------------------------------- applications and decisions
@@ -166,7 +166,7 @@ def test_disbursement_posts_voucher_schedule_and_funding(app, money, seed, as_ro
             sa.select(Funding.donation_id, Funding.amount).order_by(Funding.id)
         ).all()
         assert fundings == [(first, 8_000_000), (second, 4_000_000)]  # oldest unallocated first
-        assert journal.cash_balance(seed.fund_id) == 6_000_000
+        assert balances.cash_balance(seed.fund_id) == 6_000_000
     page = as_role("viewer").get(f"/loans/{loan_id}").get_data(as_text=True)
     assert "PC-2026-0001" in page and "1.000.000 ₫" in page
 
@@ -315,7 +315,7 @@ def test_full_repayment_closes_the_loan_and_reversal_reopens_it(app, seed, as_ro
     with app.app_context():
         repayment = db.session.get(Repayment, repayment_id)
         assert repayment.is_reversed and repayment.reversal.reverses_id == repayment.transaction_id
-        assert journal.loan_balance(db.session.get(Loan, active_loan)).outstanding == 3_000_000
+        assert balances.loan_balance(db.session.get(Loan, active_loan)).outstanding == 3_000_000
     page = treasurer.get(f"/loans/{active_loan}").get_data(as_text=True)
     assert 'class="void"' in page and "Ghi nhầm số tiền" in page
     # reversing again, or reversing the reversal, is refused
@@ -391,7 +391,7 @@ def test_write_off_by_the_chair_leaves_cash_untouched(app, seed, as_role, active
     )
     assert cash(app, seed.fund_id) == before
     with app.app_context():
-        balance = journal.loan_balance(db.session.get(Loan, active_loan))
+        balance = balances.loan_balance(db.session.get(Loan, active_loan))
     assert (balance.outstanding, balance.written_off, balance.repaid) == (0, 2_000_000, 1_000_000)
     assert loan_of(app, active_loan).status == "written_off"
 

@@ -22,7 +22,7 @@ from tracker.models import (
     Repayment,
     Visit,
 )
-from tracker.money import journal
+from tracker.money import balances
 from tracker.web import once
 
 FORM_KEY = re.compile(r'<input id="form_key" name="form_key" type="hidden" value="([^"]+)">')
@@ -49,7 +49,7 @@ def active_loan(app, money, seed):
 
 def outstanding(app, loan_id: int) -> int:
     with app.app_context():
-        return journal.loan_balances([loan_id])[loan_id].outstanding
+        return balances.loan_balances([loan_id])[loan_id].outstanding
 
 
 def test_a_repayment_sent_twice_is_recorded_once(app, as_role, active_loan):
@@ -114,7 +114,7 @@ def test_a_donation_sent_twice_keeps_its_receipt_numbers_without_a_gap(app, as_r
     assert treasurer.post("/donations", {**donation, "form_key": second_form}).status_code == 303
     with app.app_context():
         receipts = db.session.scalars(sa.select(Donation.receipt_no).order_by(Donation.id)).all()
-        cash = journal.cash_balance(seed.fund_id)
+        cash = balances.cash_balance(seed.fund_id)
     assert receipts == ["PT-2026-0001", "PT-2026-0002"]
     assert cash == 10_000_000
 

@@ -18,6 +18,7 @@ from tracker.models import (
     PersonAccess,
     PersonStatusChange,
 )
+from tracker.money import balances
 
 NEW_PERSON = {
     "full_name": "Lê Văn Dũng",
@@ -342,9 +343,8 @@ def test_a_persons_file_shows_each_loans_outstanding_and_days_overdue(app, money
     repay(app, late, 1_000_000, today - dt.timedelta(days=60))
     with app.app_context():
         from tracker.models import Loan
-        from tracker.money import journal
 
-        position = journal.positions_of([db.session.get(Loan, late)], today)[late]
+        position = balances.positions_of([db.session.get(Loan, late)], today)[late]
     assert position.arrears.days_overdue > 30  # the second installment, due some 40 days ago
     page = as_role("chair").get(f"/people/{money.person_id}").get_data(as_text=True)
     row = page[page.index(f'href="/loans/{late}"') :]

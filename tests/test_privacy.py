@@ -30,7 +30,7 @@ from tracker.models import (
     ReviewNote,
     Visit,
 )
-from tracker.money import journal
+from tracker.money import balances, journal
 
 NAME = "Nguyễn Văn An"  # money.person_id, mentored by the `member` login's committee member
 PHONE = "0912345678"
@@ -97,8 +97,8 @@ def access_rows(app, person_id) -> list[tuple[str, str]]:
 def money_state(app, fund_id, loan_id) -> dict:
     with app.app_context():
         return {
-            "cash": journal.cash_balance(fund_id),
-            "balances": journal.loan_balances([loan_id]),
+            "cash": balances.cash_balance(fund_id),
+            "balances": balances.loan_balances([loan_id]),
             "lines": db.session.execute(
                 sa.select(
                     JournalLine.id, JournalLine.account, JournalLine.amount, JournalLine.loan_id

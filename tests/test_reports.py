@@ -19,7 +19,7 @@ from tests.factories import add_donor, approved_loan, disbursed_loan, donate, re
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Donation, Donor, Loan, Person, Repayment
-from tracker.money import journal
+from tracker.money import balances, journal
 
 TODAY = dt.date(2025, 12, 15)
 MILLION = 1_000_000
@@ -348,7 +348,7 @@ def test_cashbook_balances_reconcile_with_the_journal(app, history, as_role):
     money_in = sum(int(row["money_in"]) for row in moves)
     money_out = sum(int(row["money_out"]) for row in moves)
     with app.app_context():
-        cash = journal.cash_balance(history.fund_id, TODAY)
+        cash = balances.cash_balance(history.fund_id, TODAY)
     assert int(closing["balance"]) == cash == int(opening["balance"]) + money_in - money_out == 36 * MILLION
     raw = raw_sum(
         app,
@@ -421,8 +421,8 @@ def test_cashbook_of_a_period(app, history, as_role):
     assert [row["kind"] for row in moves] == ["repayment"] * 4 + ["donation"]
     assert sum(int(row["money_in"]) for row in moves) == 9 * MILLION
     with app.app_context():
-        assert int(closing["balance"]) == journal.cash_balance(history.fund_id, dt.date(2025, 6, 30))
-        assert int(opening["balance"]) == journal.cash_balance(history.fund_id, dt.date(2025, 2, 28))
+        assert int(closing["balance"]) == balances.cash_balance(history.fund_id, dt.date(2025, 6, 30))
+        assert int(opening["balance"]) == balances.cash_balance(history.fund_id, dt.date(2025, 2, 28))
 
 
 def test_cashbook_screen_csv_and_xlsx_agree(history, as_role):

@@ -84,7 +84,6 @@ def init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
-    i18n.install(app)
     figure_cache.init_app(app)
     login_manager.init_app(app)
 

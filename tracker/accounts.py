@@ -3,11 +3,10 @@
 import datetime as dt
 import re
 import time
-from functools import cache
 
 from flask import current_app, request, session
 from flask_login import current_user
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,7 +14,6 @@ from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.models import (
     Fund,
-    FundRevision,
     LoginAttempt,
     LoginSession,
     Membership,
@@ -23,7 +21,6 @@ from tracker.models import (
     User,
     utcnow,
 )
-from tracker.queries import figure_cache
 
 # Compared against when the username is unknown, so that a miss costs as much time as a wrong
 # password and the timing does not tell whether a username exists.
@@ -179,18 +176,25 @@ def revoke_all_sessions(user_id: int, fund_id: int | None = None) -> None:
 def load_session_user(token: str) -> User | None:
     """Flask-Login's user loader: the user of a live session, or None (which logs them out).
 
-    One query for the session, its user and its membership with the fund, its revision and the
-    user's committee member record there (or regional access): every request of a logged-in user
-    makes it.
+    One query for the session, its user and its membership with the fund and the user's committee
+    member record there (or regional access): every request of a logged-in user makes it.
 
     A session ends after SESSION_IDLE_MINUTES without a request (a shared commune PC left open) and
     SESSION_MAX_HOURS after login whatever happens. The time of the last request is kept in the
     signed session cookie, not in the database: a page that only reads writes nothing, and a cookie
     cannot be made younger without the secret key (an older copy is only more idle)."""
-    found = db.session.execute(session_query(), {"token": token}).first()
-    if found is None or found[0].revoked_at is not None:
+    login_session = db.session.scalar(
+        select(LoginSession)
+        .where(LoginSession.token == token)
+        .options(
+            joinedload(LoginSession.user),
+            joinedload(LoginSession.membership).joinedload(Membership.fund),
+            joinedload(LoginSession.membership).joinedload(Membership.committee_member),
+            joinedload(LoginSession.regional_access),
+        )
+    )
+    if login_session is None or login_session.revoked_at is not None:
         return None
-    login_session, fund_revision = found
     user = login_session.user
     access = login_session.membership or login_session.regional_access
     if not user.active or access is None or not access.active:
@@ -204,8 +208,6 @@ def load_session_user(token: str) -> User | None:
         session[ENDED] = ended
         return None
     user.login_session = login_session
-    if login_session.membership is not None:
-        figure_cache.note_revision(login_session.membership.fund_id, fund_revision or 0)
     return user
 
 
@@ -304,28 +306,6 @@ def confirm_password(field, address: str) -> bool:
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt.id))
     current_user.login_session.password_at = utcnow()
     return True
-
-
-@cache
-def session_query():
-    """Built once: building it cost more than running it. Reads the revision of the login's fund
-    too (tracker.queries.figure_cache), which every page that keeps figures needs."""
-    fund_revision = (
-        select(FundRevision.revision)
-        .join(Membership, Membership.fund_id == FundRevision.fund_id)
-        .where(Membership.id == LoginSession.membership_id)
-        .scalar_subquery()
-    )
-    return (
-        select(LoginSession, fund_revision)
-        .where(LoginSession.token == bindparam("token"))
-        .options(
-            joinedload(LoginSession.user),
-            joinedload(LoginSession.membership).joinedload(Membership.fund),
-            joinedload(LoginSession.membership).joinedload(Membership.committee_member),
-            joinedload(LoginSession.regional_access),
-        )
-    )
 
 
 def create_fund(name: str, commune: str = "", province: str = "") -> Fund:

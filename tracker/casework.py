@@ -20,7 +20,6 @@ from tracker.models import (
     PersonStatusChange,
     Visit,
 )
-from tracker.queries import figure_cache
 
 DUE_SOON_DAYS = 7
 ERASED_NAME = "Người đã xóa dữ liệu"
@@ -154,13 +153,7 @@ class MentorRef(NamedTuple):
 
 
 def current_mentors(fund_id: int) -> list[MentorRef]:
-    """The fund's current committee members (who may mentor), by name. Kept against the fund's
-    revision (tracker.queries.figure_cache): a person's page offers them in two forms, the people list in
-    its filter."""
-    return figure_cache.kept(fund_id, ("mentors",), lambda: read_current_mentors(fund_id))
-
-
-def read_current_mentors(fund_id: int) -> list[MentorRef]:
+    """The fund's current committee members (who may mentor), by name."""
     rows = db.session.execute(
         select(CommitteeMember.id, CommitteeMember.full_name, CommitteeMember.sort_key)
         .where(CommitteeMember.fund_id == fund_id, CommitteeMember.left_on.is_(None))

@@ -1,18 +1,15 @@
-"""Connection settings that money correctness depends on.
+"""How the app talks to its database, where correctness depends on it.
 
 SQLite: the pysqlite driver delays BEGIN until the first write, so a read-check-then-write is not
 atomic and concurrent repayments could overpay a loan. We take over transaction control (SQLAlchemy's
 documented recipe) and start every transaction of a state-changing request with BEGIN IMMEDIATE,
-which takes the write lock before the first read. WAL lets readers go on meanwhile.
+which takes the database's one write lock before the first read. Writers wait for it in line
+(WriterQueue) and give up after DATABASE_WAIT_SECONDS with a 503. WAL lets readers go on meanwhile.
 
 PostgreSQL: money functions lock the rows they check with SELECT ... FOR UPDATE (journal.lock_fund,
-lock_row). The app's connections are opened read-only by default (default_transaction_read_only): a
-request that writes nothing by contract (a GET, outside writing()) runs its statements
-outside any transaction block (psycopg autocommit), and the database refuses a write that slipped
-into it. Every other transaction begins with BEGIN READ WRITE. A page's statements each see the
-database as it is when they start, as they did inside a READ COMMITTED transaction, without the two
-round trips of BEGIN and COMMIT (0.25 ms of every page, bench/NOTES.md). psycopg keeps its prepared
-statements: it throws them away at a rollback, and such a request has none.
+lock_row); a lock waited for longer than DATABASE_WAIT_SECONDS ends the statement (lock_timeout).
+A request that writes nothing by contract (a GET, outside writing()) runs in a READ ONLY
+transaction: the database refuses a write that slipped into such a page.
 """
 
 import collections
@@ -24,7 +21,6 @@ import time
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
-from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,9 +28,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-READ_ONLY = "tracker_read_only"  # in a connection's info: this request's statements may not write
-OUR_AUTOCOMMIT = "tracker_autocommit"  # in a connection's info: autocommit switched on by _begin_postgresql
-READ_ONLY_BY_DEFAULT = "-c default_transaction_read_only=on"
 # How long a request waits for the database (SQLite's write lock, a PostgreSQL row lock) before it
 # answers "busy, try again" (503): well under gunicorn's 30-second worker timeout, which would
 # otherwise kill the worker and answer a bare 500.
@@ -228,8 +221,9 @@ def _on_connect(dbapi_connection, _record) -> None:
 
 
 def _on_begin(conn) -> None:
-    if conn.dialect.driver == "psycopg":
-        _begin_postgresql(conn)
+    if conn.dialect.name == "postgresql":
+        # psycopg begins READ ONLY or READ WRITE as this says (outside a request: CLI, tests, write)
+        conn.connection.dbapi_connection.read_only = has_request_context() and not _wants_write_lock(conn)
         return
     if conn.dialect.name != "sqlite":
         return
@@ -240,30 +234,10 @@ def _on_begin(conn) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def _begin_postgresql(conn) -> None:
-    """A read-only request's statements run outside a transaction block, where the connection's
-    default refuses writes; any other transaction begins READ WRITE. Notes which on the connection."""
-    dbapi_connection = conn.connection.dbapi_connection
-    if conn.info.pop(OUR_AUTOCOMMIT, False):  # a second transaction on this connection: decide again
-        dbapi_connection.autocommit = False
-    if dbapi_connection.info.transaction_status != TransactionStatus.IDLE or dbapi_connection.autocommit:
-        # a transaction already open (not ours), or SQLAlchemy's AUTOCOMMIT level (VACUUM): as it is
-        conn.info[READ_ONLY] = False
-        return
-    read_only = has_request_context() and not _wants_write_lock(conn)
-    if read_only and conn.get_execution_options().get("isolation_level") is None:
-        dbapi_connection.autocommit = True
-        conn.info[OUR_AUTOCOMMIT] = True
-    else:  # BEGIN READ WRITE, against the connection's default, or a snapshot's BEGIN ... READ ONLY
-        dbapi_connection.read_only = read_only
-    conn.info[READ_ONLY] = read_only
-
-
 def begin_snapshot() -> None:
     """Before the session's first statement: the reads that follow see one state of the database,
-    in a transaction (REPEATABLE READ on PostgreSQL; on SQLite a session's reads are one already).
-    An export's opening balance agrees with its rows, and a server-side cursor (yield_per) has the
-    transaction block it needs. After the first statement it changes nothing."""
+    in a transaction (REPEATABLE READ on PostgreSQL; on SQLite a session's reads are one already):
+    an export's opening balance agrees with its rows. After the first statement it changes nothing."""
     from tracker.extensions import db
 
     if db.session().in_transaction() or db.engine.dialect.name != "postgresql":
@@ -271,63 +245,28 @@ def begin_snapshot() -> None:
     db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
-def holds_cursor() -> bool:
-    """Whether the session's reads run in a transaction block, as a server-side cursor needs (on
-    PostgreSQL a read-only request's statements run outside one, see the module's docstring)."""
-    from tracker.extensions import db
-
-    return not db.session.connection().info.get(OUR_AUTOCOMMIT, False)
-
-
-def _on_checkin(dbapi_connection, record) -> None:
-    """Pool checkin, right after the session's commit or rollback: the next writer may go, and a
-    connection goes back to the pool with transactions, as SQLAlchemy expects."""
-    _let_writers_go(dbapi_connection, record)
-    if record.info.pop(OUR_AUTOCOMMIT, False):
-        dbapi_connection.autocommit = False
-
-
 def engine_options(app: Flask) -> None:
-    """Before the engine is made: PostgreSQL connections of the app are read-only by default."""
+    """Before the engine is made: PostgreSQL gives up waiting for a lock as SQLite does."""
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "postgresql":
         return
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     connect_args = options.setdefault("connect_args", {})
     wait_ms = int(app.config.get("DATABASE_WAIT_SECONDS", WAIT_SECONDS) * 1000)
-    for setting in (READ_ONLY_BY_DEFAULT, f"-c lock_timeout={wait_ms}"):
-        if setting.split("=")[0] not in connect_args.get("options", ""):
-            connect_args["options"] = f"{connect_args.get('options', '')} {setting}".strip()
-
-
-def end_read_only_transaction(exc: BaseException | None) -> None:
-    """teardown_request, before the session is closed: end a read-only request's session with a
-    commit (no statement: nothing is open), not a rollback, and log a write the database refused."""
-    from tracker.extensions import db
-
-    session = db.session()  # the request's own Session behind the scoped proxy
-    if exc is not None or not session.in_transaction():
-        return
-    if not session.connection().info.get(READ_ONLY):
-        return
-    try:
-        session.commit()
-    except SQLAlchemyError:
-        # Something was changed on a page that must not write; the database refused it.
-        current_app.logger.exception("A read-only request tried to write; rolled back")
-        session.rollback()
+    if "lock_timeout" not in connect_args.get("options", ""):
+        connect_args["options"] = f"{connect_args.get('options', '')} -c lock_timeout={wait_ms}".strip()
 
 
 _installed = False
 
 
 def configure_engine_events(app: Flask) -> None:
-    app.teardown_request(end_read_only_transaction)
     global _installed
     if _installed:
         return
     event.listen(Engine, "connect", _on_connect)
     event.listen(Engine, "begin", _on_begin)
-    event.listen(Pool, "checkin", _on_checkin)
+    # checkin: right after the session's commit or rollback, the next writer may go
+    event.listen(Pool, "checkin", _let_writers_go)
     event.listen(
         Pool, "invalidate", lambda connection, record, _exception: _let_writers_go(connection, record)
     )

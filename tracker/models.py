@@ -60,13 +60,15 @@ class Fund(db.Model):
 
 
 class FundRevision(db.Model):
-    """A fund's revision (tracker.queries.figure_cache): a new random number at each commit that writes the
-    fund's rows. A table of its own, without a foreign key, written as a transaction's last
-    statement: the fund's row is the lock the money writes take first (journal.lock_fund), and a
-    commit that waited for it while holding other rows could deadlock with them."""
+    """A fund's revisions (queries.figure_cache): new random numbers at each commit that writes the
+    fund's money, or the rest of its rows. A table of its own, without a foreign key, written as a
+    transaction's last statement: the fund's row is the lock the money writes take first
+    (journal.lock_fund), and a commit that waited for it while holding other rows could deadlock
+    with them."""
 
     fund_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    revision: Mapped[int] = mapped_column(BigInteger)
+    money_revision: Mapped[int] = mapped_column(BigInteger, default=0)
+    casework_revision: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class User(UserMixin, db.Model):

@@ -7,7 +7,6 @@ with LIMIT/OFFSET), so a page costs the same few queries however long the log gr
 
 import datetime as dt
 import json
-from functools import cache
 
 from flask import Blueprint, g, render_template, request
 from sqlalchemy import String, and_, bindparam, case, func, literal_column, or_, select, union_all
@@ -19,7 +18,6 @@ from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import AuditEvent, Membership, Person, PersonAccess, User
-from tracker.queries import figure_cache
 from tracker.web.access import requires
 from tracker.web.forms import Form, IsoDateField
 from tracker.web.views import page_number, url_for_each, wants_fragment
@@ -144,13 +142,7 @@ class AuditFilterForm(Form):
 
 
 def fund_logins(fund_id: int) -> list[tuple[int, str]]:
-    """(id, "username (full name)") of the fund's logins, for the filter; kept against the fund's
-    revision (a new login writes a membership). The log itself is not: reading a file writes it
-    without changing the revision."""
-    return figure_cache.kept(fund_id, ("logins",), lambda: read_fund_logins(fund_id))
-
-
-def read_fund_logins(fund_id: int) -> list[tuple[int, str]]:
+    """(id, "username (full name)") of the fund's logins, for the filter."""
     users = db.session.execute(
         select(User.id, User.username, User.full_name)
         .join(Membership, Membership.user_id == User.id)
@@ -231,11 +223,9 @@ def log_query(kind: str | None, by_user: bool, since: bool, until: bool, newest:
     return union_all(events, accesses).subquery("log")
 
 
-@cache
 def log_statements(kind: str | None, by_user: bool, since: bool, until: bool):
-    """(count, page) for one shape of filters, built once: building the merged log's statements
-    cost more than running them (1.9 of the page's 8 ms). `kind` is None, KIND_ACCESS or "action"
-    (any action prefix, bound as a value)."""
+    """(count, page) for one shape of filters. `kind` is None, KIND_ACCESS or "action" (any action
+    prefix, bound as a value)."""
     counted = select(log_query(kind, by_user, since, until, newest=False).c.row_id)
     count = select(func.count()).select_from(counted.limit(bindparam("count_limit")).subquery())
     log = log_query(kind, by_user, since, until, newest=True)

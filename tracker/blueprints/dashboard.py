@@ -1,12 +1,16 @@
 """The home page: what the fund has and what needs doing, by role."""
 
+from dataclasses import replace
+
 from flask import Blueprint, g, render_template
 from flask_login import current_user
 
 from tracker import casework, clock
 from tracker.extensions import db
 from tracker.i18n import gettext as _
+from tracker.money import balances
 from tracker.queries import charts, dashboard, figure_cache, reports
+from tracker.queries.figure_cache import CASEWORK, MONEY
 from tracker.web.access import own_committee_member_id, requires
 
 bp = Blueprint("dashboard", __name__)
@@ -20,9 +24,9 @@ def index():
     fund_id = g.fund.id
     context = {"today_date": today}
     if current_user.role in ("chair", "viewer"):
-        context.update(figure_cache.kept(fund_id, ("overview",), lambda: overview(fund_id, today)))
+        context.update(overview(fund_id, today))
     elif current_user.role == "treasurer":
-        context.update(figure_cache.kept(fund_id, ("money",), lambda: money(fund_id, today)))
+        context.update(money(fund_id, today))
     else:
         mentor_id = own_committee_member_id()
         context["mentor_id"] = mentor_id
@@ -33,31 +37,77 @@ def index():
     return render_template("dashboard/index.html", **context)
 
 
+# The figures are kept until the fund's next write (queries.figure_cache), each against what it
+# sums: the money (a visit does not drop them), the people and visits, or both (lists with names).
+
+
+def money_figures(fund_id: int, today) -> dict:
+    return figure_cache.fund_figures(
+        fund_id, (MONEY,), ("dashboard money",), lambda: money_sums(fund_id, today)
+    )
+
+
+def money_sums(fund_id: int, today) -> dict:
+    monthly = balances.money_by_month([fund_id], today)[fund_id]
+    return {
+        "fund": dashboard.fund_figures(fund_id, today),
+        "flows": (
+            dashboard.month_labels(today, balances.FLOW_MONTHS),
+            list(monthly.ins),
+            list(monthly.outs),
+        ),
+        "cash": (dashboard.month_labels(today, balances.CASH_MONTHS), list(monthly.cash)),
+    }
+
+
+def late_loans(fund_id: int, today):
+    """Who owes what, and how late (names: kept against both revisions)."""
+    return figure_cache.fund_figures(
+        fund_id, (MONEY, CASEWORK), ("late loans",), lambda: dashboard.late_loans(fund_id, today)
+    )
+
+
 def overview(fund_id, today) -> dict:
     """The chair's and viewers' figures: the fund's money and people, visits by mentor, charts."""
-    fund = dashboard.fund_figures(fund_id, today)
-    not_visited, not_visited_total = dashboard.not_visited(fund_id, today)
+    sums = money_figures(fund_id, today)
+    people = figure_cache.fund_figures(
+        fund_id, (CASEWORK,), ("dashboard people",), lambda: casework_figures(fund_id, today)
+    )
+    fund = replace(sums["fund"], people_by_status=people["people_by_status"])
     return {
         "fund": fund,
-        "late": dashboard.late_loans(fund_id, today),  # who owes what, and how late
-        "not_visited": not_visited,  # who has not been visited (the longest overdue first)
+        "late": late_loans(fund_id, today),
+        "not_visited": people["not_visited"],  # who has not been visited (the longest overdue first)
+        "not_visited_total": people["not_visited_total"],
+        "mentor_counts": people["mentor_counts"],
+        "charts": overview_charts(sums, fund, people["visits"]),
+    }
+
+
+def casework_figures(fund_id: int, today) -> dict:
+    not_visited, not_visited_total = dashboard.not_visited(fund_id, today)
+    return {
+        "people_by_status": dashboard.people_by_status(fund_id),
+        "not_visited": not_visited,
         "not_visited_total": not_visited_total,
         "mentor_counts": casework.queue_counts_by_mentor(fund_id, today),
-        "charts": overview_charts(fund_id, today, fund),
+        "visits": dashboard.visits_by_month(fund_id, today),
     }
 
 
 def money(fund_id, today) -> dict:
     """The treasurer's figures: the fund's money, what falls due this month, the late loans."""
-    due = dashboard.due_this_month(fund_id, today)
-    labels, ins, outs = dashboard.flows_by_month(fund_id, today)
+    sums = money_figures(fund_id, today)
+    due = figure_cache.fund_figures(
+        fund_id, (MONEY, CASEWORK), ("due this month",), lambda: dashboard.due_this_month(fund_id, today)
+    )
     return {
-        "fund": dashboard.fund_figures(fund_id, today),
+        "fund": sums["fund"],
         "due": due,
         "due_loans": len(due),
         "due_amount": sum(row.left for row in due),
-        "late": dashboard.late_loans(fund_id, today),
-        "charts": [flows_chart(labels, ins, outs)],
+        "late": late_loans(fund_id, today),
+        "charts": [flows_chart(*sums["flows"])],
     }
 
 
@@ -66,10 +116,9 @@ def flows_chart(labels, ins, outs):
     return title, charts.money_flows(title, labels, ins, outs)
 
 
-def overview_charts(fund_id, today, fund_figures):
-    cash_labels, cash_values = dashboard.cash_by_month(fund_id, today)
-    labels, ins, outs = dashboard.flows_by_month(fund_id, today)
-    visit_labels, visit_counts = dashboard.visits_by_month(fund_id, today)
+def overview_charts(sums: dict, fund_figures, visits):
+    cash_labels, cash_values = sums["cash"]
+    visit_labels, visit_counts = visits
     aging_labels = list(fund_figures.aging)
     titles = (
         _("Cash on hand at the end of each month"),
@@ -78,7 +127,7 @@ def overview_charts(fund_id, today, fund_figures):
     )
     return [
         (titles[0], charts.line(titles[0], cash_labels, cash_values)),
-        flows_chart(labels, ins, outs),
+        flows_chart(*sums["flows"]),
         (
             titles[1],
             charts.bars(

@@ -16,7 +16,7 @@ from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Loan
-from tracker.money import journal
+from tracker.money import balances
 from tracker.web import once
 from tracker.web.access import get_or_404, requires
 from tracker.web.forms import NameField, PhoneField
@@ -109,7 +109,7 @@ def money_trail(*conditions) -> list[FundingRow]:
         )
         .order_by(Loan.id, Donation.received_on, Funding.id)
     ).all()
-    returns = journal.returned_by_funding(g.fund.id, sorted({row.Loan.id for row in rows}))
+    returns = balances.returned_by_funding(g.fund.id, sorted({row.Loan.id for row in rows}))
     return [
         FundingRow(
             loan=loan,

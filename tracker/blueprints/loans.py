@@ -20,8 +20,7 @@ from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, JournalTransaction, Loan, Person, Repayment
-from tracker.money import journal, ledger, loan_status
-from tracker.queries import figure_cache
+from tracker.money import balances, journal, ledger, loan_status
 from tracker.web import once
 from tracker.web.access import (
     can,
@@ -103,8 +102,9 @@ class RepaymentForm(OnceForm):
 
 
 def get_loan_or_404(loan_id: int) -> Loan:
-    # with its borrower, whom every loan page names; the money steps lock it (journal.take_loan)
-    loan = get_or_404(Loan, loan_id, options=(joinedload(Loan.person),))
+    # with its borrower and who decided, whom the loan page names; the money steps lock it
+    # (journal.take_loan)
+    loan = get_or_404(Loan, loan_id, options=(joinedload(Loan.person), joinedload(Loan.decided_by)))
     if sees_only_own_people() and (
         loan.person.mentor_id is None or loan.person.mentor_id != own_committee_member_id()
     ):
@@ -126,16 +126,9 @@ PAGE_SIZE = 25
 
 
 def applicants() -> list[tuple[int, str]]:
-    """(id, name) of whom the current user may apply for, by name; kept against the fund's revision
-    (a member's list holds only their own people)."""
-    # whose list: a member's own people (also a member with no committee record: nobody), or all
-    scope = ("own", own_committee_member_id()) if sees_only_own_people() else ("all",)
-
-    def read() -> list[tuple[int, str]]:
-        query = people_for_applications().with_only_columns(Person.id, Person.full_name)
-        return [tuple(row) for row in db.session.execute(query.order_by(Person.sort_key, Person.id))]
-
-    return figure_cache.kept(g.fund.id, ("applicants", *scope), read)
+    """(id, name) of whom the current user may apply for, by name (a member: their own people)."""
+    query = people_for_applications().with_only_columns(Person.id, Person.full_name)
+    return [tuple(row) for row in db.session.execute(query.order_by(Person.sort_key, Person.id))]
 
 
 def render_index(form: LoanForm | None = None, status: int = 200):
@@ -156,11 +149,7 @@ def render_index(form: LoanForm | None = None, status: int = 200):
         render_template(
             "loans/index.html",
             loans=loans.rows,
-            positions=figure_cache.kept(
-                g.fund.id,
-                ("positions", *(loan.id for loan in loans.rows)),
-                lambda: journal.positions_of(loans.rows, today),
-            ),
+            positions=balances.positions_of(loans.rows, today),
             form=form,
             chosen=chosen,
             statuses=STATUS_FILTERS,
@@ -239,19 +228,13 @@ class RepaymentRow(NamedTuple):
 
 
 def loan_context(loan: Loan) -> dict:
-    """Everything the loan page shows: the loan, and its figures from the journal, kept against the
-    fund's revision (tracker.queries.figure_cache) like the dashboard's: plain values, five queries fewer on
-    every view of a loan until the fund's next write."""
+    """Everything the loan page shows: the loan, and its figures from the journal."""
     today = clock.today()
-    return {
-        "loan": loan,
-        "today": today,
-        **figure_cache.kept(loan.fund_id, ("loan", loan.id), lambda: loan_figures(loan, today)),
-    }
+    return {"loan": loan, "today": today, **loan_figures(loan, today)}
 
 
 def loan_figures(loan: Loan, today: dt.date) -> dict:
-    position = journal.positions_of([loan], today)[loan.id]
+    position = balances.positions_of([loan], today)[loan.id]
     balance = position.balance
     installments = loan.installments
     paid = ledger.settle([i.amount_due for i in installments], balance.repaid)
@@ -294,7 +277,7 @@ def loan_figures(loan: Loan, today: dt.date) -> dict:
         "schedule": schedule,
         "fundings": [FundingRow(*row) for row in fundings],
         "repayments": [RepaymentRow(*row) for row in repayments],
-        "reversed_disbursements": journal.reversed_disbursements(loan),
+        "reversed_disbursements": balances.reversed_disbursements(loan),
     }
 
 
@@ -537,7 +520,7 @@ def disbursement_voucher(loan_id: int):
     loan = get_loan_or_404(loan_id)
     reversed_id = id_arg(request.args.get("transaction"))
     if reversed_id is not None:
-        voided = [d for d in journal.reversed_disbursements(loan) if d.transaction_id == reversed_id]
+        voided = [d for d in balances.reversed_disbursements(loan) if d.transaction_id == reversed_id]
         if not voided:
             abort(404)
         number, day, amount, void = voided[0].voucher_no, voided[0].disbursed_on, voided[0].amount, True

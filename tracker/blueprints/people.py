@@ -28,8 +28,7 @@ from tracker.models import (
     PersonStatusChange,
     User,
 )
-from tracker.money import journal
-from tracker.queries import figure_cache
+from tracker.money import balances
 from tracker.text import searchable
 from tracker.web import once
 from tracker.web.access import can, get_person_or_404, requires, visible_people
@@ -240,9 +239,9 @@ def create():
 def person_context(person: Person) -> dict:
     today = clock.today()
     context = {"person": person}
-    context.update(figure_cache.kept(person.fund_id, ("loans", person.id), lambda: loans_of(person, today)))
+    context.update(loans_of(person, today))
     if can("view_casework"):
-        context.update(figure_cache.kept(person.fund_id, ("history", person.id), lambda: history_of(person)))
+        context.update(history_of(person))
         context.update(visit_context(person))
     if can("manage_people"):
         context["status_form"] = StatusForm(formdata=None, changed_on=today)
@@ -261,8 +260,7 @@ class PersonLoan(NamedTuple):
 
 
 def loans_of(person: Person, today: dt.date) -> dict:
-    """The person's loans, oldest first, and their positions today, as plain values (kept against
-    the fund's revision: see person_context)."""
+    """The person's loans, oldest first, and their positions today."""
     loans = [
         PersonLoan(*row, person.full_name)
         for row in db.session.execute(
@@ -271,7 +269,7 @@ def loans_of(person: Person, today: dt.date) -> dict:
             .order_by(Loan.applied_on, Loan.id)
         )
     ]
-    return {"loans": loans, "positions": journal.positions_of(loans, today)}
+    return {"loans": loans, "positions": balances.positions_of(loans, today)}
 
 
 class StatusChangeRow(NamedTuple):
@@ -290,8 +288,7 @@ class AssignmentRow(NamedTuple):
 
 
 def history_of(person: Person) -> dict:
-    """The person's status changes and mentor assignments, newest first, as plain values (kept
-    against the fund's revision: see person_context). Two queries."""
+    """The person's status changes and mentor assignments, newest first. Two queries."""
     changes = db.session.execute(
         select(
             PersonStatusChange.changed_on,

@@ -30,7 +30,7 @@ from tracker.models import (
     User,
     Visit,
 )
-from tracker.money import journal
+from tracker.money import balances
 from tracker.text import without_hidden_characters
 from tracker.web.access import get_person_or_404, requires
 from tracker.web.forms import PasswordAgainForm
@@ -257,11 +257,11 @@ def loans_data(person: Person) -> list[dict]:
             .order_by(Loan.applied_on, Loan.id)
         )
     )
-    balances = journal.loan_balances([loan.id for loan in loans])
+    by_loan = balances.loan_balances([loan.id for loan in loans])
     result = []
     for loan in loans:
         item = {field: getattr(loan, field) for field in LOAN_FIELDS}
-        balance = balances[loan.id]
+        balance = by_loan[loan.id]
         item["balance"] = {
             "disbursed": balance.disbursed,
             "repaid": balance.repaid,

@@ -1,5 +1,7 @@
 """The province's view for its steering committee: every fund's figures, read-only, no names."""
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -8,7 +10,9 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.models import Fund
+from tracker.money import balances
 from tracker.queries import charts, dashboard, figure_cache, province
+from tracker.queries.figure_cache import CASEWORK, MONEY
 from tracker.web.access import requires
 
 bp = Blueprint("province", __name__, url_prefix="/province")
@@ -19,10 +23,15 @@ bp = Blueprint("province", __name__, url_prefix="/province")
 def index():
     """Render the table of the province's funds, sortable, with totals."""
     today = clock.today()
-    funds = province.funds_of(current_user.province)
-    # kept until one of the province's funds is written (tracker.queries.figure_cache)
-    rows, shown_charts = figure_cache.kept_for_funds(
-        funds, ("province", current_user.province), lambda: province_figures(funds, today)
+    # A row per fund, each kept until its own fund's next write (queries.figure_cache): a write
+    # to one fund recomputes one row.
+    rows = list(
+        figure_cache.funds_figures(
+            province.fund_ids(current_user.province),
+            (MONEY, CASEWORK),
+            ("province row",),
+            lambda missing: province.fund_rows(missing, today),
+        ).values()
     )
     key = request.args.get("sort", "commune")
     descending = request.args.get("dir") == "desc"
@@ -33,28 +42,29 @@ def index():
         total=province.totals(rows),
         key=key,
         descending=descending,
-        charts=shown_charts,
+        charts=province_charts(rows, today) if rows else [],
     )
 
 
-def province_figures(funds, today) -> tuple[list[province.FundRow], list[tuple[str, str]]]:
-    rows = province.fund_rows(current_user.province, today)
-    return rows, province_charts(funds, rows, today) if rows else []
-
-
-def province_charts(funds, rows: list[province.FundRow], today) -> list[tuple[str, str]]:
+def province_charts(rows: list[province.FundRow], today) -> list[tuple[str, str]]:
     """The province's money over time (every fund summed) and the funds owing the most."""
-    cash_labels, cash_values = dashboard.cash_by_month(funds, today)
-    labels, ins, outs = dashboard.flows_by_month(funds, today)
+    monthly = province.summed_months(rows)
     top = sorted(rows, key=lambda row: -row.outstanding)[:12]
     return [
         (
             _("Cash on hand in the province's funds at the end of each month"),
-            charts.line(_("Cash on hand"), cash_labels, cash_values),
+            charts.line(
+                _("Cash on hand"), dashboard.month_labels(today, balances.CASH_MONTHS), list(monthly.cash)
+            ),
         ),
         (
             _("Money in and out per month, all funds"),
-            charts.money_flows(_("Money in and out per month"), labels, ins, outs),
+            charts.money_flows(
+                _("Money in and out per month"),
+                dashboard.month_labels(today, balances.FLOW_MONTHS),
+                list(monthly.ins),
+                list(monthly.outs),
+            ),
         ),
         (
             _("Outstanding and overdue by fund"),
@@ -81,14 +91,18 @@ def fund(fund_id: int):
     return render_template(
         "province/fund.html",
         fund=found,
-        # kept until the fund's next write (tracker.queries.figure_cache)
-        **figure_cache.kept(found.id, ("province-fund",), lambda: fund_dashboard(found.id, today)),
+        # kept until the fund's next write (queries.figure_cache)
+        **figure_cache.fund_figures(
+            found.id, (MONEY, CASEWORK), ("province fund",), lambda: fund_dashboard(found.id, today)
+        ),
     )
 
 
 def fund_dashboard(fund_id: int, today) -> dict:
     """A fund's figures and charts as the province sees them (no names)."""
-    fund_figures = dashboard.fund_figures(fund_id, today)
+    fund_figures = replace(
+        dashboard.fund_figures(fund_id, today), people_by_status=dashboard.people_by_status(fund_id)
+    )
     cash_labels, cash_values = dashboard.cash_by_month(fund_id, today)
     labels, ins, outs = dashboard.flows_by_month(fund_id, today)
     return dict(

@@ -11,16 +11,18 @@ import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+import flask_babel
 from flask import Blueprint, Response, abort, g, render_template, request, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wtforms.validators import Optional, ValidationError
 
-from tracker import audit, clock, i18n
+from tracker import audit, clock
 from tracker.i18n import lazy_gettext as _l
 from tracker.money import ledger
 from tracker.queries import figure_cache, reports
+from tracker.queries.figure_cache import CASEWORK, MONEY
 from tracker.web.access import can, own_committee_member_id, requires, sees_only_own_people
 from tracker.web.forms import Form, IsoDateField
 from tracker.web.views import render_logged
@@ -51,10 +53,22 @@ class PeriodForm(DateForm):
             raise ValidationError(_l("Enter an end date on or after the start date."))
 
 
+# What each report's rows sum (queries.figure_cache): money, people and visits, or both (names).
+DEPENDS_ON = {
+    reports.outstanding: (MONEY, CASEWORK),
+    reports.aging: (MONEY, CASEWORK),
+    reports.cashbook: (MONEY,),
+    reports.donors: (MONEY,),
+    reports.visits_by_mentor: (CASEWORK,),
+}
+
+
 def kept(report, *dates):
-    """A report's rows for the screen, kept until the fund's next write (tracker.queries.figure_cache);
-    exports compute theirs (a download is asked for once, and can be long)."""
-    return figure_cache.kept(g.fund.id, (report.__name__, *dates), lambda: report(g.fund.id, *dates))
+    """A report's rows for the screen, kept until the fund's next write that changes them; exports
+    compute theirs (a download is asked for once, and can be long)."""
+    return figure_cache.fund_figures(
+        g.fund.id, DEPENDS_ON[report], (report.__name__, *dates), lambda: report(g.fund.id, *dates)
+    )
 
 
 def export_format(permission: str) -> str | None:
@@ -247,7 +261,7 @@ def streamed(rows: Iterator[tuple]) -> Iterator[tuple]:
     """Rows read from the database while the export goes out, a batch at a time. Flask ends the
     request (and its database session) before the body is sent: the rows are read in a session
     of their own, and the request's language is found now, while its login is still loaded."""
-    i18n.catalogue()
+    flask_babel.get_translations()  # kept on the request's context for the rows sent later
     return stream_with_context(rows)
 
 

@@ -18,6 +18,7 @@ from tracker.i18n import lazy_gettext as _l
 from tracker.models import ReviewNote, utcnow
 from tracker.queries import figure_cache
 from tracker.queries import review as reviewing
+from tracker.queries.figure_cache import CASEWORK, MONEY
 from tracker.web.access import requires
 from tracker.web.forms import Form
 
@@ -96,9 +97,12 @@ def show():
         _note, steps = reviewing.next_steps_text(g.fund.id, result)
         rows = [*reviewing.figure_rows(result), *reviewing.next_step_rows(steps)]
         return export(chosen, reviewing.export_name(period), EXPORT_COLUMNS, rows)
-    # kept until the fund's next write (tracker.queries.figure_cache)
-    result = figure_cache.kept(
-        g.fund.id, ("review", period.key), lambda: reviewing.review_figures(g.fund.id, period, today)
+    # kept until the fund's next write (queries.figure_cache)
+    result = figure_cache.fund_figures(
+        g.fund.id,
+        (MONEY, CASEWORK),
+        ("review", period.key),
+        lambda: reviewing.review_figures(g.fund.id, period, today),
     )
     return render_review(result)
 

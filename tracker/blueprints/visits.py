@@ -22,7 +22,6 @@ from tracker.formatting import format_date
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import CommitteeMember, Person, Visit
-from tracker.queries import figure_cache
 from tracker.web import once
 from tracker.web.access import (
     can,
@@ -158,7 +157,7 @@ def timeline_size() -> int:
 
 
 class VisitRow(NamedTuple):
-    """A visit as the timeline shows it: plain values, kept against the fund's revision."""
+    """A visit as the timeline shows it."""
 
     id: int
     visited_on: dt.date
@@ -171,13 +170,11 @@ class VisitRow(NamedTuple):
 
 def recent_visits(person: Person) -> tuple[list[VisitRow], int | None]:
     """A person's latest visits, newest first, with their mentors, and when older ones exist how
-    many the "older visits" link asks for (one query, kept until the fund's next write)."""
+    many the "older visits" link asks for (one query)."""
     if not can("view_visits"):
         return [], None
     limit = timeline_size()
-    visits = figure_cache.kept(
-        person.fund_id, ("visits", person.id, limit), lambda: latest_visits(person, limit + 1)
-    )
+    visits = latest_visits(person, limit + 1)
     return visits[:limit], (limit + TIMELINE_STEP if len(visits) > limit else None)
 
 

@@ -17,7 +17,7 @@ event, the event on every line, reversals mirrored and linked, a disbursement on
 (a benefactor tops the fund up when it falls short, as communes do), repayments never above what is
 owed, phiếu thu / phiếu chi numbers per fund, series and year without gaps with the counters to
 match, and funding allocated with ledger.allocate over the same available amounts as
-journal.donation_available.
+balances.donation_available.
 
 Deterministic: a fund's content depends only on (seed, its index, as_of); commune names come from a
 separate stream (re-rolled when a name is taken), so generating twice with the same seed gives the
@@ -1200,7 +1200,7 @@ class FundBuilder:
         self.totals.money["donated"] -= row["amount"]
 
     def available(self) -> dict[int, int]:
-        """journal.donation_available, on the plans (duplicates waiting to be reversed excluded)."""
+        """balances.donation_available, on the plans (duplicates waiting to be reversed excluded)."""
         available = {d.id: d.amount for d in self.donations if not d.to_be_reversed}
         by_loan: dict[int, list[tuple[int, int]]] = {}  # in the order the fundings were made
         loans: dict[int, LoanPlan] = {}

@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
-from typing import NamedTuple
 
-from sqlalchemy import Date, Select, and_, bindparam, case, func, select, type_coerce
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
 from tracker import clock, database
 from tracker.extensions import db
@@ -36,7 +33,7 @@ from tracker.models import (
     PeriodClose,
     Repayment,
 )
-from tracker.money import ledger, loan_status
+from tracker.money import balances, ledger, loan_status
 
 
 class MoneyRefused(Exception):
@@ -188,248 +185,6 @@ def reverse(
     )
 
 
-# ------------------------------------------------------------------ balances (sums over lines)
-
-
-def cash_balance(fund_id: int, as_of: dt.date | None = None) -> int:
-    query = select(func.coalesce(func.sum(JournalLine.amount), 0)).where(
-        JournalLine.fund_id == fund_id, JournalLine.account == "cash"
-    )
-    if as_of is not None:
-        query = query.where(JournalLine.posted_on <= as_of)
-    return int(db.session.scalar(query))
-
-
-def available_cash(fund_id: int, on_date: dt.date) -> int:
-    """What can be paid out on `on_date` without the cash book going below zero then or later."""
-    rows = db.session.execute(
-        select(JournalLine.posted_on, func.sum(JournalLine.amount))
-        .where(JournalLine.fund_id == fund_id, JournalLine.account == "cash")
-        .group_by(JournalLine.posted_on)
-        .order_by(JournalLine.posted_on)
-    ).all()
-    running = 0
-    on_the_day = None  # the balance at the end of on_date
-    later_lows: list[int] = []
-    for day, amount in rows:
-        running += int(amount)
-        if day <= on_date:
-            on_the_day = running
-        else:
-            later_lows.append(running)
-    lowest = min([on_the_day or 0, *later_lows])
-    return max(lowest, 0)
-
-
-@dataclass(frozen=True)
-class LoanBalance:
-    disbursed: int = 0
-    repaid: int = 0
-    written_off: int = 0
-
-    @property
-    def outstanding(self) -> int:
-        return self.disbursed - self.repaid - self.written_off
-
-
-def loan_balances(loan_ids: list[int], as_of: dt.date | None = None) -> dict[int, LoanBalance]:
-    """Disbursed, repaid and written off per loan, from the receivable lines (one query)."""
-    if not loan_ids:
-        return {}
-    amount = JournalLine.amount
-
-    def by_event(event: str):
-        return func.coalesce(func.sum(case((JournalLine.event == event, amount), else_=0)), 0)
-
-    query = (
-        select(JournalLine.loan_id, by_event("disbursement"), by_event("repayment"), by_event("write_off"))
-        .where(JournalLine.loan_id.in_(loan_ids), JournalLine.account == "receivable")
-        .group_by(JournalLine.loan_id)
-    )
-    if as_of is not None:
-        query = query.where(JournalLine.posted_on <= as_of)
-    result = {loan_id: LoanBalance() for loan_id in loan_ids}
-    for loan_id, disbursed, repaid, written_off in db.session.execute(query):
-        result[loan_id] = LoanBalance(int(disbursed), -int(repaid), -int(written_off))
-    return result
-
-
-def loan_balance(loan: Loan, as_of: dt.date | None = None) -> LoanBalance:
-    return loan_balances([loan.id], as_of)[loan.id]
-
-
-@dataclass(frozen=True)
-class LoanPosition:
-    """A loan as of a date: its balance, and how late it is (ledger.arrears, computed in SQL)."""
-
-    balance: LoanBalance
-    arrears: ledger.Arrears
-
-    @property
-    def outstanding(self) -> int:
-        return self.balance.outstanding
-
-
-def loan_positions(loan_ids: list[int] | Select, as_of: dt.date) -> dict[int, LoanPosition]:
-    """Balance and arrears of each loan (a list of ids, or a SELECT of ids) in one query.
-
-    The rule is ledger.arrears, oldest installment settled first, written in SQL so that a province's
-    thousands of loans are not carried into Python installment by installment: for each installment
-    due before the date, `due_so_far` is the schedule's running total; the part of it still unpaid is
-    0 if the repaid total reaches due_so_far, all of it if the repaid total does not reach the
-    installments before it, and due_so_far − repaid in between. A loan owing nothing has no arrears
-    (decided by the balance at the date, not by today's status). Loans with no receivable line by
-    then are absent from the result. tests/test_ledger_sql.py holds it to ledger.arrears.
-    """
-    if isinstance(loan_ids, Select):
-        rows = db.session.execute(positions_query(loan_ids, bindparam("as_of", type_=Date)), {"as_of": as_of})
-    else:
-        rows = db.session.execute(positions_by_ids(), {"loan_ids": list(loan_ids), "as_of": as_of})
-    result = {}
-    for loan_id, disbursed, repaid, written_off, overdue, oldest_late in rows:
-        balance = LoanBalance(int(disbursed), int(repaid), int(written_off))
-        arrears = ledger.Arrears(0, 0)
-        if balance.outstanding > 0 and overdue is not None:
-            arrears = ledger.Arrears(int(overdue), (as_of - oldest_late).days if oldest_late else 0)
-        result[loan_id] = LoanPosition(balance, arrears)
-    return result
-
-
-@cache
-def positions_by_ids() -> Select:
-    """The query of loan_positions for a list of ids, built once: building it costs more than
-    running it for a fund's loans."""
-    return positions_query(bindparam("loan_ids", expanding=True), bindparam("as_of", type_=Date))
-
-
-def positions_query(loan_ids, as_of) -> Select:
-    """The SELECT behind loan_positions, for `loan_ids` (a bind parameter or a SELECT of ids) as of
-    the `as_of` bind parameter."""
-    amount = JournalLine.amount
-
-    def by_event(event: str):
-        return func.sum(case((JournalLine.event == event, amount), else_=0))
-
-    receivable = (
-        select(
-            JournalLine.loan_id.label("loan_id"),
-            func.sum(amount).label("outstanding"),
-            by_event("disbursement").label("disbursed"),
-            (-by_event("repayment")).label("repaid"),
-            (-by_event("write_off")).label("written_off"),
-        )
-        .where(
-            JournalLine.loan_id.in_(loan_ids),
-            JournalLine.account == "receivable",
-            JournalLine.posted_on <= as_of,
-        )
-        .group_by(JournalLine.loan_id)
-        .subquery("receivable")
-    )
-    schedule = (
-        select(
-            Installment.loan_id,
-            Installment.due_on,
-            Installment.amount_due,
-            func.sum(Installment.amount_due)
-            .over(partition_by=Installment.loan_id, order_by=Installment.number, rows=(None, 0))
-            .label("due_so_far"),
-        )
-        .where(Installment.loan_id.in_(loan_ids), Installment.superseded.is_(False))
-        .subquery("schedule")
-    )
-    repaid, due_so_far, due = receivable.c.repaid, schedule.c.due_so_far, schedule.c.amount_due
-    unpaid = case(
-        (repaid >= due_so_far, 0),
-        (repaid <= due_so_far - due, due),
-        else_=due_so_far - repaid,
-    )
-    late = (
-        select(
-            schedule.c.loan_id,
-            func.sum(unpaid).label("overdue"),
-            func.min(case((and_(repaid < due_so_far, due > 0), schedule.c.due_on))).label("oldest_late"),
-        )
-        .join(receivable, receivable.c.loan_id == schedule.c.loan_id)
-        .where(schedule.c.due_on < as_of, receivable.c.outstanding > 0)
-        .group_by(schedule.c.loan_id)
-        .subquery("late")
-    )
-    return select(
-        receivable.c.loan_id,
-        receivable.c.disbursed,
-        receivable.c.repaid,
-        receivable.c.written_off,
-        late.c.overdue,
-        type_coerce(late.c.oldest_late, Date),
-    ).outerjoin(late, late.c.loan_id == receivable.c.loan_id)
-
-
-def positions_of(loans: list[Loan], as_of: dt.date) -> dict[int, LoanPosition]:
-    """loan_positions for every one of `loans`, a loan with no line by then at zero."""
-    found = loan_positions([loan.id for loan in loans], as_of) if loans else {}
-    nothing = LoanPosition(LoanBalance(), ledger.Arrears(0, 0))
-    return {loan.id: found.get(loan.id, nothing) for loan in loans}
-
-
-def donation_available(fund_id: int) -> dict[int, int]:
-    """Per live donation: the part of its money that is in the cash box now (not out on loan, not lost
-    to a write-off). Shares come back pro rata to each loan's repayments (funding_returns); the
-    donations' parts add up to the cash."""
-    donations = db.session.execute(
-        select(Donation.id, Donation.amount)
-        .where(Donation.fund_id == fund_id, Donation.reversal_id.is_(None))
-        .order_by(Donation.received_on, Donation.id)
-    ).all()
-    available = {donation_id: int(amount) for donation_id, amount in donations}
-    fundings = db.session.execute(
-        select(Funding.id, Funding.loan_id, Funding.amount, Loan.principal, Funding.donation_id)
-        .join(Loan, Loan.id == Funding.loan_id)
-        .where(Funding.fund_id == fund_id, Loan.fund_id == fund_id, Funding.void.is_(False))
-    ).all()
-    balances = loan_balances(sorted({row.loan_id for row in fundings}))
-    returns = funding_returns(fundings, lambda loan_id: balances[loan_id].repaid)
-    for funding_id, _loan_id, funded, _principal, donation_id in fundings:
-        if donation_id in available:
-            available[donation_id] -= int(funded) - returns[funding_id]
-    return available
-
-
-def returned_by_funding(fund_id: int, loan_ids: list[int]) -> dict[int, int]:
-    """Per funding id of these loans, how much of it has come back (funding_returns). A donation's
-    share in a loan comes back in proportion to the whole loan's, so a page that shows some of a
-    loan's fundings (a donor's) needs all of them: two queries, the fundings and the balances."""
-    if not loan_ids:
-        return {}
-    fundings = db.session.execute(
-        select(Funding.id, Funding.loan_id, Funding.amount, Loan.principal)
-        .join(Loan, Loan.id == Funding.loan_id)
-        .where(
-            Funding.fund_id == fund_id,
-            Loan.fund_id == fund_id,
-            Funding.loan_id.in_(loan_ids),
-            Funding.void.is_(False),
-        )
-    ).all()
-    balances = loan_balances(loan_ids)
-    return funding_returns(fundings, lambda loan_id: balances[loan_id].repaid)
-
-
-def funding_returns(fundings, repaid_of) -> dict[int, int]:
-    """Per funding id, how much of it has come back (ledger.returned_shares). `fundings` are rows
-    starting (funding id, loan id, amount, principal) and must hold every live funding of each
-    loan; repaid_of(loan id) is what the shares follow (repaid, or repaid and written off)."""
-    by_loan: dict[int, list[tuple[int, int, int]]] = {}
-    for funding_id, loan_id, amount, principal, *_rest in fundings:
-        by_loan.setdefault(loan_id, []).append((funding_id, int(amount), int(principal)))
-    returns: dict[int, int] = {}
-    for loan_id, rows in by_loan.items():
-        rows.sort()  # the order the shares are rounded in: the fundings' own
-        shares = ledger.returned_shares([amount for _id, amount, _p in rows], rows[0][2], repaid_of(loan_id))
-        returns.update(zip((funding_id for funding_id, _a, _p in rows), shares, strict=True))
-    return returns
-
-
 # ------------------------------------------------------------------ the money events
 
 
@@ -442,7 +197,7 @@ def record_donation(donation: Donation, user_id: int | None) -> Donation:
         donation.fund_id,
         "donation",
         donation.received_on,
-        [Leg("cash", donation.amount), Leg("capital", -donation.amount)],
+        [Leg(balances.CASH, donation.amount), Leg(balances.CAPITAL, -donation.amount)],
         document_no=donation.receipt_no,
         description="donation",
         user_id=user_id,
@@ -488,7 +243,7 @@ def disburse(loan: Loan, disbursed_on: dt.date, user_id: int | None) -> Loan:
     if loan.decided_on and disbursed_on < loan.decided_on:
         raise MoneyRefused(_l("The disbursement cannot be dated before the approval."), "disbursed_on")
     ensure_open(loan.fund_id, disbursed_on, "disbursed_on")
-    cash = available_cash(loan.fund_id, disbursed_on)
+    cash = balances.available_cash(loan.fund_id, disbursed_on)
     if loan.principal > cash:
         raise MoneyRefused(
             _l(
@@ -503,7 +258,10 @@ def disburse(loan: Loan, disbursed_on: dt.date, user_id: int | None) -> Loan:
         loan.fund_id,
         "disbursement",
         disbursed_on,
-        [Leg("receivable", loan.principal, loan_id=loan.id), Leg("cash", -loan.principal, loan_id=loan.id)],
+        [
+            Leg(balances.RECEIVABLE, loan.principal, loan_id=loan.id),
+            Leg(balances.CASH, -loan.principal, loan_id=loan.id),
+        ],
         document_no=loan.voucher_no,
         description=f"loan {loan.id}",
         user_id=user_id,
@@ -528,7 +286,7 @@ def disburse(loan: Loan, disbursed_on: dt.date, user_id: int | None) -> Loan:
 
 
 def allocate_funding(loan: Loan) -> None:
-    available = donation_available(loan.fund_id)
+    available = balances.donation_available(loan.fund_id)
     earmarks = db.session.execute(
         select(Donation.id, Donation.earmark_loan_id, Donation.earmark_person_id).where(
             Donation.id.in_(list(available))
@@ -561,7 +319,7 @@ def record_repayment(
             "paid_on",
         )
     ensure_open(loan.fund_id, paid_on, "paid_on")
-    outstanding = loan_balance(loan).outstanding
+    outstanding = balances.loan_balance(loan).outstanding
     if amount > outstanding:
         raise MoneyRefused(
             _l(
@@ -575,7 +333,7 @@ def record_repayment(
         loan.fund_id,
         "repayment",
         paid_on,
-        [Leg("cash", amount, loan_id=loan.id), Leg("receivable", -amount, loan_id=loan.id)],
+        [Leg(balances.CASH, amount, loan_id=loan.id), Leg(balances.RECEIVABLE, -amount, loan_id=loan.id)],
         document_no=receipt_no,
         description=f"loan {loan.id}",
         user_id=user_id,
@@ -603,12 +361,15 @@ def write_off(loan: Loan, on_date: dt.date, reason: str, user_id: int | None) ->
     if not reason.strip():
         raise MoneyRefused(_l("Enter the reason for the write-off."), "reason")
     ensure_open(loan.fund_id, on_date)
-    outstanding = loan_balance(loan).outstanding
+    outstanding = balances.loan_balance(loan).outstanding
     post(
         loan.fund_id,
         "write_off",
         on_date,
-        [Leg("written_off", outstanding, loan_id=loan.id), Leg("receivable", -outstanding, loan_id=loan.id)],
+        [
+            Leg(balances.WRITTEN_OFF, outstanding, loan_id=loan.id),
+            Leg(balances.RECEIVABLE, -outstanding, loan_id=loan.id),
+        ],
         description=f"loan {loan.id}",
         user_id=user_id,
         reason=reason.strip(),
@@ -648,7 +409,7 @@ def reverse_repayment(repayment: Repayment, reason: str, user_id: int | None) ->
                 "this receipt cannot be reversed."
             )
         )
-    cash = available_cash(repayment.fund_id, clock.today())
+    cash = balances.available_cash(repayment.fund_id, clock.today())
     if repayment.amount > cash:
         raise MoneyRefused(
             _l(
@@ -681,7 +442,7 @@ def share_relent_money(fund_id: int, since: dt.date) -> Donation | None:
     oldest first, as if they had paid for it: the replaced funding is kept, void. Returns None when
     every donation is covered, else the first donation that could not be."""
     for _attempt in range(50):  # each round covers one donation's shortfall in one loan
-        available = donation_available(fund_id)
+        available = balances.donation_available(fund_id)
         short = next(
             ((donation_id, -amount) for donation_id, amount in available.items() if amount < 0), None
         )
@@ -700,12 +461,12 @@ def share_relent_money(fund_id: int, since: dt.date) -> Donation | None:
             )
             .order_by(Loan.disbursed_on.desc(), Funding.id.desc())
         ).all()
-        balances = loan_balances(sorted({funding.loan_id for funding in candidates}))
-        owing = [f for f in candidates if balances[f.loan_id].repaid < f.loan.principal]
+        by_loan = balances.loan_balances(sorted({funding.loan_id for funding in candidates}))
+        owing = [f for f in candidates if by_loan[f.loan_id].repaid < f.loan.principal]
         if not owing or not spare:
             return db.session.get(Donation, donation_id)
         funding = owing[0]
-        principal, repaid = funding.loan.principal, balances[funding.loan_id].repaid
+        principal, repaid = funding.loan.principal, by_loan[funding.loan_id].repaid
         # Moving x of the share frees x less the part of it that has come back already.
         moved = min(
             funding.amount, -(-need * principal // (principal - repaid)), sum(s.available for s in spare)
@@ -733,7 +494,7 @@ def reverse_donation(donation: Donation, reason: str, user_id: int | None) -> Jo
     db.session.refresh(donation)
     if donation.reversal_id is not None:
         raise MoneyRefused(_l("This donation has already been reversed."))
-    in_use = donation.amount - donation_available(donation.fund_id).get(donation.id, 0)
+    in_use = donation.amount - balances.donation_available(donation.fund_id).get(donation.id, 0)
     if in_use > 0:
         raise MoneyRefused(
             _l(
@@ -745,45 +506,6 @@ def reverse_donation(donation: Donation, reason: str, user_id: int | None) -> Jo
     donation.reversal_id = reversal.id
     db.session.flush()
     return reversal
-
-
-class ReversedDisbursement(NamedTuple):
-    """A phiếu chi of a loan that was reversed: it stays on the loan's page, marked void."""
-
-    transaction_id: int
-    voucher_no: str
-    disbursed_on: dt.date
-    amount: int
-    reversed_on: dt.date
-    reason: str
-
-
-def reversed_disbursements(loan: Loan) -> list[ReversedDisbursement]:
-    """The loan's disbursements that were reversed, oldest first (the loan forgets its voucher
-    when its disbursement is reversed; the journal keeps both entries). Read from the loan's own
-    journal lines (a dozen), not from the fund's transactions."""
-    original, reversal = aliased(JournalTransaction), aliased(JournalTransaction)
-    rows = db.session.execute(
-        select(
-            original.id,
-            original.document_no,
-            original.posted_on,
-            JournalLine.amount,
-            reversal.posted_on,
-            reversal.reason,
-        )
-        .select_from(JournalLine)
-        .join(original, original.id == JournalLine.transaction_id)
-        .join(reversal, reversal.reverses_id == original.id)
-        .where(
-            JournalLine.loan_id == loan.id,
-            JournalLine.account == "receivable",
-            JournalLine.event == "disbursement",
-            original.reverses_id.is_(None),
-        )
-        .order_by(original.posted_on, original.id)
-    )
-    return [ReversedDisbursement(*row[:3], int(row[3]), *row[4:]) for row in rows]
 
 
 def reverse_disbursement(loan: Loan, reason: str, user_id: int | None) -> JournalTransaction:

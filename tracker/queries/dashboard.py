@@ -8,12 +8,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, case, extract, func, select
+from sqlalchemy import extract, func, select
 
 from tracker import casework
 from tracker.extensions import db
-from tracker.models import PERSON_STATUSES, CommitteeMember, Installment, JournalLine, Loan, Person, Visit
-from tracker.money import ledger
+from tracker.models import PERSON_STATUSES, CommitteeMember, Installment, Loan, Person, Visit
+from tracker.money import balances, ledger
 from tracker.queries import reports
 
 
@@ -27,61 +27,10 @@ class FundFigures:
     par30: float | None
     arrears_rate: float | None
     loans_by_status: dict[str, int]
-    people_by_status: dict[str, int]
     aging: dict[str, int] = field(default_factory=dict)  # bucket -> outstanding
     late_loans: int = 0
-
-
-def of_funds(column, funds: int | Select):
-    """`column` belongs to one fund (an id) or to any of several (a SELECT of ids, e.g. a province's)."""
-    return column.in_(funds) if isinstance(funds, Select) else column == funds
-
-
-def account_total(
-    funds: int | Select, account: str, event: str | None = None, as_of: dt.date | None = None
-) -> int:
-    query = select(func.coalesce(func.sum(JournalLine.amount), 0)).where(
-        of_funds(JournalLine.fund_id, funds), JournalLine.account == account
-    )
-    if event:
-        query = query.where(JournalLine.event == event)
-    if as_of:
-        query = query.where(JournalLine.posted_on <= as_of)
-    return int(db.session.scalar(query))
-
-
-@dataclass
-class MoneyTotals:
-    """A fund's money from its journal: cash on hand, donated (net of reversals), lent, owed."""
-
-    cash: int = 0
-    donated: int = 0
-    lent: int = 0
-    outstanding: int = 0
-
-
-def money_totals(funds: int | Select, as_of: dt.date) -> dict[int, MoneyTotals]:
-    """MoneyTotals of a fund, or of several (a province's), as of a date: one query. A fund with no
-    journal line yet is absent."""
-
-    def summed(condition):
-        return func.coalesce(func.sum(case((condition, JournalLine.amount), else_=0)), 0)
-
-    rows = db.session.execute(
-        select(
-            JournalLine.fund_id,
-            summed(JournalLine.account == "cash"),
-            summed(and_(JournalLine.account == "capital", JournalLine.event == "donation")),
-            summed(and_(JournalLine.account == "receivable", JournalLine.event == "disbursement")),
-            summed(JournalLine.account == "receivable"),
-        )
-        .where(of_funds(JournalLine.fund_id, funds), JournalLine.posted_on <= as_of)
-        .group_by(JournalLine.fund_id)
-    )
-    return {
-        fund_id: MoneyTotals(int(cash), -int(capital), int(lent), int(receivable))
-        for fund_id, cash, capital, lent, receivable in rows
-    }
+    # not money: filled by the page from people_by_status(), kept against the fund's other writes
+    people_by_status: dict[str, int] = field(default_factory=dict)
 
 
 def fund_figures(fund_id: int, today: dt.date) -> FundFigures:
@@ -99,15 +48,7 @@ def fund_figures(fund_id: int, today: dt.date) -> FundFigures:
             select(Loan.status, func.count()).where(Loan.fund_id == fund_id).group_by(Loan.status)
         ).all()
     )
-    people_by_status = dict.fromkeys(PERSON_STATUSES, 0)
-    people_by_status.update(
-        db.session.execute(
-            select(Person.status, func.count())
-            .where(Person.fund_id == fund_id, Person.erased_at.is_(None))
-            .group_by(Person.status)
-        ).all()
-    )
-    money = money_totals(fund_id, today).get(fund_id, MoneyTotals())
+    money = balances.money_totals(fund_id, today).get(fund_id, balances.MoneyTotals())
     return FundFigures(
         cash=money.cash,
         donated=money.donated,
@@ -119,22 +60,22 @@ def fund_figures(fund_id: int, today: dt.date) -> FundFigures:
         ),
         arrears_rate=(totals["overdue_amount"] / outstanding) if outstanding else None,
         loans_by_status=loans_by_status,
-        people_by_status=people_by_status,
         aging=aging,
         late_loans=sum(1 for row in live if row.days_overdue > 0),
     )
 
 
-def months_back(today: dt.date, count: int) -> list[tuple[int, int]]:
-    """(year, month) of the last `count` months, oldest first, ending with this month."""
-    result = []
-    year, month = today.year, today.month
-    for _ in range(count):
-        result.append((year, month))
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-    return list(reversed(result))
+def people_by_status(fund_id: int) -> dict[str, int]:
+    """How many people the fund helps in each status (erased files left out)."""
+    counts = dict.fromkeys(PERSON_STATUSES, 0)
+    counts.update(
+        db.session.execute(
+            select(Person.status, func.count())
+            .where(Person.fund_id == fund_id, Person.erased_at.is_(None))
+            .group_by(Person.status)
+        ).all()
+    )
+    return counts
 
 
 def month_label(year: int, month: int) -> str:
@@ -147,52 +88,25 @@ def _by_month(query, columns_date) -> dict[tuple[int, int], tuple]:
     return {(int(r[-2]), int(r[-1])): r[:-2] for r in rows}
 
 
-def cash_by_month(funds: int | Select, today: dt.date, count: int = 24) -> tuple[list[str], list[int]]:
-    """The cash balance at the end of each of the last `count` months (of a fund, or of several)."""
-    months = months_back(today, count)
-    start = dt.date(months[0][0], months[0][1], 1)
-    opening = account_total(funds, "cash", as_of=start - dt.timedelta(days=1))
-    moves = _by_month(
-        select(func.sum(JournalLine.amount)).where(
-            of_funds(JournalLine.fund_id, funds),
-            JournalLine.account == "cash",
-            JournalLine.posted_on >= start,
-            JournalLine.posted_on <= today,
-        ),
-        JournalLine.posted_on,
-    )
-    balance, values = opening, []
-    for key in months:
-        balance += int((moves.get(key) or (0,))[0] or 0)
-        values.append(balance)
-    return [month_label(*m) for m in months], values
+def month_labels(today: dt.date, count: int) -> list[str]:
+    return [month_label(*m) for m in balances.months_back(today, count)]
 
 
-def flows_by_month(
-    funds: int | Select, today: dt.date, count: int = 12
-) -> tuple[list[str], list[int], list[int]]:
-    """Money in (donations and repayments) and out (disbursements) per month, reversals netted
-    (of a fund, or of several)."""
-    months = months_back(today, count)
-    start = dt.date(months[0][0], months[0][1], 1)
-    inflow = func.sum(JournalLine.amount).filter(JournalLine.event.in_(("donation", "repayment")))
-    outflow = func.sum(JournalLine.amount).filter(JournalLine.event == "disbursement")
-    moves = _by_month(
-        select(inflow, outflow).where(
-            of_funds(JournalLine.fund_id, funds),
-            JournalLine.account == "cash",
-            JournalLine.posted_on >= start,
-            JournalLine.posted_on <= today,
-        ),
-        JournalLine.posted_on,
+def cash_by_month(fund_id: int, today: dt.date) -> tuple[list[str], list[int]]:
+    """The cash balance at the end of each of the last balances.CASH_MONTHS months."""
+    return month_labels(today, balances.CASH_MONTHS), list(
+        balances.money_by_month([fund_id], today)[fund_id].cash
     )
-    ins = [int((moves.get(m) or (0, 0))[0] or 0) for m in months]
-    outs = [-int((moves.get(m) or (0, 0))[1] or 0) for m in months]
-    return [month_label(*m) for m in months], ins, outs
+
+
+def flows_by_month(fund_id: int, today: dt.date) -> tuple[list[str], list[int], list[int]]:
+    """Money in (donations and repayments) and out (disbursements) per month, reversals netted."""
+    monthly = balances.money_by_month([fund_id], today)[fund_id]
+    return month_labels(today, balances.FLOW_MONTHS), list(monthly.ins), list(monthly.outs)
 
 
 def visits_by_month(fund_id: int, today: dt.date, count: int = 12, mentor_id: int | None = None):
-    months = months_back(today, count)
+    months = balances.months_back(today, count)
     start = dt.date(months[0][0], months[0][1], 1)
     query = select(func.count(Visit.id)).where(
         Visit.fund_id == fund_id, Visit.visited_on >= start, Visit.visited_on <= today
@@ -222,9 +136,8 @@ def due_this_month(fund_id: int, today: dt.date) -> list[DueRow]:
     ).all()
     if not active:
         return []
-    from tracker.money import journal
 
-    balances = journal.loan_balances([loan_id for loan_id, _name in active])
+    by_loan = balances.loan_balances([loan_id for loan_id, _name in active])
     schedules: dict[int, list[Installment]] = {}
     for installment in db.session.scalars(
         select(Installment)
@@ -237,7 +150,7 @@ def due_this_month(fund_id: int, today: dt.date) -> list[DueRow]:
     rows = []
     for loan_id, person_name in active:
         items = schedules.get(loan_id, [])
-        paid = ledger.settle([i.amount_due for i in items], balances[loan_id].repaid)
+        paid = ledger.settle([i.amount_due for i in items], by_loan[loan_id].repaid)
         this_month = [
             (i.due_on, i.amount_due - p)
             for i, p in zip(items, paid, strict=True)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import and_, func, select
 
 from tracker.extensions import db
 from tracker.models import Fund, Loan, Person
-from tracker.money import journal, ledger
-from tracker.queries import dashboard
+from tracker.money import balances, ledger
 from tracker.text import vietnamese_sort_key
 
 
@@ -29,6 +28,7 @@ class FundRow:
     people: int = 0  # people helped (every file that is not erased)
     supported: int = 0
     visits_overdue: int = 0
+    monthly: balances.MonthlyMoney | None = None  # for the province's charts, summed over its funds
 
     @property
     def par30(self) -> float | None:
@@ -48,24 +48,20 @@ SORT_KEYS = (
 )
 
 
-def funds_of(province: str) -> Select:
-    """The ids of a province's funds, as a SELECT to put in other queries."""
-    return select(Fund.id).where(Fund.province == province)
+def fund_ids(province: str) -> list[int]:
+    return list(db.session.scalars(select(Fund.id).where(Fund.province == province).order_by(Fund.id)))
 
 
-def fund_rows(province: str, today: dt.date) -> list[FundRow]:
-    """Every fund of the province with its figures: five queries whatever the number of funds."""
-    funds = db.session.execute(
-        select(Fund.id, Fund.name, Fund.commune)
-        .where(Fund.province == province)
-        .order_by(Fund.commune, Fund.id)
-    ).all()
+def fund_rows(fund_ids: list[int], today: dt.date) -> dict[int, FundRow]:
+    """These funds (a province's, or those of them written since their rows were kept) with their
+    figures: six queries whatever the number of funds."""
+    funds = db.session.execute(select(Fund.id, Fund.name, Fund.commune).where(Fund.id.in_(fund_ids))).all()
     rows = {fund_id: FundRow(fund_id, name, commune) for fund_id, name, commune in funds}
     if not rows:
-        return []
-    in_province = funds_of(province)
+        return {}
+    ids = list(rows)
 
-    for fund_id, money in dashboard.money_totals(in_province, today).items():
+    for fund_id, money in balances.money_totals(ids, today).items():
         row = rows[fund_id]
         row.cash, row.donated = money.cash, money.donated
         row.lent, row.outstanding = money.lent, money.outstanding
@@ -77,7 +73,7 @@ def fund_rows(province: str, today: dt.date) -> list[FundRow]:
             func.count().filter(Person.status == "supported"),
             func.count().filter(and_(Person.status == "supported", Person.next_visit_on < today)),
         )
-        .where(Person.fund_id.in_(in_province), Person.erased_at.is_(None))
+        .where(Person.fund_id.in_(ids), Person.erased_at.is_(None))
         .group_by(Person.fund_id)
     ).all()
     for fund_id, total, supported, overdue in people:
@@ -87,9 +83,9 @@ def fund_rows(province: str, today: dt.date) -> list[FundRow]:
             overdue,
         )
 
-    active = (Loan.fund_id.in_(in_province), Loan.status == "active")
+    active = (Loan.fund_id.in_(ids), Loan.status == "active")
     fund_of = dict(db.session.execute(select(Loan.id, Loan.fund_id).where(*active)).all())
-    for loan_id, position in journal.loan_positions(select(Loan.id).where(*active), today).items():
+    for loan_id, position in balances.loan_positions(select(Loan.id).where(*active), today).items():
         if loan_id not in fund_of:  # disbursed between the two statements: counted next time
             continue
         row = rows[fund_of[loan_id]]
@@ -97,7 +93,25 @@ def fund_rows(province: str, today: dt.date) -> list[FundRow]:
         row.overdue += position.arrears.overdue_amount
         if position.arrears.days_overdue > ledger.PAR_DAYS:
             row.at_risk += position.outstanding
-    return list(rows.values())
+    for fund_id, monthly in balances.money_by_month(ids, today).items():
+        rows[fund_id].monthly = monthly
+    return rows
+
+
+def summed_months(rows: list[FundRow]) -> balances.MonthlyMoney:
+    """The province's money month by month: its funds' added up."""
+
+    def total(series: str, length: int) -> tuple[int, ...]:
+        return (
+            tuple(sum(values) for values in zip(*(getattr(row.monthly, series) for row in rows), strict=True))
+            or (0,) * length
+        )
+
+    return balances.MonthlyMoney(
+        total("cash", balances.CASH_MONTHS),
+        total("ins", balances.FLOW_MONTHS),
+        total("outs", balances.FLOW_MONTHS),
+    )
 
 
 def sort_rows(rows: list[FundRow], key: str, descending: bool) -> list[FundRow]:

@@ -34,7 +34,7 @@ from tracker.models import (
     PersonStatusChange,
     Visit,
 )
-from tracker.money import journal, ledger
+from tracker.money import balances, ledger
 
 # ------------------------------------------------------------------ outstanding loans (dư nợ)
 
@@ -64,8 +64,8 @@ def outstanding(fund_id: int, as_of: dt.date) -> list[OutstandingRow]:
     """
     disbursed_by_then = select(JournalLine.loan_id).where(
         JournalLine.fund_id == fund_id,
-        JournalLine.account == "receivable",
-        JournalLine.event == "disbursement",
+        JournalLine.account == balances.RECEIVABLE,
+        JournalLine.event == balances.DISBURSEMENT,
         JournalLine.posted_on <= as_of,
     )
     found = db.session.execute(
@@ -75,7 +75,7 @@ def outstanding(fund_id: int, as_of: dt.date) -> list[OutstandingRow]:
         .order_by(Loan.id)
     ).all()
     loans = [loan for loan, _name in found]
-    positions = journal.positions_of(loans, as_of)
+    positions = balances.positions_of(loans, as_of)
     rows = []
     for loan, person_name in found:
         balance, arrears = positions[loan.id].balance, positions[loan.id].arrears
@@ -98,7 +98,7 @@ def outstanding(fund_id: int, as_of: dt.date) -> list[OutstandingRow]:
     return rows
 
 
-def status_at(balance: journal.LoanBalance) -> str:
+def status_at(balance: balances.LoanBalance) -> str:
     """The loan's status as the journal shows it at the date of the balance (not its status today)."""
     if balance.outstanding > 0:
         return "active"
@@ -145,7 +145,9 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
     database.begin_snapshot()
     opening = db.session.scalar(
         select(func.coalesce(func.sum(JournalLine.amount), 0)).where(
-            JournalLine.fund_id == fund_id, JournalLine.account == "cash", JournalLine.posted_on < start
+            JournalLine.fund_id == fund_id,
+            JournalLine.account == balances.CASH,
+            JournalLine.posted_on < start,
         )
     )
     original = aliased(JournalTransaction)
@@ -176,7 +178,7 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
         .outerjoin(Donor, Donor.id == Donation.donor_id)
         .where(
             JournalLine.fund_id == fund_id,
-            JournalLine.account == "cash",
+            JournalLine.account == balances.CASH,
             JournalLine.posted_on >= start,
             JournalLine.posted_on <= end,
         )
@@ -205,9 +207,7 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
         donor,
         anonymous,
         cash,
-    ) in db.session.execute(
-        query.execution_options(yield_per=CASHBOOK_BATCH) if database.holds_cursor() else query
-    ):
+    ) in db.session.execute(query.execution_options(yield_per=CASHBOOK_BATCH)):
         cash = int(cash)
         balance += cash
         description = describe(event, loan_id, donor, anonymous)
@@ -355,7 +355,7 @@ def donors(fund_id: int, start: dt.date, end: dt.date) -> list[DonorRow]:
     donors, donations or loans.
 
     A donation's money goes into loans through Funding rows; of each share, the part repaid comes
-    back pro rata (journal.funding_returns, as on the donor's page and in the cash the fund can lend),
+    back pro rata (balances.funding_returns, as on the donor's page and in the cash the fund can lend),
     the part written off is lost, and the rest is still out on loan. Shares are rounded on each
     loan's running total, so lent_out_now + returned + lost is exactly what was lent from each
     donation, and the donors' lent_out_now adds up to the outstanding report to the đồng.
@@ -399,12 +399,12 @@ def donors(fund_id: int, start: dt.date, end: dt.date) -> list[DonorRow]:
             Funding.void.is_(False),
         )
     ).all()
-    balances = journal.loan_balances(sorted({row.loan_id for row in fundings}))
-    returned_of = journal.funding_returns(fundings, lambda loan_id: balances[loan_id].repaid)
+    by_loan = balances.loan_balances(sorted({row.loan_id for row in fundings}))
+    returned_of = balances.funding_returns(fundings, lambda loan_id: by_loan[loan_id].repaid)
     # A write-off takes all that is outstanding: a written-off loan's settled shares are its
     # fundings whole, so no share's loss (settled - returned) is below zero.
-    settled_of = journal.funding_returns(
-        fundings, lambda loan_id: balances[loan_id].repaid + balances[loan_id].written_off
+    settled_of = balances.funding_returns(
+        fundings, lambda loan_id: by_loan[loan_id].repaid + by_loan[loan_id].written_off
     )
     trail: dict[int, list[int]] = {}  # donor -> [lent out, returned, lost]
     for funding_id, _loan_id, funded, _principal, donor_id, live in fundings:

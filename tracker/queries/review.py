@@ -36,7 +36,7 @@ from tracker.models import (
     ReviewNote,
     Visit,
 )
-from tracker.money import journal
+from tracker.money import balances
 from tracker.queries import reports
 
 FIRST_YEAR = 2000
@@ -223,8 +223,8 @@ def money_figures(fund_id: int, start: dt.date, end: dt.date) -> MoneyFigures:
         .join(Donor, Donor.id == Donation.donor_id)
         .where(
             line.fund_id == fund_id,
-            line.account == "cash",
-            line.event == "donation",
+            line.account == balances.CASH,
+            line.event == balances.DONATION,
             in_period(line.posted_on, start, end),
             Donation.fund_id == fund_id,  # so PostgreSQL does not hash every fund's donations
         )
@@ -247,8 +247,8 @@ def money_figures(fund_id: int, start: dt.date, end: dt.date) -> MoneyFigures:
         select(line.loan_id, func.sum(line.amount))
         .where(
             line.fund_id == fund_id,
-            line.account == "receivable",
-            line.event == "disbursement",
+            line.account == balances.RECEIVABLE,
+            line.event == balances.DISBURSEMENT,
             in_period(line.posted_on, start, end),
         )
         .group_by(line.loan_id)
@@ -259,7 +259,7 @@ def money_figures(fund_id: int, start: dt.date, end: dt.date) -> MoneyFigures:
             select(line.event, func.sum(line.amount))
             .where(
                 line.fund_id == fund_id,
-                line.account == "receivable",
+                line.account == balances.RECEIVABLE,
                 line.event.in_(("repayment", "write_off")),
                 in_period(line.posted_on, start, end),
             )
@@ -272,7 +272,7 @@ def money_figures(fund_id: int, start: dt.date, end: dt.date) -> MoneyFigures:
         select(
             func.coalesce(func.sum(case((line.posted_on <= day_before, line.amount), else_=0)), 0),
             func.coalesce(func.sum(case((line.posted_on <= end, line.amount), else_=0)), 0),
-        ).where(line.fund_id == fund_id, line.account == "cash")
+        ).where(line.fund_id == fund_id, line.account == balances.CASH)
     ).one()
 
     # The position at the end is the aging report's (itself built on the outstanding report's rows),
@@ -642,13 +642,13 @@ def donor_letter(fund_id: int, donor_id: int, year: int) -> Letter:
         )
         .order_by(Loan.disbursed_on, Loan.id, Funding.id)
     ).all()
-    returns = journal.returned_by_funding(
+    returns = balances.returned_by_funding(
         fund_id, sorted({loan.id for _id, _amount, loan, _person in fundings})
     )
     per_loan: dict[int, list[int]] = {}
     loans: dict[int, tuple[Loan, Person]] = {}
     for funding_id, amount, loan, person in fundings:
-        # The share is worked out per funding row, as journal.donation_available does.
+        # The share is worked out per funding row, as balances.donation_available does.
         back = returns[funding_id]
         funded_back = per_loan.setdefault(loan.id, [0, 0])
         funded_back[0] += int(amount)

@@ -4,6 +4,7 @@ import datetime as dt
 import re
 import unicodedata
 
+import flask_babel
 from flask import g
 from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, StringField, TextAreaField
@@ -13,7 +14,6 @@ from wtforms.widgets.core import clean_key
 from tracker import clock, personal_data
 from tracker.field_html import field_html
 from tracker.formatting import format_number
-from tracker.i18n import catalogue
 from tracker.i18n import lazy_gettext as _l
 from tracker.money import ledger
 from tracker.text import has_direction_overrides, has_hidden_characters, normalise_phone
@@ -235,11 +235,13 @@ class _WTFormsMessages:
 
     def gettext(self, string: str) -> str:
         ours = OUR_WORDS.get(string)
-        return str(ours) if ours is not None else catalogue().ugettext(string)
+        return str(ours) if ours is not None else flask_babel.get_translations().ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         ours = OUR_WORDS.get(singular)
-        return str(ours) if ours is not None else catalogue().ungettext(singular, plural, n)
+        return (
+            str(ours) if ours is not None else flask_babel.get_translations().ungettext(singular, plural, n)
+        )
 
 
 WTFORMS_MESSAGES = _WTFormsMessages()

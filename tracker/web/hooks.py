@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     app.session_interface = PageSessionInterface()
     app.before_request(access.enforce_access)
+    app.extensions["static_digests"] = static_digests(app.static_folder)
     app.url_defaults(versioned_static)
     app.after_request(security_headers)
     register_template_helpers(app)
@@ -66,27 +67,22 @@ def security_headers(response):
 # one) is answered as before: revalidated every time.
 
 STATIC_MAX_AGE = 365 * 24 * 3600
-_digests: dict[tuple[str, int, int], str] = {}
+
+
+def static_digests(folder: str) -> dict[str, str]:
+    """The first 12 hex digits of the SHA-256 of every file under the static folder, by its name
+    there, read once when the app starts (the files change only with a new release)."""
+    digests = {}
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            with open(path, "rb") as file:
+                digests[os.path.relpath(path, folder)] = hashlib.sha256(file.read()).hexdigest()[:12]
+    return digests
 
 
 def static_digest(filename: str) -> str | None:
-    """The first 12 hex digits of the SHA-256 of a static file, or None if there is no such file.
-    Kept per (name, modification time, size): a file edited while the app runs gets a new one."""
-    static_folder = current_app.static_folder
-    path = os.path.realpath(os.path.join(static_folder, filename))
-    if not path.startswith(os.path.realpath(static_folder) + os.sep):
-        return None
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    key = (path, stat.st_mtime_ns, stat.st_size)
-    digest = _digests.get(key)
-    if digest is None:
-        with open(path, "rb") as file:
-            digest = hashlib.sha256(file.read()).hexdigest()[:12]
-        _digests[key] = digest
-    return digest
+    return current_app.extensions["static_digests"].get(filename)
 
 
 def versioned_static(endpoint: str, values: dict) -> None:

@@ -1,0 +1,404 @@
+"""Every read of the journal: balances are sums over journal_line, never stored (DESIGN §4).
+
+Cash on hand, what a loan owes and how late it is, what each donation's money did, a fund's or a
+province's totals, month by month; read with SQL aggregates, a few queries whatever the number of
+rows. The journal's only writer is tracker.money.journal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from sqlalchemy import Date, Select, and_, case, extract, func, select, type_coerce
+from sqlalchemy.orm import aliased
+
+from tracker.extensions import db
+from tracker.models import Donation, Funding, Installment, JournalLine, JournalTransaction, Loan
+from tracker.money import ledger
+
+# The journal's accounts (debit +, credit −) and the events that post to them.
+CASH, RECEIVABLE, CAPITAL, WRITTEN_OFF = "cash", "receivable", "capital", "written_off"
+DONATION, DISBURSEMENT, REPAYMENT, WRITE_OFF = "donation", "disbursement", "repayment", "write_off"
+
+
+def cash_balance(fund_id: int, as_of: dt.date | None = None) -> int:
+    query = select(func.coalesce(func.sum(JournalLine.amount), 0)).where(
+        JournalLine.fund_id == fund_id, JournalLine.account == CASH
+    )
+    if as_of is not None:
+        query = query.where(JournalLine.posted_on <= as_of)
+    return int(db.session.scalar(query))
+
+
+def available_cash(fund_id: int, on_date: dt.date) -> int:
+    """What can be paid out on `on_date` without the cash book going below zero then or later."""
+    rows = db.session.execute(
+        select(JournalLine.posted_on, func.sum(JournalLine.amount))
+        .where(JournalLine.fund_id == fund_id, JournalLine.account == CASH)
+        .group_by(JournalLine.posted_on)
+        .order_by(JournalLine.posted_on)
+    ).all()
+    running = 0
+    on_the_day = None  # the balance at the end of on_date
+    later_lows: list[int] = []
+    for day, amount in rows:
+        running += int(amount)
+        if day <= on_date:
+            on_the_day = running
+        else:
+            later_lows.append(running)
+    lowest = min([on_the_day or 0, *later_lows])
+    return max(lowest, 0)
+
+
+@dataclass(frozen=True)
+class LoanBalance:
+    disbursed: int = 0
+    repaid: int = 0
+    written_off: int = 0
+
+    @property
+    def outstanding(self) -> int:
+        return self.disbursed - self.repaid - self.written_off
+
+
+def loan_balances(loan_ids: list[int], as_of: dt.date | None = None) -> dict[int, LoanBalance]:
+    """Disbursed, repaid and written off per loan, from the receivable lines (one query)."""
+    if not loan_ids:
+        return {}
+    amount = JournalLine.amount
+
+    def by_event(event: str):
+        return func.coalesce(func.sum(case((JournalLine.event == event, amount), else_=0)), 0)
+
+    query = (
+        select(JournalLine.loan_id, by_event("disbursement"), by_event("repayment"), by_event("write_off"))
+        .where(JournalLine.loan_id.in_(loan_ids), JournalLine.account == RECEIVABLE)
+        .group_by(JournalLine.loan_id)
+    )
+    if as_of is not None:
+        query = query.where(JournalLine.posted_on <= as_of)
+    result = {loan_id: LoanBalance() for loan_id in loan_ids}
+    for loan_id, disbursed, repaid, written_off in db.session.execute(query):
+        result[loan_id] = LoanBalance(int(disbursed), -int(repaid), -int(written_off))
+    return result
+
+
+def loan_balance(loan: Loan, as_of: dt.date | None = None) -> LoanBalance:
+    return loan_balances([loan.id], as_of)[loan.id]
+
+
+@dataclass(frozen=True)
+class LoanPosition:
+    """A loan as of a date: its balance, and how late it is (ledger.arrears, computed in SQL)."""
+
+    balance: LoanBalance
+    arrears: ledger.Arrears
+
+    @property
+    def outstanding(self) -> int:
+        return self.balance.outstanding
+
+
+def loan_positions(loan_ids: list[int] | Select, as_of: dt.date) -> dict[int, LoanPosition]:
+    """Balance and arrears of each loan (a list of ids, or a SELECT of ids) in one query.
+
+    The rule is ledger.arrears, oldest installment settled first, written in SQL so that a province's
+    thousands of loans are not carried into Python installment by installment: for each installment
+    due before the date, `due_so_far` is the schedule's running total; the part of it still unpaid is
+    0 if the repaid total reaches due_so_far, all of it if the repaid total does not reach the
+    installments before it, and due_so_far − repaid in between. A loan owing nothing has no arrears
+    (decided by the balance at the date, not by today's status). Loans with no receivable line by
+    then are absent from the result. tests/test_ledger_sql.py holds it to ledger.arrears.
+    """
+    rows = db.session.execute(
+        positions_query(loan_ids if isinstance(loan_ids, Select) else list(loan_ids), as_of)
+    )
+    result = {}
+    for loan_id, disbursed, repaid, written_off, overdue, oldest_late in rows:
+        balance = LoanBalance(int(disbursed), int(repaid), int(written_off))
+        arrears = ledger.Arrears(0, 0)
+        if balance.outstanding > 0 and overdue is not None:
+            arrears = ledger.Arrears(int(overdue), (as_of - oldest_late).days if oldest_late else 0)
+        result[loan_id] = LoanPosition(balance, arrears)
+    return result
+
+
+def positions_query(loan_ids, as_of) -> Select:
+    """The SELECT behind loan_positions, for `loan_ids` (a list or a SELECT of ids) as of a date."""
+    amount = JournalLine.amount
+
+    def by_event(event: str):
+        return func.sum(case((JournalLine.event == event, amount), else_=0))
+
+    receivable = (
+        select(
+            JournalLine.loan_id.label("loan_id"),
+            func.sum(amount).label("outstanding"),
+            by_event("disbursement").label("disbursed"),
+            (-by_event("repayment")).label("repaid"),
+            (-by_event("write_off")).label("written_off"),
+        )
+        .where(
+            JournalLine.loan_id.in_(loan_ids),
+            JournalLine.account == RECEIVABLE,
+            JournalLine.posted_on <= as_of,
+        )
+        .group_by(JournalLine.loan_id)
+        .subquery("receivable")
+    )
+    schedule = (
+        select(
+            Installment.loan_id,
+            Installment.due_on,
+            Installment.amount_due,
+            func.sum(Installment.amount_due)
+            .over(partition_by=Installment.loan_id, order_by=Installment.number, rows=(None, 0))
+            .label("due_so_far"),
+        )
+        .where(Installment.loan_id.in_(loan_ids), Installment.superseded.is_(False))
+        .subquery("schedule")
+    )
+    repaid, due_so_far, due = receivable.c.repaid, schedule.c.due_so_far, schedule.c.amount_due
+    unpaid = case(
+        (repaid >= due_so_far, 0),
+        (repaid <= due_so_far - due, due),
+        else_=due_so_far - repaid,
+    )
+    late = (
+        select(
+            schedule.c.loan_id,
+            func.sum(unpaid).label("overdue"),
+            func.min(case((and_(repaid < due_so_far, due > 0), schedule.c.due_on))).label("oldest_late"),
+        )
+        .join(receivable, receivable.c.loan_id == schedule.c.loan_id)
+        .where(schedule.c.due_on < as_of, receivable.c.outstanding > 0)
+        .group_by(schedule.c.loan_id)
+        .subquery("late")
+    )
+    return select(
+        receivable.c.loan_id,
+        receivable.c.disbursed,
+        receivable.c.repaid,
+        receivable.c.written_off,
+        late.c.overdue,
+        type_coerce(late.c.oldest_late, Date),
+    ).outerjoin(late, late.c.loan_id == receivable.c.loan_id)
+
+
+def positions_of(loans: list[Loan], as_of: dt.date) -> dict[int, LoanPosition]:
+    """loan_positions for every one of `loans`, a loan with no line by then at zero."""
+    found = loan_positions([loan.id for loan in loans], as_of) if loans else {}
+    nothing = LoanPosition(LoanBalance(), ledger.Arrears(0, 0))
+    return {loan.id: found.get(loan.id, nothing) for loan in loans}
+
+
+def donation_available(fund_id: int) -> dict[int, int]:
+    """Per live donation: the part of its money that is in the cash box now (not out on loan, not lost
+    to a write-off). Shares come back pro rata to each loan's repayments (funding_returns); the
+    donations' parts add up to the cash."""
+    donations = db.session.execute(
+        select(Donation.id, Donation.amount)
+        .where(Donation.fund_id == fund_id, Donation.reversal_id.is_(None))
+        .order_by(Donation.received_on, Donation.id)
+    ).all()
+    available = {donation_id: int(amount) for donation_id, amount in donations}
+    fundings = db.session.execute(
+        select(Funding.id, Funding.loan_id, Funding.amount, Loan.principal, Funding.donation_id)
+        .join(Loan, Loan.id == Funding.loan_id)
+        .where(Funding.fund_id == fund_id, Loan.fund_id == fund_id, Funding.void.is_(False))
+    ).all()
+    balances = loan_balances(sorted({row.loan_id for row in fundings}))
+    returns = funding_returns(fundings, lambda loan_id: balances[loan_id].repaid)
+    for funding_id, _loan_id, funded, _principal, donation_id in fundings:
+        if donation_id in available:
+            available[donation_id] -= int(funded) - returns[funding_id]
+    return available
+
+
+def returned_by_funding(fund_id: int, loan_ids: list[int]) -> dict[int, int]:
+    """Per funding id of these loans, how much of it has come back (funding_returns). A donation's
+    share in a loan comes back in proportion to the whole loan's, so a page that shows some of a
+    loan's fundings (a donor's) needs all of them: two queries, the fundings and the balances."""
+    if not loan_ids:
+        return {}
+    fundings = db.session.execute(
+        select(Funding.id, Funding.loan_id, Funding.amount, Loan.principal)
+        .join(Loan, Loan.id == Funding.loan_id)
+        .where(
+            Funding.fund_id == fund_id,
+            Loan.fund_id == fund_id,
+            Funding.loan_id.in_(loan_ids),
+            Funding.void.is_(False),
+        )
+    ).all()
+    balances = loan_balances(loan_ids)
+    return funding_returns(fundings, lambda loan_id: balances[loan_id].repaid)
+
+
+def funding_returns(fundings, repaid_of) -> dict[int, int]:
+    """Per funding id, how much of it has come back (ledger.returned_shares). `fundings` are rows
+    starting (funding id, loan id, amount, principal) and must hold every live funding of each
+    loan; repaid_of(loan id) is what the shares follow (repaid, or repaid and written off)."""
+    by_loan: dict[int, list[tuple[int, int, int]]] = {}
+    for funding_id, loan_id, amount, principal, *_rest in fundings:
+        by_loan.setdefault(loan_id, []).append((funding_id, int(amount), int(principal)))
+    returns: dict[int, int] = {}
+    for loan_id, rows in by_loan.items():
+        rows.sort()  # the order the shares are rounded in: the fundings' own
+        shares = ledger.returned_shares([amount for _id, amount, _p in rows], rows[0][2], repaid_of(loan_id))
+        returns.update(zip((funding_id for funding_id, _a, _p in rows), shares, strict=True))
+    return returns
+
+
+class ReversedDisbursement(NamedTuple):
+    """A phiếu chi of a loan that was reversed: it stays on the loan's page, marked void."""
+
+    transaction_id: int
+    voucher_no: str
+    disbursed_on: dt.date
+    amount: int
+    reversed_on: dt.date
+    reason: str
+
+
+def reversed_disbursements(loan: Loan) -> list[ReversedDisbursement]:
+    """The loan's disbursements that were reversed, oldest first (the loan forgets its voucher
+    when its disbursement is reversed; the journal keeps both entries). Read from the loan's own
+    journal lines (a dozen), not from the fund's transactions."""
+    original, reversal = aliased(JournalTransaction), aliased(JournalTransaction)
+    rows = db.session.execute(
+        select(
+            original.id,
+            original.document_no,
+            original.posted_on,
+            JournalLine.amount,
+            reversal.posted_on,
+            reversal.reason,
+        )
+        .select_from(JournalLine)
+        .join(original, original.id == JournalLine.transaction_id)
+        .join(reversal, reversal.reverses_id == original.id)
+        .where(
+            JournalLine.loan_id == loan.id,
+            JournalLine.account == RECEIVABLE,
+            JournalLine.event == DISBURSEMENT,
+            original.reverses_id.is_(None),
+        )
+        .order_by(original.posted_on, original.id)
+    )
+    return [ReversedDisbursement(*row[:3], int(row[3]), *row[4:]) for row in rows]
+
+
+# ------------------------------------------------------------------ a fund's, or a province's, totals
+
+
+def of_funds(column, funds: int | list[int] | Select):
+    """`column` belongs to one fund (an id) or to any of several (a list or a SELECT of ids)."""
+    return column == funds if isinstance(funds, int) else column.in_(funds)
+
+
+@dataclass
+class MoneyTotals:
+    """A fund's money from its journal: cash on hand, donated (net of reversals), lent, owed."""
+
+    cash: int = 0
+    donated: int = 0
+    lent: int = 0
+    outstanding: int = 0
+
+
+def money_totals(funds: int | list[int] | Select, as_of: dt.date) -> dict[int, MoneyTotals]:
+    """MoneyTotals of a fund, or of several (a province's), as of a date: one query. A fund with no
+    journal line yet is absent."""
+
+    def summed(condition):
+        return func.coalesce(func.sum(case((condition, JournalLine.amount), else_=0)), 0)
+
+    rows = db.session.execute(
+        select(
+            JournalLine.fund_id,
+            summed(JournalLine.account == CASH),
+            summed(and_(JournalLine.account == CAPITAL, JournalLine.event == DONATION)),
+            summed(and_(JournalLine.account == RECEIVABLE, JournalLine.event == DISBURSEMENT)),
+            summed(JournalLine.account == RECEIVABLE),
+        )
+        .where(of_funds(JournalLine.fund_id, funds), JournalLine.posted_on <= as_of)
+        .group_by(JournalLine.fund_id)
+    )
+    return {
+        fund_id: MoneyTotals(int(cash), -int(capital), int(lent), int(receivable))
+        for fund_id, cash, capital, lent, receivable in rows
+    }
+
+
+def months_back(today: dt.date, count: int) -> list[tuple[int, int]]:
+    """(year, month) of the last `count` months, oldest first, ending with this month."""
+    result = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        result.append((year, month))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(result))
+
+
+@dataclass(frozen=True)
+class MonthlyMoney:
+    """A fund's money month by month, oldest first, ending with this month."""
+
+    cash: tuple[int, ...]  # the cash at the end of each of the last CASH_MONTHS months
+    ins: tuple[int, ...]  # donations and repayments in each of the last FLOW_MONTHS months
+    outs: tuple[int, ...]  # disbursements, likewise
+
+
+CASH_MONTHS, FLOW_MONTHS = 24, 12
+
+
+def money_by_month(fund_ids: list[int], today: dt.date) -> dict[int, MonthlyMoney]:
+    """MonthlyMoney of each fund, reversals netted: two queries whatever the number of funds."""
+    months = months_back(today, CASH_MONTHS)
+    start = dt.date(months[0][0], months[0][1], 1)
+    cash = JournalLine.account == CASH
+    opening = dict(
+        db.session.execute(
+            select(JournalLine.fund_id, func.sum(JournalLine.amount))
+            .where(JournalLine.fund_id.in_(fund_ids), cash, JournalLine.posted_on < start)
+            .group_by(JournalLine.fund_id)
+        ).all()
+    )
+    year, month = extract("year", JournalLine.posted_on), extract("month", JournalLine.posted_on)
+    moves = db.session.execute(
+        select(
+            JournalLine.fund_id,
+            year,
+            month,
+            func.sum(JournalLine.amount),
+            func.sum(JournalLine.amount).filter(JournalLine.event.in_(("donation", "repayment"))),
+            func.sum(JournalLine.amount).filter(JournalLine.event == DISBURSEMENT),
+        )
+        .where(
+            JournalLine.fund_id.in_(fund_ids),
+            cash,
+            JournalLine.posted_on >= start,
+            JournalLine.posted_on <= today,
+        )
+        .group_by(JournalLine.fund_id, year, month)
+    ).all()
+    by_fund: dict[int, dict[tuple[int, int], tuple[int, int, int]]] = {fund_id: {} for fund_id in fund_ids}
+    for fund_id, y, m, net, inflow, outflow in moves:
+        by_fund[fund_id][(int(y), int(m))] = (int(net or 0), int(inflow or 0), -int(outflow or 0))
+    result = {}
+    for fund_id, moved in by_fund.items():
+        balance, cash_values = int(opening.get(fund_id) or 0), []
+        for key in months:
+            balance += moved.get(key, (0, 0, 0))[0]
+            cash_values.append(balance)
+        flows = [moved.get(key, (0, 0, 0)) for key in months[-FLOW_MONTHS:]]
+        result[fund_id] = MonthlyMoney(
+            tuple(cash_values), tuple(f[1] for f in flows), tuple(f[2] for f in flows)
+        )
+    return result
