@@ -488,7 +488,7 @@ def test_a_request_that_waits_too_long_for_the_database_says_so(database_uri, se
     assert "đang bận" in answer.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Donation)) == 0
-        db.session.remove()
+        db.session.remove()  # its connection back to the pool first: dispose() closes only those
         db.engine.dispose()
     assert database.WAIT_SECONDS < 30  # gunicorn's default worker timeout
 
