@@ -1,29 +1,13 @@
-"""Template helpers written for speed must write what the slower originals wrote."""
+"""What templates are given: translation, dates, and the form field macro."""
 
 import datetime as dt
 
-from flask import render_template_string, url_for
+from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import InputRequired
 
 from tracker import formatting
 from tracker.web.forms import Form, IsoDateField
-from tracker.web.views import MAX_ID
-
-
-def test_url_for_each_builds_what_url_for_builds(app):
-    with app.test_request_context():
-        receipt = app.jinja_env.globals["url_for_each"]("loans.repayment_receipt", "repayment_id")
-        timeline = app.jinja_env.globals["url_for_each"]("visits.timeline", "person_id", visits=40)
-        for row_id in (1, 7, 120, 98765, MAX_ID - 1):
-            assert receipt(row_id) == url_for("loans.repayment_receipt", repayment_id=row_id)
-            assert timeline(row_id) == url_for("visits.timeline", person_id=row_id, visits=40)
-
-
-def test_url_for_each_builds_each_address_when_the_placeholder_is_taken(app):
-    with app.test_request_context():
-        build = app.jinja_env.globals["url_for_each"]("visits.timeline", "person_id", visits=MAX_ID)
-        assert build(5) == url_for("visits.timeline", person_id=5, visits=MAX_ID)
 
 
 def test_templates_translate_as_jinja_newstyle_gettext_does(app):
