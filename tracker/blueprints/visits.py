@@ -1,8 +1,8 @@
 """Visits (thăm hỏi, gặp gỡ): the quick visit form, a person's visit timeline and the visit queue.
 
 The rules (the next visit date, who is due) live in tracker.casework; these views validate, call
-it, commit once and respond. The person page includes visits/_form.html and visits/_timeline.html
-with `person` and `visit_form` (visit_form_for(person)); the timeline loads its own visits.
+it, commit once and respond. The person page includes visits/_form.html and visits/_timeline.html,
+and passes them what they show: visit_form_for(person) and timeline_context(person).
 """
 
 import datetime as dt
@@ -169,16 +169,20 @@ class VisitRow(NamedTuple):
     concerns: str
 
 
-def recent_visits(person: Person) -> tuple[list[VisitRow], int | None]:
-    """A person's latest visits, newest first, with their mentors, and when older ones exist how
-    many the "older visits" link asks for (one query, kept until the fund's next write)."""
+def timeline_context(person: Person) -> dict:
+    """What visits/_timeline.html shows: the person's latest visits, newest first, with their
+    mentors (`timeline_visits`), and when older ones exist how many the "older visits" link asks for
+    (`more_visits`). One query, kept until the fund's next write."""
     if not can("view_visits"):
-        return [], None
+        return {"timeline_visits": [], "more_visits": None}
     limit = timeline_size()
     visits = figure_cache.kept(
         person.fund_id, ("visits", person.id, limit), lambda: latest_visits(person, limit + 1)
     )
-    return visits[:limit], (limit + TIMELINE_STEP if len(visits) > limit else None)
+    return {
+        "timeline_visits": visits[:limit],
+        "more_visits": limit + TIMELINE_STEP if len(visits) > limit else None,
+    }
 
 
 def latest_visits(person: Person, count: int) -> list[VisitRow]:
@@ -200,8 +204,6 @@ def latest_visits(person: Person, count: int) -> list[VisitRow]:
     return [VisitRow(*row) for row in rows]
 
 
-bp.add_app_template_global(visit_form_for)
-bp.add_app_template_global(recent_visits)
 bp.add_app_template_global(visit_kind_label)
 
 
@@ -278,7 +280,7 @@ def timeline(person_id: int):
     if not wants_fragment():
         return redirect(url_for("people.detail", person_id=person.id, visits=request.args.get("visits")))
     # The timeline holds casework notes: reading it is an opening of the person's file.
-    return render_logged("visits/_timeline.html", [person.id], person=person)
+    return render_logged("visits/_timeline.html", [person.id], person=person, **timeline_context(person))
 
 
 # ------------------------------------------------------------------------------------ the queue
