@@ -287,7 +287,8 @@ def timeline(person_id: int):
 
 
 def queue_page(today: dt.date, mentor_id: int | None, unassigned: bool = False):
-    """One page of the queue (overdue first) and the number of pages; three queries at most."""
+    """What visits/_queue.html shows: one page of the queue (overdue first), the number of pages, and
+    the ?show= filter it applies; three queries at most."""
     query = casework.queue_query(g.fund.id, today, mentor_id)
     if unassigned:
         query = query.where(Person.mentor_id.is_(None))
@@ -303,6 +304,8 @@ def queue_page(today: dt.date, mentor_id: int | None, unassigned: bool = False):
         "page": people.page,
         "pages": people.pages,
         "show": show if show in SHOW_FILTERS else None,
+        "as_of": today,
+        "due_soon_days": casework.DUE_SOON_DAYS,
     }
 
 
@@ -312,33 +315,59 @@ def index():
     """Render the visit queue: a member's own people due or overdue; for the chair and viewers the
     counts per mentor, and the list behind each count (?mentor_id=<id>|none|all)."""
     today = clock.today()
-    context = {"as_of": today, "due_soon_days": casework.DUE_SOON_DAYS}
     if sees_only_own_people():
-        mentor_id = own_committee_member_id()
-        if mentor_id is None:
-            return render_template("visits/index.html", mode="unlinked", **context)
-        return render_template("visits/index.html", mode="own", **context, **queue_page(today, mentor_id))
+        return own_queue(today)
     chosen = request.args.get("mentor_id")
     if chosen is None:
-        rows = casework.queue_counts_by_mentor(g.fund.id, today)
-        return render_template(
-            "visits/index.html",
-            mode="counts",
-            rows=rows,
-            total_due=sum(row[1] for row in rows),
-            total_overdue=sum(row[2] for row in rows),
-            **context,
-        )
+        return mentor_counts(today)
+    return queue_behind_count(chosen, today)
+
+
+def own_queue(today: dt.date):
+    """A member's own people, overdue first; a login linked to no member of the team has none."""
+    mentor_id = own_committee_member_id()
+    if mentor_id is None:
+        return render_template("visits/unlinked.html")
+    return render_template("visits/own.html", **queue_page(today, mentor_id))
+
+
+def mentor_counts(today: dt.date):
+    """For each mentor, how many of their people are due soon and how many overdue."""
+    rows = casework.queue_counts_by_mentor(g.fund.id, today)
+    return render_template(
+        "visits/counts.html",
+        rows=rows,
+        total_due=sum(row[1] for row in rows),
+        total_overdue=sum(row[2] for row in rows),
+        due_soon_days=casework.DUE_SOON_DAYS,
+    )
+
+
+def queue_behind_count(chosen: str, today: dt.date):
+    """The list behind a count: one mentor's people (?mentor_id=<id>), the people with no mentor
+    (none), or everyone's, each with their mentor named (all)."""
     if chosen == "all":
-        return render_template("visits/index.html", mode="all", **context, **queue_page(today, None))
+        return render_template(
+            "visits/queue.html",
+            heading=_("All visits due"),
+            mentor_key="all",
+            show_mentor=True,
+            **queue_page(today, None),
+        )
     if chosen == "none":
         return render_template(
-            "visits/index.html", mode="unassigned", **context, **queue_page(today, None, unassigned=True)
+            "visits/queue.html",
+            heading=_("Visits of people with no mentor"),
+            mentor_key="none",
+            **queue_page(today, None, unassigned=True),
         )
     mentor_id = id_arg(chosen)
     if mentor_id is None:
         abort(404)
     mentor = get_or_404(CommitteeMember, mentor_id)
     return render_template(
-        "visits/index.html", mode="mentor", mentor=mentor, **context, **queue_page(today, mentor.id)
+        "visits/queue.html",
+        heading=_("Visits of %(name)s", name=mentor.full_name),
+        mentor_key=mentor.id,
+        **queue_page(today, mentor.id),
     )
