@@ -1,26 +1,13 @@
-"""Template helpers written for speed must write what the slower originals wrote."""
+"""What templates are given: translation, dates, and the form field macro."""
 
 import datetime as dt
 
-from flask import render_template, render_template_string, url_for
+from flask import render_template_string
+from werkzeug.datastructures import MultiDict
+from wtforms.validators import InputRequired
 
 from tracker import formatting
-from tracker.web.views import MAX_ID
-
-
-def test_url_for_each_builds_what_url_for_builds(app):
-    with app.test_request_context():
-        receipt = app.jinja_env.globals["url_for_each"]("loans.repayment_receipt", "repayment_id")
-        timeline = app.jinja_env.globals["url_for_each"]("visits.timeline", "person_id", visits=40)
-        for row_id in (1, 7, 120, 98765, MAX_ID - 1):
-            assert receipt(row_id) == url_for("loans.repayment_receipt", repayment_id=row_id)
-            assert timeline(row_id) == url_for("visits.timeline", person_id=row_id, visits=40)
-
-
-def test_url_for_each_builds_each_address_when_the_placeholder_is_taken(app):
-    with app.test_request_context():
-        build = app.jinja_env.globals["url_for_each"]("visits.timeline", "person_id", visits=MAX_ID)
-        assert build(5) == url_for("visits.timeline", person_id=5, visits=MAX_ID)
+from tracker.web.forms import Form, IsoDateField
 
 
 def test_templates_translate_as_jinja_newstyle_gettext_does(app):
@@ -42,14 +29,24 @@ def test_dates_read_as_strftime_wrote_them():
         assert formatting.format_date(day) == day.strftime("%d/%m/%Y")
 
 
-def test_field_labels_read_as_wtforms_writes_them(app):
-    from tracker.blueprints.auth import OwnPasswordForm
-    from tracker.blueprints.loans import RepaymentForm
-    from tracker.blueprints.people import PersonForm
+def test_a_field_has_its_label_hint_weekday_and_error_next_to_it(app):
+    class PaymentForm(Form):
+        paid_on = IsoDateField(
+            "Ngày trả", [InputRequired("Nhập ngày trả nợ.")], description="Ngày ghi trên biên lai."
+        )
 
     with app.test_request_context():
-        for form in (PersonForm(formdata=None), OwnPasswordForm(formdata=None), RepaymentForm(formdata=None)):
-            for field in form:
-                if field.type in ("CSRFTokenField", "HiddenField"):
-                    continue
-                assert str(field.label()) in render_template("_field.html", field=field), field.name
+        form = PaymentForm(formdata=MultiDict({"paid_on": ""}), meta={"csrf": False})
+        form.validate()
+        html = render_template_string(
+            '{% from "_macros.html" import field %}{{ field(form.paid_on, type="date") }}', form=form
+        )
+    assert '<div class="field has-error">' in html
+    assert '<label for="paid_on">Ngày trả</label>' in html
+    assert (
+        '<input aria-describedby="paid_on-day paid_on-hint paid_on-error" aria-invalid="true"'
+        ' id="paid_on" name="paid_on" required type="date" value="">'
+    ) in html
+    assert '<p class="hint muted date-echo" id="paid_on-day" aria-live="polite"></p>' in html
+    assert '<p class="hint muted" id="paid_on-hint">Ngày ghi trên biên lai.</p>' in html
+    assert '<p class="field-error" id="paid_on-error">Nhập ngày trả nợ.</p>' in html

@@ -428,6 +428,29 @@ def test_chair_sees_counts_per_mentor_and_the_list_behind_each(app, seed, as_rol
     assert f'href="/visits?mentor_id={cm}&amp;show=overdue"' in page
 
 
+@pytest.mark.parametrize("key", ["member", "none", "all"])
+def test_each_list_behind_a_count_says_whose_it_is_and_filters_within_it(app, seed, as_role, key):
+    people(app, seed.fund_id, seed.member_cm_id, days(-2), days(3))
+    people(app, seed.fund_id, None, days(-2), days(3))
+    with app.app_context():
+        mentor = db.session.get(CommitteeMember, seed.member_cm_id).full_name
+    mentor_id = str(seed.member_cm_id) if key == "member" else key
+    heading = {
+        "member": f"Lịch thăm của {mentor}",
+        "none": "Lịch thăm người chưa được phân công giúp đỡ",
+        "all": "Tất cả lịch thăm đến hạn",
+    }[key]
+    response = as_role("chair").get(f"/visits?mentor_id={mentor_id}&show=due")
+    page = full_page(response)
+    assert re.search(rf"<h1>\s*{re.escape(heading)}\s*</h1>", page)
+    assert len(queue(response)) == (2 if key == "all" else 1)
+    # the three filters stay within this list, and the one shown is marked
+    assert f'href="/visits?mentor_id={mentor_id}&amp;show=overdue"' in page
+    assert re.search(rf'href="/visits\?mentor_id={mentor_id}&amp;show=due" aria-current="page"', page)
+    # only everyone's list names each person's mentor
+    assert (f"Người giúp đỡ: {mentor}" in page) == (key == "all")
+
+
 def test_a_mentor_with_nobody_due_still_shows_with_zeros(app, seed, as_role):
     people(app, seed.fund_id, seed.member_cm_id, days(20))
     assert counts(as_role("chair").get("/visits")) == {str(seed.member_cm_id): (0, 0), "all": (0, 0)}

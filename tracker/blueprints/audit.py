@@ -8,7 +8,7 @@ with LIMIT/OFFSET), so a page costs the same few queries however long the log gr
 import datetime as dt
 import json
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, render_template, request, url_for
 from sqlalchemy import String, and_, bindparam, case, func, literal_column, or_, select, union_all
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
@@ -20,7 +20,7 @@ from tracker.i18n import lazy_gettext as _l
 from tracker.models import AuditEvent, Membership, Person, PersonAccess, User
 from tracker.web.access import requires
 from tracker.web.forms import Form, IsoDateField
-from tracker.web.views import page_number, url_for_each, wants_fragment
+from tracker.web.views import page_number, wants_fragment
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -267,12 +267,11 @@ def load_page(fund_id: int, form: AuditFilterForm, page: int) -> tuple[list[dict
     rows = db.session.execute(
         page_query, {**values, "newest": page * PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
     ).all()
-    links = {}  # one url_for_each per kind of record linked
-    return [describe(row, links) for row in rows], page, pages, total
+    return [describe(row) for row in rows], page, pages, total
 
 
-def describe(row, links: dict) -> dict:
-    """A log row as the page shows it; `links` keeps the address builders of the page's rows."""
+def describe(row) -> dict:
+    """A log row as the page shows it."""
     erased = row.erased_at is not None
     label, endpoint, argument = OBJECT_PAGES.get(
         row.object_type, (OBJECT_LABELS.get(row.object_type, row.object_type), None, None)
@@ -287,7 +286,7 @@ def describe(row, links: dict) -> dict:
         "action_label": action_label(row.action),
         "object_label": label,
         "object_id": row.object_id,
-        "link": link_to(links, endpoint, argument, row.object_id),
+        "link": link_to(endpoint, argument, row.object_id),
         "person_name": row.full_name,
         # An erased person's old details live on in earlier events (the log is append-only); the
         # page does not show them again. The reason for the erasure itself stays readable.
@@ -295,12 +294,10 @@ def describe(row, links: dict) -> dict:
     }
 
 
-def link_to(links: dict, endpoint: str | None, argument: str | None, object_id: int | None) -> str | None:
+def link_to(endpoint: str | None, argument: str | None, object_id: int | None) -> str | None:
     if not endpoint or not object_id:
         return None
-    if endpoint not in links:
-        links[endpoint] = url_for_each(endpoint, argument)
-    return links[endpoint](object_id)
+    return url_for(endpoint, **{argument: object_id})
 
 
 def changes(before: str, after: str, hide_values: bool = False) -> dict:

@@ -384,7 +384,7 @@ def disburse(loan_id: int):
 @bp.route("/loans/<int:loan_id>/repayments", methods=["POST"])
 @requires("post_money")
 def repay(loan_id: int):
-    """Record a repayment; htmx gets the loan's money panel back and a repayment-recorded event."""
+    """Record a repayment; htmx gets the loan's money panel back."""
     loan = get_loan_or_404(loan_id)
     form = RepaymentForm()
     repayment = None
@@ -419,10 +419,7 @@ def respond_money_panel(loan: Loan, status: int, **forms):
         repayment_form=forms.get("repayment_form") or RepaymentForm(formdata=None, paid_on=clock.today()),
         reverse_form=ReasonForm(formdata=None),
     )
-    response = htmx_response(render_template("loans/_money.html", **context), status)
-    if status == 200:
-        response.headers["HX-Trigger"] = "repayment-recorded"
-    return response
+    return htmx_response(render_template("loans/_money.html", **context), status)
 
 
 @bp.route("/repayments/<int:repayment_id>/reverse", methods=["POST"])

@@ -319,10 +319,10 @@ def history_of(person: Person) -> dict:
 
 
 def visit_context(person: Person) -> dict:
-    """The quick visit form, from the visits blueprint (which owns it and the timeline)."""
+    """The quick visit form and the visit timeline, from the visits blueprint (which owns them)."""
     from tracker.blueprints import visits
 
-    context = {}
+    context = visits.timeline_context(person)
     if can("log_visits") and person.status == "supported":
         context["visit_form"] = visits.visit_form_for(person)
     return context

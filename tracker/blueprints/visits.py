@@ -1,8 +1,8 @@
 """Visits (thăm hỏi, gặp gỡ): the quick visit form, a person's visit timeline and the visit queue.
 
 The rules (the next visit date, who is due) live in tracker.casework; these views validate, call
-it, commit once and respond. The person page includes visits/_form.html and visits/_timeline.html
-with `person` and `visit_form` (visit_form_for(person)); the timeline loads its own visits.
+it, commit once and respond. The person page includes visits/_form.html and visits/_timeline.html,
+and passes them what they show: visit_form_for(person) and timeline_context(person).
 """
 
 import datetime as dt
@@ -168,14 +168,18 @@ class VisitRow(NamedTuple):
     concerns: str
 
 
-def recent_visits(person: Person) -> tuple[list[VisitRow], int | None]:
-    """A person's latest visits, newest first, with their mentors, and when older ones exist how
-    many the "older visits" link asks for (one query)."""
+def timeline_context(person: Person) -> dict:
+    """What visits/_timeline.html shows: the person's latest visits, newest first, with their
+    mentors (`timeline_visits`), and when older ones exist how many the "older visits" link asks for
+    (`more_visits`). One query."""
     if not can("view_visits"):
-        return [], None
+        return {"timeline_visits": [], "more_visits": None}
     limit = timeline_size()
     visits = latest_visits(person, limit + 1)
-    return visits[:limit], (limit + TIMELINE_STEP if len(visits) > limit else None)
+    return {
+        "timeline_visits": visits[:limit],
+        "more_visits": limit + TIMELINE_STEP if len(visits) > limit else None,
+    }
 
 
 def latest_visits(person: Person, count: int) -> list[VisitRow]:
@@ -197,8 +201,6 @@ def latest_visits(person: Person, count: int) -> list[VisitRow]:
     return [VisitRow(*row) for row in rows]
 
 
-bp.add_app_template_global(visit_form_for)
-bp.add_app_template_global(recent_visits)
 bp.add_app_template_global(visit_kind_label)
 
 
@@ -275,14 +277,15 @@ def timeline(person_id: int):
     if not wants_fragment():
         return redirect(url_for("people.detail", person_id=person.id, visits=request.args.get("visits")))
     # The timeline holds casework notes: reading it is an opening of the person's file.
-    return render_logged("visits/_timeline.html", [person.id], person=person)
+    return render_logged("visits/_timeline.html", [person.id], person=person, **timeline_context(person))
 
 
 # ------------------------------------------------------------------------------------ the queue
 
 
 def queue_page(today: dt.date, mentor_id: int | None, unassigned: bool = False):
-    """One page of the queue (overdue first) and the number of pages; three queries at most."""
+    """What visits/_queue.html shows: one page of the queue (overdue first), the number of pages, and
+    the ?show= filter it applies; three queries at most."""
     query = casework.queue_query(g.fund.id, today, mentor_id)
     if unassigned:
         query = query.where(Person.mentor_id.is_(None))
@@ -298,6 +301,8 @@ def queue_page(today: dt.date, mentor_id: int | None, unassigned: bool = False):
         "page": people.page,
         "pages": people.pages,
         "show": show if show in SHOW_FILTERS else None,
+        "as_of": today,
+        "due_soon_days": casework.DUE_SOON_DAYS,
     }
 
 
@@ -307,33 +312,59 @@ def index():
     """Render the visit queue: a member's own people due or overdue; for the chair and viewers the
     counts per mentor, and the list behind each count (?mentor_id=<id>|none|all)."""
     today = clock.today()
-    context = {"as_of": today, "due_soon_days": casework.DUE_SOON_DAYS}
     if sees_only_own_people():
-        mentor_id = own_committee_member_id()
-        if mentor_id is None:
-            return render_template("visits/index.html", mode="unlinked", **context)
-        return render_template("visits/index.html", mode="own", **context, **queue_page(today, mentor_id))
+        return own_queue(today)
     chosen = request.args.get("mentor_id")
     if chosen is None:
-        rows = casework.queue_counts_by_mentor(g.fund.id, today)
-        return render_template(
-            "visits/index.html",
-            mode="counts",
-            rows=rows,
-            total_due=sum(row[1] for row in rows),
-            total_overdue=sum(row[2] for row in rows),
-            **context,
-        )
+        return mentor_counts(today)
+    return queue_behind_count(chosen, today)
+
+
+def own_queue(today: dt.date):
+    """A member's own people, overdue first; a login linked to no member of the team has none."""
+    mentor_id = own_committee_member_id()
+    if mentor_id is None:
+        return render_template("visits/unlinked.html")
+    return render_template("visits/own.html", **queue_page(today, mentor_id))
+
+
+def mentor_counts(today: dt.date):
+    """For each mentor, how many of their people are due soon and how many overdue."""
+    rows = casework.queue_counts_by_mentor(g.fund.id, today)
+    return render_template(
+        "visits/counts.html",
+        rows=rows,
+        total_due=sum(row[1] for row in rows),
+        total_overdue=sum(row[2] for row in rows),
+        due_soon_days=casework.DUE_SOON_DAYS,
+    )
+
+
+def queue_behind_count(chosen: str, today: dt.date):
+    """The list behind a count: one mentor's people (?mentor_id=<id>), the people with no mentor
+    (none), or everyone's, each with their mentor named (all)."""
     if chosen == "all":
-        return render_template("visits/index.html", mode="all", **context, **queue_page(today, None))
+        return render_template(
+            "visits/queue.html",
+            heading=_("All visits due"),
+            mentor_key="all",
+            show_mentor=True,
+            **queue_page(today, None),
+        )
     if chosen == "none":
         return render_template(
-            "visits/index.html", mode="unassigned", **context, **queue_page(today, None, unassigned=True)
+            "visits/queue.html",
+            heading=_("Visits of people with no mentor"),
+            mentor_key="none",
+            **queue_page(today, None, unassigned=True),
         )
     mentor_id = id_arg(chosen)
     if mentor_id is None:
         abort(404)
     mentor = get_or_404(CommitteeMember, mentor_id)
     return render_template(
-        "visits/index.html", mode="mentor", mentor=mentor, **context, **queue_page(today, mentor.id)
+        "visits/queue.html",
+        heading=_("Visits of %(name)s", name=mentor.full_name),
+        mentor_key=mentor.id,
+        **queue_page(today, mentor.id),
     )

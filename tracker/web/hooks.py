@@ -16,7 +16,7 @@ from tracker.extensions import db, login_manager
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.web import access
-from tracker.web.views import url_for_each, wants_fragment
+from tracker.web.views import wants_fragment
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
@@ -138,11 +138,6 @@ def register_template_helpers(app: Flask) -> None:
         donor_kind_label=donor_kind_label,
         amount_in_words=formatting.amount_in_words,
         official_date=official_date,
-        url_map_endpoints=lambda: current_app.view_functions.keys(),
-        url_for_each=url_for_each,
-        aging_endpoint=lambda: (
-            "reports.aging" if "reports.aging" in current_app.view_functions else "reports.outstanding"
-        ),
     )
 
     @app.context_processor

@@ -1,9 +1,8 @@
 """Small helpers every blueprint's views use."""
 
-from collections.abc import Callable
 from typing import NamedTuple
 
-from flask import render_template, request, url_for
+from flask import render_template, request
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
@@ -31,20 +30,6 @@ def id_arg(text: str | None) -> int | None:
         return None
     value = int(text)
     return value if value <= MAX_ID else None
-
-
-PLACEHOLDER_ID = MAX_ID  # 19 digits that no other part of an address holds
-
-
-def url_for_each(endpoint: str, key: str, **values) -> Callable[[int], str]:
-    """url_for(endpoint, key=<id>, **values) for every row of a table at the price of one: the
-    address is built once with a placeholder id and the row's id put in its place. A loan's page
-    links each of its repayments twice; url_for costs 6–10 µs a link (bench/NOTES.md)."""
-    built = url_for(endpoint, **values, **{key: PLACEHOLDER_ID})
-    if built.count(str(PLACEHOLDER_ID)) != 1:  # the placeholder's digits elsewhere too: build each
-        return lambda row_id: url_for(endpoint, **values, **{key: row_id})
-    head, _placeholder, tail = built.partition(str(PLACEHOLDER_ID))
-    return lambda row_id: f"{head}{int(row_id)}{tail}"
 
 
 def wants_fragment() -> bool:
