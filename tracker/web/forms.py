@@ -9,10 +9,8 @@ from flask import g
 from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
-from wtforms.widgets.core import clean_key
 
 from tracker import clock, personal_data
-from tracker.field_html import field_html
 from tracker.formatting import format_number
 from tracker.i18n import lazy_gettext as _l
 from tracker.money import ledger
@@ -47,8 +45,7 @@ class Form(FlaskForm):
     """Base form: composes (NFC) and strips every text input but passwords (taken as typed:
     " mật khẩu" saved as "mật khẩu" would not be the password its owner chose, nor would the
     composed form of a password typed decomposed), refuses control characters in any field and
-    direction overrides in any but passwords, and says WTForms' own messages in our words; its
-    fields render through tracker.field_html."""
+    direction overrides in any but passwords, and says WTForms' own messages in our words."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -63,12 +60,6 @@ class Form(FlaskForm):
             """Instead of Flask-WTF's (WTF_I18N_ENABLED), which loads WTForms' own catalogues:
             WTForms has no Vietnamese."""
             return WTFORMS_MESSAGES
-
-        def render_field(self, field, render_kw):
-            """WTForms' markup, written by tracker.field_html where it knows the widget."""
-            attrs = {clean_key(key): value for key, value in (field.render_kw or {}).items()}
-            attrs.update((clean_key(key), value) for key, value in render_kw.items())
-            return field_html(field, attrs) or field.widget(field, **attrs)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
