@@ -8,20 +8,7 @@ from sqlalchemy import insert
 
 from tracker import database
 from tracker.extensions import db
-from tracker.i18n import lazy_gettext as _l
 from tracker.models import AuditEvent, PersonAccess, utcnow
-
-# What the current user saw of a person's data, by the action kept in person_access.
-ACCESS_LABELS = {
-    "view": _l("Opened the file"),
-    "export": _l("Exported the data"),
-    "loan": _l("Opened a loan's page"),
-    "voucher": _l("Opened a receipt or voucher"),
-    "visit_form": _l("Opened the visit form"),
-    "report": _l("Named in the report of outstanding loans"),
-    "report_export": _l("Named in an exported report of outstanding loans"),
-    "donor_letter": _l("Named in a donor's thank-you letter"),
-}
 
 
 def snapshot(obj, fields: tuple[str, ...]) -> dict:

@@ -13,7 +13,7 @@ from sqlalchemy import String, and_, bindparam, case, func, literal_column, or_,
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
-from tracker import audit, clock, formatting
+from tracker import clock, formatting, labels
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
@@ -53,7 +53,7 @@ def kind_choices():
 
 # What each audit action reads as (lazy: one translation per row shown, not the whole table).
 ACTION_LABELS = {
-    **audit.ACCESS_LABELS,
+    **labels.ACCESSES,
     "review.notes": _l("Saved the review's to-do list"),
     "login": _l("Signed in"),
     "fund.create": _l("Created the fund"),

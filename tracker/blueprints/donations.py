@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from tracker import audit, clock
+from tracker import audit, clock, labels
 from tracker.blueprints.donors import DonorForm, donor_label, money_trail
 from tracker.extensions import db
 from tracker.formatting import format_money
@@ -41,7 +41,7 @@ AUDITED_FIELDS = (
 
 
 def method_choices():
-    return [("cash", _l("Cash")), ("bank", _l("Bank transfer"))]
+    return labels.choices(labels.PAYMENT_METHODS)
 
 
 class DonationForm(OnceForm):

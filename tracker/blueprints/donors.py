@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker import audit
+from tracker import audit, labels
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
@@ -31,11 +31,7 @@ AUDITED_FIELDS = ("kind", "anonymous")
 
 
 def kind_choices():
-    return [
-        ("business", _l("Business")),
-        ("individual", _l("Benefactor")),
-        ("organisation", _l("Organisation")),
-    ]
+    return labels.choices(labels.DONOR_KINDS)
 
 
 class DonorForm(OnceForm):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, joinedload
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from tracker import accounts, audit, clock
+from tracker import accounts, audit, clock, labels
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
@@ -39,7 +39,7 @@ bp = Blueprint("loans", __name__)
 
 
 def method_choices():
-    return [("cash", _l("Cash")), ("bank", _l("Bank transfer"))]
+    return labels.choices(labels.PAYMENT_METHODS)
 
 
 class LoanForm(OnceForm):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from tracker import audit, casework, clock
+from tracker import audit, casework, clock, labels
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.i18n import gettext as _
@@ -58,35 +58,15 @@ TRACKED_FIELDS = (
 
 
 def gender_choices():
-    return [("", _l("Not recorded")), ("male", _l("Male")), ("female", _l("Female")), ("other", _l("Other"))]
+    return labels.choices(labels.GENDERS, blank=True)
 
 
 def certificate_choices():
-    return [
-        ("", _l("Not recorded")),
-        ("sentence_completed", _l("Certificate of sentence completion")),
-        ("amnesty", _l("Certificate of amnesty")),
-    ]
+    return labels.choices(labels.CERTIFICATES, blank=True)
 
 
 def status_choices():
-    return [(status, status_label(status)) for status in PERSON_STATUSES]
-
-
-STATUS_LABELS = {  # lazy: translated when shown
-    "supported": _l("Being supported"),
-    "settled": _l("Settled"),
-    "reoffended": _l("Reoffended"),
-    "moved": _l("Moved away"),
-    "deceased": _l("Deceased"),
-}
-
-
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
-
-bp.add_app_template_global(status_label, "person_status_label")
+    return labels.choices(labels.PERSON_STATUSES)
 
 
 class PersonForm(Form):
@@ -395,7 +375,10 @@ def change_status(person_id: int):
     casework.change_status(person, form.status.data, form.changed_on.data, form.reason.data, current_user.id)
     audit.record("person.status", person, before={"status": before}, after={"status": person.status})
     db.session.commit()
-    flash(_("Status changed to %(status)s.", status=status_label(person.status)), "success")
+    flash(
+        _("Status changed to %(status)s.", status=labels.label(labels.PERSON_STATUSES, person.status)),
+        "success",
+    )
     return redirect(url_for("people.detail", person_id=person.id), 303)
 
 

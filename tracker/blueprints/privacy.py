@@ -106,35 +106,6 @@ class EraseForm(PasswordAgainForm):
 # ------------------------------------------------------------------------------ export
 
 
-def export_labels() -> dict:
-    """Words for the codes the printable export shows (the JSON keeps the codes)."""
-    genders = {"male": _("Male"), "female": _("Female"), "other": _("Other")}
-    certificates = {
-        "sentence_completed": _("Certificate of sentence completion"),
-        "amnesty": _("Certificate of amnesty"),
-    }
-    statuses = {
-        "supported": _("Being supported"),
-        "settled": _("Settled"),
-        "reoffended": _("Reoffended"),
-        "moved": _("Moved away"),
-        "deceased": _("Deceased"),
-    }
-    kinds = {
-        "home": _("Home visit"),
-        "phone": _("Phone call"),
-        "workplace": _("Workplace visit"),
-        "meeting": _("Meeting"),
-    }
-    return {
-        "gender_label": lambda code: genders.get(code, code or ""),
-        "certificate_label": lambda code: certificates.get(code, code or ""),
-        "person_status_label": lambda code: statuses.get(code, code),
-        "visit_kind_label": lambda code: kinds.get(code, code),
-        "access_label": lambda code: str(audit.ACCESS_LABELS.get(code, code)),
-    }
-
-
 def user_label(user: User | None) -> str | None:
     if user is None:
         return None
@@ -300,7 +271,11 @@ def export(person_id: int):
         **person_data(person),
     }
     if chosen == "html":
-        return render_template("privacy/export.html", person=person, data=data, **export_labels())
+        return render_template(
+            "privacy/export.html",
+            person=person,
+            data=data,
+        )
     body = json.dumps(data, ensure_ascii=False, indent=2, default=json_value)
     return Response(
         body.encode("utf-8"),

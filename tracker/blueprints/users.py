@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from tracker import accounts, audit, database
+from tracker import accounts, audit, database, labels
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
@@ -20,12 +20,7 @@ bp = Blueprint("users", __name__, url_prefix="/users")
 
 
 def role_choices():
-    return [
-        ("chair", _l("Chair")),
-        ("treasurer", _l("Treasurer")),
-        ("member", _l("Member")),
-        ("viewer", _l("Viewer (read only)")),
-    ]
+    return [(role, words) for role, words in labels.choices(labels.ROLES) if role != "regional"]
 
 
 PASSWORD_RULES = [

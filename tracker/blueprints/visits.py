@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from tracker import audit, casework, clock
+from tracker import audit, casework, clock, labels
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.i18n import gettext as _
@@ -45,16 +45,7 @@ SHOW_FILTERS = ("overdue", "due")
 
 
 def kind_choices():
-    return [
-        ("home", _l("At home")),
-        ("phone", _l("By phone")),
-        ("workplace", _l("At the workplace")),
-        ("meeting", _l("At a meeting")),
-    ]
-
-
-def visit_kind_label(kind: str) -> str:
-    return dict(kind_choices()).get(kind, kind)
+    return labels.choices(labels.VISIT_KINDS)
 
 
 def note_field(label):
@@ -199,9 +190,6 @@ def latest_visits(person: Person, count: int) -> list[VisitRow]:
         .limit(count)
     )
     return [VisitRow(*row) for row in rows]
-
-
-bp.add_app_template_global(visit_kind_label)
 
 
 def respond_form(person: Person, form: VisitForm, status: int):

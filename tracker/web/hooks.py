@@ -6,12 +6,11 @@ import os
 from flask import Flask, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from tracker import accounts, clock, database, formatting
+from tracker import accounts, clock, database, formatting, labels
 from tracker.extensions import db, login_manager
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
@@ -125,26 +124,17 @@ def register_template_helpers(app: Flask) -> None:
         datetime=lambda value: formatting.format_datetime(clock.to_local(value)),
         percent=formatting.format_percent,
     )
+    app.jinja_env.globals.update(labels.template_globals())
     app.jinja_env.globals.update(
         can=access.can,
         password_needed=accounts.password_needed,
         today=clock.today,
         get_locale=get_locale,
         nav_items=nav_items,
-        role_label=role_label,
-        is_fragment=wants_fragment,
-        loan_status_label=loan_status_label,
-        method_label=method_label,
-        donor_kind_label=donor_kind_label,
+        wants_fragment=wants_fragment,
         amount_in_words=formatting.amount_in_words,
         official_date=official_date,
     )
-
-    @app.context_processor
-    def inject_user():
-        # The user itself, not Flask-Login's proxy, which finds it again on every attribute a
-        # template reads.
-        return {"current_user": current_user._get_current_object()}
 
 
 # (endpoint, label, permission): the menu, in order; each entry shows only to roles that may use it.
@@ -169,46 +159,6 @@ def nav_items() -> list[dict]:
         for endpoint, label, permission in NAVIGATION
         if access.can(permission)
     ]
-
-
-# Labels of stored codes, lazy so that a list of rows translates one label per row, not a table.
-ROLE_LABELS = {
-    "chair": _l("Chair"),
-    "treasurer": _l("Treasurer"),
-    "member": _l("Member"),
-    "viewer": _l("Viewer"),
-    "regional": _l("Province steering committee"),
-}
-LOAN_STATUS_LABELS = {
-    "requested": _l("Waiting for decision"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "active": _l("Being repaid"),
-    "repaid": _l("Fully repaid"),
-    "written_off": _l("Written off"),
-}
-METHOD_LABELS = {"cash": _l("Cash"), "bank": _l("Bank transfer")}
-DONOR_KIND_LABELS = {
-    "business": _l("Business"),
-    "individual": _l("Benefactor"),
-    "organisation": _l("Organisation"),
-}
-
-
-def role_label(role: str | None) -> str:
-    return str(ROLE_LABELS.get(role, ""))
-
-
-def loan_status_label(status: str) -> str:
-    return str(LOAN_STATUS_LABELS.get(status, status))
-
-
-def method_label(method: str) -> str:
-    return str(METHOD_LABELS.get(method, method))
-
-
-def donor_kind_label(kind: str) -> str:
-    return str(DONOR_KIND_LABELS.get(kind, kind))
 
 
 def official_date(day) -> str:
