@@ -165,8 +165,8 @@ def test_returned_shares_add_up_and_stay_within_a_dong_of_their_share(fundings, 
 
 
 def test_par30():
-    assert ledger.par30({1: 100, 2: 300}, {1: 31, 2: 30}) == 0.25
-    assert ledger.par30({}, {}) is None
+    assert ledger.par30([(100, 31), (300, 30)]) == 0.25
+    assert ledger.par30([]) is None
 
 
 @pytest.mark.parametrize(

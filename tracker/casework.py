@@ -165,7 +165,7 @@ def current_mentors(fund_id: int) -> list[MentorRef]:
 def queue_counts_by_mentor(fund_id: int, today: dt.date) -> list[tuple[MentorRef | None, int, int]]:
     """(mentor, due within 7 days, overdue) for every mentor of a supported person, also when both
     counts are 0 (so the chair sees who is up to date, not only who is behind). Two queries."""
-    overdue = func.sum(case((Person.next_visit_on < today, 1), else_=0))
+    overdue = func.sum(case((Person.visit_overdue(today), 1), else_=0))
     due = func.sum(
         case(
             (
@@ -197,10 +197,6 @@ def queue_counts_by_mentor(fund_id: int, today: dt.date) -> list[tuple[MentorRef
     }
     result = [(mentors.get(mentor_id), int(due or 0), int(overdue or 0)) for mentor_id, due, overdue in rows]
     return sorted(result, key=lambda r: (-r[2], -r[1], r[0].sort_key if r[0] else "~"))
-
-
-def is_overdue(person: Person, today: dt.date) -> bool:
-    return person.next_visit_on is not None and person.next_visit_on < today
 
 
 def count_people_of(fund_id: int, mentor_id: int):

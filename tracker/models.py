@@ -14,9 +14,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     false,
     func,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.extensions import db
@@ -315,6 +317,19 @@ class Person(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
+
+    @hybrid_method
+    def visit_overdue(self, today: dt.date) -> bool:
+        """Whether the next visit was due before `today` (also in SQL: Person.visit_overdue(today))."""
+        return self.next_visit_on is not None and self.next_visit_on < today
+
+    @visit_overdue.expression
+    def visit_overdue(cls, today: dt.date):  # noqa: N805 (the class, in SQL)
+        return and_(cls.next_visit_on.is_not(None), cls.next_visit_on < today)
+
+    def visit_days_overdue(self, today: dt.date) -> int:
+        """How many days the next visit is overdue (0 when it is not, or none is planned)."""
+        return (today - self.next_visit_on).days if self.visit_overdue(today) else 0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -237,17 +237,19 @@ def loan_figures(loan: Loan, today: dt.date) -> dict:
     position = balances.positions_of([loan], today)[loan.id]
     balance = position.balance
     installments = loan.installments
-    paid = ledger.settle([i.amount_due for i in installments], balance.repaid)
+    states = ledger.installment_states(
+        [(i.due_on, i.amount_due) for i in installments], balance.repaid, today
+    )
     schedule = [
         ScheduleRow(
             installment.number,
             installment.due_on,
             installment.amount_due,
-            covered,
-            settled=covered == installment.amount_due,
-            late_days=max((today - installment.due_on).days, 0) if covered < installment.amount_due else 0,
+            state.paid,
+            settled=state.settled(installment.amount_due),
+            late_days=state.late_days,
         )
-        for installment, covered in zip(installments, paid, strict=True)
+        for installment, state in zip(installments, states, strict=True)
     ]
     fundings = db.session.execute(
         select(Donor.name, Donor.anonymous, Donation.receipt_no, Funding.amount)

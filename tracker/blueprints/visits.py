@@ -279,7 +279,7 @@ def queue_page(today: dt.date, mentor_id: int | None, unassigned: bool = False):
         query = query.where(Person.mentor_id.is_(None))
     show = request.args.get("show")
     if show == "overdue":
-        query = query.where(Person.next_visit_on < today)
+        query = query.where(Person.visit_overdue(today))
     elif show == "due":
         query = query.where(Person.next_visit_on >= today)
     people = page_of(query.options(joinedload(Person.mentor)), PAGE_SIZE)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 MAX_AMOUNT = 10**12
@@ -89,18 +90,36 @@ class Arrears:
     days_overdue: int  # since the due date of the oldest unpaid installment (0 if none is late)
 
 
-def arrears(schedule: list[tuple[dt.date, int]], repaid: int, as_of: dt.date) -> Arrears:
-    """Arrears of one loan as of a date, given (due_on, amount_due) pairs and the total repaid by then."""
+@dataclass(frozen=True)
+class InstallmentState:
+    paid: int  # of its amount, by the repaid total (oldest installment first)
+    late_days: int  # since its due date, while it is not fully paid (0 before it falls due)
+
+    def settled(self, amount_due: int) -> bool:
+        return self.paid == amount_due
+
+
+def installment_states(
+    schedule: list[tuple[dt.date, int]], repaid: int, as_of: dt.date
+) -> list[InstallmentState]:
+    """What is paid of each (due_on, amount_due) installment, and how late it is, as of a date."""
     paid = settle([amount for _, amount in schedule], repaid)
-    overdue_amount = 0
-    oldest_late = None
-    for (due_on, amount), covered in zip(schedule, paid, strict=True):
-        if due_on < as_of and covered < amount:
-            overdue_amount += amount - covered
-            if oldest_late is None:
-                oldest_late = due_on
-    days = (as_of - oldest_late).days if oldest_late else 0
-    return Arrears(overdue_amount, days)
+    return [
+        InstallmentState(covered, (as_of - due_on).days if due_on < as_of and covered < amount else 0)
+        for (due_on, amount), covered in zip(schedule, paid, strict=True)
+    ]
+
+
+def arrears(schedule: list[tuple[dt.date, int]], repaid: int, as_of: dt.date) -> Arrears:
+    """Arrears of one loan as of a date, given (due_on, amount_due) pairs and the total repaid by then
+    (balances.loan_positions computes the same in SQL for many loans)."""
+    states = installment_states(schedule, repaid, as_of)
+    late = [
+        (amount - state.paid, state.late_days)
+        for (_d, amount), state in zip(schedule, states, strict=True)
+        if state.late_days
+    ]
+    return Arrears(sum(left for left, _days in late), max((days for _left, days in late), default=0))
 
 
 AGING_BUCKETS = (
@@ -180,18 +199,25 @@ def allocate(needed: int, sources: list[Source]) -> list[tuple[int, int]]:
 PAR_DAYS = 30  # a loan is "at risk" once it is more than this many days overdue
 
 
-def par30(outstanding_by_loan: dict[int, int], days_overdue_by_loan: dict[int, int]) -> float | None:
-    """PAR30: outstanding principal of loans more than 30 days overdue ÷ all outstanding."""
-    total = sum(outstanding_by_loan.values())
-    at_risk = sum(
-        amount for loan, amount in outstanding_by_loan.items() if days_overdue_by_loan.get(loan, 0) > PAR_DAYS
-    )
-    return par_ratio(at_risk, total)
+def at_risk(loans: Iterable[tuple[int, int]]) -> tuple[int, int]:
+    """(outstanding of the loans more than PAR_DAYS overdue, all outstanding), of (outstanding,
+    days overdue) pairs: what PAR30 divides (DESIGN §4.8)."""
+    risky = total = 0
+    for outstanding, days_overdue in loans:
+        total += outstanding
+        if days_overdue > PAR_DAYS:
+            risky += outstanding
+    return risky, total
 
 
-def par_ratio(at_risk: int, outstanding: int) -> float | None:
-    """The portfolio at risk as a fraction; None when nothing is owed."""
-    return at_risk / outstanding if outstanding else None
+def par30(loans: Iterable[tuple[int, int]]) -> float | None:
+    """PAR30: outstanding of the loans more than 30 days overdue ÷ all outstanding; None when
+    nothing is owed."""
+    return par_ratio(*at_risk(loans))
+
+
+def par_ratio(risky: int, outstanding: int) -> float | None:
+    return risky / outstanding if outstanding else None
 
 
 def arrears_rate(overdue_amount: int, outstanding: int) -> float | None:

@@ -55,10 +55,8 @@ def fund_figures(fund_id: int, today: dt.date) -> FundFigures:
         lent=money.lent,
         outstanding=outstanding,
         overdue=totals["overdue_amount"],
-        par30=ledger.par30(
-            {row.loan_id: row.outstanding for row in live}, {row.loan_id: row.days_overdue for row in live}
-        ),
-        arrears_rate=(totals["overdue_amount"] / outstanding) if outstanding else None,
+        par30=ledger.par30((row.outstanding, row.days_overdue) for row in live),
+        arrears_rate=ledger.arrears_rate(totals["overdue_amount"], outstanding),
         loans_by_status=loans_by_status,
         aging=aging,
         late_loans=sum(1 for row in live if row.days_overdue > 0),
@@ -150,11 +148,13 @@ def due_this_month(fund_id: int, today: dt.date) -> list[DueRow]:
     rows = []
     for loan_id, person_name in active:
         items = schedules.get(loan_id, [])
-        paid = ledger.settle([i.amount_due for i in items], by_loan[loan_id].repaid)
+        states = ledger.installment_states(
+            [(i.due_on, i.amount_due) for i in items], by_loan[loan_id].repaid, today
+        )
         this_month = [
-            (i.due_on, i.amount_due - p)
-            for i, p in zip(items, paid, strict=True)
-            if first <= i.due_on < following and i.amount_due > p
+            (i.due_on, i.amount_due - state.paid)
+            for i, state in zip(items, states, strict=True)
+            if first <= i.due_on < following and not state.settled(i.amount_due)
         ]
         if this_month:
             rows.append(DueRow(loan_id, person_name, this_month[0][0], sum(left for _d, left in this_month)))
@@ -177,7 +177,7 @@ def not_visited(fund_id: int, today: dt.date, limit: int = 10) -> tuple[list[Not
     overdue in all (two queries)."""
     overdue = (
         casework.queue_query(fund_id, today)
-        .where(Person.next_visit_on < today)
+        .where(Person.visit_overdue(today))
         .outerjoin(CommitteeMember, CommitteeMember.id == Person.mentor_id)
     )
     rows = db.session.execute(

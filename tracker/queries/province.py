@@ -24,7 +24,7 @@ class FundRow:
     outstanding: int = 0
     overdue: int = 0
     loan_book: int = 0  # outstanding of the active loans
-    at_risk: int = 0  # of which on loans more than ledger.PAR_DAYS days overdue
+    at_risk: int = 0  # of which on loans more than ledger.PAR_DAYS days overdue (ledger.at_risk)
     people: int = 0  # people helped (every file that is not erased)
     supported: int = 0
     visits_overdue: int = 0
@@ -71,7 +71,7 @@ def fund_rows(fund_ids: list[int], today: dt.date) -> dict[int, FundRow]:
             Person.fund_id,
             func.count(),
             func.count().filter(Person.status == "supported"),
-            func.count().filter(and_(Person.status == "supported", Person.next_visit_on < today)),
+            func.count().filter(and_(Person.status == "supported", Person.visit_overdue(today))),
         )
         .where(Person.fund_id.in_(ids), Person.erased_at.is_(None))
         .group_by(Person.fund_id)
@@ -85,14 +85,14 @@ def fund_rows(fund_ids: list[int], today: dt.date) -> dict[int, FundRow]:
 
     active = (Loan.fund_id.in_(ids), Loan.status == "active")
     fund_of = dict(db.session.execute(select(Loan.id, Loan.fund_id).where(*active)).all())
+    loans_of: dict[int, list[tuple[int, int]]] = {fund_id: [] for fund_id in ids}
     for loan_id, position in balances.loan_positions(select(Loan.id).where(*active), today).items():
         if loan_id not in fund_of:  # disbursed between the two statements: counted next time
             continue
-        row = rows[fund_of[loan_id]]
-        row.loan_book += position.outstanding
-        row.overdue += position.arrears.overdue_amount
-        if position.arrears.days_overdue > ledger.PAR_DAYS:
-            row.at_risk += position.outstanding
+        rows[fund_of[loan_id]].overdue += position.arrears.overdue_amount
+        loans_of[fund_of[loan_id]].append((position.outstanding, position.arrears.days_overdue))
+    for fund_id, loans in loans_of.items():
+        rows[fund_id].at_risk, rows[fund_id].loan_book = ledger.at_risk(loans)
     for fund_id, monthly in balances.money_by_month(ids, today).items():
         rows[fund_id].monthly = monthly
     return rows

@@ -304,10 +304,8 @@ def aging(fund_id: int, as_of: dt.date) -> Aging:
         loans=[AgedLoan(ledger.aging_bucket(row.days_overdue) or NOT_OVERDUE, row) for row in owed],
         outstanding=total,
         overdue_amount=overdue,
-        at_risk_30=sum(row.outstanding for row in owed if row.days_overdue > 30),
-        par30=ledger.par30(
-            {row.loan_id: row.outstanding for row in owed}, {row.loan_id: row.days_overdue for row in owed}
-        ),
+        at_risk_30=ledger.at_risk((row.outstanding, row.days_overdue) for row in owed)[0],
+        par30=ledger.par30((row.outstanding, row.days_overdue) for row in owed),
         arrears_rate=ledger.arrears_rate(overdue, total),
     )
 
@@ -485,7 +483,7 @@ def visits_by_mentor(fund_id: int, start: dt.date, end: dt.date, today: dt.date)
             select(
                 Person.mentor_id,
                 func.count(Person.id),
-                func.sum(case((Person.next_visit_on < today, 1), else_=0)),
+                func.sum(case((Person.visit_overdue(today), 1), else_=0)),
             )
             .where(Person.fund_id == fund_id, Person.status == "supported", Person.erased_at.is_(None))
             .group_by(Person.mentor_id)

@@ -419,8 +419,7 @@ def visit_figures(
             continue
         if end >= today:
             # Up to today: exactly the visit queue's rule (the person's next visit date is past).
-            late = person.status == "supported" and person.next_visit_on is not None
-            late = late and person.next_visit_on < end
+            late = person.status == "supported" and person.visit_overdue(end)
         else:
             # A past date: the status then, and the next visit as planned at the last visit by then
             # (never visited by then: due since the file was opened).
