@@ -152,6 +152,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "donations.index": {"GET":         (L,   200, 403, 403, 200, 200, L,   200, 403)},
     "donations.create": {"POST":       (L,   403, 403, 403, 422, 403, L,   403, 403)},
     "donations.new_donor": {"GET":     (L,   403, 403, 403, 200, 403, L,   403, 403)},
+    "donations.add_donor": {"POST":    (L,   403, 403, 403, 422, 403, L,   403, 403)},
     "donations.detail": {"GET":        (L,   200, 403, 403, 200, 200, L,   404, 403)},
     "donations.receipt": {"GET":       (L,   200, 403, 403, 200, 200, L,   404, 403)},
     "donations.reverse": {"POST":      (L,   403, 403, 403, 422, 403, L,   403, 403)},

@@ -102,6 +102,7 @@ WRITES: dict[str, Write] = {
     "privacy.erase": Write("chair", {"confirm": "{person_name}", "reason": "Theo đơn đề nghị của người đó"}),
     "visits.create": Write("member", {"person_id": "{person_id}", "kind": "home", "visited_on": "{today}"}),
     "donors.create": Write("treasurer", {"name": "Hợp tác xã Đông Tiến", "kind": "organisation"}),
+    "donations.add_donor": Write("treasurer", {"name": "Hợp tác xã Tây Tiến", "kind": "organisation"}),
     "donations.create": Write(
         "treasurer",
         {"donor_id": "{donor_id}", "amount": "5.000.000", "received_on": "{today}", "method": "cash"},

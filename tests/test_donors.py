@@ -171,7 +171,7 @@ def test_new_donor_fields_come_as_a_fragment_for_htmx(seed, as_role):
     treasurer = as_role("treasurer")
     html = fragment(treasurer.get("/donations/new-donor", headers={"HX-Request": "true"}))
     assert 'id="new-donor"' in html and 'name="name"' in html and 'name="kind"' in html
-    assert 'hx-post="/donors"' in html and 'hx-target="#donor-picker"' in html
+    assert 'hx-post="/donations/new-donor"' in html and 'hx-target="#donor-picker"' in html
     # without JavaScript the same address leads to the donors page and its add form
     plain = treasurer.get("/donations/new-donor")
     assert plain.status_code in (302, 303) and plain.location.endswith("/donors#new-donor")
@@ -186,7 +186,7 @@ def test_the_donation_form_links_to_the_donors_page_without_javascript(seed, as_
 def test_htmx_post_from_the_inline_part_returns_the_select_with_the_new_donor(app, seed, money, as_role):
     treasurer = as_role("treasurer")
     response = treasurer.post(
-        "/donors",
+        "/donations/new-donor",
         {"name": "Hộ kinh doanh Minh Tâm", "kind": "business", "donor_id": str(money.donor_id)},
         htmx=True,
         headers={"HX-Trigger": "new-donor-submit"},
@@ -202,7 +202,7 @@ def test_htmx_post_from_the_inline_part_returns_the_select_with_the_new_donor(ap
 
 def test_refused_inline_donor_returns_the_fields_with_the_error(app, seed, money, as_role):
     response = as_role("treasurer").post(
-        "/donors",
+        "/donations/new-donor",
         {"name": "", "kind": "business", "donor_id": str(money.donor_id)},
         htmx=True,
         headers={"HX-Trigger": "new-donor-submit"},

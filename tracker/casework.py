@@ -204,3 +204,34 @@ def count_people_of(fund_id: int, mentor_id: int):
     return select(func.count()).where(
         Person.fund_id == fund_id, Person.mentor_id == mentor_id, Person.status == "supported"
     )
+
+
+class VisitRow(NamedTuple):
+    """A visit as the timeline shows it."""
+
+    id: int
+    visited_on: dt.date
+    kind: str
+    mentor_name: str | None
+    summary: str
+    livelihood: str
+    concerns: str
+
+
+def latest_visits(person: Person, count: int) -> list[VisitRow]:
+    rows = db.session.execute(
+        select(
+            Visit.id,
+            Visit.visited_on,
+            Visit.kind,
+            CommitteeMember.full_name,
+            Visit.summary,
+            Visit.livelihood,
+            Visit.concerns,
+        )
+        .outerjoin(CommitteeMember, CommitteeMember.id == Visit.mentor_id)
+        .where(Visit.person_id == person.id, Visit.fund_id == person.fund_id)
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+        .limit(count)
+    )
+    return [VisitRow(*row) for row in rows]

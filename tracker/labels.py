@@ -56,6 +56,13 @@ ACCESSES = {
     "donor_letter": _l("Named in a donor's thank-you letter"),
 }
 NOT_RECORDED = _l("Not recorded")
+ANONYMOUS_DONOR = _l("Anonymous donor")
+
+
+def donor_name(donor) -> str:
+    """The name to show for a donor: anonymous donors are not named on lists and receipts (only the
+    treasurer, who records their money, sees the name, on the donors' own pages)."""
+    return str(ANONYMOUS_DONOR) if donor.anonymous else donor.name
 
 
 def label(words: dict, code: str | None) -> str:
@@ -81,4 +88,7 @@ def template_globals() -> dict:
         "visit_kind": VISIT_KINDS,
         "access": ACCESSES,
     }
-    return {f"{name}_label": (lambda code, words=words: label(words, code)) for name, words in tables.items()}
+    found = {
+        f"{name}_label": (lambda code, words=words: label(words, code)) for name, words in tables.items()
+    }
+    return {**found, "donor_label": donor_name}

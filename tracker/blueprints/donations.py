@@ -12,17 +12,18 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker import audit, clock, labels
-from tracker.blueprints.donors import DonorForm, donor_label, money_trail
 from tracker.extensions import db
 from tracker.formatting import format_money
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Loan, Person
 from tracker.money import journal
+from tracker.queries.donations import money_trail
 from tracker.web import once
 from tracker.web.access import can, get_or_404, requires, scoped
 from tracker.web.forms import Form, IsoDateField, MoneyField, reason_field, refusal_to_form
 from tracker.web.once import OnceForm
+from tracker.web.shared import DonorForm
 from tracker.web.views import id_arg, page_of, wants_fragment
 
 bp = Blueprint("donations", __name__, url_prefix="/donations")
@@ -186,6 +187,24 @@ def create():
     return redirect(url_for("donations.detail", donation_id=donation.id), 303)
 
 
+@bp.route("/new-donor", methods=["POST"])
+@requires("post_money")
+def add_donor():
+    """Add a donor from the donation form's inline fields: its donor picker comes back with the new
+    donor chosen (or with the fields and what to correct)."""
+    form = DonorForm()
+    if not form.validate():
+        return render_donor_picker(donor_form=form, status=422)
+    if (earlier := once.claim(form)) is not None:
+        return once.answer_again(earlier)
+    donor = form.new_donor(g.fund.id)
+    audit.record("donor.create", donor, after=audit.snapshot(donor, DonorForm.AUDITED_FIELDS))
+    once.saved(url_for("donors.detail", donor_id=donor.id))
+    db.session.commit()
+    flash(_("Added %(name)s.", name=donor.name), "success")
+    return render_donor_picker(selected_donor_id=donor.id)
+
+
 @bp.route("/new-donor")
 @requires("post_money")
 def new_donor():
@@ -200,7 +219,7 @@ def render_donation(donation: Donation, status: int = 200, reverse_form: ReasonF
         render_template(
             "donations/detail.html",
             donation=donation,
-            trail=money_trail(Funding.donation_id == donation.id),
+            trail=money_trail(g.fund.id, Funding.donation_id == donation.id),
             reverse_form=reverse_form or ReasonForm(formdata=None),
         ),
         status,
@@ -251,7 +270,7 @@ def receipt(donation_id: int):
         series="receipt",
         number=donation.receipt_no,
         day=donation.received_on,
-        party=donor_label(donor),
+        party=labels.donor_name(donor),
         address="" if donor.anonymous else donor.address,
         reason=reason,
         amount=donation.amount,

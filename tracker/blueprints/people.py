@@ -30,7 +30,7 @@ from tracker.models import (
 )
 from tracker.money import balances
 from tracker.text import searchable
-from tracker.web import once
+from tracker.web import once, shared
 from tracker.web.access import can, get_person_or_404, requires, visible_people
 from tracker.web.forms import Form, IsoDateField, NameField, PhoneField
 from tracker.web.once import OnceForm
@@ -299,12 +299,10 @@ def history_of(person: Person) -> dict:
 
 
 def visit_context(person: Person) -> dict:
-    """The quick visit form and the visit timeline, from the visits blueprint (which owns them)."""
-    from tracker.blueprints import visits
-
-    context = visits.timeline_context(person)
+    """The quick visit form and the visit timeline (web.shared: the visit pages show them too)."""
+    context = shared.timeline_context(person)
     if can("log_visits") and person.status == "supported":
-        context["visit_form"] = visits.visit_form_for(person)
+        context["visit_form"] = shared.visit_form_for(person)
     return context
 
 

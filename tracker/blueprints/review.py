@@ -11,7 +11,6 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
 from tracker import audit, clock
-from tracker.blueprints.reports import export, export_format
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
@@ -20,6 +19,7 @@ from tracker.queries import figure_cache
 from tracker.queries import review as reviewing
 from tracker.queries.figure_cache import CASEWORK, MONEY
 from tracker.web.access import requires
+from tracker.web.exports import export, export_format
 from tracker.web.forms import Form
 
 bp = Blueprint("review", __name__, url_prefix="/reports")

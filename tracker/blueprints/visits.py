@@ -6,33 +6,26 @@ and passes them what they show: visit_form_for(person) and timeline_context(pers
 """
 
 import datetime as dt
-from typing import NamedTuple
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
 
-from tracker import audit, casework, clock, labels
+from tracker import audit, casework, clock
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.i18n import gettext as _
-from tracker.i18n import lazy_gettext as _l
-from tracker.models import CommitteeMember, Person, Visit
+from tracker.models import CommitteeMember, Person
 from tracker.web import once
 from tracker.web.access import (
-    can,
     get_or_404,
     get_person_or_404,
     own_committee_member_id,
     requires,
     sees_only_own_people,
 )
-from tracker.web.forms import IsoDateField
-from tracker.web.once import OnceForm
+from tracker.web.shared import VisitForm, timeline_context, visit_form_for
 from tracker.web.views import id_arg, page_of, render_logged, wants_fragment
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
@@ -42,154 +35,6 @@ NOTE_LIMIT = 2000
 # The next visit is planned at most about a year ahead: a longer gap is not mentoring.
 LONGEST_GAP = dt.timedelta(days=366)
 SHOW_FILTERS = ("overdue", "due")
-
-
-def kind_choices():
-    return labels.choices(labels.VISIT_KINDS)
-
-
-def note_field(label):
-    return TextAreaField(
-        label,
-        [Optional(), Length(max=NOTE_LIMIT, message=_l("Write at most %(max)d characters here."))],
-    )
-
-
-class VisitForm(OnceForm):
-    """The quick visit form, in the order a mentor fills it on a phone."""
-
-    kind = RadioField(
-        _l("Kind of visit"),
-        choices=kind_choices,
-        default="home",
-        invalid_choice_message=_l("Choose one: at home, by phone, at the workplace or at a meeting."),
-    )
-    visited_on = IsoDateField(_l("Date of the visit"), [Optional()])
-    summary = note_field(_l("What you talked about"))
-    livelihood = note_field(_l("Work and income"))
-    concerns = note_field(_l("Difficulties and concerns"))
-    next_visit_on = IsoDateField(_l("Next visit"), [Optional()], not_after_today=False)
-    mentor_id = SelectField(
-        _l("Mentor"),
-        coerce=int,
-        validate_choice=False,  # validate_mentor_id says what is wrong in words
-        invalid_value_message=_l("Choose a member of the team."),
-    )
-
-    def __init__(self, *args, person: Person, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.person = person
-        self.own_mentor_id = own_committee_member_id()
-        # Members log in their own name only; the chair may enter a visit for any current member.
-        self.can_pick_mentor = can("log_visits") and not sees_only_own_people()
-        self.mentor_id.choices = []
-        if self.can_pick_mentor:
-            mentors = casework.current_mentors(person.fund_id)
-            self.mentor_id.choices = [(0, _("Not recorded")), *((m.id, m.full_name) for m in mentors)]
-
-    @property
-    def visit_date(self) -> dt.date:
-        return self.visited_on.data or clock.today()
-
-    @property
-    def has_details_error(self) -> bool:
-        """Open the collapsed 'more details' part when an error sits inside it."""
-        fields = [self.livelihood, self.concerns, self.next_visit_on]
-        if self.can_pick_mentor:
-            fields.append(self.mentor_id)
-        return any(field.errors for field in fields)
-
-    def validate_next_visit_on(self, field):
-        if field.data is None or self.visited_on.errors:
-            return
-        if field.data <= self.visit_date:
-            raise ValidationError(_l("The next visit must come after this visit."))
-        if field.data > self.visit_date + LONGEST_GAP:
-            raise ValidationError(_l("Plan the next visit within a year of this one."))
-
-    def validate_mentor_id(self, field):
-        if not self.can_pick_mentor:
-            if field.data not in (None, self.own_mentor_id):
-                raise ValidationError(_l("You can record visits only in your own name."))
-            field.data = self.own_mentor_id
-        elif field.data is None:
-            field.data = self.own_mentor_id
-        elif field.data not in {value for value, _label in self.mentor_id.choices}:
-            raise ValidationError(_l("Choose a current member of the team."))
-
-    @property
-    def chosen_mentor_id(self) -> int | None:
-        return self.mentor_id.data or None
-
-
-def visit_form_for(person: Person) -> VisitForm:
-    """A fresh quick visit form for a person: home visit, today, the next visit after their interval."""
-    today = clock.today()
-    form = VisitForm(
-        formdata=None,
-        person=person,
-        kind="home",
-        visited_on=today,
-        next_visit_on=casework.default_next_visit(person, today),
-    )
-    if form.can_pick_mentor:
-        form.mentor_id.data = form.own_mentor_id or person.mentor_id or 0
-    return form
-
-
-TIMELINE_STEP = 20  # visits shown at first, and added by each "older visits"
-TIMELINE_MAX = 2_000
-
-
-def timeline_size() -> int:
-    """How many visits the timeline shows: ?visits=N (a multiple of the step), the step by default."""
-    asked = id_arg(request.args.get("visits")) or TIMELINE_STEP
-    return min(max(TIMELINE_STEP, asked - asked % TIMELINE_STEP), TIMELINE_MAX)
-
-
-class VisitRow(NamedTuple):
-    """A visit as the timeline shows it."""
-
-    id: int
-    visited_on: dt.date
-    kind: str
-    mentor_name: str | None
-    summary: str
-    livelihood: str
-    concerns: str
-
-
-def timeline_context(person: Person) -> dict:
-    """What visits/_timeline.html shows: the person's latest visits, newest first, with their
-    mentors (`timeline_visits`), and when older ones exist how many the "older visits" link asks for
-    (`more_visits`). One query."""
-    if not can("view_visits"):
-        return {"timeline_visits": [], "more_visits": None}
-    limit = timeline_size()
-    visits = latest_visits(person, limit + 1)
-    return {
-        "timeline_visits": visits[:limit],
-        "more_visits": limit + TIMELINE_STEP if len(visits) > limit else None,
-    }
-
-
-def latest_visits(person: Person, count: int) -> list[VisitRow]:
-    rows = db.session.execute(
-        select(
-            Visit.id,
-            Visit.visited_on,
-            Visit.kind,
-            CommitteeMember.full_name,
-            Visit.summary,
-            Visit.livelihood,
-            Visit.concerns,
-        )
-        .outerjoin(CommitteeMember, CommitteeMember.id == Visit.mentor_id)
-        .where(Visit.person_id == person.id, Visit.fund_id == person.fund_id)
-        .order_by(Visit.visited_on.desc(), Visit.id.desc())
-        .limit(count)
-    )
-    return [VisitRow(*row) for row in rows]
 
 
 def respond_form(person: Person, form: VisitForm, status: int):
