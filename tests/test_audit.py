@@ -291,9 +291,8 @@ def test_walking_the_pages_gives_the_whole_log_in_order(app, seed, money, as_rol
 def test_a_long_log_is_counted_up_to_a_limit_and_older_entries_by_date(
     app, seed, money, as_role, monkeypatch
 ):
-    from tracker.blueprints import audit as audit_views
 
-    monkeypatch.setattr(audit_views, "COUNT_LIMIT", 50)
+    monkeypatch.setattr(audit, "COUNT_LIMIT", 50)
     fill_log(app, seed.fund_id, money.person_id, 90, start=dt.datetime(2025, 7, 1))
     chair = as_role("chair")
     html = chair.get("/audit").get_data(as_text=True)

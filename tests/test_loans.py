@@ -287,6 +287,20 @@ def test_repayment_with_htmx_swaps_the_money_panel(app, seed, as_role, active_lo
     assert "2.000.000 ₫" in html  # the new outstanding
 
 
+def test_the_htmx_repayment_that_pays_the_loan_off_reloads_the_whole_page(app, seed, as_role, active_loan):
+    """Paid off, the loan's status and its corrections change outside the money panel: the page
+    comes again (the panel alone left "Đang trả nợ" above 0 ₫ outstanding)."""
+    treasurer = as_role("treasurer")
+    response = treasurer.post(
+        f"/loans/{active_loan}/repayments",
+        {"amount": "3.000.000", "paid_on": "2026-03-01", "method": "cash"},
+        htmx=True,
+    )
+    assert response.status_code == 200 and response.headers["HX-Redirect"] == f"/loans/{active_loan}"
+    page = treasurer.get(f"/loans/{active_loan}").get_data(as_text=True)
+    assert "Đã tất toán" in page and "Đang trả nợ" not in page
+
+
 def test_refused_htmx_repayment_returns_the_panel_with_the_error(app, seed, as_role, active_loan):
     response = as_role("treasurer").post(
         f"/loans/{active_loan}/repayments",

@@ -19,26 +19,32 @@ export (Law 91/2025/QH15: a person may have everything held about them, and have
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from typing import NamedTuple
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
-from tracker import casework
+from tracker import casework, clock
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.i18n import gettext as _
 from tracker.models import (
+    AuditEvent,
     Donation,
     Loan,
     MentorAssignment,
     PeriodClose,
     Person,
+    PersonAccess,
     PersonStatusChange,
     ReviewNote,
+    User,
     Visit,
 )
+from tracker.money import balances
 
 PERSON, FREE_TEXT, KEPT_FOR_GOOD, NOT_PERSONAL = "person", "free text", "kept for good", "not personal"
 
@@ -313,3 +319,177 @@ def erase_person(person: Person, today: dt.date) -> None:
         casework.assign_mentor(person, None, today, None, "")
     person.erased_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     person.refresh_search_text()
+
+
+# ------------------------------------------------------------------------------ the export
+
+# Every column of the person except the fund and the search helpers derived from the name, so a
+# field added later is exported without anyone remembering to add it here.
+INTERNAL_PERSON_COLUMNS = frozenset({"fund_id", "sort_key", "search_text"})
+PERSON_FIELDS = tuple(c.key for c in Person.__table__.columns if c.key not in INTERNAL_PERSON_COLUMNS)
+LOAN_FIELDS = (
+    "id",
+    "principal",
+    "purpose",
+    "applied_on",
+    "term_months",
+    "grace_months",
+    "status",
+    "decided_on",
+    "minutes_ref",
+    "rejection_reason",
+    "disbursed_on",
+    "voucher_no",
+    "written_off_on",
+    "write_off_reason",
+)
+
+
+def user_label(user: User | None) -> str | None:
+    if user is None:
+        return None
+    return f"{user.full_name} ({user.username})" if user.full_name else user.username
+
+
+def json_value(value):
+    """Dates as yyyy-mm-dd; times in Vietnam time with their offset, so nobody reads UTC as local."""
+    if isinstance(value, dt.datetime):
+        return clock.to_local(value).replace(tzinfo=clock.VIETNAM).isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def loads(value: str):
+    try:
+        return json.loads(value) if value else None
+    except ValueError:
+        return value
+
+
+def person_data(person: Person) -> dict:
+    """Everything the fund holds about a person, as plain JSON-friendly values."""
+    data: dict = {"person": {field: getattr(person, field) for field in PERSON_FIELDS}}
+    data["person"]["mentor"] = person.mentor.full_name if person.mentor else None
+    data["status_history"] = [
+        {
+            "from_status": change.from_status,
+            "to_status": change.to_status,
+            "changed_on": change.changed_on,
+            "reason": change.reason,
+            "changed_by": user_label(change.changed_by),
+        }
+        for change in db.session.scalars(
+            select(PersonStatusChange)
+            .where(PersonStatusChange.person_id == person.id)
+            .options(selectinload(PersonStatusChange.changed_by))
+            .order_by(PersonStatusChange.changed_on, PersonStatusChange.id)
+        )
+    ]
+    data["mentor_history"] = [
+        {
+            "mentor": assignment.mentor.full_name if assignment.mentor else None,
+            "assigned_on": assignment.assigned_on,
+            "ended_on": assignment.ended_on,
+            "note": assignment.note,
+            "assigned_by": user_label(assignment.assigned_by),
+        }
+        for assignment in db.session.scalars(
+            select(MentorAssignment)
+            .where(MentorAssignment.person_id == person.id)
+            .options(selectinload(MentorAssignment.mentor), selectinload(MentorAssignment.assigned_by))
+            .order_by(MentorAssignment.assigned_on, MentorAssignment.id)
+        )
+    ]
+    data["visits"] = [
+        {
+            "visited_on": visit.visited_on,
+            "kind": visit.kind,
+            "mentor": visit.mentor.full_name if visit.mentor else None,
+            "summary": visit.summary,
+            "livelihood": visit.livelihood,
+            "concerns": visit.concerns,
+            "next_visit_on": visit.next_visit_on,
+        }
+        for visit in db.session.scalars(
+            select(Visit)
+            .where(Visit.person_id == person.id)
+            .options(selectinload(Visit.mentor))
+            .order_by(Visit.visited_on, Visit.id)
+        )
+    ]
+    data["loans"] = loans_data(person)
+    data["earmarked_donations"] = [
+        # The donor is another person: their name is theirs, not part of this person's data.
+        {"receipt_no": d.receipt_no, "amount": d.amount, "received_on": d.received_on, "note": d.note}
+        for d in sorted(owned_rows(person)[Donation], key=lambda d: (d.received_on, d.id))
+    ]
+    # What others wrote that names the person: another person's visit, a donation's note, a review.
+    data["mentioned_in"] = [mention._asdict() for mention in mentions(person)]
+    data["access_log"] = [
+        {"at": at, "action": action, "by": user_label(user)}
+        for at, action, user in db.session.execute(
+            select(PersonAccess.at, PersonAccess.action, User)
+            .outerjoin(User, User.id == PersonAccess.user_id)
+            .where(PersonAccess.person_id == person.id)
+            .order_by(PersonAccess.at, PersonAccess.id)
+        )
+    ]
+    data["changes"] = [
+        {
+            "at": event.at,
+            "action": event.action,
+            "by": user_label(event.user),
+            # After an erasure the old details stay out of the export too; the reason stays in.
+            **(
+                {"before": loads(event.before), "after": loads(event.after)}
+                if person.erased_at is None or event.action == "person.erase"
+                else {}
+            ),
+        }
+        for event in db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "Person", AuditEvent.object_id == person.id)
+            .where(AuditEvent.fund_id == person.fund_id)
+            .options(selectinload(AuditEvent.user))
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+    ]
+    return data
+
+
+def loans_data(person: Person) -> list[dict]:
+    loans = list(
+        db.session.scalars(
+            select(Loan)
+            .where(Loan.person_id == person.id)
+            .options(selectinload(Loan.installments), selectinload(Loan.repayments))
+            .order_by(Loan.applied_on, Loan.id)
+        )
+    )
+    by_loan = balances.loan_balances([loan.id for loan in loans])
+    result = []
+    for loan in loans:
+        item = {field: getattr(loan, field) for field in LOAN_FIELDS}
+        balance = by_loan[loan.id]
+        item["balance"] = {
+            "disbursed": balance.disbursed,
+            "repaid": balance.repaid,
+            "written_off": balance.written_off,
+            "outstanding": balance.outstanding,
+        }
+        item["schedule"] = [
+            {"number": i.number, "due_on": i.due_on, "amount_due": i.amount_due} for i in loan.installments
+        ]
+        item["repayments"] = [
+            {
+                "receipt_no": r.receipt_no,
+                "amount": r.amount,
+                "paid_on": r.paid_on,
+                "method": r.method,
+                "reversed": r.is_reversed,
+            }
+            for r in loan.repayments
+        ]
+        result.append(item)
+    return result

@@ -9,34 +9,29 @@ import datetime as dt
 import json
 
 from flask import Blueprint, g, render_template, request, url_for
-from sqlalchemy import String, and_, bindparam, case, func, literal_column, or_, select, union_all
+from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
-from tracker import clock, formatting, labels
+from tracker import audit, formatting, labels
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
-from tracker.models import AuditEvent, Membership, Person, PersonAccess, User
+from tracker.models import Membership, User
 from tracker.web.access import requires
 from tracker.web.forms import Form, IsoDateField
 from tracker.web.views import page_number, wants_fragment
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
-PAGE_SIZE = 25  # as the other lists
 # Entries counted and paged through (40 pages); dates reach older ones. Counting them is most of
 # the page's SQL once the log is long: 1.2 ms for 10,000 on PostgreSQL, 0.1 ms for 1,000.
-COUNT_LIMIT = 1_000
-
-# ?kind=: "access" for openings and exports of a person's file, otherwise the prefix of an action.
-KIND_ACCESS = "access"
 
 
 def kind_choices():
     return [
         ("", _l("Everything")),
-        (KIND_ACCESS, _l("Opened or exported a person's file")),
+        (audit.KIND_ACCESS, _l("Opened or exported a person's file")),
         ("person", _l("People helped")),
         ("visit", _l("Visits")),
         ("loan", _l("Loans")),
@@ -154,122 +149,6 @@ def fund_logins(fund_id: int) -> list[tuple[int, str]]:
     ]
 
 
-def utc_start_of(day: dt.date) -> dt.datetime:
-    """Midnight in Vietnam at the start of `day`, as the naive UTC the tables store."""
-    local = dt.datetime.combine(day, dt.time.min, tzinfo=clock.VIETNAM)
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def constant(value: str):
-    """A string constant as a column of the merged rows (no bind parameter, so it types on PostgreSQL)."""
-    return literal_column(f"'{value}'", String)
-
-
-def log_query(kind: str | None, by_user: bool, since: bool, until: bool, newest: bool):
-    """The merged log of a fund as one subquery with common columns, filters applied to each side.
-
-    Values come as bind parameters (fund_id, user_id, start, end, kind, kind_prefix, newest); the
-    arguments say which filters there are. With `newest`, each side keeps only its newest rows, read
-    backwards along its (fund_id, at) index: enough for the pages up to there, without merging,
-    joining and sorting a whole log that grows by every opening of a file."""
-    events = select(
-        constant("event").label("source"),
-        AuditEvent.id.label("row_id"),
-        AuditEvent.at.label("at"),
-        AuditEvent.user_id.label("user_id"),
-        AuditEvent.action.label("action"),
-        AuditEvent.object_type.label("object_type"),
-        AuditEvent.object_id.label("object_id"),
-        AuditEvent.before.label("before"),
-        AuditEvent.after.label("after"),
-        case((AuditEvent.object_type == "Person", AuditEvent.object_id), else_=None).label("person_id"),
-    ).where(AuditEvent.fund_id == bindparam("fund_id"))
-    accesses = select(
-        constant("access").label("source"),
-        PersonAccess.id.label("row_id"),
-        PersonAccess.at.label("at"),
-        PersonAccess.user_id.label("user_id"),
-        PersonAccess.action.label("action"),
-        constant("Person").label("object_type"),
-        PersonAccess.person_id.label("object_id"),
-        constant("").label("before"),
-        constant("").label("after"),
-        PersonAccess.person_id.label("person_id"),
-    ).where(PersonAccess.fund_id == bindparam("fund_id"))
-
-    if by_user:
-        events = events.where(AuditEvent.user_id == bindparam("user_id"))
-        accesses = accesses.where(PersonAccess.user_id == bindparam("user_id"))
-    if since:
-        events = events.where(AuditEvent.at >= bindparam("start"))
-        accesses = accesses.where(PersonAccess.at >= bindparam("start"))
-    if until:
-        events = events.where(AuditEvent.at < bindparam("end"))
-        accesses = accesses.where(PersonAccess.at < bindparam("end"))
-    if kind and kind != KIND_ACCESS:
-        events = events.where(
-            or_(AuditEvent.action == bindparam("kind"), AuditEvent.action.like(bindparam("kind_prefix")))
-        )
-    if newest:
-        events = events.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(bindparam("newest"))
-        accesses = accesses.order_by(PersonAccess.at.desc(), PersonAccess.id.desc()).limit(
-            bindparam("newest")
-        )
-        events, accesses = events.subquery().select(), accesses.subquery().select()
-    if kind == KIND_ACCESS:
-        return accesses.subquery("log")
-    if kind:
-        return events.subquery("log")
-    return union_all(events, accesses).subquery("log")
-
-
-def log_statements(kind: str | None, by_user: bool, since: bool, until: bool):
-    """(count, page) for one shape of filters. `kind` is None, KIND_ACCESS or "action" (any action
-    prefix, bound as a value)."""
-    counted = select(log_query(kind, by_user, since, until, newest=False).c.row_id)
-    count = select(func.count()).select_from(counted.limit(bindparam("count_limit")).subquery())
-    log = log_query(kind, by_user, since, until, newest=True)
-    page = (
-        select(log, User.username, User.full_name.label("user_name"), Person.full_name, Person.erased_at)
-        .outerjoin(User, User.id == log.c.user_id)
-        .outerjoin(Person, and_(Person.id == log.c.person_id, Person.fund_id == bindparam("fund_id")))
-        .order_by(log.c.at.desc(), log.c.source, log.c.row_id.desc())
-        .offset(bindparam("offset"))
-        .limit(PAGE_SIZE)
-    )
-    return count, page
-
-
-def load_page(fund_id: int, form: AuditFilterForm, page: int) -> tuple[list[dict], int, int, int]:
-    """One page of the log, newest first: (rows, page, pages, total rows). Two queries.
-
-    The log grows with every opening of a file, for years: the count stops past COUNT_LIMIT rows
-    (and the pages with it), so a view costs the same in the tenth year as in the first; older
-    entries are found by their dates."""
-    user_id, kind = form.valid("user"), form.valid("kind")
-    start, end = form.valid("start"), form.valid("end")
-    values = {"fund_id": fund_id, "count_limit": COUNT_LIMIT + 1}
-    if user_id:
-        values["user_id"] = int(user_id)
-    if start:
-        values["start"] = utc_start_of(start)
-    if end:
-        values["end"] = utc_start_of(end + dt.timedelta(days=1))
-    if kind and kind != KIND_ACCESS:
-        values.update(kind=kind, kind_prefix=f"{kind}.%")
-    count, page_query = log_statements(
-        kind if kind in (None, KIND_ACCESS) else "action", bool(user_id), bool(start), bool(end)
-    )
-    total = db.session.scalar(count, values)
-    pages = max(1, -(-min(total, COUNT_LIMIT) // PAGE_SIZE))
-    # Past the end (or a page number too big for the database's integers): the last page.
-    page = min(page, pages)
-    rows = db.session.execute(
-        page_query, {**values, "newest": page * PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
-    ).all()
-    return [describe(row) for row in rows], page, pages, total
-
-
 def describe(row) -> dict:
     """A log row as the page shows it."""
     erased = row.erased_at is not None
@@ -350,8 +229,16 @@ def index():
     """Render the audit log of the fund: writes and file openings, newest first, with filters."""
     form = AuditFilterForm(request.args, logins=fund_logins(g.fund.id))
     form.validate()
-    rows, page, pages, total = load_page(g.fund.id, form, page_number())
+    rows, page, pages, total = audit.log_page(
+        g.fund.id,
+        page_number(),
+        user_id=form.valid("user"),
+        kind=form.valid("kind"),
+        start=form.valid("start"),
+        end=form.valid("end"),
+    )
+    rows = [describe(row) for row in rows]
     template = "audit/_panel.html" if wants_fragment() else "audit/index.html"
     return render_template(
-        template, form=form, rows=rows, total=total, page=page, pages=pages, count_limit=COUNT_LIMIT
+        template, form=form, rows=rows, total=total, page=page, pages=pages, count_limit=audit.COUNT_LIMIT
     )

@@ -1,104 +1,42 @@
-"""Loans: application, decision, disbursement, repayments, reversals and write-off.
+"""The loans blueprint's views (see __init__.py).
 
 Every money change goes through tracker.money.journal, which checks the rules under the fund's lock;
 these views only validate input, call it, commit once and respond.
 """
 
-import datetime as dt
-from typing import NamedTuple
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from sqlalchemy import select
-from sqlalchemy.orm import aliased, joinedload
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from sqlalchemy.orm import joinedload
 
-from tracker import accounts, audit, clock, labels
+from tracker import accounts, audit, clock
+from tracker.blueprints.loans.forms import (
+    ApproveForm,
+    DisburseForm,
+    LoanForm,
+    ReasonForm,
+    RepaymentForm,
+    WriteOffForm,
+)
 from tracker.extensions import db
 from tracker.i18n import gettext as _
-from tracker.i18n import lazy_gettext as _l
-from tracker.models import Donation, Donor, Funding, JournalTransaction, Loan, Person, Repayment
-from tracker.money import balances, journal, ledger, loan_status
+from tracker.models import Loan, Person, Repayment
+from tracker.money import balances, journal, loan_status
+from tracker.queries.loans import loan_figures
 from tracker.web import once
 from tracker.web.access import (
     can,
     get_or_404,
     own_committee_member_id,
     own_people_clause,
-    people_for_applications,
     requires,
     sees_only_own_people,
 )
-from tracker.web.forms import Form, IsoDateField, MoneyField, PasswordAgainForm, reason_field, refusal_to_form
-from tracker.web.once import OnceForm
+from tracker.web.forms import refusal_to_form
 from tracker.web.views import id_arg, page_of, render_logged, wants_fragment
 
 bp = Blueprint("loans", __name__)
-
-
-def method_choices():
-    return labels.choices(labels.PAYMENT_METHODS)
-
-
-class LoanForm(OnceForm):
-    person_id = SelectField(_l("Borrower"), coerce=int)
-    principal = MoneyField(_l("Principal"), [InputRequired(_l("Enter the amount of the loan."))])
-    purpose = TextAreaField(_l("Purpose"), [DataRequired(_l("Say what the money is for.")), Length(max=500)])
-    term_months = IntegerField(
-        _l("Term (months)"),
-        [InputRequired(_l("Enter the term in months.")), NumberRange(1, 120, _l("Enter 1 to 120 months."))],
-        default=12,
-    )
-    grace_months = IntegerField(
-        _l("Grace period (months)"),
-        [
-            InputRequired(_l("Enter the grace period (0 if none).")),
-            NumberRange(0, 24, _l("Enter 0 to 24 months.")),
-        ],
-        default=0,
-    )
-    applied_on = IsoDateField(_l("Applied on"), [DataRequired(_l("Enter the date of the application."))])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.person_id.choices = applicants()
-
-    def validate_principal(self, field):
-        if field.data and self.term_months.data and field.data < self.term_months.data * ledger.ROUNDING:
-            raise ValidationError(_l("The principal must be at least 1.000 ₫ per month of the term."))
-
-
-class ApproveForm(PasswordAgainForm):
-    minutes_ref = StringField(
-        _l("Minutes reference"),
-        [DataRequired(_l("Enter the reference of the meeting minutes.")), Length(max=200)],
-    )
-    # Not sent (the contract names only minutes_ref): the decision is dated today.
-    decided_on = IsoDateField(
-        _l("Decided on"), [DataRequired(_l("Enter the date of the decision."))], default=clock.today
-    )
-
-
-class ReasonForm(Form):
-    reason = reason_field()
-
-
-class WriteOffForm(PasswordAgainForm):
-    reason = reason_field()
-
-
-class DisburseForm(PasswordAgainForm):
-    disbursed_on = IsoDateField(
-        _l("Disbursed on"), [DataRequired(_l("Enter the date the money was paid out."))]
-    )
-
-
-class RepaymentForm(OnceForm):
-    amount = MoneyField(_l("Amount"), [InputRequired(_l("Enter the amount repaid."))])
-    paid_on = IsoDateField(_l("Paid on"), [DataRequired(_l("Enter the date of the repayment."))])
-    method = SelectField(_l("Method"), choices=method_choices, default="cash")
 
 
 def get_loan_or_404(loan_id: int) -> Loan:
@@ -123,12 +61,6 @@ STATUS_FILTERS = ("requested", "approved", "active", "repaid", "written_off", "r
 # ?status=disbursed: every loan whose money went out (what the dashboard's "total lent" sums)
 DISBURSED = ("active", "repaid", "written_off")
 PAGE_SIZE = 25
-
-
-def applicants() -> list[tuple[int, str]]:
-    """(id, name) of whom the current user may apply for, by name (a member: their own people)."""
-    query = people_for_applications().with_only_columns(Person.id, Person.full_name)
-    return [tuple(row) for row in db.session.execute(query.order_by(Person.sort_key, Person.id))]
 
 
 def render_index(form: LoanForm | None = None, status: int = 200):
@@ -195,92 +127,10 @@ def create():
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
 
 
-class ScheduleRow(NamedTuple):
-    number: int
-    due_on: dt.date
-    amount_due: int
-    paid: int  # by the repayments so far, oldest installment first
-    settled: bool
-    late_days: int
-
-
-class FundingRow(NamedTuple):
-    """Whose money the loan uses: a donation's share in it."""
-
-    donor_name: str
-    anonymous: bool
-    receipt_no: str
-    amount: int
-
-
-class RepaymentRow(NamedTuple):
-    id: int
-    receipt_no: str
-    paid_on: dt.date
-    amount: int
-    method: str
-    reversed_on: dt.date | None
-    reversal_reason: str | None
-
-    @property
-    def is_reversed(self) -> bool:
-        return self.reversed_on is not None
-
-
 def loan_context(loan: Loan) -> dict:
     """Everything the loan page shows: the loan, and its figures from the journal."""
     today = clock.today()
     return {"loan": loan, "today": today, **loan_figures(loan, today)}
-
-
-def loan_figures(loan: Loan, today: dt.date) -> dict:
-    position = balances.positions_of([loan], today)[loan.id]
-    balance = position.balance
-    installments = loan.installments
-    states = ledger.installment_states(
-        [(i.due_on, i.amount_due) for i in installments], balance.repaid, today
-    )
-    schedule = [
-        ScheduleRow(
-            installment.number,
-            installment.due_on,
-            installment.amount_due,
-            state.paid,
-            settled=state.settled(installment.amount_due),
-            late_days=state.late_days,
-        )
-        for installment, state in zip(installments, states, strict=True)
-    ]
-    fundings = db.session.execute(
-        select(Donor.name, Donor.anonymous, Donation.receipt_no, Funding.amount)
-        .join(Donation, Donation.id == Funding.donation_id)
-        .join(Donor, Donor.id == Donation.donor_id)
-        .where(Funding.loan_id == loan.id, Funding.fund_id == loan.fund_id, Funding.void.is_(False))
-        .order_by(Funding.id)
-    )
-    reversal = aliased(JournalTransaction)
-    repayments = db.session.execute(
-        select(
-            Repayment.id,
-            Repayment.receipt_no,
-            Repayment.paid_on,
-            Repayment.amount,
-            Repayment.method,
-            reversal.posted_on,
-            reversal.reason,
-        )
-        .outerjoin(reversal, reversal.id == Repayment.reversal_id)
-        .where(Repayment.loan_id == loan.id, Repayment.fund_id == loan.fund_id)
-        .order_by(Repayment.paid_on, Repayment.id)
-    )
-    return {
-        "balance": balance,
-        "arrears": position.arrears,
-        "schedule": schedule,
-        "fundings": [FundingRow(*row) for row in fundings],
-        "repayments": [RepaymentRow(*row) for row in repayments],
-        "reversed_disbursements": balances.reversed_disbursements(loan),
-    }
 
 
 # The loan page's forms, each with the action (can_act) whose section shows it.
@@ -408,8 +258,11 @@ def repay(loan_id: int):
     once.saved(url_for("loans.detail", loan_id=loan.id))
     db.session.commit()
     flash(_("Repayment recorded with receipt %(number)s.", number=repayment.receipt_no), "success")
-    if wants_fragment():
+    if wants_fragment() and loan.status == "active":
         return respond_money_panel(loan, 200)
+    # Paid off: the page's status and its corrections change too, so the whole page comes again.
+    if wants_fragment():
+        return htmx_response("", 200, redirect=url_for("loans.detail", loan_id=loan.id))
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
 
 

@@ -1,0 +1,94 @@
+"""What a loan's page shows: its schedule as paid so far, the donations whose money it uses, and its
+repayments with their receipts and reversals (a handful of queries)."""
+
+import datetime as dt
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from tracker.extensions import db
+from tracker.models import Donation, Donor, Funding, JournalTransaction, Loan, Repayment
+from tracker.money import balances, ledger
+
+
+class ScheduleRow(NamedTuple):
+    number: int
+    due_on: dt.date
+    amount_due: int
+    paid: int  # by the repayments so far, oldest installment first
+    settled: bool
+    late_days: int
+
+
+class FundingRow(NamedTuple):
+    """Whose money the loan uses: a donation's share in it."""
+
+    donor_name: str
+    anonymous: bool
+    receipt_no: str
+    amount: int
+
+
+class RepaymentRow(NamedTuple):
+    id: int
+    receipt_no: str
+    paid_on: dt.date
+    amount: int
+    method: str
+    reversed_on: dt.date | None
+    reversal_reason: str | None
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_on is not None
+
+
+def loan_figures(loan: Loan, today: dt.date) -> dict:
+    position = balances.positions_of([loan], today)[loan.id]
+    balance = position.balance
+    installments = loan.installments
+    states = ledger.installment_states(
+        [(i.due_on, i.amount_due) for i in installments], balance.repaid, today
+    )
+    schedule = [
+        ScheduleRow(
+            installment.number,
+            installment.due_on,
+            installment.amount_due,
+            state.paid,
+            settled=state.settled(installment.amount_due),
+            late_days=state.late_days,
+        )
+        for installment, state in zip(installments, states, strict=True)
+    ]
+    fundings = db.session.execute(
+        select(Donor.name, Donor.anonymous, Donation.receipt_no, Funding.amount)
+        .join(Donation, Donation.id == Funding.donation_id)
+        .join(Donor, Donor.id == Donation.donor_id)
+        .where(Funding.loan_id == loan.id, Funding.fund_id == loan.fund_id, Funding.void.is_(False))
+        .order_by(Funding.id)
+    )
+    reversal = aliased(JournalTransaction)
+    repayments = db.session.execute(
+        select(
+            Repayment.id,
+            Repayment.receipt_no,
+            Repayment.paid_on,
+            Repayment.amount,
+            Repayment.method,
+            reversal.posted_on,
+            reversal.reason,
+        )
+        .outerjoin(reversal, reversal.id == Repayment.reversal_id)
+        .where(Repayment.loan_id == loan.id, Repayment.fund_id == loan.fund_id)
+        .order_by(Repayment.paid_on, Repayment.id)
+    )
+    return {
+        "balance": balance,
+        "arrears": position.arrears,
+        "schedule": schedule,
+        "fundings": [FundingRow(*row) for row in fundings],
+        "repayments": [RepaymentRow(*row) for row in repayments],
+        "reversed_disbursements": balances.reversed_disbursements(loan),
+    }
