@@ -119,9 +119,8 @@ class WriterQueue:
     """SQLite's writers, one at a time and in the order they came.
 
     SQLite itself lets a writer that finds the database locked sleep and try again, a little longer
-    each time (its busy handler: 1, 2, 5, 10 ... 100 ms): with four treasurers at once, a writer
-    woke 100 ms after the lock was free, or lost it to a newcomer, and one repayment in a hundred
-    took over half a second. Here a writer waits in line before BEGIN IMMEDIATE instead: the
+    each time (its busy handler), so a writer wakes long after the lock is free, or loses it to a
+    newcomer (bench/writers.py). Here a writer waits in line before BEGIN IMMEDIATE instead: the
     threads of this process in a first-come queue, each woken the moment the one before it is done;
     the processes (gunicorn's workers) through a lock on a file beside the database, which the head
     of each process's queue asks for every millisecond. Gives up after wait_seconds()."""

@@ -9,8 +9,9 @@ from tracker import casework, clock
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.money import balances
-from tracker.queries import charts, dashboard, figure_cache, reports
+from tracker.queries import dashboard, figure_cache, reports
 from tracker.queries.figure_cache import CASEWORK, MONEY
+from tracker.web import charts
 from tracker.web.access import own_committee_member_id, requires
 
 bp = Blueprint("dashboard", __name__)

@@ -161,7 +161,7 @@ def create():
     form = DonationForm()
     donation = None
     if form.validate():
-        if (earlier := once.claim(form)) is not None:
+        if (earlier := once.sent_before(form)) is not None:
             return once.answer_again(earlier)
         donation = Donation(
             fund_id=g.fund.id,
@@ -181,7 +181,7 @@ def create():
         db.session.rollback()
         return render_index(form, 422)
     audit.record("donation.create", donation, after=audit.snapshot(donation, AUDITED_FIELDS))
-    once.saved(url_for("donations.detail", donation_id=donation.id))
+    once.remember_where(url_for("donations.detail", donation_id=donation.id))
     db.session.commit()
     flash(_("Donation recorded with receipt %(number)s.", number=donation.receipt_no), "success")
     return redirect(url_for("donations.detail", donation_id=donation.id), 303)
@@ -195,11 +195,11 @@ def add_donor():
     form = DonorForm()
     if not form.validate():
         return render_donor_picker(donor_form=form, status=422)
-    if (earlier := once.claim(form)) is not None:
+    if (earlier := once.sent_before(form)) is not None:
         return once.answer_again(earlier)
     donor = form.new_donor(g.fund.id)
     audit.record("donor.create", donor, after=audit.snapshot(donor, DonorForm.AUDITED_FIELDS))
-    once.saved(url_for("donors.detail", donor_id=donor.id))
+    once.remember_where(url_for("donors.detail", donor_id=donor.id))
     db.session.commit()
     flash(_("Added %(name)s.", name=donor.name), "success")
     return render_donor_picker(selected_donor_id=donor.id)

@@ -76,11 +76,11 @@ def create():
     form = DonorForm()
     if not form.validate():
         return render_index(form, 422)
-    if (earlier := once.claim(form)) is not None:
+    if (earlier := once.sent_before(form)) is not None:
         return once.answer_again(earlier)
     donor = form.new_donor(g.fund.id)
     audit.record("donor.create", donor, after=audit.snapshot(donor, DonorForm.AUDITED_FIELDS))
-    once.saved(url_for("donors.detail", donor_id=donor.id))
+    once.remember_where(url_for("donors.detail", donor_id=donor.id))
     db.session.commit()
     flash(_("Added %(name)s.", name=donor.name), "success")
     return redirect(url_for("donors.detail", donor_id=donor.id), 303)

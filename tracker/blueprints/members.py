@@ -106,13 +106,13 @@ def create():
     form = MemberForm()
     if not form.validate():
         return render_panel(form, 422)
-    if (earlier := once.claim(form)) is not None:
+    if (earlier := once.sent_before(form)) is not None:
         return once.answer_again(earlier)
     member = CommitteeMember(fund_id=g.fund.id)
     apply_form(member, form)
     db.session.add(member)
     audit.record("member.create", member, after=audit.snapshot(member, AUDITED_FIELDS))
-    once.saved(url_for("members.index"))
+    once.remember_where(url_for("members.index"))
     db.session.commit()
     flash(_("Added %(name)s to the team.", name=member.full_name), "success")
     if wants_fragment():

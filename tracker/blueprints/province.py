@@ -11,8 +11,9 @@ from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.models import Fund
 from tracker.money import balances
-from tracker.queries import charts, dashboard, figure_cache, province
+from tracker.queries import dashboard, figure_cache, province
 from tracker.queries.figure_cache import CASEWORK, MONEY
+from tracker.web import charts
 from tracker.web.access import requires
 
 bp = Blueprint("province", __name__, url_prefix="/province")

@@ -53,7 +53,7 @@ DEPENDS_ON = {
 }
 
 
-def kept(report, *dates):
+def report_rows(report, *dates):
     """A report's rows for the screen, kept until the fund's next write that changes them; exports
     compute theirs (a download is asked for once, and can be long)."""
     return figure_cache.fund_figures(
@@ -96,7 +96,7 @@ def outstanding():
         rows = reports.outstanding(g.fund.id, as_of)
         audit.log_access((row.person_id for row in rows), "report_export")
         return export(chosen, name, reports.OUTSTANDING_COLUMNS, rows)
-    rows = kept(reports.outstanding, as_of)
+    rows = report_rows(reports.outstanding, as_of)
     # the report names each borrower with their address: seen as a file opening is
     return render_logged(
         "reports/outstanding.html",
@@ -125,7 +125,7 @@ def cashbook():
         name = f"so-quy-{start.isoformat()}-{end.isoformat()}"
         rows = streamed(reports.cashbook_rows(g.fund.id, start, end))
         return export(chosen, name, reports.CASHBOOK_COLUMNS, rows)
-    rows = kept(reports.cashbook, start, end)
+    rows = report_rows(reports.cashbook, start, end)
     return render_template(
         "reports/cashbook.html",
         form=form,
@@ -153,7 +153,7 @@ def aging():
     if chosen:
         rows = reports.aging(g.fund.id, as_of).rows
         return export(chosen, f"no-qua-han-{as_of.isoformat()}", reports.AGING_COLUMNS, rows)
-    report = kept(reports.aging, as_of)
+    report = report_rows(reports.aging, as_of)
     return render_template(
         "reports/aging.html",
         form=form,
@@ -181,7 +181,7 @@ def donors():
     if chosen:
         name = f"nha-tai-tro-{start.isoformat()}-{end.isoformat()}"
         return export(chosen, name, reports.DONOR_COLUMNS, reports.donors(g.fund.id, start, end))
-    rows = kept(reports.donors, start, end)
+    rows = report_rows(reports.donors, start, end)
     return render_template(
         "reports/donors.html",
         form=form,
@@ -208,7 +208,7 @@ def visits():
         return render_template("reports/visits.html", form=form, rows=None), 400
     start, end = period_or_default(form, lambda end: ledger.add_months(end, -6) + dt.timedelta(days=1))
     today = clock.today()
-    rows = kept(reports.visits_by_mentor, start, end, today)
+    rows = report_rows(reports.visits_by_mentor, start, end, today)
     own_only = sees_only_own_people()
     if own_only:
         own = own_committee_member_id()

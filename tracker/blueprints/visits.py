@@ -57,7 +57,7 @@ def create():
         )
     if not form.validate() or form.form_errors:
         return respond_form(person, form, 422)
-    if (earlier := once.claim(form)) is not None:
+    if (earlier := once.sent_before(form)) is not None:
         return once.answer_again(earlier)
     visit = casework.log_visit(
         person,
@@ -81,7 +81,7 @@ def create():
             "next_visit_on": visit.next_visit_on.isoformat(),
         },
     )
-    once.saved(url_for("people.detail", person_id=person.id))
+    once.remember_where(url_for("people.detail", person_id=person.id))
     db.session.commit()
     flash(_("Visit recorded. Next visit: %(date)s.", date=format_date(visit.next_visit_on)), "success")
     if wants_fragment():

@@ -1,4 +1,4 @@
-"""Realistic data at scale: `flask --app app generate --funds N --seed S` (issue 7, item 3).
+"""Realistic data at scale: `flask --app app generate --funds N --seed S`.
 
 N funds spread over the 34 provinces and cities of Vietnam as they are since 1 July 2025 (in
 proportion to their communes and wards), each with its team, donors and donations, people helped,

@@ -190,7 +190,7 @@ def funds_figures(
     mode = current_app.config["FIGURES_CACHE"]
     if mode == "off" or written_funds(session):
         return compute(list(fund_ids))
-    store: Store = current_app.extensions["figures"]
+    store: FigureStore = current_app.extensions["figures"]
     today, locale = clock.today(), str(get_locale())
 
     def full_key(fund_id: int, seen: dict[str, int]) -> tuple:
@@ -201,7 +201,7 @@ def funds_figures(
     found, missing = {}, []
     for fund_id, fund_key in keys.items():
         value = store.get(fund_key)
-        if value is Store.MISSING:
+        if value is FigureStore.MISSING:
             # The fund has a new revision: what this process kept of its older ones can no longer
             # be served (another process wrote, or erased a file); let it go now.
             store.forget_fund_except(fund_id, fund_key[1], depends_on)
@@ -234,7 +234,7 @@ def verify(kept_ids: list[int], depends_on, found: dict, keys: dict, compute) ->
             raise StaleFigures(f"fund {fund_id}, {keys[fund_id][4:]}: the kept figures differ")
 
 
-class Store:
+class FigureStore:
     """The kept values of one app, least recently used out first."""
 
     MISSING = object()
@@ -289,4 +289,4 @@ def init_app(app) -> None:
     mode = app.config.setdefault("FIGURES_CACHE", "on")
     if mode not in MODES:
         raise ValueError(f"FIGURES_CACHE must be one of {', '.join(MODES)}, not {mode!r}")
-    app.extensions["figures"] = Store()
+    app.extensions["figures"] = FigureStore()

@@ -389,7 +389,7 @@ def donors(fund_id: int, start: dt.date, end: dt.date) -> list[DonorRow]:
         .join(Donation, Donation.id == Funding.donation_id)
         .join(Loan, Loan.id == Funding.loan_id)
         # Every joined table is held to the fund too, so that PostgreSQL walks the fund's rows by
-        # index instead of hashing the whole country's donations and loans (26 ms -> 2 ms, bench/NOTES.md).
+        # index instead of hashing the whole country's donations and loans (bench/NOTES.md).
         .where(
             Funding.fund_id == fund_id,
             Donation.fund_id == fund_id,

@@ -59,11 +59,10 @@ def security_headers(response):
 
 # ------------------------------------------------------------------ static files
 #
-# On a slow phone connection every page used to ask again for its stylesheet and scripts (answered
-# 304, one round trip each before the page could show). Their addresses now carry a digest of their
-# content (`/static/style.css?v=3f2a…`): the browser keeps such a file for a year without asking,
-# and a changed file gets a new address. An address with another digest (an old page, a hand-typed
-# one) is answered as before: revalidated every time.
+# On a slow phone connection each round trip before a page can show costs: the stylesheet's and the
+# scripts' addresses carry a digest of their content (`/static/style.css?v=3f2a…`), so the browser
+# keeps such a file for a year without asking, and a changed file gets a new address. An address
+# with another digest (an old page, a hand-typed one) is revalidated every time.
 
 STATIC_MAX_AGE = 365 * 24 * 3600
 

@@ -60,9 +60,10 @@ class OnceForm(Form):
     form_key = HiddenField(default=new_key, filters=[_valid_key])
 
 
-def claim(form: OnceForm) -> str | None:
-    """Claim the form's key in this request's transaction. None: go on and save (call `saved` with
-    the address of what was saved). An address: this form was saved already, and that is where."""
+def sent_before(form: OnceForm) -> str | None:
+    """Where an earlier sending of this form saved what it made, or None: then this is the first,
+    which claims the form's key in this request's transaction; go on and save, and say where the
+    result can be seen (remember_where)."""
     key = form.form_key.data if form.form_key.raw_data else None  # not sent: the default is new
     if not key:
         return None
@@ -93,7 +94,7 @@ def claim(form: OnceForm) -> str | None:
     return location or "/"
 
 
-def saved(location: str) -> None:
+def remember_where(location: str) -> None:
     """Note where the claimed form's result can be seen (for a second sending of it)."""
     claimed = g.get(_CLAIMED)
     if claimed is not None:

@@ -106,7 +106,7 @@ def create():
     form = LoanForm()
     if not form.validate():
         return render_index(form, 422)
-    if (earlier := once.claim(form)) is not None:
+    if (earlier := once.sent_before(form)) is not None:
         return once.answer_again(earlier)
     loan = Loan(
         fund_id=g.fund.id,
@@ -121,7 +121,7 @@ def create():
     )
     db.session.add(loan)
     audit.record("loan.apply", loan, after={"principal": loan.principal, "person_id": loan.person_id})
-    once.saved(url_for("loans.detail", loan_id=loan.id))
+    once.remember_where(url_for("loans.detail", loan_id=loan.id))
     db.session.commit()
     flash(_("The application is recorded; it waits for the chair's decision."), "success")
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
@@ -145,8 +145,8 @@ LOAN_FORMS = {
 
 
 def render_loan(loan: Loan, status: int = 200, **forms):
-    """The loan page, with a blank form for each action the user can take on it now (a form is
-    50–100 µs to build) unless `forms` gives it (with what the user typed and its errors)."""
+    """The loan page, with a blank form for each action the user can take on it now, unless `forms`
+    gives it (with what the user typed and its errors)."""
     for name, (action, blank) in LOAN_FORMS.items():
         if not can_act(action, loan):
             # The loan moved on meanwhile (another request decided or paid it out): the form is
@@ -241,7 +241,7 @@ def repay(loan_id: int):
     form = RepaymentForm()
     repayment = None
     if form.validate():
-        if (earlier := once.claim(form)) is not None:
+        if (earlier := once.sent_before(form)) is not None:
             return once.answer_again(earlier)
         try:
             repayment = journal.record_repayment(
@@ -255,7 +255,7 @@ def repay(loan_id: int):
     audit.record(
         "repayment.create", repayment, after={"amount": repayment.amount, "receipt_no": repayment.receipt_no}
     )
-    once.saved(url_for("loans.detail", loan_id=loan.id))
+    once.remember_where(url_for("loans.detail", loan_id=loan.id))
     db.session.commit()
     flash(_("Repayment recorded with receipt %(number)s.", number=repayment.receipt_no), "success")
     if wants_fragment() and loan.status == "active":

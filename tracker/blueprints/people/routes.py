@@ -95,7 +95,7 @@ def create():
     form = NewPersonForm()
     if not form.validate():
         return render_template("people/index.html", form=form, **list_context()), 422
-    if (earlier := once.claim(form)) is not None:
+    if (earlier := once.sent_before(form)) is not None:
         return once.answer_again(earlier)
     person = Person(fund_id=g.fund.id, status="supported", next_visit_on=clock.today())
     changed = apply_form(person, form)
@@ -104,7 +104,7 @@ def create():
     if form.mentor_id.data:
         casework.assign_mentor(person, form.mentor_id.data, clock.today(), current_user.id)
     audit.record("person.create", person, after={"fields": changed, "mentor_id": person.mentor_id})
-    once.saved(url_for("people.detail", person_id=person.id))
+    once.remember_where(url_for("people.detail", person_id=person.id))
     db.session.commit()
     flash(_("Added %(name)s.", name=person.full_name), "success")
     return redirect(url_for("people.detail", person_id=person.id), 303)
