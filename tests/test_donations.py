@@ -1,5 +1,5 @@
-"""Donations: receipt numbers without gaps, amounts and dates as typed, the refusals, the phiếu thu,
-reversals, and who may see and post them."""
+"""Donations: receipt numbers without gaps, amounts and dates as typed, the refusals, a new donor
+added inline from the form, the phiếu thu, reversals, and who may see and post them."""
 
 import datetime as dt
 import re
@@ -8,8 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.conftest import full_page
-from tests.test_donors import counting_queries, selected_option
+from tests.conftest import counting_queries, fragment, full_page
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import AuditEvent, Donation, Donor, Funding, JournalTransaction, Loan, PeriodClose
@@ -36,6 +35,11 @@ def donations_of(app, fund_id):
         ).all()
 
 
+def donors_of(app, fund_id):
+    with app.app_context():
+        return db.session.scalars(sa.select(Donor).where(Donor.fund_id == fund_id).order_by(Donor.id)).all()
+
+
 def journal_size(app):
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count(JournalTransaction.id)))
@@ -54,6 +58,14 @@ def field_error(html, field):
 
 def form_errors(html):
     return re.findall(r'<p class="field-error" role="alert">([^<]*)</p>', html)
+
+
+def selected_option(html, name):
+    """The value of the selected <option> of the <select name=...>."""
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, f"no <select name={name}>"
+    chosen = re.findall(r'<option selected value="([^"]*)">', select.group(1))
+    return chosen[0] if chosen else None
 
 
 # ------------------------------------------------------------------ recording
@@ -302,6 +314,56 @@ def test_refused_form_is_shown_again_with_the_list(app, seed, money, as_role):
     assert field_error(html, "amount") and 'id="new-donation"' in html
 
 
+# ------------------------------------------------------------------ a new donor, inline in the form
+
+
+def test_new_donor_fields_come_as_a_fragment_for_htmx(seed, as_role):
+    treasurer = as_role("treasurer")
+    html = fragment(treasurer.get("/donations/new-donor", headers={"HX-Request": "true"}))
+    assert 'id="new-donor"' in html and 'name="name"' in html and 'name="kind"' in html
+    assert 'hx-post="/donations/new-donor"' in html and 'hx-target="#donor-picker"' in html
+    # without JavaScript the same address leads to the donors page and its add form
+    plain = treasurer.get("/donations/new-donor")
+    assert plain.status_code in (302, 303) and plain.location.endswith("/donors#new-donor")
+
+
+def test_the_donation_form_links_to_the_donors_page_without_javascript(seed, as_role):
+    page = full_page(as_role("treasurer").get("/donations"))
+    picker = page[page.index('id="donor-picker"') :]
+    assert 'href="/donors#new-donor"' in picker and 'hx-get="/donations/new-donor"' in picker
+
+
+def test_htmx_post_from_the_inline_part_returns_the_select_with_the_new_donor(app, seed, money, as_role):
+    treasurer = as_role("treasurer")
+    response = treasurer.post(
+        "/donations/new-donor",
+        {"name": "Hộ kinh doanh Minh Tâm", "kind": "business", "donor_id": str(money.donor_id)},
+        htmx=True,
+        headers={"HX-Trigger": "new-donor-submit"},
+    )
+    assert response.status_code == 200
+    html = fragment(response)
+    assert html.lstrip().startswith('<div id="donor-picker">')
+    new = next(d for d in donors_of(app, seed.fund_id) if d.name == "Hộ kinh doanh Minh Tâm")
+    assert selected_option(html, "donor_id") == str(new.id)
+    assert f'<option value="{money.donor_id}">Công ty TNHH Hồng Phát</option>' in html
+    assert 'hx-swap-oob="true"' in html  # the flash message travels with the fragment
+
+
+def test_refused_inline_donor_returns_the_fields_with_the_error(app, seed, money, as_role):
+    response = as_role("treasurer").post(
+        "/donations/new-donor",
+        {"name": "", "kind": "business", "donor_id": str(money.donor_id)},
+        htmx=True,
+        headers={"HX-Trigger": "new-donor-submit"},
+    )
+    assert response.status_code == 422
+    html = fragment(response)
+    assert 'id="new-donor"' in html and 'id="name-error"' in html
+    assert selected_option(html, "donor_id") == str(money.donor_id)  # the choice made is kept
+    assert [d.id for d in donors_of(app, seed.fund_id)] == [money.donor_id]
+
+
 # ------------------------------------------------------------------ the receipt
 
 
@@ -432,6 +494,11 @@ def test_the_reverse_form_is_for_the_treasurer_only(app, seed, money, as_role):
     for role in ("chair", "viewer"):
         page = full_page(as_role(role).get(f"/donations/{donation_id}"))
         assert "/reverse" not in page
+
+
+def test_new_donor_fragment_is_for_the_treasurer(seed, as_role):
+    for role in ("chair", "viewer", "member"):
+        assert as_role(role).get("/donations/new-donor", headers={"HX-Request": "true"}).status_code == 403
 
 
 @pytest.mark.parametrize(

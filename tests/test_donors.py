@@ -1,5 +1,6 @@
-"""Donors: the list with totals (one query), adding a donor plainly or inline from the donation
-form, and the donor's page telling what their money did without naming the borrower."""
+"""Donors: the list with totals (one query), adding a donor, and the donor's page telling what their
+money did without naming the borrower. (Adding one inline from the donation form is tested with the
+donations, in tests/test_donations.py.)"""
 
 import datetime as dt
 import re
@@ -8,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.conftest import counting_queries, fragment, full_page
+from tests.conftest import counting_queries, full_page
 from tracker.extensions import db
 from tracker.models import AuditEvent, Donation, Donor
 from tracker.money import journal
@@ -41,14 +42,6 @@ def reverse_donation(app, donation_id, reason="Ghi nhầm"):
             db.session.get(Donation, donation_id), reason, factories.user_id("treasurer")
         )
         db.session.commit()
-
-
-def selected_option(html, name):
-    """The value of the selected <option> of the <select name=...>."""
-    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S)
-    assert select, f"no <select name={name}>"
-    chosen = re.findall(r'<option selected value="([^"]*)">', select.group(1))
-    return chosen[0] if chosen else None
 
 
 # ------------------------------------------------------------------ the list
@@ -164,56 +157,6 @@ def test_bad_donor_is_refused_next_to_the_field_and_nothing_is_written(app, seed
         assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action.like("donor.%"))) is None
 
 
-# ------------------------------------------------------------------ inline from the donation form
-
-
-def test_new_donor_fields_come_as_a_fragment_for_htmx(seed, as_role):
-    treasurer = as_role("treasurer")
-    html = fragment(treasurer.get("/donations/new-donor", headers={"HX-Request": "true"}))
-    assert 'id="new-donor"' in html and 'name="name"' in html and 'name="kind"' in html
-    assert 'hx-post="/donations/new-donor"' in html and 'hx-target="#donor-picker"' in html
-    # without JavaScript the same address leads to the donors page and its add form
-    plain = treasurer.get("/donations/new-donor")
-    assert plain.status_code in (302, 303) and plain.location.endswith("/donors#new-donor")
-
-
-def test_the_donation_form_links_to_the_donors_page_without_javascript(seed, as_role):
-    page = full_page(as_role("treasurer").get("/donations"))
-    picker = page[page.index('id="donor-picker"') :]
-    assert 'href="/donors#new-donor"' in picker and 'hx-get="/donations/new-donor"' in picker
-
-
-def test_htmx_post_from_the_inline_part_returns_the_select_with_the_new_donor(app, seed, money, as_role):
-    treasurer = as_role("treasurer")
-    response = treasurer.post(
-        "/donations/new-donor",
-        {"name": "Hộ kinh doanh Minh Tâm", "kind": "business", "donor_id": str(money.donor_id)},
-        htmx=True,
-        headers={"HX-Trigger": "new-donor-submit"},
-    )
-    assert response.status_code == 200
-    html = fragment(response)
-    assert html.lstrip().startswith('<div id="donor-picker">')
-    new = next(d for d in donors_of(app, seed.fund_id) if d.name == "Hộ kinh doanh Minh Tâm")
-    assert selected_option(html, "donor_id") == str(new.id)
-    assert f'<option value="{money.donor_id}">Công ty TNHH Hồng Phát</option>' in html
-    assert 'hx-swap-oob="true"' in html  # the flash message travels with the fragment
-
-
-def test_refused_inline_donor_returns_the_fields_with_the_error(app, seed, money, as_role):
-    response = as_role("treasurer").post(
-        "/donations/new-donor",
-        {"name": "", "kind": "business", "donor_id": str(money.donor_id)},
-        htmx=True,
-        headers={"HX-Trigger": "new-donor-submit"},
-    )
-    assert response.status_code == 422
-    html = fragment(response)
-    assert 'id="new-donor"' in html and 'id="name-error"' in html
-    assert selected_option(html, "donor_id") == str(money.donor_id)  # the choice made is kept
-    assert [d.id for d in donors_of(app, seed.fund_id)] == [money.donor_id]
-
-
 def test_a_boosted_or_plain_post_still_redirects(app, seed, as_role):
     treasurer = as_role("treasurer")
     plain = treasurer.post("/donors", {"name": "Trần Thị Hoa", "kind": "individual"})
@@ -300,11 +243,6 @@ def test_roles(app, seed, money, as_role, role, get_status, post_status):
     assert user.post("/donors", NEW_DONOR).status_code == post_status
     created = [d for d in donors_of(app, seed.fund_id) if "Chè" in d.name]
     assert len(created) == (1 if post_status == 303 else 0)
-
-
-def test_new_donor_fragment_is_for_the_treasurer(seed, as_role):
-    for role in ("chair", "viewer", "member"):
-        assert as_role(role).get("/donations/new-donor", headers={"HX-Request": "true"}).status_code == 403
 
 
 def test_another_funds_donor_is_not_found(app, seed, money, as_role):

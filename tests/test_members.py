@@ -1,4 +1,5 @@
-"""The support team: list in Vietnamese order, add and edit inline or as plain forms, leave."""
+"""The support team: list in Vietnamese order, add and edit inline or as plain forms, leave (not while
+anyone is still assigned to them)."""
 
 import sqlalchemy as sa
 
@@ -134,6 +135,17 @@ def test_leave_needs_a_real_date(app, seed, as_role):
     assert response.status_code == 422
     with app.app_context():
         assert db.session.get(CommitteeMember, seed.member_cm_id).left_on is None
+
+
+def test_a_mentor_with_people_cannot_leave_until_they_are_reassigned(app, money, seed, as_role):
+    chair = as_role("chair")
+    refused = chair.post(f"/members/{seed.member_cm_id}/leave", {"left_on": "2026-06-01"})
+    assert refused.status_code == 422
+    assert "Nguyễn Văn An" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(CommitteeMember, seed.member_cm_id).left_on is None
+    chair.post(f"/people/{money.person_id}/mentor", {"mentor_id": "0", "assigned_on": "2026-05-01"})
+    assert chair.post(f"/members/{seed.member_cm_id}/leave", {"left_on": "2026-06-01"}).status_code == 303
 
 
 def test_the_team_page_costs_the_same_whatever_the_number_of_logins(app, seed, as_role, count_queries):

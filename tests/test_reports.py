@@ -1,7 +1,11 @@
-"""Reports: outstanding loans (dư nợ) and the cash book (sổ quỹ), on screen, in CSV and in XLSX.
+"""Reports: outstanding loans (dư nợ), aging (with PAR30 and the arrears rate), the cash book (sổ quỹ),
+donors and what their money did, and visits by mentor, on screen, in CSV and in XLSX.
 
-One small history, dated in 2025 with "today" fixed at 15/12/2025, is checked three ways: against
-numbers worked out by hand, against raw SQL sums over journal_line, and across the three renderings.
+Each report is checked on a small constructed fund, dated in 2025 with "today" fixed at 15/12/2025 (one
+history serves the outstanding loans and the cash book), against answers worked out by hand, against
+raw SQL over journal_line (or the casework tables), and across its three renderings (screen, CSV,
+XLSX). Then who may see and export what, bad dates, what goes out in an export or on paper, and query
+counts that do not grow with the rows.
 """
 
 import csv
@@ -15,10 +19,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import full_page
-from tests.factories import add_donor, approved_loan, disbursed_loan, donate, repay, user_id
-from tracker import clock
+from tests.factories import add_donor, add_person, approved_loan, disbursed_loan, donate, repay, user_id
+from tracker import casework, clock
 from tracker.extensions import db
-from tracker.models import Donation, Donor, Loan, Person, Repayment
+from tracker.models import CommitteeMember, Donation, Donor, Loan, Person, Repayment
 from tracker.money import balances, journal
 
 TODAY = dt.date(2025, 12, 15)
@@ -36,13 +40,92 @@ OUTSTANDING_HEADER = [
     "days_overdue",
     "status",
 ]
+AGING_HEADER = ["bucket", "loans", "outstanding", "overdue_amount", "share_of_outstanding"]
+AGING_BUCKETS = ["not_overdue", "1-30", "31-60", "61-90", "91-180", "181-360", "360+"]
 CASHBOOK_HEADER = ["date", "receipt_no", "kind", "description", "money_in", "money_out", "balance"]
+DONORS_HEADER = [
+    "donor_id",
+    "donor_name",
+    "kind",
+    "donations",
+    "amount_in_period",
+    "total_given",
+    "lent_out_now",
+    "returned",
+    "lost",
+]
+DONOR_AMOUNTS = DONORS_HEADER[3:]
+VISITS_HEADER = [
+    "mentor_id",
+    "mentor_name",
+    "people",
+    "visits_made",
+    "visits_home",
+    "visits_phone",
+    "visits_workplace",
+    "visits_meeting",
+    "visits_due",
+    "overdue_now",
+]
+VISIT_COUNTS = VISITS_HEADER[2:]
 
 
 @pytest.fixture
 def today(monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: TODAY)
     return TODAY
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def read_csv(response) -> list[list[str]]:
+    data = response.get_data()
+    assert data.startswith(b"\xef\xbb\xbf"), "Excel needs the byte-order mark to read UTF-8"
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def read_xlsx(response) -> list[list]:
+    workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    rows = [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    workbook.close()
+    width = len(rows[0]) if rows else 0
+    return [row + [None] * (width - len(row)) for row in rows]  # empty last cells are not stored
+
+
+def as_dicts(rows: list[list]) -> list[dict]:
+    header, *body = rows
+    return [dict(zip(header, row, strict=True)) for row in body]
+
+
+def screen_value(page: str, attribute: str, name: str) -> str:
+    match = re.search(rf'data-{attribute}="{re.escape(name)}">([^<]*)<', page)
+    assert match, f"no {attribute} {name} on the page"
+    return match.group(1).strip()
+
+
+def screen_amount(page: str, attribute: str, name: str) -> int:
+    return int(re.sub(r"[^\d-]", "", screen_value(page, attribute, name)))
+
+
+def raw_sum(app, sql: str, **params) -> int:
+    with app.app_context():
+        return int(db.session.execute(sa.text(sql), params).scalar() or 0)
+
+
+def export(user, url: str, chosen: str) -> list[dict]:
+    """The rows of an export, as dicts (CSV values are text, XLSX values typed)."""
+    response = user.client.get(f"{url}{'&' if '?' in url else '?'}format={chosen}")
+    assert response.status_code == 200, response.status_code
+    rows = read_csv(response) if chosen == "csv" else read_xlsx(response)
+    return as_dicts(rows)
+
+
+def column_total(rows: list[dict], column: str) -> int:
+    return sum(int(row[column]) for row in rows)
+
+
+# ------------------------------------------------------------------ outstanding loans
 
 
 @dataclass
@@ -86,46 +169,11 @@ def history(app, seed, money, today) -> History:
     return History(fund, loan_a, loan_b, loan_c, ("Nguyễn Văn An", "Lê Thị Bích"))
 
 
-# ------------------------------------------------------------------ helpers
-
-
-def read_csv(response) -> list[list[str]]:
-    data = response.get_data()
-    assert data.startswith(b"\xef\xbb\xbf"), "Excel needs the byte-order mark to read UTF-8"
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-
-
-def read_xlsx(response) -> list[list]:
-    workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True)
-    rows = [list(row) for row in workbook.active.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
-
-
-def as_dicts(rows: list[list]) -> list[dict]:
-    header, *body = rows
-    return [dict(zip(header, row, strict=True)) for row in body]
-
-
-def screen_amount(page: str, attribute: str, name: str) -> int:
-    match = re.search(rf'data-{attribute}="{name}">([^<]*)<', page)
-    assert match, f"no {attribute} {name} on the page"
-    return int(re.sub(r"[^\d-]", "", match.group(1)))
-
-
-def raw_sum(app, sql: str, **params) -> int:
-    with app.app_context():
-        return int(db.session.execute(sa.text(sql), params).scalar())
-
-
 def outstanding_csv(chair, as_of: dt.date | None = None) -> dict[int, dict]:
     url = "/reports/outstanding?format=csv" + (f"&as_of={as_of.isoformat()}" if as_of else "")
     response = chair.get(url)
     assert response.status_code == 200
     return {int(row["loan_id"]): row for row in as_dicts(read_csv(response))}
-
-
-# ------------------------------------------------------------------ outstanding loans
 
 
 def test_outstanding_csv_header_format_and_filename(history, as_role):
@@ -275,6 +323,175 @@ def test_another_funds_loans_are_not_in_the_report(app, history, seed, money, as
     page = full_page(other.get("/reports/outstanding"))
     assert screen_amount(page, "total", "outstanding") == 3 * MILLION
     assert "Nguyễn Văn An" not in page
+
+
+# ------------------------------------------------------------------ aging
+
+
+@dataclass
+class AgingExample:
+    fund_id: int
+    current: int  # 12M over 12 months from 15/06/2025, every installment paid: 7M owed, not late
+    late_14: int  # 10M from 01/11/2025, nothing paid: 1M late since 01/12 (14 days)
+    late_44: int  # 6M from 01/10/2025, nothing paid: 2M late since 01/11 (44 days)
+    late_532: int  # 3M from 01/06/2024, nothing paid: all 3M late since 01/07/2024 (532 days)
+    repaid: int  # 2M, fully repaid: owes nothing
+    written_off: int  # 4M, 1M repaid, the rest written off: owes nothing
+
+
+@pytest.fixture
+def loans(app, seed, money, today) -> AgingExample:
+    fund = seed.fund_id
+    donate(app, fund, money.donor_id, 100 * MILLION, dt.date(2024, 5, 1))
+    current = disbursed_loan(app, fund, money.person_id, 12 * MILLION, dt.date(2025, 6, 15), term=12)
+    for month in (7, 8, 9, 10, 11):
+        repay(app, current, MILLION, dt.date(2025, month, 15))
+    late_14 = disbursed_loan(app, fund, money.person_id, 10 * MILLION, dt.date(2025, 11, 1), term=10)
+    late_44 = disbursed_loan(app, fund, money.other_person_id, 6 * MILLION, dt.date(2025, 10, 1), term=6)
+    late_532 = disbursed_loan(app, fund, money.other_person_id, 3 * MILLION, dt.date(2024, 6, 1), term=3)
+    repaid = disbursed_loan(app, fund, money.person_id, 2 * MILLION, dt.date(2025, 1, 10), term=2)
+    repay(app, repaid, 2 * MILLION, dt.date(2025, 3, 10))
+    written_off = disbursed_loan(app, fund, money.other_person_id, 4 * MILLION, dt.date(2025, 2, 1), term=4)
+    repay(app, written_off, MILLION, dt.date(2025, 3, 1))
+    with app.app_context():
+        journal.write_off(
+            db.session.get(Loan, written_off), dt.date(2025, 9, 1), "Đã chuyển đi", user_id("chair")
+        )
+        db.session.commit()
+    return AgingExample(fund, current, late_14, late_44, late_532, repaid, written_off)
+
+
+def test_aging_buckets_par30_and_arrears_rate_on_a_known_example(loans, as_role):
+    chair = as_role("chair")
+    rows = {row["bucket"]: row for row in export(chair, "/reports/aging", "csv")}
+    assert list(rows) == AGING_BUCKETS
+    expected = {
+        "not_overdue": ("1", "7000000", "0", "0.2692"),
+        "1-30": ("1", "10000000", "1000000", "0.3846"),
+        "31-60": ("1", "6000000", "2000000", "0.2308"),
+        "61-90": ("0", "0", "0", "0.0000"),
+        "91-180": ("0", "0", "0", "0.0000"),
+        "181-360": ("0", "0", "0", "0.0000"),
+        "360+": ("1", "3000000", "3000000", "0.1154"),
+    }
+    for bucket, (count, outstanding, overdue, share) in expected.items():
+        row = rows[bucket]
+        assert (row["loans"], row["outstanding"], row["overdue_amount"], row["share_of_outstanding"]) == (
+            count,
+            outstanding,
+            overdue,
+            share,
+        ), bucket
+    page = full_page(chair.get("/reports/aging"))
+    # PAR30: the loans more than 30 days late (6M + 3M) over all that is owed (26M).
+    assert screen_value(page, "ratio", "par30") == "34,6 %"
+    # Arrears rate: what is overdue (1M + 2M + 3M) over all that is owed.
+    assert screen_value(page, "ratio", "arrears_rate") == "23,1 %"
+    assert "PAR30" in page
+    assert screen_amount(page, "total", "outstanding") == 26 * MILLION
+    assert screen_amount(page, "total", "overdue_amount") == 6 * MILLION
+    assert screen_amount(page, "total", "loans") == 4
+    assert "38,5 %" in page  # the 1–30 bucket's share, 0.3846
+    # The detail: each owed loan once, in its bucket; the repaid and written-off loans not at all.
+    detail = dict(re.findall(r'data-loan="(\d+)" data-bucket="([^"]+)"', page))
+    assert detail == {
+        str(loans.current): "not_overdue",
+        str(loans.late_14): "1-30",
+        str(loans.late_44): "31-60",
+        str(loans.late_532): "360+",
+    }
+
+
+def test_aging_ratios_match_the_ledger_functions(app, loans):
+    from tracker.money import ledger
+    from tracker.queries import reports
+
+    with app.test_request_context():
+        report = reports.aging(loans.fund_id, TODAY)
+    assert report.at_risk_30 == 9 * MILLION
+    assert report.par30 == pytest.approx(9 / 26)
+    assert report.arrears_rate == pytest.approx(6 / 26)
+    assert ledger.arrears_rate(0, 0) is None
+    assert ledger.arrears_rate(MILLION, 4 * MILLION) == 0.25
+
+
+@pytest.mark.parametrize("as_of", [None, "2025-11-20", "2025-06-30", "2024-12-31", "2024-05-31"])
+def test_aging_totals_equal_the_outstanding_report_and_the_journal(app, loans, as_role, as_of):
+    chair = as_role("chair")
+    query = f"?as_of={as_of}" if as_of else ""
+    day = dt.date.fromisoformat(as_of) if as_of else TODAY
+    aging = export(chair, f"/reports/aging{query}", "csv")
+    outstanding = export(chair, f"/reports/outstanding{query}", "csv")
+    owed = [row for row in outstanding if int(row["outstanding"]) > 0]
+    receivable = raw_sum(
+        app,
+        "SELECT SUM(amount) FROM journal_line WHERE fund_id = :fund AND account = 'receivable' "
+        "AND posted_on <= :day",
+        fund=loans.fund_id,
+        day=day,
+    )
+    assert column_total(aging, "outstanding") == column_total(outstanding, "outstanding") == receivable
+    assert column_total(aging, "overdue_amount") == column_total(outstanding, "overdue_amount")
+    assert column_total(aging, "loans") == len(owed)
+    # The screens agree too.
+    aging_page = full_page(chair.get(f"/reports/aging{query}"))
+    outstanding_page = full_page(chair.get(f"/reports/outstanding{query}"))
+    for column in ("outstanding", "overdue_amount"):
+        assert screen_amount(aging_page, "total", column) == screen_amount(outstanding_page, "total", column)
+
+
+def test_aging_screen_csv_and_xlsx_agree(loans, as_role):
+    viewer = as_role("viewer")
+    response = viewer.client.get("/reports/aging?format=xlsx&as_of=2025-11-20")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="no-qua-han-2025-11-20.xlsx"'
+    xlsx = read_xlsx(response)
+    assert xlsx[0] == AGING_HEADER
+    xlsx_rows = as_dicts(xlsx)
+    share_cell = openpyxl.load_workbook(io.BytesIO(response.get_data())).active["E2"]
+    assert (share_cell.data_type, share_cell.number_format) == ("n", "0.0000")
+    csv_response = viewer.client.get("/reports/aging?format=csv&as_of=2025-11-20", buffered=False)
+    assert csv_response.is_streamed
+    assert csv_response.headers["Content-Disposition"] == 'attachment; filename="no-qua-han-2025-11-20.csv"'
+    csv_all = read_csv(csv_response)
+    assert csv_all[0] == AGING_HEADER
+    csv_rows = as_dicts(csv_all)
+    assert [row["bucket"] for row in xlsx_rows] == [row["bucket"] for row in csv_rows] == AGING_BUCKETS
+    for from_csv, from_xlsx in zip(csv_rows, xlsx_rows, strict=True):
+        for column in ("loans", "outstanding", "overdue_amount"):
+            assert re.fullmatch(r"\d+", from_csv[column]), "plain integers, no dots, no ₫"
+            assert isinstance(from_xlsx[column], int)
+            assert from_xlsx[column] == int(from_csv[column])
+        assert re.fullmatch(r"[01]\.\d{4}", from_csv["share_of_outstanding"])
+        assert from_xlsx["share_of_outstanding"] == pytest.approx(float(from_csv["share_of_outstanding"]))
+    page = full_page(viewer.get("/reports/aging?as_of=2025-11-20"))
+    for column in ("loans", "outstanding", "overdue_amount"):
+        assert screen_amount(page, "total", column) == column_total(csv_rows, column)
+    assert screen_amount(page, "total", "outstanding") == (7 + 10 + 6 + 3) * MILLION
+
+
+def test_aging_names_borrowers_only_to_the_chair(loans, as_role):
+    borrowers = ("Nguyễn Văn An", "Lê Thị Bích")
+    page = full_page(as_role("chair").get("/reports/aging"))
+    assert all(name in page for name in borrowers)
+    for role in ("treasurer", "viewer"):
+        page = full_page(as_role(role).get("/reports/aging"))
+        assert not any(name in page for name in borrowers), role
+        assert f"#{loans.late_44}" in page
+    for role in ("chair", "viewer", "treasurer"):
+        for chosen in ("csv", "xlsx"):
+            data = as_role(role).client.get(f"/reports/aging?format={chosen}").get_data()
+            assert "Nguyễn".encode() not in data
+
+
+def test_aging_of_an_empty_fund(seed, as_role, today):
+    chair = as_role("chair")
+    page = full_page(chair.get("/reports/aging"))
+    assert screen_amount(page, "total", "outstanding") == 0
+    assert screen_value(page, "ratio", "par30") == "—"
+    rows = export(chair, "/reports/aging", "csv")
+    assert [row["share_of_outstanding"] for row in rows] == [""] * 7
+    assert [row["share_of_outstanding"] for row in export(chair, "/reports/aging", "xlsx")] == [None] * 7
 
 
 # ------------------------------------------------------------------ cash book
@@ -447,13 +664,378 @@ def test_cashbook_screen_csv_and_xlsx_agree(history, as_role):
     assert screen_amount(page, "total", "money_out") == sum(int(row["money_out"]) for row in moves)
 
 
-def test_report_pages_are_ready_to_print(history, as_role):
+# ------------------------------------------------------------------ donors
+
+
+@dataclass
+class DonorExample:
+    fund_id: int
+    company: int  # gave 10M in 2024 and 6M in 2025
+    anonymous: int  # gave 4M in 2025, anonymously
+    reversed_only: int  # gave 2M in 2025, reversed: not in the report
+    loan_a: int  # 10M, all from the company's 2024 donation; 5M repaid
+    loan_b: int  # 8M: 4M of the anonymous donation, 4M of the company's 2025 one; 2M repaid, 6M written off
+
+
+@pytest.fixture
+def donors(app, seed, money, today) -> DonorExample:
+    fund = seed.fund_id
+    with app.app_context():
+        anonymous = add_donor(fund, "Ông Trần Giấu Tên", kind="individual")
+        db.session.get(Donor, anonymous).anonymous = True
+        reversed_only = add_donor(fund, "Hội Phụ nữ xã", kind="organisation")
+        db.session.commit()
+    donate(app, fund, money.donor_id, 10 * MILLION, dt.date(2024, 3, 1))
+    donate(app, fund, anonymous, 4 * MILLION, dt.date(2025, 2, 1))
+    donate(app, fund, money.donor_id, 6 * MILLION, dt.date(2025, 3, 1))
+    mistake = donate(app, fund, reversed_only, 2 * MILLION, dt.date(2025, 4, 1))
+    with app.app_context():
+        journal.reverse_donation(db.session.get(Donation, mistake), "Ghi trùng", user_id("treasurer"))
+        db.session.commit()
+    loan_a = disbursed_loan(app, fund, money.person_id, 10 * MILLION, dt.date(2025, 4, 10), term=10)
+    loan_b = disbursed_loan(app, fund, money.other_person_id, 8 * MILLION, dt.date(2025, 5, 1), term=8)
+    for month in range(5, 10):
+        repay(app, loan_a, MILLION, dt.date(2025, month, 10))
+    repay(app, loan_b, 2 * MILLION, dt.date(2025, 7, 1))
+    with app.app_context():
+        journal.write_off(db.session.get(Loan, loan_b), dt.date(2025, 10, 1), "Đã mất", user_id("chair"))
+        db.session.commit()
+    # Another fund's donor must not show.
+    donate(app, seed.other_fund_id, money.foreign_donor_id, 7 * MILLION, dt.date(2025, 2, 1))
+    return DonorExample(fund, money.donor_id, anonymous, reversed_only, loan_a, loan_b)
+
+
+def donor_rows(user, query: str = "", chosen: str = "csv") -> dict[int, dict]:
+    return {int(row["donor_id"]): row for row in export(user, f"/reports/donors{query}", chosen)}
+
+
+def test_donors_report_on_a_known_example(donors, as_role):
+    response = as_role("viewer").client.get("/reports/donors?format=csv")
+    assert (
+        response.headers["Content-Disposition"]
+        == 'attachment; filename="nha-tai-tro-2025-01-01-2025-12-15.csv"'
+    )
+    assert read_csv(response)[0] == DONORS_HEADER
+    rows = donor_rows(as_role("viewer"))
+    assert set(rows) == {donors.company, donors.anonymous}  # the reversed donation's donor gave nothing
+    company, anonymous = rows[donors.company], rows[donors.anonymous]
+    # The company: 6M in 2025 (1 donation), 16M ever. Its 10M went into loan A (half repaid: 5M
+    # back, 5M still out); 4M of its 6M went into loan B (2/8 repaid: 1M back, 3M written off).
+    assert [company[key] for key in DONOR_AMOUNTS] == [
+        "1",
+        "6000000",
+        "16000000",
+        "5000000",
+        "6000000",
+        "3000000",
+    ]
+    assert company["kind"] == "business"
+    assert company["donor_name"] == "Công ty TNHH Hồng Phát"
+    # The anonymous benefactor: 4M, all into loan B: 1M back, 3M lost, nothing out any more.
+    assert [anonymous[key] for key in DONOR_AMOUNTS] == ["1", "4000000", "4000000", "0", "1000000", "3000000"]
+    assert anonymous["donor_name"] == "Nhà hảo tâm ẩn danh"
+
+
+def test_donors_of_a_period(donors, as_role):
+    rows = donor_rows(as_role("chair"), "?from=2024-01-01&to=2024-12-31")
+    company, anonymous = rows[donors.company], rows[donors.anonymous]
+    assert (company["donations"], company["amount_in_period"], company["total_given"]) == (
+        "1",
+        "10000000",
+        "16000000",
+    )
+    assert (anonymous["donations"], anonymous["amount_in_period"]) == ("0", "0")
+    # What the money is doing is as of today, whatever the period.
+    assert company["lent_out_now"] == "5000000"
+
+
+def test_donors_totals_match_raw_sums(app, donors, as_role):
+    rows = list(donor_rows(as_role("treasurer")).values())
+    fund = donors.fund_id
+    # Donations in the period from the journal, not from the donation table: capital credits of
+    # donation transactions that were not reversed.
+    given_in_2025 = -raw_sum(
+        app,
+        "SELECT SUM(l.amount) FROM journal_line l JOIN journal_transaction t ON t.id = l.transaction_id "
+        "WHERE l.fund_id = :fund AND l.account = 'capital' AND t.reverses_id IS NULL "
+        "AND l.posted_on BETWEEN '2025-01-01' AND '2025-12-15' "
+        "AND NOT EXISTS (SELECT 1 FROM journal_transaction r WHERE r.reverses_id = t.id)",
+        fund=fund,
+    )
+    given_ever = raw_sum(
+        app, "SELECT -SUM(amount) FROM journal_line WHERE fund_id = :fund AND account = 'capital'", fund=fund
+    )
+    receivable = (
+        "SELECT COALESCE(SUM(amount), 0) FROM journal_line WHERE fund_id = :fund AND account = 'receivable'"
+    )
+    outstanding = raw_sum(app, receivable, fund=fund)
+    repaid = -raw_sum(app, receivable + " AND event = 'repayment'", fund=fund)
+    written_off = -raw_sum(app, receivable + " AND event = 'write_off'", fund=fund)
+    assert (given_in_2025, given_ever, outstanding, repaid, written_off) == (
+        10 * MILLION,
+        20 * MILLION,
+        5 * MILLION,
+        7 * MILLION,
+        6 * MILLION,
+    )
+    assert column_total(rows, "amount_in_period") == given_in_2025
+    assert column_total(rows, "total_given") == given_ever
+    assert column_total(rows, "lent_out_now") == outstanding
+    assert column_total(rows, "returned") == repaid
+    assert column_total(rows, "lost") == written_off
+    # Per donor, what was lent from their donations is out, back or lost, to the đồng.
+    for row in rows:
+        lent = raw_sum(
+            app,
+            "SELECT COALESCE(SUM(f.amount), 0) FROM funding f JOIN donation d ON d.id = f.donation_id "
+            "WHERE d.donor_id = :donor AND f.void = :no AND d.reversal_id IS NULL",
+            donor=row["donor_id"],
+            no=False,
+        )
+        assert int(row["lent_out_now"]) + int(row["returned"]) + int(row["lost"]) == lent
+
+
+def test_donors_screen_csv_and_xlsx_agree(donors, as_role):
     chair = as_role("chair")
-    for url in ("/reports/outstanding", "/reports/cashbook"):
-        page = full_page(chair.get(url))
-        assert "print.css" in page
-        assert "Hồng Sơn, ngày 15 tháng 12 năm 2025" in page
-        assert page.count('class="signatures report-signatures"') == 1
+    query = "?from=2025-02-01&to=2025-12-15"
+    from_csv = list(donor_rows(chair, query).values())
+    response = chair.client.get(f"/reports/donors{query}&format=xlsx")
+    assert (
+        response.headers["Content-Disposition"]
+        == 'attachment; filename="nha-tai-tro-2025-02-01-2025-12-15.xlsx"'
+    )
+    xlsx = read_xlsx(response)
+    assert xlsx[0] == DONORS_HEADER
+    from_xlsx = as_dicts(xlsx)
+    assert [[str(value) for value in row.values()] for row in from_xlsx] == [
+        list(row.values()) for row in from_csv
+    ]
+    page = full_page(chair.get(f"/reports/donors{query}"))
+    for column in DONOR_AMOUNTS:
+        assert (
+            screen_amount(page, "total", column)
+            == column_total(from_csv, column)
+            == column_total(from_xlsx, column)
+        )
+    assert screen_amount(page, "total", "total_given") == 20 * MILLION
+
+
+def test_anonymous_donors_are_named_only_to_the_treasurer_on_screen(donors, as_role):
+    for role in ("chair", "viewer", "treasurer"):
+        user = as_role(role)
+        page = full_page(user.get("/reports/donors"))
+        assert "Nhà hảo tâm ẩn danh" in page
+        assert ("Giấu Tên" in page) == (role == "treasurer"), role
+        assert "Doanh nghiệp Xa" not in page  # another fund's donor
+        for chosen in ("csv", "xlsx"):
+            data = user.client.get(f"/reports/donors?format={chosen}").get_data()
+            assert "Giấu Tên".encode() not in data, (role, chosen)
+        assert "Nguyễn Văn An" not in page  # no borrower is named
+
+
+def test_donors_report_of_an_empty_fund(seed, as_role, today):
+    chair = as_role("chair")
+    page = full_page(chair.get("/reports/donors"))
+    assert screen_amount(page, "total", "total_given") == 0
+    assert read_csv(chair.client.get("/reports/donors?format=csv")) == [DONORS_HEADER]
+
+
+# ------------------------------------------------------------------ visits by mentor
+
+
+PERIOD = "?from=2025-07-01&to=2025-12-15"  # 168 days
+
+
+@dataclass
+class VisitExample:
+    fund_id: int
+    binh: int  # the `member` login's committee member
+    long: int  # member2's
+    cuc: int  # a current member without people
+    gone: int  # left in 2024: not in the report
+
+
+def new_member(fund_id: int, name: str, left_on: dt.date | None = None) -> int:
+    member = CommitteeMember(fund_id=fund_id, position="Thành viên", left_on=left_on)
+    member.set_name(name)
+    db.session.add(member)
+    db.session.flush()
+    return member.id
+
+
+def new_person(fund_id: int, name: str, mentor_id: int | None, since: dt.date, interval: int = 30) -> Person:
+    person = db.session.get(Person, add_person(fund_id, name))
+    person.visit_interval_days = interval
+    if mentor_id is not None:
+        casework.assign_mentor(person, mentor_id, since, None)
+    return person
+
+
+def visit(person: Person, mentor_id: int | None, on: dt.date, kind: str, next_visit_on=None) -> None:
+    casework.log_visit(person, mentor_id=mentor_id, visited_on=on, kind=kind, next_visit_on=next_visit_on)
+
+
+@pytest.fixture
+def visits(app, seed, today) -> VisitExample:
+    fund = seed.fund_id
+    with app.app_context():
+        binh = seed.member_cm_id
+        long = db.session.scalar(
+            sa.select(CommitteeMember.id).where(CommitteeMember.user_id == user_id("member2"))
+        )
+        cuc = new_member(fund, "Trần Thị Cúc")
+        gone = new_member(fund, "Đỗ Văn Cũ", left_on=dt.date(2024, 1, 1))
+        start = dt.date(2025, 1, 1)
+        # Bình: P1 all period at 30 days (168 // 30 = 5 due), P2 from 01/09 at 60 days (106 // 60 = 1).
+        p1 = new_person(fund, "Hoàng Văn Một", binh, start)
+        p2 = new_person(fund, "Vũ Thị Hai", binh, dt.date(2025, 9, 1), interval=60)
+        # P3: Bình until 30/09 (92 days: 3 due), then Long (76 days: 2 due).
+        p3 = new_person(fund, "Đặng Văn Ba", binh, start)
+        casework.assign_mentor(p3, long, dt.date(2025, 10, 1), None)
+        # P4: Long; settled on 01/08 (31 days of July: 1 due); no longer in anyone's caseload.
+        p4 = new_person(fund, "Lý Thị Bốn", long, start)
+        # P5: nobody assigned; one visit with no mentor recorded.
+        p5 = new_person(fund, "Ngô Văn Năm", None, start)
+        visit(p1, binh, dt.date(2025, 6, 20), "home")  # before the period
+        visit(p1, binh, dt.date(2025, 7, 5), "home")
+        visit(p1, binh, dt.date(2025, 8, 10), "phone")
+        visit(p1, binh, dt.date(2025, 9, 12), "home")  # next 12/10: overdue now
+        visit(p2, binh, dt.date(2025, 9, 20), "workplace", next_visit_on=dt.date(2025, 12, 20))
+        visit(p3, binh, dt.date(2025, 8, 20), "meeting")
+        visit(p3, long, dt.date(2025, 10, 15), "home")  # next 14/11: overdue now
+        visit(p4, long, dt.date(2025, 7, 10), "phone")
+        casework.change_status(p4, "settled", dt.date(2025, 8, 1), "Có việc làm ổn định", None)
+        visit(p5, None, dt.date(2025, 8, 1), "home")  # next 31/08: overdue now
+        # Another fund's visits must not show.
+        other = db.session.get(Person, add_person(seed.other_fund_id, "Trần Văn Xa", seed.other_cm_id))
+        visit(other, seed.other_cm_id, dt.date(2025, 8, 1), "home")
+        db.session.commit()
+        return VisitExample(fund, binh, long, cuc, gone)
+
+
+def visit_rows(user, query: str = PERIOD, chosen: str = "csv") -> dict[str, dict]:
+    return {row["mentor_id"] or "": row for row in export(user, f"/reports/visits{query}", chosen)}
+
+
+def counts(row: dict) -> list[int]:
+    return [int(row[column]) for column in VISIT_COUNTS]
+
+
+def test_visits_by_mentor_on_a_known_example(visits, as_role):
+    response = as_role("chair").client.get(f"/reports/visits{PERIOD}&format=csv")
+    assert (
+        response.headers["Content-Disposition"] == 'attachment; filename="tham-hoi-2025-07-01-2025-12-15.csv"'
+    )
+    assert read_csv(response)[0] == VISITS_HEADER
+    rows = visit_rows(as_role("chair"))
+    # By given name (Bình, Cúc, Long), the member who left long ago left out; no mentor last.
+    assert list(rows) == [str(visits.binh), str(visits.cuc), str(visits.long), ""]
+    #                                   people made home phone work meeting due overdue
+    assert counts(rows[str(visits.binh)]) == [2, 5, 2, 1, 1, 1, 9, 1]
+    assert counts(rows[str(visits.long)]) == [1, 2, 1, 1, 0, 0, 3, 1]
+    assert counts(rows[str(visits.cuc)]) == [0] * 8
+    assert counts(rows[""]) == [1, 1, 1, 0, 0, 0, 0, 1]
+    assert rows[str(visits.binh)]["mentor_name"] == "Phạm Văn Bình"
+    assert str(visits.gone) not in rows
+
+
+def test_visits_due_follows_the_period(visits, as_role):
+    # From 01/10 only: Bình has P1 (76 days: 2), P2 (76 days at 60: 1); Long has P3 (76 days: 2).
+    rows = visit_rows(as_role("viewer"), "?from=2025-10-01&to=2025-12-15")
+    assert rows[str(visits.binh)]["visits_due"] == "3"
+    assert rows[str(visits.long)]["visits_due"] == "2"
+    assert rows[str(visits.long)]["visits_made"] == "1"
+    # A period running past today counts the days up to today only.
+    future = visit_rows(as_role("viewer"), "?from=2025-10-01&to=2026-03-31")
+    assert future[str(visits.binh)]["visits_due"] == "3"
+
+
+def test_visits_totals_match_raw_counts(app, visits, as_role):
+    chair = as_role("chair")
+    rows = list(visit_rows(chair).values())
+    fund = visits.fund_id
+    made = raw_sum(
+        app,
+        "SELECT COUNT(*) FROM visit WHERE fund_id = :fund "
+        "AND visited_on BETWEEN '2025-07-01' AND '2025-12-15'",
+        fund=fund,
+    )
+    people = raw_sum(
+        app, "SELECT COUNT(*) FROM person WHERE fund_id = :fund AND status = 'supported'", fund=fund
+    )
+    overdue = raw_sum(
+        app,
+        "SELECT COUNT(*) FROM person WHERE fund_id = :fund AND status = 'supported' "
+        "AND next_visit_on < '2025-12-15'",
+        fund=fund,
+    )
+    assert (made, people, overdue) == (8, 4, 3)
+    assert column_total(rows, "visits_made") == made
+    assert (
+        sum(column_total(rows, f"visits_{kind}") for kind in ("home", "phone", "workplace", "meeting"))
+        == made
+    )
+    assert column_total(rows, "people") == people
+    assert column_total(rows, "overdue_now") == overdue
+    assert column_total(rows, "visits_due") == 12
+
+
+def test_visits_screen_csv_and_xlsx_agree(visits, as_role):
+    viewer = as_role("viewer")
+    from_csv = list(visit_rows(viewer).values())
+    response = viewer.client.get(f"/reports/visits{PERIOD}&format=xlsx")
+    assert (
+        response.headers["Content-Disposition"]
+        == 'attachment; filename="tham-hoi-2025-07-01-2025-12-15.xlsx"'
+    )
+    xlsx = read_xlsx(response)
+    assert xlsx[0] == VISITS_HEADER
+    from_xlsx = as_dicts(xlsx)
+    assert [["" if value is None else str(value) for value in row.values()] for row in from_xlsx] == [
+        list(row.values()) for row in from_csv
+    ]
+    page = full_page(viewer.get(f"/reports/visits{PERIOD}"))
+    for column in VISIT_COUNTS:
+        assert (
+            screen_amount(page, "total", column)
+            == column_total(from_csv, column)
+            == column_total(from_xlsx, column)
+        )
+    assert 'class="muted report-note"' in page  # how visits due are estimated, said on the page
+
+
+def test_visits_default_period_is_the_last_six_months(visits, as_role):
+    response = as_role("chair").client.get("/reports/visits?format=csv")
+    assert (
+        response.headers["Content-Disposition"] == 'attachment; filename="tham-hoi-2025-06-16-2025-12-15.csv"'
+    )
+    page = full_page(as_role("chair").get("/reports/visits"))
+    assert 'value="2025-06-16"' in page and 'value="2025-12-15"' in page
+
+
+@pytest.mark.parametrize("login, mentor", [("member", "binh"), ("member2", "long")])
+def test_a_member_sees_only_their_own_row(visits, as_role, login, mentor):
+    user = as_role(login)
+    page = full_page(user.get(f"/reports/visits{PERIOD}"))
+    own = getattr(visits, mentor)
+    assert re.findall(r'data-mentor="([^"]*)"', page) == [str(own)]
+    others = {"binh": "Phạm Văn Bình", "long": "Bùi Văn Long"}
+    assert all(name not in page for key, name in others.items() if key != mentor)
+    assert "Trần Thị Cúc" not in page
+    assert "data-total" not in page  # no team totals for a member
+    assert "format=csv" not in page
+    for chosen in ("csv", "xlsx"):
+        assert user.client.get(f"/reports/visits{PERIOD}&format={chosen}").status_code == 403
+
+
+def test_a_member_without_a_committee_record_sees_no_row(app, visits, as_role):
+    with app.app_context():
+        db.session.execute(
+            sa.update(CommitteeMember).where(CommitteeMember.id == visits.binh).values(user_id=None)
+        )
+        db.session.commit()
+    page = full_page(as_role("member").get(f"/reports/visits{PERIOD}"))
+    assert re.findall(r'data-mentor="([^"]*)"', page) == []
 
 
 # ------------------------------------------------------------------ permissions
@@ -464,9 +1046,18 @@ PERMISSION_MATRIX = [
     ("/reports/outstanding", {"chair": 200, "treasurer": 200, "viewer": 200, "member": 403}),
     ("/reports/outstanding?format=csv", {"chair": 200, "treasurer": 403, "viewer": 403, "member": 403}),
     ("/reports/outstanding?format=xlsx", {"chair": 200, "treasurer": 403, "viewer": 403, "member": 403}),
+    ("/reports/aging", {"chair": 200, "treasurer": 200, "viewer": 200, "member": 403}),
+    ("/reports/aging?format=csv", {"chair": 200, "treasurer": 200, "viewer": 200, "member": 403}),
+    ("/reports/aging?format=xlsx", {"chair": 200, "treasurer": 200, "viewer": 200, "member": 403}),
     ("/reports/cashbook", {"chair": 200, "treasurer": 200, "viewer": 200, "member": 403}),
     ("/reports/cashbook?format=csv", {"chair": 200, "treasurer": 200, "viewer": 200, "member": 403}),
     ("/reports/cashbook?format=xlsx", {"chair": 200, "treasurer": 200, "viewer": 200, "member": 403}),
+    ("/reports/donors", {"chair": 200, "treasurer": 200, "viewer": 200, "member": 403}),
+    ("/reports/donors?format=csv", {"chair": 200, "treasurer": 200, "viewer": 200, "member": 403}),
+    ("/reports/donors?format=xlsx", {"chair": 200, "treasurer": 200, "viewer": 200, "member": 403}),
+    ("/reports/visits", {"chair": 200, "treasurer": 403, "viewer": 200, "member": 200}),
+    ("/reports/visits?format=csv", {"chair": 200, "treasurer": 403, "viewer": 200, "member": 403}),
+    ("/reports/visits?format=xlsx", {"chair": 200, "treasurer": 403, "viewer": 200, "member": 403}),
 ]
 
 
@@ -477,20 +1068,57 @@ def test_who_may_see_and_export_reports(history, as_role, role, url, expected):
     response = as_role(role).client.get(url)
     assert response.status_code == expected[role]
     if response.status_code == 403:
-        assert b"Nguy\xe1\xbb\x85n V\xc4\x83n An" not in response.get_data()  # no names in the refusal
+        assert "Nguyễn Văn An".encode() not in response.get_data()  # no names in the refusal
 
 
-def test_export_links_show_only_to_who_may_export(history, as_role):
-    treasurer = as_role("treasurer")
-    assert "format=csv" not in full_page(treasurer.get("/reports/outstanding"))
-    assert "format=csv" in full_page(treasurer.get("/reports/cashbook"))
-    assert "format=xlsx" in full_page(as_role("chair").get("/reports/outstanding"))
+EXPORT_LINKS = [
+    ("treasurer", "/reports/outstanding", "format=csv", False),  # names people: the chair's alone
+    ("chair", "/reports/outstanding", "format=xlsx", True),
+    ("treasurer", "/reports/aging", "format=csv", True),
+    ("treasurer", "/reports/cashbook", "format=csv", True),
+    ("treasurer", "/reports/donors", "format=csv", True),
+    ("viewer", "/reports/visits", "format=xlsx", True),
+]
 
 
-def test_reports_need_a_login(app, seed):
-    response = app.test_client().get("/reports/cashbook?format=csv")
+@pytest.mark.parametrize("role, url, link, shown", EXPORT_LINKS)
+def test_export_links_show_only_to_who_may_export(history, as_role, role, url, link, shown):
+    assert (link in full_page(as_role(role).get(url))) == shown
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/reports/aging?format=csv",
+        "/reports/cashbook?format=csv",
+        "/reports/donors",
+        "/reports/visits?format=xlsx",
+    ],
+)
+def test_reports_need_a_login(app, seed, url):
+    response = app.test_client().get(url)
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_reports_index_links_the_reports_each_role_may_open(seed, as_role, today):
+    chair_page = full_page(as_role("chair").get("/reports"))
+    for url in ("/reports/aging", "/reports/donors", "/reports/visits"):
+        assert f'href="{url}"' in chair_page
+    treasurer_page = full_page(as_role("treasurer").get("/reports"))
+    assert 'href="/reports/aging"' in treasurer_page and 'href="/reports/donors"' in treasurer_page
+    assert 'href="/reports/visits"' not in treasurer_page  # they may not open it
+
+
+def test_another_funds_chair_sees_none_of_it(loans, donors, visits, as_role):
+    other = as_role("other_chair")
+    assert screen_amount(full_page(other.get("/reports/aging")), "total", "outstanding") == 0
+    donors_page = full_page(other.get("/reports/donors"))
+    assert "Công ty TNHH Hồng Phát" not in donors_page
+    assert "Doanh nghiệp Xa" in donors_page
+    visits_page = full_page(other.get(f"/reports/visits{PERIOD}"))
+    assert "Phạm Văn Bình" not in visits_page
+    assert screen_amount(visits_page, "total", "visits_made") == 1
 
 
 # ------------------------------------------------------------------ bad input
@@ -501,27 +1129,65 @@ BAD_QUERIES = [
     "/reports/outstanding?as_of=tomorrow",
     "/reports/outstanding?as_of=1800-01-01",
     "/reports/outstanding?as_of=99999-01-01",
+    "/reports/aging?as_of=2025-02-30",
+    "/reports/aging?as_of=tomorrow",
+    "/reports/aging?as_of=1800-01-01",
+    "/reports/aging?as_of=99999-01-01",
+    "/reports/aging?as_of=%00",
     "/reports/cashbook?from=2025-12-01&to=2025-01-01",
     "/reports/cashbook?from=2025-13-01",
     "/reports/cashbook?to=2025-02-29",
     "/reports/cashbook?from=0001-01-01&to=0001-01-02",
     "/reports/cashbook?from=2025-01-01&to=%00",
+    "/reports/donors?from=2025-12-01&to=2025-01-01",
+    "/reports/donors?from=2025-13-01",
+    "/reports/donors?to=2025-02-29",
+    "/reports/donors?from=0001-01-01&to=0001-01-02",
+    "/reports/visits?from=2025-12-01&to=2025-01-01",
+    "/reports/visits?from=2025-13-01",
+    "/reports/visits?to=2025-02-29",
+    "/reports/visits?from=2025-01-01&to=%00",
+    "/reports/visits?to=2040-01-01",
 ]
 
 
 @pytest.mark.parametrize("url", BAD_QUERIES)
-@pytest.mark.parametrize("export", ["", "&format=csv", "&format=xlsx"])
-def test_bad_dates_are_refused_with_a_message(history, as_role, url, export):
-    response = as_role("chair").client.get(url + export)
+@pytest.mark.parametrize("export_format", ["", "&format=csv", "&format=xlsx"])
+def test_bad_dates_are_refused_with_a_message(history, as_role, url, export_format):
+    response = as_role("chair").client.get(url + export_format)
     assert response.status_code == 400
     page = full_page(response)
-    if not export:
+    if not export_format:
         assert 'class="field-error"' in page  # said next to the date field, the form kept
         assert "<table" not in page
 
 
-def test_an_unknown_export_format_is_refused(history, as_role):
-    assert as_role("chair").get("/reports/cashbook?format=pdf").status_code == 400
+@pytest.mark.parametrize(
+    "url",
+    ["/reports/outstanding", "/reports/aging", "/reports/cashbook", "/reports/donors", "/reports/visits"],
+)
+def test_an_unknown_export_format_is_refused(history, as_role, url):
+    assert as_role("chair").client.get(f"{url}?format=pdf").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/reports/aging?as_of=",
+        "/reports/aging?as_of=2028-12-01",
+        "/reports/aging?as_of=15/12/2025",
+        "/reports/donors?from=&to=",
+        "/reports/donors?to=1950-01-01",
+        "/reports/donors?from=2028-12-01",
+        "/reports/visits?from=&to=",
+        "/reports/visits?to=1950-01-01",
+        "/reports/visits?from=2025-12-15&to=2025-12-15",
+        "/reports/visits?from=2028-12-01",
+    ],
+)
+def test_edge_dates_are_answered(loans, donors, visits, as_role, url):
+    for role in ("chair", "viewer"):
+        assert as_role(role).client.get(url).status_code == 200
 
 
 def test_empty_dates_mean_the_defaults(history, as_role):
@@ -541,6 +1207,9 @@ def test_an_empty_fund_has_empty_reports(seed, as_role, today):
     assert full_page(chair.get("/reports")).count("/reports/") >= 2
 
 
+# ------------------------------------------------------------------ exports and printing
+
+
 def test_exported_text_cannot_become_a_formula(app, seed, money, as_role, today):
     formula = '=HYPERLINK("http://example.com","x")'
     with app.app_context():
@@ -558,10 +1227,24 @@ def test_exported_text_cannot_become_a_formula(app, seed, money, as_role, today)
     assert rows[0]["person_name"] == "'" + formula
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["/reports/outstanding", "/reports/aging", "/reports/cashbook", "/reports/donors", "/reports/visits"],
+)
+def test_report_pages_are_ready_to_print(history, as_role, url):
+    page = full_page(as_role("chair").get(url))
+    assert "print.css" in page
+    assert "Hồng Sơn, ngày 15 tháng 12 năm 2025" in page
+    assert page.count('class="signatures report-signatures"') == 1
+    assert 'class="card report-dates no-print"' in page
+
+
 # ------------------------------------------------------------------ query counts
 
 
-def test_report_query_counts_do_not_grow_with_the_rows(app, seed, money, as_role, today, count_queries):
+def test_outstanding_and_cashbook_query_counts_do_not_grow_with_the_rows(
+    app, seed, money, as_role, today, count_queries
+):
     donate(app, seed.fund_id, money.donor_id, 500 * MILLION, dt.date(2025, 1, 2))
 
     def add_loans(count: int) -> None:
@@ -581,3 +1264,60 @@ def test_report_query_counts_do_not_grow_with_the_rows(app, seed, money, as_role
     assert count_queries(lambda: chair.get("/reports/outstanding")) == outstanding_2
     assert count_queries(lambda: chair.get("/reports/outstanding?format=csv")) == outstanding_csv_2
     assert count_queries(lambda: chair.get("/reports/cashbook")) == cashbook_2
+
+
+def test_aging_donors_and_visits_query_counts_do_not_grow_with_the_rows(
+    app, seed, money, as_role, today, count_queries
+):
+    app.config["FIGURES_CACHE"] = "off"  # the queries that compute the figures, every time
+    fund = seed.fund_id
+    with app.app_context():
+        anonymous = add_donor(fund, "Bà Ẩn Danh", kind="individual")
+        db.session.get(Donor, anonymous).anonymous = True
+        db.session.commit()
+
+    def add(count: int) -> None:
+        """count donations (one anonymous), loans (each partly repaid, the first written off), people
+        and visits."""
+        for index in range(count):
+            donor = anonymous if index == 0 else money.donor_id
+            donate(app, fund, donor, 20 * MILLION, dt.date(2025, 1, 2))
+            loan = disbursed_loan(app, fund, money.person_id, 12 * MILLION, dt.date(2025, 2, 1), term=12)
+            repay(app, loan, MILLION, dt.date(2025, 3, 1))
+            if index == 0:
+                with app.app_context():
+                    journal.write_off(
+                        db.session.get(Loan, loan), dt.date(2025, 4, 1), "Mất", user_id("chair")
+                    )
+                    db.session.commit()
+        with app.app_context():
+            mentor = new_member(fund, f"Thành Viên Số {count}")
+            for index in range(count):
+                person = new_person(fund, f"Người Số {count} {index}", mentor, dt.date(2025, 1, 1))
+                visit(person, mentor, dt.date(2025, 8, 1 + index % 28), ("home", "phone")[index % 2])
+            db.session.commit()
+
+    def measure(user) -> dict[str, int]:
+        urls = [
+            "/reports/aging",
+            "/reports/aging?format=csv",
+            "/reports/aging?format=xlsx",
+            "/reports/donors",
+            "/reports/donors?format=csv",
+            "/reports/visits",
+            "/reports/visits?format=xlsx",
+        ]
+        return {url: count_queries(lambda url=url: user.client.get(url)) for url in urls}
+
+    chair, treasurer, member = as_role("chair"), as_role("treasurer"), as_role("member")
+    add(3)
+    few = measure(chair)
+    few_treasurer = count_queries(lambda: treasurer.get("/reports/donors"))
+    few_member = count_queries(lambda: member.get("/reports/visits"))
+    add(27)
+    assert column_total(export(chair, "/reports/aging", "csv"), "loans") == 28  # 30, two written off
+    assert len(export(chair, "/reports/donors", "csv")) == 2
+    assert column_total(export(chair, "/reports/visits", "csv"), "visits_made") == 30
+    assert measure(chair) == few
+    assert count_queries(lambda: treasurer.get("/reports/donors")) == few_treasurer
+    assert count_queries(lambda: member.get("/reports/visits")) == few_member
