@@ -250,6 +250,15 @@ def money(app, seed):
     return seed_money(app, seed)
 
 
+@pytest.fixture
+def active_loan(app, money, seed):
+    """A loan of 3.000.000 ₫ over 3 months paid out on 10/01/2026 from a donation of 20.000.000 ₫."""
+    from tests.factories import disbursed_loan, donate
+
+    donate(app, seed.fund_id, money.donor_id, 20_000_000, dt.date(2026, 1, 2))
+    return disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2026, 1, 10), term=3)
+
+
 @contextmanager
 def counting_queries(app):
     """The SQL statements run while the block runs (a list, filled as they run)."""

@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import serving
-from tests.factories import disbursed_loan, donate
 from tests.test_concurrency import all_at_once, logged_in  # noqa: F401 (a fixture)
 from tracker.extensions import db
 from tracker.models import (
@@ -39,12 +38,6 @@ def form_key(page: str) -> str:
 def count(app, model, *where) -> int:
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
-
-
-@pytest.fixture
-def active_loan(app, money, seed):
-    donate(app, seed.fund_id, money.donor_id, 20_000_000, dt.date(2026, 1, 2))
-    return disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2026, 1, 10), term=3)
 
 
 def outstanding(app, loan_id: int) -> int:
