@@ -1,2 +1,2 @@
-"""The rows and figures behind the pages that sum a fund or a province: the dashboard, the reports,
-the review, the province's table, their charts and exports, and the figures kept between writes."""
+"""The rows and figures behind the pages: the dashboard, the reports, the review, the province's
+table, a loan's page, a donation's money trail; and the figures kept between writes (figure_cache)."""

@@ -1,2 +1,3 @@
-"""Request plumbing every blueprint shares: who may do what (access), forms, a form sent twice saved
-once (once), helpers for views (views) and the app-wide hooks and error pages (hooks)."""
+"""Request plumbing every blueprint shares: who may do what (access), forms (forms, and the ones two
+areas show: shared), a form sent twice saved once (once), helpers for views (views), downloads
+(exports), charts (charts), and the app-wide hooks and error pages (hooks)."""
