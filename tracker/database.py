@@ -255,10 +255,24 @@ def engine_options(app: Flask) -> None:
         connect_args["options"] = f"{connect_args.get('options', '')} -c lock_timeout={wait_ms}".strip()
 
 
+def end_read_only_request(exc: BaseException | None) -> None:
+    """teardown_request: a GET that went well ends its transaction with COMMIT rather than the
+    session's ROLLBACK. It wrote nothing (on PostgreSQL it ran READ ONLY), so nothing changes, but
+    psycopg drops the statements it has prepared at every rollback, and PostgreSQL would plan each
+    page's statements again at every view."""
+    from tracker.extensions import db
+
+    session = db.session()
+    if exc is None and has_request_context() and request.method in SAFE_METHODS and session.in_transaction():
+        if not (session.new or session.dirty or session.deleted or session.info.get(FLUSHED)):
+            session.commit()
+
+
 _installed = False
 
 
 def configure_engine_events(app: Flask) -> None:
+    app.teardown_request(end_read_only_request)
     global _installed
     if _installed:
         return

@@ -61,13 +61,6 @@ def money_sums(fund_id: int, today) -> dict:
     }
 
 
-def late_loans(fund_id: int, today):
-    """Who owes what, and how late (names: kept against both revisions)."""
-    return figure_cache.fund_figures(
-        fund_id, (MONEY, CASEWORK), ("late loans",), lambda: dashboard.late_loans(fund_id, today)
-    )
-
-
 def overview(fund_id, today) -> dict:
     """The chair's and viewers' figures: the fund's money and people, visits by mentor, charts."""
     sums = money_figures(fund_id, today)
@@ -77,7 +70,7 @@ def overview(fund_id, today) -> dict:
     fund = replace(sums["fund"], people_by_status=people["people_by_status"])
     return {
         "fund": fund,
-        "late": late_loans(fund_id, today),
+        "late": dashboard.late_loans(fund_id, sums["fund"].late),
         "not_visited": people["not_visited"],  # who has not been visited (the longest overdue first)
         "not_visited_total": people["not_visited_total"],
         "mentor_counts": people["mentor_counts"],
@@ -107,7 +100,7 @@ def money(fund_id, today) -> dict:
         "due": due,
         "due_loans": len(due),
         "due_amount": sum(row.left for row in due),
-        "late": late_loans(fund_id, today),
+        "late": dashboard.late_loans(fund_id, sums["fund"].late),
         "charts": [flows_chart(*sums["flows"])],
     }
 

@@ -188,6 +188,17 @@ def positions_query(loan_ids, as_of) -> Select:
     ).outerjoin(late, late.c.loan_id == receivable.c.loan_id)
 
 
+def loans_disbursed_by(fund_id: int, as_of: dt.date) -> Select:
+    """The ids of the fund's loans paid out on or before a date (also those reversed since), as a
+    SELECT to put in other queries."""
+    return select(JournalLine.loan_id).where(
+        JournalLine.fund_id == fund_id,
+        JournalLine.account == RECEIVABLE,
+        JournalLine.event == DISBURSEMENT,
+        JournalLine.posted_on <= as_of,
+    )
+
+
 def positions_of(loans: list[Loan], as_of: dt.date) -> dict[int, LoanPosition]:
     """loan_positions for every one of `loans`, a loan with no line by then at zero."""
     found = loan_positions([loan.id for loan in loans], as_of) if loans else {}

@@ -14,7 +14,13 @@ from tracker import casework
 from tracker.extensions import db
 from tracker.models import PERSON_STATUSES, CommitteeMember, Installment, Loan, Person, Visit
 from tracker.money import balances, ledger
-from tracker.queries import reports
+
+
+class LateLoan(NamedTuple):
+    loan_id: int
+    outstanding: int
+    overdue_amount: int
+    days_overdue: int
 
 
 @dataclass
@@ -28,18 +34,24 @@ class FundFigures:
     arrears_rate: float | None
     loans_by_status: dict[str, int]
     aging: dict[str, int] = field(default_factory=dict)  # bucket -> outstanding
-    late_loans: int = 0
+    late: tuple[LateLoan, ...] = ()  # most days overdue first; no names (late_loans adds them)
     # not money: filled by the page from people_by_status(), kept against the fund's other writes
     people_by_status: dict[str, int] = field(default_factory=dict)
 
 
 def fund_figures(fund_id: int, today: dt.date) -> FundFigures:
-    rows = reports.outstanding(fund_id, today)
-    totals = reports.outstanding_totals(rows)
-    live = [row for row in rows if row.outstanding > 0]
-    outstanding = totals["outstanding"]
+    """The fund's money as the dashboard sums it: from the journal alone (no names), the same
+    positions as the outstanding and aging reports'."""
+    positions = balances.loan_positions(balances.loans_disbursed_by(fund_id, today), today)
+    owed = [
+        LateLoan(loan_id, p.outstanding, p.arrears.overdue_amount, p.arrears.days_overdue)
+        for loan_id, p in positions.items()
+        if p.outstanding > 0
+    ]
+    outstanding = sum(row.outstanding for row in owed)
+    overdue = sum(row.overdue_amount for row in owed)
     aging = {label: 0 for label, _low, _high in ledger.AGING_BUCKETS}
-    for row in live:
+    for row in owed:
         bucket = ledger.aging_bucket(row.days_overdue)
         if bucket:
             aging[bucket] += row.outstanding
@@ -49,17 +61,20 @@ def fund_figures(fund_id: int, today: dt.date) -> FundFigures:
         ).all()
     )
     money = balances.money_totals(fund_id, today).get(fund_id, balances.MoneyTotals())
+    late = sorted(
+        (row for row in owed if row.days_overdue > 0), key=lambda row: (-row.days_overdue, row.loan_id)
+    )
     return FundFigures(
         cash=money.cash,
         donated=money.donated,
         lent=money.lent,
         outstanding=outstanding,
-        overdue=totals["overdue_amount"],
-        par30=ledger.par30((row.outstanding, row.days_overdue) for row in live),
-        arrears_rate=ledger.arrears_rate(totals["overdue_amount"], outstanding),
+        overdue=overdue,
+        par30=ledger.par30((row.outstanding, row.days_overdue) for row in owed),
+        arrears_rate=ledger.arrears_rate(overdue, outstanding),
         loans_by_status=loans_by_status,
         aging=aging,
-        late_loans=sum(1 for row in live if row.days_overdue > 0),
+        late=tuple(late),
     )
 
 
@@ -190,9 +205,24 @@ def not_visited(fund_id: int, today: dt.date, limit: int = 10) -> tuple[list[Not
     return found, total
 
 
-def late_loans(fund_id: int, today: dt.date) -> list[reports.OutstandingRow]:
-    """Loans with an overdue installment, most days overdue first (the treasurer's collection list)."""
-    rows = [
-        row for row in reports.outstanding(fund_id, today) if row.days_overdue > 0 and row.outstanding > 0
-    ]
-    return sorted(rows, key=lambda row: -row.days_overdue)
+class LateRow(NamedTuple):
+    loan_id: int
+    person_name: str
+    outstanding: int
+    overdue_amount: int
+    days_overdue: int
+
+
+def late_loans(fund_id: int, late: tuple[LateLoan, ...]) -> list[LateRow]:
+    """The late loans (FundFigures.late) with their borrowers' names: the collection list. One
+    query, for the names only: the money was summed with the fund's figures."""
+    if not late:
+        return []
+    names = dict(
+        db.session.execute(
+            select(Loan.id, Person.full_name)
+            .join(Person, Person.id == Loan.person_id)
+            .where(Loan.fund_id == fund_id, Loan.id.in_([row.loan_id for row in late]))
+        ).all()
+    )
+    return [LateRow(row.loan_id, names.get(row.loan_id, ""), *row[1:]) for row in late]

@@ -45,12 +45,10 @@ class RepaymentRow(NamedTuple):
 
 
 def loan_figures(loan: Loan, today: dt.date) -> dict:
-    position = balances.positions_of([loan], today)[loan.id]
-    balance = position.balance
+    balance = balances.loan_balance(loan, today)
     installments = loan.installments
-    states = ledger.installment_states(
-        [(i.due_on, i.amount_due) for i in installments], balance.repaid, today
-    )
+    schedule_due = [(i.due_on, i.amount_due) for i in installments]
+    states = ledger.installment_states(schedule_due, balance.repaid, today)
     schedule = [
         ScheduleRow(
             installment.number,
@@ -86,7 +84,10 @@ def loan_figures(loan: Loan, today: dt.date) -> dict:
     )
     return {
         "balance": balance,
-        "arrears": position.arrears,
+        # one loan: ledger's own rule on its schedule (balances.loan_positions does it in SQL for many)
+        "arrears": ledger.arrears(schedule_due, balance.repaid, today)
+        if balance.outstanding > 0
+        else ledger.Arrears(0, 0),
         "schedule": schedule,
         "fundings": [FundingRow(*row) for row in fundings],
         "repayments": [RepaymentRow(*row) for row in repayments],
