@@ -155,7 +155,7 @@ def check_loans(fund_id: int, today: dt.date) -> None:
         assert (loan.status == "written_off") == (balance.written_off > 0)
         assert (loan.written_off_on is not None) == (loan.status == "written_off")
         schedule = schedules[loan.id]
-        assert len(schedule) == loan.term_months
+        assert len(schedule) == loan.term_months - loan.grace_months  # the term counts the grace
         assert sum(amount for _, amount in schedule) == loan.principal
         assert schedule == [
             (item.due_on, item.amount_due)

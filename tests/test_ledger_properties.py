@@ -83,7 +83,7 @@ def make_machine(app):
                 principal=principal,
                 purpose="thử",
                 applied_on=day,
-                term_months=term,
+                term_months=term + grace,  # the term counts the grace
                 grace_months=grace,
                 status="approved",
                 decided_by_id=self.chair,

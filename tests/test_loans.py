@@ -160,15 +160,17 @@ def test_disbursement_posts_voucher_schedule_and_funding(app, money, seed, as_ro
     )
     with app.app_context():
         installments = db.session.scalars(sa.select(Installment).order_by(Installment.number)).all()
-        assert sum(i.amount_due for i in installments) == 12_000_000 and len(installments) == 12
-        assert installments[0].due_on == dt.date(2026, 3, 15)
+        # 12 months with 1 of grace: 11 installments, from month 2 (15/03/2026 is a Sunday)
+        assert sum(i.amount_due for i in installments) == 12_000_000 and len(installments) == 11
+        assert installments[0].due_on == dt.date(2026, 3, 16)
+        assert installments[-1].due_on == dt.date(2027, 1, 15)
         fundings = db.session.execute(
             sa.select(Funding.donation_id, Funding.amount).order_by(Funding.id)
         ).all()
         assert fundings == [(first, 8_000_000), (second, 4_000_000)]  # oldest unallocated first
         assert balances.cash_balance(seed.fund_id) == 6_000_000
     page = as_role("viewer").get(f"/loans/{loan_id}").get_data(as_text=True)
-    assert "PC-2026-0001" in page and "1.000.000 ₫" in page
+    assert "PC-2026-0001" in page and "1.091.000 ₫" in page
 
 
 def test_earmarked_donation_is_used_first(app, money, seed):

@@ -17,8 +17,9 @@ from sqlalchemy import (
     and_,
     false,
     func,
+    or_,
 )
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.extensions import db
@@ -47,6 +48,9 @@ class Fund(db.Model):
     province: Mapped[str] = mapped_column(String(120), default="")
     founded_on: Mapped[dt.date | None]
     founding_decision: Mapped[str] = mapped_column(String(200), default="")
+    # The day of the month installments fall on (the monthly meeting's), 1-28; None: the day of
+    # the month the loan was disbursed.
+    collection_day: Mapped[int | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("name", "commune", "province"), Index("ix_fund_province", "province"))
@@ -471,16 +475,27 @@ class Loan(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    principal: Mapped[int] = mapped_column(BigInteger)
+    principal: Mapped[int] = mapped_column(BigInteger)  # the amount asked for
     purpose: Mapped[str] = mapped_column(String(500))
     applied_on: Mapped[dt.date]
-    term_months: Mapped[int]
+    term_months: Mapped[int]  # grace included: 12 with 1 of grace is 11 installments
     grace_months: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(20), default="requested")
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_on: Mapped[dt.date | None]
     minutes_ref: Mapped[str] = mapped_column(String(200), default="")
+    # What the committee approved (it may lend less than asked) and how its meeting voted.
+    approved_amount: Mapped[int | None] = mapped_column(BigInteger)
+    attendees: Mapped[int | None]
+    votes_for: Mapped[int | None]
+    votes_against: Mapped[int | None]
+    # The family member who stands behind the loan, and the hamlet head who confirmed the application.
+    guarantor_name: Mapped[str] = mapped_column(String(200), default="")
+    guarantor_relation: Mapped[str] = mapped_column(String(100), default="")
+    guarantor_phone: Mapped[str] = mapped_column(String(30), default="")
+    guarantor_address: Mapped[str] = mapped_column(String(300), default="")
+    hamlet_head_name: Mapped[str] = mapped_column(String(200), default="")
     rejection_reason: Mapped[str] = mapped_column(String(500), default="")
     disbursed_on: Mapped[dt.date | None]
     disbursed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -495,7 +510,8 @@ class Loan(db.Model):
     disbursed_by: Mapped[User | None] = relationship(foreign_keys=[disbursed_by_id])
     installments: Mapped[list[Installment]] = relationship(
         order_by="Installment.number",
-        primaryjoin="and_(Installment.loan_id == Loan.id, Installment.superseded.is_(False))",
+        primaryjoin="and_(Installment.loan_id == Loan.id, Installment.superseded.is_(False),"
+        " Installment.valid_until.is_(None))",
         viewonly=True,
     )
     repayments: Mapped[list[Repayment]] = relationship(
@@ -512,6 +528,16 @@ class Loan(db.Model):
             raise ValueError(f"a loan cannot go from {current!r} to {status!r}")
         return status
 
+    @hybrid_property
+    def lent(self) -> int:
+        """What the fund lends: the approved amount, or the amount asked for until a decision."""
+        return self.approved_amount if self.approved_amount is not None else self.principal
+
+    @lent.inplace.expression
+    @classmethod
+    def _lent_expression(cls):
+        return func.coalesce(cls.approved_amount, cls.principal)
+
     @property
     def borrower_name(self) -> str:
         """As a table of loans names the borrower (people.PersonLoan has the same)."""
@@ -526,7 +552,9 @@ class Loan(db.Model):
 
 
 class Installment(db.Model):
-    """One month of a loan's schedule; a reschedule supersedes the rows and adds new ones."""
+    """One month of one version of a loan's schedule. A reversed disbursement supersedes its rows;
+    a reschedule or a pause (ScheduleChange) ends the version in force and starts the next, so a
+    report as of an earlier day still reads the version that was in force then."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
@@ -535,6 +563,18 @@ class Installment(db.Model):
     due_on: Mapped[dt.date]
     amount_due: Mapped[int] = mapped_column(BigInteger)
     superseded: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    valid_from: Mapped[dt.date | None]  # None: from the disbursement
+    valid_until: Mapped[dt.date | None]  # None: in force; else the day the next version began
+
+    @classmethod
+    def in_force(cls, as_of: dt.date):
+        """The rows of the schedule versions in force on a day."""
+        return and_(
+            cls.superseded.is_(False),
+            or_(cls.valid_from.is_(None), cls.valid_from <= as_of),
+            or_(cls.valid_until.is_(None), cls.valid_until > as_of),
+        )
 
     __table_args__ = (
         # A loan's schedule in order, read from the index alone (the arrears window query).
@@ -542,11 +582,44 @@ class Installment(db.Model):
             "ix_installment_loan_number",
             "loan_id",
             "number",
-            postgresql_include=["due_on", "amount_due", "superseded"],
+            postgresql_include=["due_on", "amount_due", "superseded", "valid_from", "valid_until"],
         ),
     )
 
     loan: Mapped[Loan] = relationship()
+
+
+SCHEDULE_CHANGES = ("reschedule", "pause")
+
+
+class ScheduleChange(db.Model):
+    """The committee's decision that started a new version of a loan's schedule: a reschedule of
+    the balance (gia hạn, điều chỉnh kỳ hạn) or a pause of collection (khoanh nợ)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    version: Mapped[int]  # the schedule version it started
+    made_on: Mapped[dt.date]
+    outstanding: Mapped[int] = mapped_column(BigInteger)  # the balance it laid out again
+    installments: Mapped[int | None]  # a reschedule's
+    first_due_on: Mapped[dt.date | None]  # a reschedule's
+    paused_from: Mapped[dt.date | None]
+    paused_until: Mapped[dt.date | None]
+    reason: Mapped[str] = mapped_column(String(500))
+    minutes_ref: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    loan: Mapped[Loan] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("loan_id", "version"),
+        CheckConstraint(_in("kind", SCHEDULE_CHANGES), name="kind"),
+        CheckConstraint("paused_until IS NULL OR paused_until >= paused_from", name="pause_order"),
+    )
 
 
 class Repayment(db.Model):

@@ -77,7 +77,7 @@ class DonationForm(OnceForm):
         )
         self.earmark_person_id.choices = [(0, _("Not earmarked")), *((id_, name) for id_, name in people)]
         loans = db.session.execute(
-            select(Loan.id, Person.full_name, Loan.principal)
+            select(Loan.id, Person.full_name, Loan.lent)
             .join(Person, Person.id == Loan.person_id)
             .where(
                 Loan.fund_id == g.fund.id,

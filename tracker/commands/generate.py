@@ -1258,6 +1258,9 @@ class FundBuilder:
                 "due_on": item.due_on,
                 "amount_due": item.amount_due,
                 "superseded": False,
+                "version": 1,
+                "valid_from": None,
+                "valid_until": None,
             }
             self.emit("installment", row)
             installments.append(row)
@@ -1347,6 +1350,7 @@ class FundBuilder:
                 "decided_by_id": self.chair_user if decided else None,
                 "decided_on": decided,
                 "minutes_ref": f"Biên bản họp Tổ ngày {decided:%d/%m/%Y}" if decided else "",
+                "approved_amount": loan.principal if decided and loan.status != "rejected" else None,
                 "rejection_reason": rng.choice(REJECTION_REASONS) if loan.status == "rejected" else "",
                 "disbursed_on": loan.disbursed_on if disbursed else None,
                 "disbursed_by_id": self.treasurer_user if disbursed else None,

@@ -158,7 +158,7 @@ def positions_query(loan_ids, as_of) -> Select:
             .over(partition_by=Installment.loan_id, order_by=Installment.number, rows=(None, 0))
             .label("due_so_far"),
         )
-        .where(Installment.loan_id.in_(loan_ids), Installment.superseded.is_(False))
+        .where(Installment.loan_id.in_(loan_ids), Installment.in_force(as_of))
         .subquery("schedule")
     )
     repaid, due_so_far, due = receivable.c.repaid, schedule.c.due_so_far, schedule.c.amount_due
@@ -217,7 +217,7 @@ def donation_available(fund_id: int) -> dict[int, int]:
     ).all()
     available = {donation_id: int(amount) for donation_id, amount in donations}
     fundings = db.session.execute(
-        select(Funding.id, Funding.loan_id, Funding.amount, Loan.principal, Funding.donation_id)
+        select(Funding.id, Funding.loan_id, Funding.amount, Loan.lent, Funding.donation_id)
         .join(Loan, Loan.id == Funding.loan_id)
         .where(Funding.fund_id == fund_id, Loan.fund_id == fund_id, Funding.void.is_(False))
     ).all()
@@ -236,7 +236,7 @@ def returned_by_funding(fund_id: int, loan_ids: list[int]) -> dict[int, int]:
     if not loan_ids:
         return {}
     fundings = db.session.execute(
-        select(Funding.id, Funding.loan_id, Funding.amount, Loan.principal)
+        select(Funding.id, Funding.loan_id, Funding.amount, Loan.lent)
         .join(Loan, Loan.id == Funding.loan_id)
         .where(
             Funding.fund_id == fund_id,

@@ -32,6 +32,7 @@ from tracker.models import (
     Loan,
     PeriodClose,
     Repayment,
+    ScheduleChange,
 )
 from tracker.money import balances, ledger, loan_status
 
@@ -208,8 +209,19 @@ def record_donation(donation: Donation, user_id: int | None) -> Donation:
     return donation
 
 
-def approve(loan: Loan, decided_on: dt.date, minutes_ref: str, user_id: int | None) -> Loan:
-    """The chair's approval of an application, citing the minutes of the meeting."""
+def approve(
+    loan: Loan,
+    decided_on: dt.date,
+    minutes_ref: str,
+    user_id: int | None,
+    *,
+    approved_amount: int | None = None,
+    attendees: int | None = None,
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+) -> Loan:
+    """The chair's approval of an application at a meeting of the committee, citing its minutes;
+    the committee may lend less than was asked (`approved_amount`, by default the request)."""
     take_loan(loan, "approve")
     if decided_on < loan.applied_on:
         raise MoneyRefused(
@@ -219,8 +231,21 @@ def approve(loan: Loan, decided_on: dt.date, minutes_ref: str, user_id: int | No
             ),
             "decided_on",
         )
+    amount = loan.principal if approved_amount is None else approved_amount
+    if not 0 < amount <= loan.principal:
+        raise MoneyRefused(
+            _l(
+                "The amount approved can be at most the amount asked for (%(amount)s).",
+                amount=format_money(loan.principal),
+            ),
+            "approved_amount",
+        )
+    if attendees is not None and (votes_for or 0) + (votes_against or 0) > attendees:
+        raise MoneyRefused(_l("More votes than members attending (%(count)s).", count=attendees), "votes_for")
     move_loan(loan, "approve")
     loan.decided_by_id, loan.decided_on, loan.minutes_ref = user_id, decided_on, minutes_ref
+    loan.approved_amount = amount
+    loan.attendees, loan.votes_for, loan.votes_against = attendees, votes_for, votes_against
     db.session.flush()
     return loan
 
@@ -244,12 +269,12 @@ def disburse(loan: Loan, disbursed_on: dt.date, user_id: int | None) -> Loan:
         raise MoneyRefused(_l("The disbursement cannot be dated before the approval."), "disbursed_on")
     ensure_open(loan.fund_id, disbursed_on, "disbursed_on")
     cash = balances.available_cash(loan.fund_id, disbursed_on)
-    if loan.principal > cash:
+    if loan.lent > cash:
         raise MoneyRefused(
             _l(
                 "Cash on hand is only %(cash)s, not enough to disburse %(principal)s.",
                 cash=format_money(cash),
-                principal=format_money(loan.principal),
+                principal=format_money(loan.lent),
             ),
             "disbursed_on",
         )
@@ -259,8 +284,8 @@ def disburse(loan: Loan, disbursed_on: dt.date, user_id: int | None) -> Loan:
         "disbursement",
         disbursed_on,
         [
-            Leg(balances.RECEIVABLE, loan.principal, loan_id=loan.id),
-            Leg(balances.CASH, -loan.principal, loan_id=loan.id),
+            Leg(balances.RECEIVABLE, loan.lent, loan_id=loan.id),
+            Leg(balances.CASH, -loan.lent, loan_id=loan.id),
         ],
         document_no=loan.voucher_no,
         description=f"loan {loan.id}",
@@ -270,19 +295,32 @@ def disburse(loan: Loan, disbursed_on: dt.date, user_id: int | None) -> Loan:
     loan.disbursed_on = disbursed_on
     loan.disbursed_by_id = user_id
     loan.disbursement_id = transaction.id
-    for item in ledger.build_schedule(loan.principal, loan.term_months, loan.grace_months, disbursed_on):
+    fund = db.session.get(Fund, loan.fund_id)
+    schedule = ledger.build_schedule(
+        loan.lent, loan.term_months, loan.grace_months, disbursed_on, fund.collection_day
+    )
+    add_installments(loan, [(item.due_on, item.amount_due) for item in schedule])
+    allocate_funding(loan)
+    db.session.flush()
+    return loan
+
+
+def add_installments(
+    loan: Loan, rows: list[tuple[dt.date, int]], version: int = 1, valid_from: dt.date | None = None
+) -> None:
+    """One version of a loan's schedule, as (due_on, amount_due) rows in order."""
+    for number, (due_on, amount_due) in enumerate(rows, start=1):
         db.session.add(
             Installment(
                 fund_id=loan.fund_id,
                 loan_id=loan.id,
-                number=item.number,
-                due_on=item.due_on,
-                amount_due=item.amount_due,
+                number=number,
+                due_on=due_on,
+                amount_due=amount_due,
+                version=version,
+                valid_from=valid_from,
             )
         )
-    allocate_funding(loan)
-    db.session.flush()
-    return loan
 
 
 def allocate_funding(loan: Loan) -> None:
@@ -301,7 +339,7 @@ def allocate_funding(loan: Loan) -> None:
         ledger.Source(donation_id, amount, donation_id in earmarked)
         for donation_id, amount in available.items()
     ]
-    for donation_id, amount in ledger.allocate(loan.principal, sources):
+    for donation_id, amount in ledger.allocate(loan.lent, sources):
         db.session.add(Funding(fund_id=loan.fund_id, loan_id=loan.id, donation_id=donation_id, amount=amount))
 
 
@@ -462,11 +500,11 @@ def share_relent_money(fund_id: int, since: dt.date) -> Donation | None:
             .order_by(Loan.disbursed_on.desc(), Funding.id.desc())
         ).all()
         by_loan = balances.loan_balances(sorted({funding.loan_id for funding in candidates}))
-        owing = [f for f in candidates if by_loan[f.loan_id].repaid < f.loan.principal]
+        owing = [f for f in candidates if by_loan[f.loan_id].repaid < f.loan.lent]
         if not owing or not spare:
             return db.session.get(Donation, donation_id)
         funding = owing[0]
-        principal, repaid = funding.loan.principal, by_loan[funding.loan_id].repaid
+        principal, repaid = funding.loan.lent, by_loan[funding.loan_id].repaid
         # Moving x of the share frees x less the part of it that has come back already.
         moved = min(
             funding.amount, -(-need * principal // (principal - repaid)), sum(s.available for s in spare)
@@ -517,6 +555,8 @@ def reverse_disbursement(loan: Loan, reason: str, user_id: int | None) -> Journa
         raise MoneyRefused(
             _l("The loan has %(count)s repayment(s); reverse them first.", count=len(live_repayments))
         )
+    if db.session.scalar(select(ScheduleChange.id).where(ScheduleChange.loan_id == loan.id).limit(1)):
+        raise MoneyRefused(_l("The committee has changed this loan's schedule; its disbursement stays."))
     original = db.session.get(JournalTransaction, loan.disbursement_id)
     reversal = reverse(original, clock.today(), reason, user_id)
     move_loan(loan, "reverse_disbursement")

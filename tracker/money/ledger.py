@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+import holidays
 
 MAX_AMOUNT = 10**12
 ROUNDING = 1_000
@@ -56,19 +59,53 @@ class ScheduledInstallment:
     amount_due: int
 
 
+def split_evenly(amount: int, parts: int) -> list[int]:
+    """`parts` installments rounded to 1,000 ₫, the last absorbing the remainder, summing to `amount`."""
+    if amount <= 0 or parts <= 0:
+        raise ValueError("amount and parts must be positive")
+    regular = round(amount / parts / ROUNDING) * ROUNDING
+    if regular * (parts - 1) >= amount:  # rounding up would leave nothing for the last
+        regular = amount // parts // ROUNDING * ROUNDING
+    return [regular] * (parts - 1) + [amount - regular * (parts - 1)]
+
+
+@functools.cache
+def public_holidays(year: int) -> frozenset[dt.date]:
+    """Vietnam's public holidays of a year, the lunar ones (Tết, Giỗ Tổ Hùng Vương) included."""
+    return frozenset(holidays.country_holidays("VN", years=year))
+
+
+def working_day(day: dt.date) -> dt.date:
+    """The day itself, or the next day that is neither a Sunday nor a public holiday: nobody
+    collects repayments on Mùng 1 Tết."""
+    while day.weekday() == 6 or day in public_holidays(day.year):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def due_date(start: dt.date, months: int, collection_day: int | None = None) -> dt.date:
+    """The due date `months` after `start`: the same day of the month, or the fund's collection day
+    of that month, moved off Sundays and public holidays."""
+    day = add_months(start, months)
+    if collection_day:
+        day = day.replace(day=collection_day)
+    return working_day(day)
+
+
 def build_schedule(
-    principal: int, term_months: int, grace_months: int, disbursed_on: dt.date
+    principal: int,
+    term_months: int,
+    grace_months: int,
+    disbursed_on: dt.date,
+    collection_day: int | None = None,
 ) -> list[ScheduledInstallment]:
-    """Interest-free: after the grace months, `term_months` monthly installments, each rounded to
-    1,000 ₫, the last absorbing the remainder, so that they sum to the principal exactly."""
-    if principal <= 0 or term_months <= 0 or grace_months < 0:
-        raise ValueError("principal and term must be positive, grace not negative")
-    regular = round(principal / term_months / ROUNDING) * ROUNDING
-    if regular * (term_months - 1) >= principal:  # rounding up would leave nothing for the last
-        regular = principal // term_months // ROUNDING * ROUNDING
-    amounts = [regular] * (term_months - 1) + [principal - regular * (term_months - 1)]
+    """Interest-free, the term counting the grace as Vietnamese lending does: 12 months with 1 of
+    grace is 11 monthly installments, the first in month 2 and the last in month 12."""
+    if principal <= 0 or grace_months < 0 or term_months <= grace_months:
+        raise ValueError("principal positive, grace not negative, term longer than the grace")
+    amounts = split_evenly(principal, term_months - grace_months)
     return [
-        ScheduledInstallment(n, add_months(disbursed_on, grace_months + n), amount)
+        ScheduledInstallment(n, due_date(disbursed_on, grace_months + n, collection_day), amount)
         for n, amount in enumerate(amounts, start=1)
     ]
 
@@ -82,6 +119,58 @@ def settle(amounts_due: list[int], repaid: int) -> list[int]:
         paid.append(covered)
         left -= covered
     return paid
+
+
+def _paid_parts(
+    schedule: list[tuple[dt.date, int]], repaid: int
+) -> tuple[list[tuple[dt.date, int]], list[tuple[dt.date, int]]]:
+    """The schedule split by the repaid total: what is paid of each installment (kept on its date,
+    so the repaid total still settles a new version oldest first) and what is left of each."""
+    paid = settle([amount for _, amount in schedule], repaid)
+    kept = [(due_on, covered) for (due_on, _), covered in zip(schedule, paid, strict=True) if covered]
+    left = [
+        (due_on, amount - covered)
+        for (due_on, amount), covered in zip(schedule, paid, strict=True)
+        if amount > covered
+    ]
+    return kept, left
+
+
+def rescheduled(
+    schedule: list[tuple[dt.date, int]], repaid: int, installments: int, first_due_on: dt.date
+) -> list[tuple[dt.date, int]]:
+    """A new version of a schedule (gia hạn, điều chỉnh kỳ hạn): what is paid stays on its dates,
+    what is left is spread over `installments` monthly installments from `first_due_on`."""
+    kept, left = _paid_parts(schedule, repaid)
+    outstanding = sum(amount for _, amount in left)
+    if outstanding <= 0:
+        raise ValueError("nothing is left to reschedule")
+    amounts = split_evenly(outstanding, installments)
+    return kept + [(due_date(first_due_on, k), amount) for k, amount in enumerate(amounts)]
+
+
+def paused(
+    schedule: list[tuple[dt.date, int]],
+    repaid: int,
+    paused_from: dt.date,
+    paused_until: dt.date,
+    collection_day: int | None = None,
+) -> list[tuple[dt.date, int]]:
+    """A new version of a schedule with collection paused (khoanh nợ) from `paused_from` through
+    `paused_until`: what fell due before the pause stays due; what was to fall due from its first
+    day on is laid monthly again from the first collection day after it, in the same amounts."""
+    if paused_until < paused_from:
+        raise ValueError("the pause ends before it begins")
+    kept, left = _paid_parts(schedule, repaid)
+    before = [(due_on, amount) for due_on, amount in left if due_on < paused_from]
+    moved = [amount for due_on, amount in left if due_on >= paused_from]
+    if not moved:
+        return kept + before
+    day = collection_day or next(due_on for due_on, _ in left if due_on >= paused_from).day
+    resume = paused_until + dt.timedelta(days=1)
+    first = add_months(resume.replace(day=1), 0 if resume.day <= day else 1)
+    first = first.replace(day=min(day, calendar.monthrange(first.year, first.month)[1]))
+    return kept + before + [(due_date(first, k), amount) for k, amount in enumerate(moved)]
 
 
 @dataclass(frozen=True)

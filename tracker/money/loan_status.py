@@ -54,6 +54,18 @@ STEPS: dict[str, Step] = {
         "approved",
         _l("Only the disbursement of an active loan can be reversed."),
     ),
+    "reschedule": Step(
+        "change_loan_terms",
+        frozenset({"active"}),
+        None,
+        _l("Only the schedule of an active loan can be changed."),
+    ),
+    "pause": Step(
+        "change_loan_terms",
+        frozenset({"active"}),
+        None,
+        _l("Only the collection of an active loan can be paused."),
+    ),
     "write_off": Step(
         "write_off", frozenset({"active"}), "written_off", _l("Only an active loan can be written off.")
     ),

@@ -379,7 +379,7 @@ def donors(fund_id: int, start: dt.date, end: dt.date) -> list[DonorRow]:
             Funding.id,
             Funding.loan_id,
             Funding.amount,
-            Loan.principal,
+            Loan.lent,
             Donation.donor_id,
             Donation.reversal_id.is_(None).label("live"),
         )

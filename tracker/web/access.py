@@ -40,6 +40,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "apply_loan": frozenset({"chair", "treasurer", "member"}),
     "decide_loans": frozenset({"chair"}),
     "write_off": frozenset({"chair"}),
+    "change_loan_terms": frozenset({"chair"}),  # reschedule or pause, as the committee decided
+    "manage_fund": frozenset({"chair"}),  # the fund's settings (its collection day)
     "close_period": frozenset({"chair"}),
     "view_reports": frozenset({"chair", "treasurer", "viewer"}),
     "export_money": frozenset({"chair", "treasurer", "viewer"}),

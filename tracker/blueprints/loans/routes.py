@@ -227,7 +227,7 @@ def disburse(loan_id: int):
     if form.errors:
         db.session.rollback()
         return render_loan(get_loan_or_404(loan_id), 422, disburse_form=form)
-    audit.record("loan.disburse", loan, after={"voucher_no": loan.voucher_no, "principal": loan.principal})
+    audit.record("loan.disburse", loan, after={"voucher_no": loan.voucher_no, "principal": loan.lent})
     db.session.commit()
     flash(_("Disbursed with voucher %(number)s.", number=loan.voucher_no), "success")
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
@@ -377,7 +377,7 @@ def disbursement_voucher(loan_id: int):
             abort(404)
         number, day, amount, void = voided[0].voucher_no, voided[0].disbursed_on, voided[0].amount, True
     elif loan.voucher_no:
-        number, day, amount, void = loan.voucher_no, loan.disbursed_on, loan.principal, False
+        number, day, amount, void = loan.voucher_no, loan.disbursed_on, loan.lent, False
     else:
         abort(404)
     return render_logged(

@@ -131,7 +131,7 @@ class PersonLoan(NamedTuple):
     """One of the person's loans, as the table of loans shows it."""
 
     id: int
-    principal: int
+    lent: int
     status: str
     borrower_name: str
 
@@ -141,7 +141,7 @@ def loans_of(person: Person, today: dt.date) -> dict:
     loans = [
         PersonLoan(*row, person.full_name)
         for row in db.session.execute(
-            select(Loan.id, Loan.principal, Loan.status)
+            select(Loan.id, Loan.lent, Loan.status)
             .where(Loan.person_id == person.id, Loan.fund_id == person.fund_id)
             .order_by(Loan.applied_on, Loan.id)
         )

@@ -1,0 +1,111 @@
+"""loan terms as a commune makes them: guarantor, approved amount, the meeting, schedule versions
+
+The term now counts the grace months (12 months with 1 of grace is 11 installments), so existing
+loans' terms grow by their grace: their stored schedules are kept as they are, and a loan not yet
+disbursed gets the same number of installments it was asked with.
+
+Revision ID: d4e5f6a7b8c9
+Revises: c3d4e5f6a7b8
+Create Date: 2026-12-07 07:00:00.000000
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = 'd4e5f6a7b8c9'
+down_revision = 'c3d4e5f6a7b8'
+branch_labels = None
+depends_on = None
+
+LOAN_TEXT = {
+    'guarantor_name': 200,
+    'guarantor_relation': 100,
+    'guarantor_phone': 30,
+    'guarantor_address': 300,
+    'hamlet_head_name': 200,
+}
+
+
+def upgrade():
+    op.add_column('fund', sa.Column('collection_day', sa.Integer(), nullable=True))
+    op.add_column('loan', sa.Column('approved_amount', sa.BigInteger(), nullable=True))
+    for name in ('attendees', 'votes_for', 'votes_against'):
+        op.add_column('loan', sa.Column(name, sa.Integer(), nullable=True))
+    for name, length in LOAN_TEXT.items():
+        op.add_column('loan', sa.Column(name, sa.String(length), nullable=False, server_default=''))
+    op.add_column('installment', sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
+    op.add_column('installment', sa.Column('valid_from', sa.Date(), nullable=True))
+    op.add_column('installment', sa.Column('valid_until', sa.Date(), nullable=True))
+    op.drop_index('ix_installment_loan_number', table_name='installment')
+    op.create_index(
+        'ix_installment_loan_number',
+        'installment',
+        ['loan_id', 'number'],
+        unique=False,
+        postgresql_include=['due_on', 'amount_due', 'superseded', 'valid_from', 'valid_until'],
+    )
+    op.create_table(
+        'schedule_change',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('fund_id', sa.Integer(), nullable=False),
+        sa.Column('loan_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=12), nullable=False),
+        sa.Column('version', sa.Integer(), nullable=False),
+        sa.Column('made_on', sa.Date(), nullable=False),
+        sa.Column('outstanding', sa.BigInteger(), nullable=False),
+        sa.Column('installments', sa.Integer(), nullable=True),
+        sa.Column('first_due_on', sa.Date(), nullable=True),
+        sa.Column('paused_from', sa.Date(), nullable=True),
+        sa.Column('paused_until', sa.Date(), nullable=True),
+        sa.Column('reason', sa.String(length=500), nullable=False),
+        sa.Column('minutes_ref', sa.String(length=200), nullable=False),
+        sa.Column('created_by_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.CheckConstraint("kind IN ('reschedule', 'pause')", name=op.f('ck_schedule_change_kind')),
+        sa.CheckConstraint(
+            'paused_until IS NULL OR paused_until >= paused_from', name=op.f('ck_schedule_change_pause_order')
+        ),
+        sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_schedule_change_created_by_id_user')),
+        sa.ForeignKeyConstraint(['fund_id'], ['fund.id'], name=op.f('fk_schedule_change_fund_id_fund')),
+        sa.ForeignKeyConstraint(['loan_id'], ['loan.id'], name=op.f('fk_schedule_change_loan_id_loan')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_schedule_change')),
+        sa.UniqueConstraint('loan_id', 'version', name=op.f('uq_schedule_change_loan_id')),
+    )
+    op.create_index('ix_schedule_change_fund_id', 'schedule_change', ['fund_id'], unique=False)
+    op.create_index('ix_schedule_change_loan_id', 'schedule_change', ['loan_id'], unique=False)
+    op.execute(
+        "UPDATE loan SET term_months = CASE WHEN term_months + grace_months > 120 THEN 120"
+        " ELSE term_months + grace_months END"
+    )
+    op.execute(
+        "UPDATE loan SET approved_amount = principal"
+        " WHERE status IN ('approved', 'active', 'repaid', 'written_off')"
+    )
+
+
+def downgrade():
+    op.execute(
+        "UPDATE loan SET term_months = CASE WHEN term_months - grace_months < 1 THEN 1"
+        " ELSE term_months - grace_months END"
+    )
+    op.drop_index('ix_schedule_change_loan_id', table_name='schedule_change')
+    op.drop_index('ix_schedule_change_fund_id', table_name='schedule_change')
+    op.drop_table('schedule_change')
+    op.drop_index('ix_installment_loan_number', table_name='installment')
+    op.create_index(
+        'ix_installment_loan_number',
+        'installment',
+        ['loan_id', 'number'],
+        unique=False,
+        postgresql_include=['due_on', 'amount_due', 'superseded'],
+    )
+    with op.batch_alter_table('installment') as batch_op:
+        for name in ('valid_until', 'valid_from', 'version'):
+            batch_op.drop_column(name)
+    with op.batch_alter_table('loan') as batch_op:
+        for name in (*LOAN_TEXT, 'votes_against', 'votes_for', 'attendees', 'approved_amount'):
+            batch_op.drop_column(name)
+    with op.batch_alter_table('fund') as batch_op:
+        batch_op.drop_column('collection_day')
