@@ -154,9 +154,7 @@ def due_this_month(fund_id: int, today: dt.date) -> list[DueRow]:
     schedules: dict[int, list[Installment]] = {}
     for installment in db.session.scalars(
         select(Installment)
-        .where(
-            Installment.loan_id.in_([loan_id for loan_id, _name in active]), Installment.in_force(today)
-        )
+        .where(Installment.loan_id.in_([loan_id for loan_id, _name in active]), Installment.in_force(today))
         .order_by(Installment.loan_id, Installment.number)
     ):
         schedules.setdefault(installment.loan_id, []).append(installment)

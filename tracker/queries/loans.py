@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.models import Donation, Donor, Funding, JournalTransaction, Loan, Repayment
-from tracker.money import balances, ledger
+from tracker.money import balances, ledger, schedules
 
 
 class ScheduleRow(NamedTuple):
@@ -92,4 +92,7 @@ def loan_figures(loan: Loan, today: dt.date) -> dict:
         "fundings": [FundingRow(*row) for row in fundings],
         "repayments": [RepaymentRow(*row) for row in repayments],
         "reversed_disbursements": balances.reversed_disbursements(loan),
+        # earlier versions of the schedule, shown struck through, and the decisions that changed it
+        "versions": schedules.versions(loan) if loan.disbursed_on else [],
+        "pause": schedules.paused_on([loan.id], today).get(loan.id),
     }

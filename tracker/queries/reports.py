@@ -34,7 +34,7 @@ from tracker.models import (
     PersonStatusChange,
     Visit,
 )
-from tracker.money import balances, ledger
+from tracker.money import balances, ledger, schedules
 
 # ------------------------------------------------------------------ outstanding loans (dư nợ)
 
@@ -238,12 +238,13 @@ def cashbook_totals(rows: list[CashbookRow]) -> dict[str, int]:
 # ------------------------------------------------------------------ aging (phân tích nợ quá hạn)
 
 NOT_OVERDUE = "not_overdue"
-AGING_BUCKETS = (NOT_OVERDUE, *(label for label, _low, _high in ledger.AGING_BUCKETS))
+PAUSED = "paused"  # collection paused (khoanh nợ) on the day: listed apart, whatever is overdue
+AGING_BUCKETS = (NOT_OVERDUE, *(label for label, _low, _high in ledger.AGING_BUCKETS), PAUSED)
 SHARE_PLACES = Decimal("0.0001")
 
 
 class AgingRow(NamedTuple):
-    bucket: str  # not_overdue, 1-30, 31-60, 61-90, 91-180, 181-360 or 360+
+    bucket: str  # not_overdue, 1-30, 31-60, 61-90, 91-180, 181-360, 360+ or paused
     loans: int
     outstanding: int
     overdue_amount: int
@@ -279,9 +280,16 @@ def aging(fund_id: int, as_of: dt.date) -> Aging:
     report's to the đồng (loans repaid or written off by then owe nothing and are left out)."""
     owed = [row for row in outstanding(fund_id, as_of) if row.outstanding > 0]
     owed.sort(key=lambda row: (-row.days_overdue, row.loan_id))
+    paused = schedules.paused_on([row.loan_id for row in owed], as_of)
+
+    def bucket_of(row: OutstandingRow) -> str:
+        if row.loan_id in paused:
+            return PAUSED
+        return ledger.aging_bucket(row.days_overdue) or NOT_OVERDUE
+
     grouped: dict[str, list[OutstandingRow]] = {bucket: [] for bucket in AGING_BUCKETS}
     for row in owed:
-        grouped[ledger.aging_bucket(row.days_overdue) or NOT_OVERDUE].append(row)
+        grouped[bucket_of(row)].append(row)
     total = sum(row.outstanding for row in owed)
     overdue = sum(row.overdue_amount for row in owed)
     rows = []
@@ -298,7 +306,7 @@ def aging(fund_id: int, as_of: dt.date) -> Aging:
         )
     return Aging(
         rows=rows,
-        loans=[AgedLoan(ledger.aging_bucket(row.days_overdue) or NOT_OVERDUE, row) for row in owed],
+        loans=[AgedLoan(bucket_of(row), row) for row in owed],
         outstanding=total,
         overdue_amount=overdue,
         at_risk_30=ledger.at_risk((row.outstanding, row.days_overdue) for row in owed)[0],
@@ -317,6 +325,8 @@ def share(part: int, total: int) -> Decimal | None:
 def aging_bucket_label(bucket: str) -> str:
     if bucket == NOT_OVERDUE:
         return _("Not overdue")
+    if bucket == PAUSED:
+        return _("Collection paused")
     for label, low, high in ledger.AGING_BUCKETS:
         if label == bucket:
             if high is None:

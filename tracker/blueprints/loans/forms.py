@@ -2,7 +2,7 @@
 old), the disbursement, a repayment, and the reasons for a reversal or a write-off."""
 
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker import clock, labels
 from tracker.extensions import db
@@ -32,6 +32,9 @@ class LoanForm(OnceForm):
         _l("Term (months)"),
         [InputRequired(_l("Enter the term in months.")), NumberRange(1, 120, _l("Enter 1 to 120 months."))],
         default=12,
+        description=_l(
+            "The grace period included: 12 months with 1 month of grace is 11 monthly installments."
+        ),
     )
     grace_months = IntegerField(
         _l("Grace period (months)"),
@@ -42,14 +45,31 @@ class LoanForm(OnceForm):
         default=0,
     )
     applied_on = IsoDateField(_l("Applied on"), [DataRequired(_l("Enter the date of the application."))])
+    # The family member who stands behind the loan (người bảo lãnh, đại diện hộ gia đình).
+    guarantor_name = StringField(_l("Guarantor"), [Length(max=200)])
+    guarantor_relation = StringField(_l("Relation to the borrower"), [Length(max=100)])
+    guarantor_phone = StringField(_l("Guarantor's phone"), [Length(max=30)])
+    guarantor_address = StringField(_l("Guarantor's address"), [Length(max=300)])
+    hamlet_head_name = StringField(_l("Hamlet head who confirmed the application"), [Length(max=200)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.person_id.choices = applicants()
 
     def validate_principal(self, field):
-        if field.data and self.term_months.data and field.data < self.term_months.data * ledger.ROUNDING:
-            raise ValidationError(_l("The principal must be at least 1.000 ₫ per month of the term."))
+        installments = (self.term_months.data or 0) - (self.grace_months.data or 0)
+        if field.data and installments > 0 and field.data < installments * ledger.ROUNDING:
+            raise ValidationError(_l("The principal must be at least 1.000 ₫ per installment."))
+
+    def validate_grace_months(self, field):
+        if field.data is not None and self.term_months.data and field.data >= self.term_months.data:
+            raise ValidationError(
+                _l("The grace period is part of the term: it must be shorter than the term.")
+            )
+
+    def validate_guarantor_relation(self, field):
+        if self.guarantor_name.data and not field.data:
+            raise ValidationError(_l("Say how the guarantor is related to the borrower."))
 
 
 class ApproveForm(PasswordAgainForm):
@@ -60,6 +80,14 @@ class ApproveForm(PasswordAgainForm):
     # Not sent (the contract names only minutes_ref): the decision is dated today.
     decided_on = IsoDateField(
         _l("Decided on"), [DataRequired(_l("Enter the date of the decision."))], default=clock.today
+    )
+    approved_amount = MoneyField(_l("Amount approved"), [Optional()])
+    attendees = IntegerField(
+        _l("Members attending"), [Optional(), NumberRange(1, 200, _l("Enter 1 to 200."))]
+    )
+    votes_for = IntegerField(_l("Votes for"), [Optional(), NumberRange(0, 200, _l("Enter 0 to 200."))])
+    votes_against = IntegerField(
+        _l("Votes against"), [Optional(), NumberRange(0, 200, _l("Enter 0 to 200."))]
     )
 
 
@@ -75,6 +103,41 @@ class DisburseForm(PasswordAgainForm):
     disbursed_on = IsoDateField(
         _l("Disbursed on"), [DataRequired(_l("Enter the date the money was paid out."))]
     )
+
+
+class RescheduleForm(PasswordAgainForm):
+    """Gia hạn, điều chỉnh kỳ hạn: what is left, over new installments, as the committee decided."""
+
+    installments = IntegerField(
+        _l("Number of installments"),
+        [
+            InputRequired(_l("Enter the number of installments.")),
+            NumberRange(1, 120, _l("Enter 1 to 120 installments.")),
+        ],
+    )
+    first_due_on = IsoDateField(
+        _l("First installment due on"),
+        [DataRequired(_l("Enter the date of the first new installment."))],
+        not_after_today=False,
+    )
+    minutes_ref = StringField(
+        _l("Minutes reference"),
+        [DataRequired(_l("Enter the reference of the meeting minutes.")), Length(max=200)],
+    )
+    reason = reason_field()
+
+
+class PauseForm(PasswordAgainForm):
+    """Khoanh nợ: no installment falls due while the borrower is ill, in hospital, after a disaster."""
+
+    paused_from = IsoDateField(
+        _l("Paused from"), [DataRequired(_l("Enter the first day of the pause."))], not_after_today=False
+    )
+    paused_until = IsoDateField(
+        _l("Paused until"), [DataRequired(_l("Enter the last day of the pause."))], not_after_today=False
+    )
+    minutes_ref = StringField(_l("Minutes reference"), [Length(max=200)])
+    reason = reason_field()
 
 
 class RepaymentForm(OnceForm):

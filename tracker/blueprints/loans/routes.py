@@ -15,8 +15,10 @@ from tracker.blueprints.loans.forms import (
     ApproveForm,
     DisburseForm,
     LoanForm,
+    PauseForm,
     ReasonForm,
     RepaymentForm,
+    RescheduleForm,
     WriteOffForm,
 )
 from tracker.extensions import db
@@ -116,6 +118,11 @@ def create():
         term_months=form.term_months.data,
         grace_months=form.grace_months.data,
         applied_on=form.applied_on.data,
+        guarantor_name=form.guarantor_name.data,
+        guarantor_relation=form.guarantor_relation.data,
+        guarantor_phone=form.guarantor_phone.data,
+        guarantor_address=form.guarantor_address.data,
+        hamlet_head_name=form.hamlet_head_name.data,
         entered_by_id=current_user.id,
         status="requested",
     )
@@ -141,6 +148,8 @@ LOAN_FORMS = {
     "repayment_form": ("repay", lambda: RepaymentForm(formdata=None, paid_on=clock.today())),
     "reverse_form": ("reverse_disbursement", lambda: ReasonForm(formdata=None)),
     "write_off_form": ("write_off", lambda: WriteOffForm(formdata=None)),
+    "reschedule_form": ("reschedule", lambda: RescheduleForm(formdata=None)),
+    "pause_form": ("pause", lambda: PauseForm(formdata=None)),
 }
 
 
@@ -179,13 +188,27 @@ def approve(loan_id: int):
         return render_loan(loan, 422, approve_form=form)
     if form.validate():
         try:
-            journal.approve(loan, form.decided_on.data, form.minutes_ref.data, current_user.id)
+            journal.approve(
+                loan,
+                form.decided_on.data,
+                form.minutes_ref.data,
+                current_user.id,
+                approved_amount=form.approved_amount.data,
+                attendees=form.attendees.data,
+                votes_for=form.votes_for.data,
+                votes_against=form.votes_against.data,
+            )
         except journal.MoneyRefused as refusal:
             refusal_to_form(form, refusal)
     if form.errors:
         db.session.rollback()
         return render_loan(get_loan_or_404(loan_id), 422, approve_form=form)
-    audit.record("loan.approve", loan, before={"status": "requested"}, after={"status": loan.status})
+    audit.record(
+        "loan.approve",
+        loan,
+        before={"status": "requested"},
+        after={"status": loan.status, "approved_amount": loan.approved_amount},
+    )
     db.session.commit()
     flash(_("The loan is approved. The treasurer can now disburse it."), "success")
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
