@@ -18,7 +18,15 @@ from tests.conftest import PASSWORD, serving
 from tests.factories import approved_loan, disbursed_loan, donate, requested_loan
 from tracker import accounts, clock
 from tracker.extensions import db
-from tracker.models import AuditEvent, Installment, JournalTransaction, Loan, LoginAttempt, Repayment
+from tracker.models import (
+    AuditEvent,
+    Installment,
+    JournalTransaction,
+    Loan,
+    LoginAttempt,
+    Repayment,
+    ScheduleChange,
+)
 from tracker.money import balances
 
 
@@ -518,3 +526,43 @@ def test_writers_get_the_database_in_the_order_they_came(tmp_path):
     for thread in threads:
         thread.join(10)
     assert order == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_reschedule_racing_repayments_lays_out_exactly_what_is_left(
+    app, money, seed, server, logged_in, active_loan
+):
+    """The reschedule reads what is repaid under the fund's lock: repayments posted at the same
+    moment are counted in it or come after it, and the new schedule still sums to the loan."""
+    chair, chair_token = logged_in(server, "chair")
+    treasurer, token = logged_in(server, "treasurer")
+
+    def act(i):
+        if i == 0:
+            return chair.post(
+                f"{server}/loans/{active_loan}/reschedule",
+                data={
+                    "installments": "4",
+                    "first_due_on": (clock.today() + dt.timedelta(days=40)).isoformat(),
+                    "minutes_ref": "BB 01",
+                    "reason": "Giãn nợ",
+                    "csrf_token": chair_token,
+                },
+                allow_redirects=False,
+                timeout=60,
+            )
+        return post_repayment(treasurer, server, active_loan, token, "100.000")
+
+    statuses = [r.status_code for r in all_at_once(6, act)]
+    assert statuses == [303] * 6, statuses
+    with app.app_context():
+        change = db.session.scalars(sa.select(ScheduleChange)).one()
+        rows = db.session.scalars(
+            sa.select(Installment.amount_due).where(
+                Installment.loan_id == active_loan, Installment.in_force(clock.today())
+            )
+        ).all()
+        balance = balances.loan_balance(db.session.get(Loan, active_loan))
+    assert balance.repaid == 500_000
+    assert sum(rows) == 3_000_000
+    # what it laid out again is what was left when it ran: 3.000.000 less the repayments before it
+    assert change.outstanding in {3_000_000 - 100_000 * k for k in range(6)}
