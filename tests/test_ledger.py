@@ -199,7 +199,9 @@ def test_new_versions_keep_the_balance(repaid, installments, pause_days):
     assert sum(amount for _, amount in rows) == total
     end = start + dt.timedelta(days=pause_days)
     paid = ledger.settle([amount for _, amount in rows], repaid)
-    assert all(covered == amount for (d, amount), covered in zip(rows, paid) if start <= d <= end)
+    assert all(
+        covered == amount for (d, amount), covered in zip(rows, paid, strict=True) if start <= d <= end
+    )
 
 
 def test_repayments_settle_the_oldest_installment_first():
