@@ -40,7 +40,7 @@ lint: $(VENV)/.test-installed
 # Re-extract the English message ids from code and templates into the catalogues.
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o tracker/translations/messages.pot .
-	$(BIN)/pybabel update -N --no-wrap -i tracker/translations/messages.pot -d tracker/translations
+	$(BIN)/pybabel update -N --no-wrap --ignore-obsolete -i tracker/translations/messages.pot -d tracker/translations
 
 clean:
 	rm -rf $(VENV)

@@ -175,6 +175,15 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "POST":                        (L,   403, 403, 403, 422, 403, L,   403, 403),
     },
     "loans.write_off": {"POST":        (L,   403, 403, 403, 403, 422, L,   404, 403)},
+    "loans.reverse_write_off": {
+        "POST":                        (L,   403, 403, 403, 403, 422, L,   404, 403),
+    },
+    "loans.reschedule": {"POST":       (L,   403, 403, 403, 403, 422, L,   404, 403)},
+    "loans.pause": {"POST":            (L,   403, 403, 403, 403, 422, L,   404, 403)},
+    "loans.recover": {"POST":          (L,   403, 403, 403, 422, 403, L,   403, 403)},
+    # The fund's settings: an empty form clears the collection day (nothing else to refuse).
+    "settings.index": {"GET":          (L,   403, 403, 403, 403, 200, L,   200, 403)},
+    "settings.save": {"POST":          (L,   403, 403, 403, 403, 303, L,   303, 403)},
     "periods.index": {"GET":           (L,   403, 403, 403, 403, 200, L,   200, 403)},
     "periods.close": {"POST":          (L,   403, 403, 403, 403, 422, L,   422, 403)},
     # ------------------------------------------------------------------ reports

@@ -43,6 +43,7 @@ from tracker.models import (
     Repayment,
     User,
 )
+from tracker.money import journal
 from tracker.text import searchable
 
 FORMS = settings(
@@ -584,7 +585,7 @@ def test_editing_a_person(app, seed, money, chair, data, target):
 @given(
     data=forms(
         {
-            "status": choice("settled", "reoffended", "moved", "deceased", "supported"),
+            "status": choice("settled", "paused", "moved", "deceased", "supported"),
             "changed_on": dates(dt.date(2025, 1, 1)),
             "reason": text(required=True),
         },
@@ -749,6 +750,8 @@ def test_reversing_a_donation(app, seed, money, treasurer, foreign, data, target
             "term_months": st.integers(1, 10).map(str),
             "grace_months": st.integers(0, 24).map(str),
             "applied_on": dates(dt.date(2025, 1, 1)),
+            "guarantor_name": text(),
+            "guarantor_relation": text(),
         },
         {
             "person_id": st.one_of(st.sampled_from(("other", "foreign")), NUMBER_JUNK),
@@ -869,13 +872,87 @@ def test_reversing_a_disbursement(app, seed, money, treasurer, foreign, data, ta
 
 
 @FORMS
-@given(data=REASON, target=targets())
+@given(
+    data=forms(
+        {
+            "minutes_ref": text(required=True),
+            "decided_on": dates(dt.date(2025, 6, 1)),
+            "reason": text(required=True),
+        },
+        {"decided_on": DATE_JUNK},
+    ),
+    target=targets(),
+)
 def test_writing_off_a_loan(app, seed, money, chair, foreign, data, target):
     own = disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2025, 6, 1))
     url = f"/loans/{resolve(target, own, foreign['active_loan'])}"
     _, stored = submit(app, chair, f"{url}/write-off", data)
     if stored:
         shows(chair, {url: (data["reason"],), "/audit": ()})
+
+
+@FORMS
+@given(data=REASON, target=targets())
+def test_reversing_a_write_off(app, seed, money, chair, foreign, data, target):
+    own = disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2025, 6, 1))
+    with app.app_context():
+        journal.write_off(
+            db.session.get(Loan, own), dt.date(2025, 9, 1), "Mất khả năng trả", user_id("chair")
+        )
+        db.session.commit()
+    url = f"/loans/{resolve(target, own, foreign['active_loan'])}"
+    _, stored = submit(app, chair, f"{url}/reverse-write-off", data)
+    if stored:
+        shows(chair, {url: ()})
+
+
+@FORMS
+@given(
+    data=forms(
+        {
+            "installments": st.integers(1, 24).map(str),
+            "first_due_on": dates(TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=300)),
+            "minutes_ref": text(required=True),
+            "reason": text(required=True),
+        },
+        {"installments": NUMBER_JUNK, "first_due_on": DATE_JUNK},
+    ),
+    target=targets(),
+)
+def test_rescheduling_a_loan(app, seed, money, chair, foreign, data, target):
+    own = disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2025, 6, 1))
+    url = f"/loans/{resolve(target, own, foreign['active_loan'])}"
+    _, stored = submit(app, chair, f"{url}/reschedule", data)
+    if stored:
+        shows(chair, {url: (data["minutes_ref"], data["reason"])})
+
+
+@FORMS
+@given(
+    data=forms(
+        {
+            "paused_from": dates(TODAY, TODAY + dt.timedelta(days=60)),
+            "paused_until": dates(TODAY, TODAY + dt.timedelta(days=400)),
+            "reason": text(required=True),
+        },
+        {"paused_from": DATE_JUNK, "paused_until": DATE_JUNK},
+    ),
+    target=targets(),
+)
+def test_pausing_a_loan(app, seed, money, chair, foreign, data, target):
+    own = disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2025, 6, 1))
+    url = f"/loans/{resolve(target, own, foreign['active_loan'])}"
+    _, stored = submit(app, chair, f"{url}/pause", data)
+    if stored:
+        shows(chair, {url: (data["reason"],), "/reports/aging": ()})
+
+
+@FORMS
+@given(data=forms({"collection_day": st.integers(1, 28).map(str)}, {"collection_day": NUMBER_JUNK}))
+def test_setting_the_collection_day(app, seed, chair, data):
+    _, stored = submit(app, chair, "/settings", data)
+    if stored:
+        shows(chair, {"/settings": ()})
 
 
 @FORMS
@@ -1289,6 +1366,13 @@ class Made(dict):
         elif key == "paid_out_loan":
             donate(app, seed.fund_id, money.donor_id, 10**9, dt.date(2025, 1, 2))
             made = disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2025, 6, 1))
+        elif key == "written_off_loan":
+            made = self["paid_out_loan"]
+            with app.app_context():
+                journal.write_off(
+                    db.session.get(Loan, made), dt.date(2025, 9, 1), "Mất khả năng trả", user_id("chair")
+                )
+                db.session.commit()
         elif key == "repayment":
             made = repay(app, self["paid_out_loan"], 1_000_000, dt.date(2025, 7, 1))
         else:
@@ -1330,7 +1414,19 @@ REFUSALS = {
         filled("reason"),
     ),
     "loans.reverse_repayment": ("treasurer", "/repayments/{repayment}/reverse", filled("reason")),
-    "loans.write_off": ("chair", "/loans/{paid_out_loan}/write-off", filled("reason")),
+    "loans.write_off": (
+        "chair",
+        "/loans/{paid_out_loan}/write-off",
+        filled("minutes_ref", "decided_on", "reason"),
+    ),
+    "loans.reschedule": (
+        "chair",
+        "/loans/{paid_out_loan}/reschedule",
+        filled("installments", "first_due_on", "minutes_ref", "reason"),
+    ),
+    "loans.pause": ("chair", "/loans/{paid_out_loan}/pause", filled("paused_from", "paused_until", "reason")),
+    "loans.reverse_write_off": ("chair", "/loans/{written_off_loan}/reverse-write-off", filled("reason")),
+    "settings.save": ("chair", "/settings", filled("collection_day")),
     "members.create": (
         "chair",
         "/members",
@@ -1523,6 +1619,10 @@ JUNK_TESTS = {
     "loans.reverse_disbursement": "test_reversing_a_disbursement",
     "loans.reverse_repayment": "test_reversing_a_repayment",
     "loans.write_off": "test_writing_off_a_loan",
+    "loans.reverse_write_off": "test_reversing_a_write_off",
+    "loans.reschedule": "test_rescheduling_a_loan",
+    "loans.pause": "test_pausing_a_loan",
+    "settings.save": "test_setting_the_collection_day",
     "members.create": "test_adding_a_team_member",
     "members.leave": "test_marking_a_team_member_as_left",
     "members.update": "test_editing_a_team_member",

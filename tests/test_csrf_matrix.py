@@ -19,11 +19,12 @@ And no GET changes anything, except the access log that DESIGN §5 asks for (ACC
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import pytest
 import sqlalchemy as sa
-from flask import url_for
+from flask import Flask, url_for
 
 from tests.conftest import PASSWORD, Browser
 from tests.test_authorization_matrix import (
@@ -40,7 +41,8 @@ from tests.test_authorization_matrix import (
 )
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import LoginSession, PersonAccess, User
+from tracker.models import Loan, LoginSession, PersonAccess, User
+from tracker.money import journal
 
 HTMX = {"HX-Request": "true", "HX-Target": "main"}
 CSRF_REFUSAL = "Biểu mẫu đã hết hạn hoặc được gửi từ nơi khác"
@@ -55,6 +57,15 @@ class Write:
     form: dict = field(default_factory=dict)
     ids: dict = field(default_factory=dict)  # URL placeholder -> FundIds field, if not the same name
     empty_install: bool = False  # the first-run routes exist only before the first fund
+    prepare: Callable[[Flask, FundIds], None] | None = None  # puts the world in the state it needs
+
+
+def write_off_fresh_loan(app, ids: FundIds) -> None:
+    """The steps that follow a write-off need one: the fund's fresh loan, written off."""
+    with app.app_context():
+        chair = db.session.scalar(sa.select(User.id).where(User.username == "chair"))
+        journal.write_off(db.session.get(Loan, ids.fresh_loan_id), clock.today(), "Mất khả năng trả", chair)
+        db.session.commit()
 
 
 WRITES: dict[str, Write] = {
@@ -131,7 +142,29 @@ WRITES: dict[str, Write] = {
     "loans.reverse_disbursement": Write(
         "treasurer", {"reason": "Chi nhầm người"}, {"loan_id": "fresh_loan_id"}
     ),
-    "loans.write_off": Write("chair", {"reason": "Người vay đã mất khả năng trả"}),
+    "loans.write_off": Write(
+        "chair", {"reason": "Người vay đã mất khả năng trả", "minutes_ref": "BB 05", "decided_on": "{today}"}
+    ),
+    "loans.reverse_write_off": Write(
+        "chair",
+        {"reason": "Gia đình nhận trả thay"},
+        {"loan_id": "fresh_loan_id"},
+        prepare=write_off_fresh_loan,
+    ),
+    "loans.recover": Write(
+        "treasurer",
+        {"amount": "100.000", "paid_on": "{today}", "method": "cash"},
+        {"loan_id": "fresh_loan_id"},
+        prepare=write_off_fresh_loan,
+    ),
+    "loans.reschedule": Write(
+        "chair",
+        {"installments": "3", "first_due_on": "{next_month}", "minutes_ref": "BB 06", "reason": "Mất mùa"},
+    ),
+    "loans.pause": Write(
+        "chair", {"paused_from": "{today}", "paused_until": "{next_month}", "reason": "Nằm viện"}
+    ),
+    "settings.save": Write("chair", {"collection_day": "15"}),
     "periods.close": Write("chair", {"closed_through": "{yesterday}"}),
     "review.save_notes": Write("chair", {"period": "{year}", "text": "Tổ chức gặp mặt cuối năm"}),
 }
@@ -182,7 +215,11 @@ def broken(token: str) -> str:
 
 def format_values(ids: FundIds | None) -> dict:
     today = clock.today()
-    values = {"today": today.isoformat(), "yesterday": (today - dt.timedelta(days=1)).isoformat()}
+    values = {
+        "today": today.isoformat(),
+        "yesterday": (today - dt.timedelta(days=1)).isoformat(),
+        "next_month": (today + dt.timedelta(days=30)).isoformat(),
+    }
     return {**values, **(asdict(ids) if ids else {})}
 
 
@@ -227,6 +264,8 @@ def test_every_post_route_is_in_the_matrix(app):
 def test_a_post_without_the_sessions_token_is_refused_and_writes_nothing(app, request, endpoint):
     write = WRITES[endpoint]
     ids = None if write.empty_install else request.getfixturevalue("fund_world").a
+    if write.prepare is not None:
+        write.prepare(app, ids)
     url, form = write_request(app, endpoint, write, ids)
     page = "/setup/" if write.empty_install else "/login"
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tests.conftest import full_page
 from tests.factories import add_person, disbursed_loan, donate, repay, user_id
-from tracker import audit, casework
+from tracker import audit, casework, clock
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -572,7 +572,14 @@ def test_erasure_takes_the_name_out_of_every_note_that_holds_it(app, seed, casef
 @pytest.mark.parametrize(
     "url, data",
     [
-        ("/loans/{loan_id}/write-off", {"reason": "Anh Nguyễn Văn An đi làm ăn xa"}),
+        (
+            "/loans/{loan_id}/write-off",
+            {
+                "reason": "Anh Nguyễn Văn An đi làm ăn xa",
+                "minutes_ref": "BB 01",
+                "decided_on": clock.today().isoformat(),
+            },
+        ),
         ("/repayments/{repayment_id}/reverse", {"reason": "Thu nhầm của 0912345678"}),
     ],
 )

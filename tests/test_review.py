@@ -149,7 +149,7 @@ def history(app, seed, money, today) -> History:
     visit(app, people["Em"], dt.date(2025, 2, 1))
     change_status(app, people["Em"], "settled", dt.date(2025, 4, 10))
     change_status(app, people["Bích"], "moved", dt.date(2025, 9, 15))
-    change_status(app, people["Phúc"], "reoffended", dt.date(2025, 11, 5))
+    change_status(app, people["Phúc"], "paused", dt.date(2025, 11, 5))
     today.day = TODAY
     return History(fund, loan_a, loan_b, loan_c, people)
 
@@ -224,13 +224,13 @@ H1_2025 = {
     ("people", "total_end"): 5,  # Dũng's file opens in August
     ("people_by_status", "supported"): 4,
     ("people_by_status", "settled"): 1,
-    ("people_by_status", "reoffended"): 0,
+    ("people_by_status", "paused"): 0,
     ("people_by_status", "moved"): 0,
     ("people_by_status", "deceased"): 0,
     ("people", "new"): 4,  # Em's file opened in 2024
     ("status_changes", "supported"): 0,
     ("status_changes", "settled"): 1,
-    ("status_changes", "reoffended"): 0,
+    ("status_changes", "paused"): 0,
     ("status_changes", "moved"): 0,
     ("status_changes", "deceased"): 0,
     ("visits", "made"): 8,
@@ -258,13 +258,13 @@ YEAR_2025 = {
     ("people", "total_end"): 6,
     ("people_by_status", "supported"): 3,
     ("people_by_status", "settled"): 1,
-    ("people_by_status", "reoffended"): 1,
+    ("people_by_status", "paused"): 1,
     ("people_by_status", "moved"): 1,
     ("people_by_status", "deceased"): 0,
     ("people", "new"): 5,
     ("status_changes", "supported"): 0,
     ("status_changes", "settled"): 1,
-    ("status_changes", "reoffended"): 1,
+    ("status_changes", "paused"): 1,
     ("status_changes", "moved"): 1,
     ("status_changes", "deceased"): 0,
     ("visits", "made"): 12,
@@ -565,7 +565,7 @@ def test_the_list_is_suggested_from_the_figures(history, as_role):
     assert "Visits made (8) fell short of the visits due (22)" in steps
     assert "39.000.000 ₫ is on hand" in steps
     year = full_page(chair.get("/reports/review?period=2025"))
-    assert "1 case(s) of reoffending" in year
+    assert "1 person(s) whose support was paused" in year
 
 
 def test_the_chair_edits_the_list_per_period(app, history, as_role):

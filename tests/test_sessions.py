@@ -287,7 +287,10 @@ def test_writing_off_closing_the_books_and_erasing_ask_for_the_password(app, see
     age_sessions(app, "chair", 16)
     erase = f"/people/{money.other_person_id}/erase"
     decisions = {  # the form's address: (the page that shows it, what it sends)
-        f"/loans/{loan_id}/write-off": (f"/loans/{loan_id}", {"reason": "Người vay mất khả năng trả"}),
+        f"/loans/{loan_id}/write-off": (
+            f"/loans/{loan_id}",
+            {"reason": "Người vay mất khả năng trả", "minutes_ref": "BB 01", "decided_on": "2026-02-01"},
+        ),
         "/periods": ("/periods", {"closed_through": "2026-01-31"}),
         erase: (erase, {"confirm": "Lê Thị Bích", "reason": "Theo đơn đề nghị"}),
     }

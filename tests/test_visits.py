@@ -232,7 +232,7 @@ def test_longest_notes_are_accepted(app, money, as_role):
     assert as_role("member").post("/visits", form).status_code == 303
 
 
-@pytest.mark.parametrize("status", ["settled", "reoffended", "moved", "deceased"])
+@pytest.mark.parametrize("status", ["settled", "moved", "deceased"])
 def test_a_closed_case_gets_no_visits(app, money, as_role, status):
     with app.app_context():
         casework.change_status(db.session.get(Person, money.person_id), status, TODAY, "", None)
@@ -241,6 +241,25 @@ def test_a_closed_case_gets_no_visits(app, money, as_role, status):
     assert response.status_code == 422
     assert 'class="field-error"' in full_page(response)
     assert visit_count(app) == 0
+
+
+def test_a_paused_person_leaves_the_queue_unless_a_loan_is_open(app, seed, money):
+    """Support paused (tạm dừng giúp đỡ): no visit is planned, but while the person still owes the
+    fund a member keeps visiting, so the money is not forgotten."""
+    from tests.factories import disbursed_loan, donate
+
+    donate(app, seed.fund_id, money.donor_id, 10_000_000, dt.date(2026, 1, 2))
+    disbursed_loan(app, seed.fund_id, money.other_person_id, 3_000_000, dt.date(2026, 1, 5), term=3)
+    with app.app_context():
+        for person_id in (money.person_id, money.other_person_id):
+            person = db.session.get(Person, person_id)
+            person.next_visit_on = TODAY
+            casework.change_status(person, "paused", TODAY, "Đi làm ăn xa", None)
+        db.session.commit()
+        without_loan = db.session.get(Person, money.person_id)
+        with_loan = db.session.get(Person, money.other_person_id)
+        assert (without_loan.status, without_loan.next_visit_on) == ("paused", None)
+        assert (with_loan.status, with_loan.next_visit_on) == ("paused", TODAY)
 
 
 def test_htmx_post_answers_a_fresh_form_and_tells_the_timeline(app, money, as_role):

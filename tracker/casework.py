@@ -14,7 +14,9 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import (
     CLOSED_STATUSES,
+    PAUSED_STATUS,
     CommitteeMember,
+    Loan,
     MentorAssignment,
     Person,
     PersonStatusChange,
@@ -80,10 +82,20 @@ def change_status(person: Person, to_status: str, on: dt.date, reason: str, user
     )
     db.session.add(change)
     person.status = to_status
-    if to_status in CLOSED_STATUSES:
+    if to_status in CLOSED_STATUSES or (to_status == PAUSED_STATUS and not has_open_loan(person)):
         person.next_visit_on = None
     elif person.next_visit_on is None:
         person.next_visit_on = clock.today()
+
+
+def has_open_loan(person: Person) -> bool:
+    """Whether the person still owes the fund: the visits go on while the money is collected."""
+    return (
+        db.session.scalar(
+            select(Loan.id).where(Loan.person_id == person.id, Loan.status == "active").limit(1)
+        )
+        is not None
+    )
 
 
 def assign_mentor(

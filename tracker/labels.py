@@ -23,7 +23,7 @@ LOAN_STATUSES = {
 PERSON_STATUSES = {
     "supported": _l("Being supported"),
     "settled": _l("Settled"),
-    "reoffended": _l("Reoffended"),
+    "paused": _l("Support paused"),
     "moved": _l("Moved away"),
     "deceased": _l("Deceased"),
 }

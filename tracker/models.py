@@ -268,7 +268,9 @@ class AuditEvent(db.Model):
 
 GENDERS = ("male", "female", "other")
 CERTIFICATE_TYPES = ("sentence_completed", "amnesty")
-PERSON_STATUSES = ("supported", "settled", "reoffended", "moved", "deceased")
+# "paused" (tạm dừng giúp đỡ) replaced "reoffended": a re-offence is a court's finding and
+# criminal-record data, which the fund does not hold (DESIGN §3).
+PERSON_STATUSES = ("supported", "settled", "paused", "moved", "deceased")
 
 
 class Person(db.Model):
@@ -344,7 +346,9 @@ DONOR_KINDS = ("business", "individual", "organisation")
 PAYMENT_METHODS = ("cash", "bank")
 LOAN_STATUSES = ("requested", "approved", "rejected", "active", "repaid", "written_off")
 ACCOUNTS = ("cash", "receivable", "capital", "written_off")
-EVENTS = ("donation", "disbursement", "repayment", "write_off")
+EVENTS = ("donation", "disbursement", "repayment", "write_off", "recovery")
+# A receipt on a loan: a repayment, or money back after the loan was written off (a recovery).
+RECEIPT_KINDS = ("repayment", "recovery")
 
 
 class Donor(db.Model):
@@ -503,6 +507,7 @@ class Loan(db.Model):
     disbursement_id: Mapped[int | None] = mapped_column(ForeignKey("journal_transaction.id"))
     written_off_on: Mapped[dt.date | None]
     write_off_reason: Mapped[str] = mapped_column(String(500), default="")
+    write_off_minutes_ref: Mapped[str] = mapped_column(String(200), default="")  # the meeting's
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     person: Mapped[Person] = relationship()
@@ -630,6 +635,7 @@ class Repayment(db.Model):
     paid_on: Mapped[dt.date]
     method: Mapped[str] = mapped_column(String(10))
     receipt_no: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(10), default="repayment")  # RECEIPT_KINDS
     transaction_id: Mapped[int] = mapped_column(ForeignKey("journal_transaction.id"))
     reversal_id: Mapped[int | None] = mapped_column(ForeignKey("journal_transaction.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -689,7 +695,9 @@ class PeriodClose(db.Model):
 # Casework: status and mentor history, visits, and the record of who opened whose file.
 
 VISIT_KINDS = ("home", "phone", "workplace", "meeting")
-CLOSED_STATUSES = ("settled", "reoffended", "moved", "deceased")
+CLOSED_STATUSES = ("settled", "moved", "deceased")
+# Support paused: no visits are planned, unless a loan is still open (casework.change_status).
+PAUSED_STATUS = "paused"
 
 
 class PersonStatusChange(db.Model):

@@ -41,6 +41,7 @@ from tracker.models import (
     PersonAccess,
     PersonStatusChange,
     ReviewNote,
+    ScheduleChange,
     User,
     Visit,
 )
@@ -73,6 +74,15 @@ TEXT_COLUMNS: dict[str, str] = {
     "loan.minutes_ref": FREE_TEXT,
     "loan.rejection_reason": FREE_TEXT,
     "loan.write_off_reason": FREE_TEXT,
+    "loan.write_off_minutes_ref": FREE_TEXT,
+    # the family member behind the loan: about the person's household, blanked with their file
+    "loan.guarantor_name": FREE_TEXT,
+    "loan.guarantor_relation": FREE_TEXT,
+    "loan.guarantor_phone": FREE_TEXT,
+    "loan.guarantor_address": FREE_TEXT,
+    "loan.hamlet_head_name": FREE_TEXT,
+    "schedule_change.reason": FREE_TEXT,  # often the person's health: blanked with their file
+    "schedule_change.minutes_ref": FREE_TEXT,
     "donation.note": FREE_TEXT,
     "review_note.text": FREE_TEXT,
     "period_close.note": FREE_TEXT,
@@ -117,6 +127,7 @@ TEXT_COLUMNS: dict[str, str] = {
             "visit.kind",
             "loan.status",
             "loan.voucher_no",
+            "schedule_change.kind",
             "donation.method",
             "donation.receipt_no",
             "repayment.method",
@@ -137,7 +148,16 @@ OWNED_FIELDS = {
     Visit: ("summary", "livelihood", "concerns"),
     PersonStatusChange: ("reason",),
     MentorAssignment: ("note",),
-    Loan: ("purpose", "rejection_reason", "write_off_reason"),
+    Loan: (
+        "purpose",
+        "rejection_reason",
+        "write_off_reason",
+        "guarantor_name",
+        "guarantor_relation",
+        "guarantor_phone",
+        "guarantor_address",
+    ),
+    ScheduleChange: ("reason",),
     Donation: ("note",),
 }
 
@@ -146,7 +166,19 @@ FREE_TEXT_FIELDS = {
     Visit: ("summary", "livelihood", "concerns"),
     PersonStatusChange: ("reason",),
     MentorAssignment: ("note",),
-    Loan: ("purpose", "minutes_ref", "rejection_reason", "write_off_reason"),
+    Loan: (
+        "purpose",
+        "minutes_ref",
+        "rejection_reason",
+        "write_off_reason",
+        "write_off_minutes_ref",
+        "guarantor_name",
+        "guarantor_relation",
+        "guarantor_phone",
+        "guarantor_address",
+        "hamlet_head_name",
+    ),
+    ScheduleChange: ("reason", "minutes_ref"),
     Donation: ("note",),
     ReviewNote: ("text",),
     PeriodClose: ("note",),
@@ -229,6 +261,9 @@ def owned_rows(person: Person) -> dict[type, list]:
             select(MentorAssignment).where(MentorAssignment.person_id == person.id)
         ).all(),
         Loan: loans,
+        ScheduleChange: db.session.scalars(
+            select(ScheduleChange).where(ScheduleChange.loan_id.in_(loan_ids))
+        ).all(),
         Donation: db.session.scalars(
             select(Donation).where(Donation.fund_id == person.fund_id, earmarked)
         ).all(),
@@ -278,6 +313,8 @@ def describe(row) -> str:
         return _("Closing of the books through %(date)s", date=format_date(row.closed_through))
     if isinstance(row, Loan):
         return _("Loan no. %(id)s", id=row.id)
+    if isinstance(row, ScheduleChange):
+        return _("Change of the schedule of loan no. %(id)s", id=row.loan_id)
     if isinstance(row, Visit):
         return _("Visit of %(date)s to another person", date=format_date(row.visited_on))
     if isinstance(row, PersonStatusChange):
@@ -330,6 +367,7 @@ PERSON_FIELDS = tuple(c.key for c in Person.__table__.columns if c.key not in IN
 LOAN_FIELDS = (
     "id",
     "principal",
+    "approved_amount",
     "purpose",
     "applied_on",
     "term_months",
@@ -342,6 +380,12 @@ LOAN_FIELDS = (
     "voucher_no",
     "written_off_on",
     "write_off_reason",
+    "write_off_minutes_ref",
+    "guarantor_name",
+    "guarantor_relation",
+    "guarantor_phone",
+    "guarantor_address",
+    "hamlet_head_name",
 )
 
 

@@ -25,6 +25,7 @@ LOAN_TEXT = {
     'guarantor_phone': 30,
     'guarantor_address': 300,
     'hamlet_head_name': 200,
+    'write_off_minutes_ref': 200,
 }
 
 
@@ -101,11 +102,10 @@ def downgrade():
         unique=False,
         postgresql_include=['due_on', 'amount_due', 'superseded'],
     )
-    with op.batch_alter_table('installment') as batch_op:
-        for name in ('valid_until', 'valid_from', 'version'):
-            batch_op.drop_column(name)
-    with op.batch_alter_table('loan') as batch_op:
-        for name in (*LOAN_TEXT, 'votes_against', 'votes_for', 'attendees', 'approved_amount'):
-            batch_op.drop_column(name)
-    with op.batch_alter_table('fund') as batch_op:
-        batch_op.drop_column('collection_day')
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch rebuild of loan or fund would have
+    # to drop a table other tables reference.
+    for name in ('valid_until', 'valid_from', 'version'):
+        op.drop_column('installment', name)
+    for name in (*LOAN_TEXT, 'votes_against', 'votes_for', 'attendees', 'approved_amount'):
+        op.drop_column('loan', name)
+    op.drop_column('fund', 'collection_day')

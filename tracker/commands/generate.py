@@ -341,12 +341,12 @@ CLOSE_REASONS = {
         "Theo gia đình chuyển đi nơi khác",
         "Đi làm xa, tạm trú nơi khác",
     ],
-    "reoffended": ["Tái phạm, đang bị tạm giam", "Vi phạm pháp luật, bị khởi tố"],
+    "paused": ["Đi làm ăn xa, tạm dừng giúp đỡ", "Điều trị bệnh dài ngày"],
     "deceased": ["Đã mất do bệnh", "Đã mất do tai nạn"],
 }
 WRITE_OFF_REASONS = {
     "moved": "Người vay đã chuyển đi, không liên lạc được",
-    "reoffended": "Người vay tái phạm, đang chấp hành án",
+    "paused": "Người vay không còn khả năng trả, Tổ đã họp xét",
     "deceased": "Người vay đã mất, gia đình không có khả năng trả",
     "supported": "Hoàn cảnh đặc biệt khó khăn, không còn khả năng trả nợ",
 }
@@ -1384,7 +1384,7 @@ class FundBuilder:
                 pass
             elif written_off:
                 loan = written_off[-1]
-                status = rng.choices(("moved", "reoffended", "deceased", "supported"), (35, 30, 10, 25))[0]
+                status = rng.choices(("moved", "paused", "deceased", "supported"), (35, 30, 10, 25))[0]
                 if status != "supported":
                     after = loan.payments[-1][0] if loan.payments else loan.disbursed_on
                     closed_on = day_between(rng, after + DAY, loan.written_off_on - DAY)
@@ -1397,7 +1397,7 @@ class FundBuilder:
                 age = (as_of - person.opened).days
                 applied = max((loan.applied_on for loan in person.loans), default=person.opened)
                 if age > 300 and rng.random() < 0.55:
-                    status = rng.choices(("settled", "moved", "reoffended", "deceased"), (75, 13, 9, 3))[0]
+                    status = rng.choices(("settled", "moved", "paused", "deceased"), (75, 13, 9, 3))[0]
                     closed_on = person.opened + dt.timedelta(days=rng.randint(180, min(age, 900)))
                     closed_on = max(closed_on, applied + dt.timedelta(days=30))
                     if closed_on >= as_of:

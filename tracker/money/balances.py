@@ -21,6 +21,7 @@ from tracker.money import ledger
 # The journal's accounts (debit +, credit −) and the events that post to them.
 CASH, RECEIVABLE, CAPITAL, WRITTEN_OFF = "cash", "receivable", "capital", "written_off"
 DONATION, DISBURSEMENT, REPAYMENT, WRITE_OFF = "donation", "disbursement", "repayment", "write_off"
+RECOVERY = "recovery"  # money back after a write-off: Dr cash, Cr written_off
 
 
 def cash_balance(fund_id: int, as_of: dt.date | None = None) -> int:
@@ -58,31 +59,45 @@ class LoanBalance:
     disbursed: int = 0
     repaid: int = 0
     written_off: int = 0
+    recovered: int = 0  # came back after the write-off (Thu hồi nợ đã xóa); not repaid, not owed
 
     @property
     def outstanding(self) -> int:
         return self.disbursed - self.repaid - self.written_off
 
+    @property
+    def returned(self) -> int:
+        """What has come back to the cash box of the loan's money, the donors' shares follow it."""
+        return self.repaid + self.recovered
+
 
 def loan_balances(loan_ids: list[int], as_of: dt.date | None = None) -> dict[int, LoanBalance]:
-    """Disbursed, repaid and written off per loan, from the receivable lines (one query)."""
+    """Disbursed, repaid and written off per loan, from the receivable lines, and what came back
+    after a write-off, from the written-off lines (one query)."""
     if not loan_ids:
         return {}
     amount = JournalLine.amount
 
-    def by_event(event: str):
-        return func.coalesce(func.sum(case((JournalLine.event == event, amount), else_=0)), 0)
+    def by_event(event: str, account: str = RECEIVABLE):
+        moved = and_(JournalLine.event == event, JournalLine.account == account)
+        return func.coalesce(func.sum(case((moved, amount), else_=0)), 0)
 
     query = (
-        select(JournalLine.loan_id, by_event("disbursement"), by_event("repayment"), by_event("write_off"))
-        .where(JournalLine.loan_id.in_(loan_ids), JournalLine.account == RECEIVABLE)
+        select(
+            JournalLine.loan_id,
+            by_event("disbursement"),
+            by_event("repayment"),
+            by_event("write_off"),
+            by_event(RECOVERY, WRITTEN_OFF),
+        )
+        .where(JournalLine.loan_id.in_(loan_ids), JournalLine.account.in_((RECEIVABLE, WRITTEN_OFF)))
         .group_by(JournalLine.loan_id)
     )
     if as_of is not None:
         query = query.where(JournalLine.posted_on <= as_of)
     result = {loan_id: LoanBalance() for loan_id in loan_ids}
-    for loan_id, disbursed, repaid, written_off in db.session.execute(query):
-        result[loan_id] = LoanBalance(int(disbursed), -int(repaid), -int(written_off))
+    for loan_id, disbursed, repaid, written_off, recovered in db.session.execute(query):
+        result[loan_id] = LoanBalance(int(disbursed), -int(repaid), -int(written_off), -int(recovered))
     return result
 
 
@@ -222,7 +237,7 @@ def donation_available(fund_id: int) -> dict[int, int]:
         .where(Funding.fund_id == fund_id, Loan.fund_id == fund_id, Funding.void.is_(False))
     ).all()
     balances = loan_balances(sorted({row.loan_id for row in fundings}))
-    returns = funding_returns(fundings, lambda loan_id: balances[loan_id].repaid)
+    returns = funding_returns(fundings, lambda loan_id: balances[loan_id].returned)
     for funding_id, _loan_id, funded, _principal, donation_id in fundings:
         if donation_id in available:
             available[donation_id] -= int(funded) - returns[funding_id]
@@ -246,7 +261,7 @@ def returned_by_funding(fund_id: int, loan_ids: list[int]) -> dict[int, int]:
         )
     ).all()
     balances = loan_balances(loan_ids)
-    return funding_returns(fundings, lambda loan_id: balances[loan_id].repaid)
+    return funding_returns(fundings, lambda loan_id: balances[loan_id].returned)
 
 
 def funding_returns(fundings, repaid_of) -> dict[int, int]:
@@ -388,7 +403,7 @@ def money_by_month(fund_ids: list[int], today: dt.date) -> dict[int, MonthlyMone
             year,
             month,
             func.sum(JournalLine.amount),
-            func.sum(JournalLine.amount).filter(JournalLine.event.in_(("donation", "repayment"))),
+            func.sum(JournalLine.amount).filter(JournalLine.event.in_((DONATION, REPAYMENT, RECOVERY))),
             func.sum(JournalLine.amount).filter(JournalLine.event == DISBURSEMENT),
         )
         .where(

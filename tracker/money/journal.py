@@ -393,12 +393,15 @@ def record_repayment(
     return repayment
 
 
-def write_off(loan: Loan, on_date: dt.date, reason: str, user_id: int | None) -> Loan:
-    """Take what is still owed out of the receivables (Dr written_off, Cr receivable); cash is untouched."""
+def write_off(loan: Loan, on_date: dt.date, reason: str, user_id: int | None, minutes_ref: str = "") -> Loan:
+    """Take what is still owed out of the receivables (Dr written_off, Cr receivable), on the day the
+    committee decided it, citing its minutes; cash is untouched."""
     take_loan(loan, "write_off")
     if not reason.strip():
         raise MoneyRefused(_l("Enter the reason for the write-off."), "reason")
-    ensure_open(loan.fund_id, on_date)
+    if loan.disbursed_on and on_date < loan.disbursed_on:
+        raise MoneyRefused(_l("The write-off cannot be dated before the disbursement."), "decided_on")
+    ensure_open(loan.fund_id, on_date, "decided_on")
     outstanding = balances.loan_balance(loan).outstanding
     post(
         loan.fund_id,
@@ -415,8 +418,89 @@ def write_off(loan: Loan, on_date: dt.date, reason: str, user_id: int | None) ->
     move_loan(loan, "write_off")
     loan.written_off_on = on_date
     loan.write_off_reason = reason.strip()
+    loan.write_off_minutes_ref = minutes_ref.strip()
     db.session.flush()
     return loan
+
+
+def reverse_write_off(loan: Loan, reason: str, user_id: int | None) -> JournalTransaction:
+    """Take the write-off back (mirror entries): the loan is owed again and collected as before.
+    Refused once the period of the write-off is closed (reverse checks it)."""
+    take_loan(loan, "reverse_write_off")
+    original = db.session.scalars(
+        select(JournalTransaction)
+        .join(JournalLine, JournalLine.transaction_id == JournalTransaction.id)
+        .where(
+            JournalTransaction.event == "write_off",
+            JournalTransaction.reverses_id.is_(None),
+            JournalLine.loan_id == loan.id,
+        )
+        .order_by(JournalTransaction.id.desc())
+    ).first()
+    if original is None or original.reversed_by is not None:
+        raise MoneyRefused(loan_status.STEPS["reverse_write_off"].refusal)
+    recoveries = [r for r in loan.repayments if r.kind == "recovery" and r.reversal_id is None]
+    if recoveries:
+        raise MoneyRefused(
+            _l(
+                "Money came back after the write-off (%(receipts)s); reverse those receipts first.",
+                receipts=", ".join(r.receipt_no for r in recoveries),
+            )
+        )
+    reversal = reverse(original, clock.today(), reason, user_id)
+    move_loan(loan, "reverse_write_off")
+    loan.written_off_on = None
+    db.session.flush()
+    return reversal
+
+
+def record_recovery(loan: Loan, amount: int, paid_on: dt.date, method: str, user_id: int | None) -> Repayment:
+    """Money back after a write-off (Thu hồi nợ đã xóa: Dr cash, Cr written_off), with its own
+    phiếu thu, up to what was written off. The loan stays written off; the money goes back to the
+    donations that funded it, as a repayment's would (balances.LoanBalance.returned)."""
+    take_loan(loan, "recover")
+    if loan.written_off_on and paid_on < loan.written_off_on:
+        raise MoneyRefused(
+            _l(
+                "Money back after the write-off cannot be dated before it (%(day)s).",
+                day=format_date(loan.written_off_on),
+            ),
+            "paid_on",
+        )
+    ensure_open(loan.fund_id, paid_on, "paid_on")
+    balance = balances.loan_balance(loan)
+    left = balance.written_off - balance.recovered
+    if amount > left:
+        raise MoneyRefused(
+            _l(
+                "This is more than was written off: only %(amount)s is still to come back.",
+                amount=format_money(left),
+            ),
+            "amount",
+        )
+    receipt_no = next_document_no(loan.fund_id, "PT", paid_on.year)
+    transaction = post(
+        loan.fund_id,
+        balances.RECOVERY,
+        paid_on,
+        [Leg(balances.CASH, amount, loan_id=loan.id), Leg(balances.WRITTEN_OFF, -amount, loan_id=loan.id)],
+        document_no=receipt_no,
+        description=f"loan {loan.id}",
+        user_id=user_id,
+    )
+    recovery = Repayment(
+        fund_id=loan.fund_id,
+        loan_id=loan.id,
+        amount=amount,
+        paid_on=paid_on,
+        method=method,
+        receipt_no=receipt_no,
+        kind="recovery",
+        transaction_id=transaction.id,
+    )
+    db.session.add(recovery)
+    db.session.flush()
+    return recovery
 
 
 def reverse_repayment(repayment: Repayment, reason: str, user_id: int | None) -> JournalTransaction:
@@ -426,7 +510,8 @@ def reverse_repayment(repayment: Repayment, reason: str, user_id: int | None) ->
     again, those donations would now show less than nothing in the cash box, so their share in the
     loans lent since is handed to donations that have the money (share_relent_money). Refused only
     when the cash box itself does not hold the amount."""
-    take_loan(repayment.loan, "reverse_repayment")
+    recovery = repayment.kind == "recovery"
+    take_loan(repayment.loan, "reverse_recovery" if recovery else "reverse_repayment")
     db.session.refresh(repayment)
     if repayment.reversal_id is not None:
         raise MoneyRefused(_l("This entry has already been reversed."))
@@ -459,7 +544,8 @@ def reverse_repayment(repayment: Repayment, reason: str, user_id: int | None) ->
         )
     reversal = reverse(repayment.transaction, clock.today(), reason, user_id)
     repayment.reversal_id = reversal.id
-    move_loan(repayment.loan, "reverse_repayment")
+    if not recovery:
+        move_loan(repayment.loan, "reverse_repayment")
     db.session.flush()
     short = share_relent_money(repayment.fund_id, since=repayment.paid_on)
     if short is not None:

@@ -69,6 +69,26 @@ STEPS: dict[str, Step] = {
     "write_off": Step(
         "write_off", frozenset({"active"}), "written_off", _l("Only an active loan can be written off.")
     ),
+    # the family repays after the write-off: money back (Thu hồi nợ đã xóa), the loan stays written off
+    "recover": Step(
+        "post_money",
+        frozenset({"written_off"}),
+        None,
+        _l("Money back after a write-off can only be recorded on a written-off loan."),
+    ),
+    "reverse_recovery": Step(
+        "post_money",
+        frozenset({"written_off"}),
+        None,
+        _l("The write-off was taken back; reverse this receipt after writing the loan off again."),
+    ),
+    # the committee takes its write-off back (the family came forward) while the period is open
+    "reverse_write_off": Step(
+        "write_off",
+        frozenset({"written_off"}),
+        "active",
+        _l("Only a written-off loan can have its write-off reversed."),
+    ),
 }
 
 

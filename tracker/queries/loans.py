@@ -38,6 +38,7 @@ class RepaymentRow(NamedTuple):
     method: str
     reversed_on: dt.date | None
     reversal_reason: str | None
+    kind: str  # repayment, or recovery (money back after a write-off)
 
     @property
     def is_reversed(self) -> bool:
@@ -77,6 +78,7 @@ def loan_figures(loan: Loan, today: dt.date) -> dict:
             Repayment.method,
             reversal.posted_on,
             reversal.reason,
+            Repayment.kind,
         )
         .outerjoin(reversal, reversal.id == Repayment.reversal_id)
         .where(Repayment.loan_id == loan.id, Repayment.fund_id == loan.fund_id)

@@ -224,6 +224,8 @@ def describe(event: str, loan_id: int | None, donor: str | None, anonymous: bool
         return _("Disbursement of loan #%(id)s", id=loan_id)
     if event == "repayment":
         return _("Repayment of loan #%(id)s", id=loan_id)
+    if event == "recovery":
+        return _("Money back after the write-off of loan #%(id)s", id=loan_id)
     return event
 
 
@@ -405,7 +407,7 @@ def donors(fund_id: int, start: dt.date, end: dt.date) -> list[DonorRow]:
         )
     ).all()
     by_loan = balances.loan_balances(sorted({row.loan_id for row in fundings}))
-    returned_of = balances.funding_returns(fundings, lambda loan_id: by_loan[loan_id].repaid)
+    returned_of = balances.funding_returns(fundings, lambda loan_id: by_loan[loan_id].returned)
     # A write-off takes all that is outstanding: a written-off loan's settled shares are its
     # fundings whole, so no share's loss (settled - returned) is below zero.
     settled_of = balances.funding_returns(

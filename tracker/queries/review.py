@@ -144,6 +144,7 @@ class MoneyFigures:
     lent_amount: int
     recovered: int  # repayments net of reversals posted in the period
     written_off: int
+    back_after_write_off: int  # money back on written-off loans in the period (Thu hồi nợ đã xóa)
     outstanding: int  # at the end
     overdue: int
     loans_over_30_days: int
@@ -259,8 +260,10 @@ def money_figures(fund_id: int, start: dt.date, end: dt.date) -> MoneyFigures:
             select(line.event, func.sum(line.amount))
             .where(
                 line.fund_id == fund_id,
-                line.account == balances.RECEIVABLE,
-                line.event.in_(("repayment", "write_off")),
+                line.account.in_((balances.RECEIVABLE, balances.WRITTEN_OFF)),
+                line.event.in_((balances.REPAYMENT, balances.WRITE_OFF, balances.RECOVERY)),
+                # a write-off's own line on the written-off account is the same money again
+                ~((line.account == balances.WRITTEN_OFF) & (line.event == balances.WRITE_OFF)),
                 in_period(line.posted_on, start, end),
             )
             .group_by(line.event)
@@ -286,6 +289,7 @@ def money_figures(fund_id: int, start: dt.date, end: dt.date) -> MoneyFigures:
         lent_amount=sum(int(amount) for _loan, amount in lent),
         recovered=-int(moved.get("repayment") or 0),
         written_off=-int(moved.get("write_off") or 0),
+        back_after_write_off=-int(moved.get(balances.RECOVERY) or 0),
         outstanding=aging.outstanding,
         overdue=aging.overdue_amount,
         loans_over_30_days=len(late),
@@ -450,6 +454,7 @@ def figure_rows(review: Review) -> list[FigureRow]:
         ("money", "lent_amount", money.lent_amount),
         ("money", "recovered", money.recovered),
         ("money", "written_off", money.written_off),
+        ("money", "back_after_write_off", money.back_after_write_off),
         ("money", "outstanding_end", money.outstanding),
         ("money", "overdue_end", money.overdue),
         ("money", "loans_over_30_days", money.loans_over_30_days),
@@ -503,11 +508,11 @@ def suggestions(review: Review) -> list[str]:
                 due=visits.due,
             )
         )
-    if people.changes["reoffended"]:
+    if people.changes["paused"]:
         items.append(
             _(
-                "Work with the commune police on the %(count)s case(s) of reoffending.",
-                count=people.changes["reoffended"],
+                "Meet again about the %(count)s person(s) whose support was paused.",
+                count=people.changes["paused"],
             )
         )
     if money.raised <= 0:

@@ -96,6 +96,19 @@ class ReasonForm(Form):
 
 
 class WriteOffForm(PasswordAgainForm):
+    """The committee's decision to write a loan off: its meeting, the day, the reason."""
+
+    minutes_ref = StringField(
+        _l("Minutes reference"),
+        [DataRequired(_l("Enter the reference of the meeting minutes.")), Length(max=200)],
+    )
+    decided_on = IsoDateField(
+        _l("Decided on"), [DataRequired(_l("Enter the date of the decision."))], default=clock.today
+    )
+    reason = reason_field()
+
+
+class ReverseWriteOffForm(PasswordAgainForm):
     reason = reason_field()
 
 

@@ -19,6 +19,7 @@ from tracker.blueprints.loans.forms import (
     ReasonForm,
     RepaymentForm,
     RescheduleForm,
+    ReverseWriteOffForm,
     WriteOffForm,
 )
 from tracker.extensions import db
@@ -147,7 +148,9 @@ LOAN_FORMS = {
     "disburse_form": ("disburse", lambda: DisburseForm(formdata=None, disbursed_on=clock.today())),
     "repayment_form": ("repay", lambda: RepaymentForm(formdata=None, paid_on=clock.today())),
     "reverse_form": ("reverse_disbursement", lambda: ReasonForm(formdata=None)),
-    "write_off_form": ("write_off", lambda: WriteOffForm(formdata=None)),
+    "write_off_form": ("write_off", lambda: WriteOffForm(formdata=None, decided_on=clock.today())),
+    "reverse_write_off_form": ("reverse_write_off", lambda: ReverseWriteOffForm(formdata=None)),
+    "recovery_form": ("recover", lambda: RepaymentForm(formdata=None, paid_on=clock.today())),
     "reschedule_form": ("reschedule", lambda: RescheduleForm(formdata=None)),
     "pause_form": ("pause", lambda: PauseForm(formdata=None)),
 }
@@ -289,6 +292,37 @@ def repay(loan_id: int):
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
 
 
+@bp.route("/loans/<int:loan_id>/recoveries", methods=["POST"])
+@requires("post_money")
+def recover(loan_id: int):
+    """Record money back after a write-off (Thu hồi nợ đã xóa), with its own phiếu thu."""
+    loan = get_loan_or_404(loan_id)
+    form = RepaymentForm()
+    recovery = None
+    if form.validate():
+        if (earlier := once.sent_before(form)) is not None:
+            return once.answer_again(earlier)
+        try:
+            recovery = journal.record_recovery(
+                loan, form.amount.data, form.paid_on.data, form.method.data, current_user.id
+            )
+        except journal.MoneyRefused as refusal:
+            refusal_to_form(form, refusal)
+    if form.errors:
+        db.session.rollback()
+        return render_loan(get_loan_or_404(loan_id), 422, recovery_form=form)
+    audit.record(
+        "recovery.create", recovery, after={"amount": recovery.amount, "receipt_no": recovery.receipt_no}
+    )
+    once.remember_where(url_for("loans.detail", loan_id=loan.id))
+    db.session.commit()
+    flash(
+        _("Money back after the write-off recorded with receipt %(number)s.", number=recovery.receipt_no),
+        "success",
+    )
+    return redirect(url_for("loans.detail", loan_id=loan.id), 303)
+
+
 def respond_money_panel(loan: Loan, status: int, **forms):
     if not wants_fragment():
         return render_loan(loan, status, **forms)
@@ -352,15 +386,46 @@ def write_off(loan_id: int):
         return render_loan(get_loan_or_404(loan_id), 422, write_off_form=form)
     if form.validate():
         try:
-            journal.write_off(loan, clock.today(), form.reason.data, current_user.id)
+            journal.write_off(
+                loan, form.decided_on.data, form.reason.data, current_user.id, form.minutes_ref.data
+            )
         except journal.MoneyRefused as refusal:
             refusal_to_form(form, refusal)
     if form.errors:
         db.session.rollback()
         return render_loan(get_loan_or_404(loan_id), 422, write_off_form=form)
-    audit.record("loan.write_off", loan, after={"reason": form.reason.data})
+    audit.record(
+        "loan.write_off", loan, after={"reason": form.reason.data, "minutes_ref": form.minutes_ref.data}
+    )
     db.session.commit()
     flash(_("The loan is written off."), "success")
+    return redirect(url_for("loans.detail", loan_id=loan.id), 303)
+
+
+@bp.route("/loans/<int:loan_id>/reverse-write-off", methods=["POST"])
+@requires("write_off")
+def reverse_write_off(loan_id: int):
+    """Take a write-off back (chair) while its period is open: the loan is owed again."""
+    loan = get_loan_or_404(loan_id)
+    form = ReverseWriteOffForm()
+    if not accounts.password_confirmed(form):
+        return render_loan(get_loan_or_404(loan_id), 422, reverse_write_off_form=form)
+    if form.validate():
+        try:
+            journal.reverse_write_off(loan, form.reason.data, current_user.id)
+        except journal.MoneyRefused as refusal:
+            refusal_to_form(form, refusal)
+    if form.errors:
+        db.session.rollback()
+        return render_loan(get_loan_or_404(loan_id), 422, reverse_write_off_form=form)
+    audit.record(
+        "loan.reverse_write_off",
+        loan,
+        before={"status": "written_off"},
+        after={"status": loan.status, "reason": form.reason.data},
+    )
+    db.session.commit()
+    flash(_("The write-off is reversed; the loan is collected again."), "success")
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
 
 
@@ -379,7 +444,11 @@ def repayment_receipt(repayment_id: int):
         day=repayment.paid_on,
         party=loan.person.full_name,
         address=loan.person.address,
-        reason=_("Repayment of loan no. %(id)s", id=loan.id),
+        reason=(
+            _("Money back after the write-off of loan no. %(id)s", id=loan.id)
+            if repayment.kind == "recovery"
+            else _("Repayment of loan no. %(id)s", id=loan.id)
+        ),
         amount=repayment.amount,
         method=repayment.method,
         void=repayment.is_reversed,

@@ -83,7 +83,25 @@ class NewPersonForm(PersonForm, OnceForm):
 class StatusForm(Form):
     status = SelectField(_l("New status"), choices=status_choices)
     changed_on = IsoDateField(_l("Date"), [DataRequired(_l("Enter the date of the change."))])
-    reason = TextAreaField(_l("Reason"), [DataRequired(_l("Enter the reason.")), Length(max=500)])
+    reason = StringField(
+        _l("Reason"),
+        [DataRequired(_l("Enter the reason.")), Length(max=500)],
+        description=_l(
+            "Write what the committee decided and why, never an offence or a court's decision: "
+            "that is criminal-record data, which the fund does not keep."
+        ),
+    )
+
+
+# What committees usually write when a case changes status (offered as suggestions, not a list).
+STATUS_REASONS = (
+    _l("Has a steady job and a settled family life"),
+    _l("Has had the criminal record cleared"),
+    _l("Has paid back the loan and is settled"),
+    _l("Working far away for a while"),
+    _l("Long medical treatment"),
+    _l("Moved with the family to another place"),
+)
 
 
 class MentorForm(Form):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker import audit, casework, clock, labels
 from tracker.blueprints.people.forms import (
+    STATUS_REASONS,
     MentorForm,
     NewPersonForm,
     PersonForm,
@@ -122,6 +123,7 @@ def person_context(person: Person) -> dict:
         context.update(visit_context(person))
     if can("manage_people"):
         context["status_form"] = StatusForm(formdata=None, changed_on=today)
+        context["status_reasons"] = STATUS_REASONS
     if can("assign_mentors"):
         context["mentor_form"] = MentorForm(formdata=None, assigned_on=today, mentor_id=person.mentor_id or 0)
     return context
@@ -247,7 +249,7 @@ def render_detail_with(person: Person, status: int, **forms):
 @bp.route("/<int:person_id>/status", methods=["POST"])
 @requires("manage_people")
 def change_status(person_id: int):
-    """Change the status (supported, settled, reoffended, moved, deceased) with date and reason."""
+    """Change the status (supported, settled, paused, moved, deceased) with date and reason."""
     person = get_person_or_404(person_id, lock=True)
     form = StatusForm()
     valid = form.validate()
