@@ -892,6 +892,31 @@ def test_writing_off_a_loan(app, seed, money, chair, foreign, data, target):
 
 
 @FORMS
+@given(
+    data=forms(
+        {
+            "amount": amounts(1_000, 2_000_000),
+            "paid_on": dates(dt.date(2025, 9, 1)),
+            "method": choice("cash", "bank"),
+        },
+        {"amount": AMOUNT_JUNK, "paid_on": DATE_JUNK},
+    ),
+    target=targets(),
+)
+def test_recording_money_back_after_a_write_off(app, seed, money, treasurer, foreign, data, target):
+    own = disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2025, 6, 1))
+    with app.app_context():
+        journal.write_off(
+            db.session.get(Loan, own), dt.date(2025, 9, 1), "Mất khả năng trả", user_id("chair")
+        )
+        db.session.commit()
+    url = f"/loans/{resolve(target, own, foreign['active_loan'])}"
+    _, stored = submit(app, treasurer, f"{url}/recoveries", data)
+    if stored:
+        shows(treasurer, {url: (), "/reports/cashbook": ()})
+
+
+@FORMS
 @given(data=REASON, target=targets())
 def test_reversing_a_write_off(app, seed, money, chair, foreign, data, target):
     own = disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2025, 6, 1))
@@ -1426,6 +1451,11 @@ REFUSALS = {
     ),
     "loans.pause": ("chair", "/loans/{paid_out_loan}/pause", filled("paused_from", "paused_until", "reason")),
     "loans.reverse_write_off": ("chair", "/loans/{written_off_loan}/reverse-write-off", filled("reason")),
+    "loans.recover": (
+        "treasurer",
+        "/loans/{written_off_loan}/recoveries",
+        filled("amount", "paid_on", "method"),
+    ),
     "settings.save": ("chair", "/settings", filled("collection_day")),
     "members.create": (
         "chair",
@@ -1620,6 +1650,7 @@ JUNK_TESTS = {
     "loans.reverse_repayment": "test_reversing_a_repayment",
     "loans.write_off": "test_writing_off_a_loan",
     "loans.reverse_write_off": "test_reversing_a_write_off",
+    "loans.recover": "test_recording_money_back_after_a_write_off",
     "loans.reschedule": "test_rescheduling_a_loan",
     "loans.pause": "test_pausing_a_loan",
     "settings.save": "test_setting_the_collection_day",
