@@ -271,3 +271,55 @@ def test_a_pause_stops_arrears_and_the_aging_report_lists_it_apart(app, seed, mo
     page = chair.get(f"/loans/{loan_id}").get_data(as_text=True)
     assert 'id="pause"' in page and "nằm viện" in page
     assert chair.get("/reports/aging").get_data(as_text=True).count('data-bucket="paused"') == 2
+
+
+# ------------------------------------------------------------------ life events meet the loan
+
+
+def status_form(**change):
+    return {
+        "status": "moved",
+        "changed_on": clock.today().isoformat(),
+        "reason": "Theo gia đình chuyển đi",
+        **change,
+    }
+
+
+def test_a_move_with_a_loan_open_asks_what_happens_to_the_loan(app, money, as_role, active_loan):
+    chair = as_role("chair")
+    page = chair.get(f"/people/{money.person_id}").get_data(as_text=True)
+    assert 'name="loan_action"' in page
+    asked = chair.post(f"/people/{money.person_id}/status", status_form())
+    assert asked.status_code == 422
+    assert "loan_action-error" in asked.get_data(as_text=True)
+    nameless = chair.post(f"/people/{money.person_id}/status", status_form(loan_action="family"))
+    assert nameless.status_code == 422
+    family = status_form(loan_action="family", payer_name="Trần Thị Hoa", payer_relation="Vợ")
+    assert chair.post(f"/people/{money.person_id}/status", family).status_code == 303
+    with app.app_context():
+        loan = db.session.get(Loan, active_loan)
+        assert (loan.payer_name, loan.payer_relation, loan.status) == ("Trần Thị Hoa", "Vợ", "active")
+        assert loan.person.status == "moved"
+    assert "Trần Thị Hoa (Vợ)" in chair.get(f"/loans/{active_loan}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "action, anchor",
+    [("reschedule", "change-terms"), ("pause", "change-terms"), ("write_off", "corrections")],
+)
+def test_a_death_leads_to_the_loans_own_decision(app, money, as_role, active_loan, action, anchor):
+    chair = as_role("chair")
+    response = chair.post(
+        f"/people/{money.person_id}/status",
+        status_form(status="deceased", reason="Đã mất do bệnh", loan_action=action),
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/loans/{active_loan}#{anchor}")
+    with app.app_context():
+        assert db.session.get(Loan, active_loan).status == "active"  # the committee decides it there
+
+
+def test_a_person_without_an_open_loan_is_not_asked(app, money, as_role):
+    chair = as_role("chair")
+    assert 'name="loan_action"' not in chair.get(f"/people/{money.person_id}").get_data(as_text=True)
+    assert chair.post(f"/people/{money.person_id}/status", status_form()).status_code == 303

@@ -500,6 +500,9 @@ class Loan(db.Model):
     guarantor_phone: Mapped[str] = mapped_column(String(30), default="")
     guarantor_address: Mapped[str] = mapped_column(String(300), default="")
     hamlet_head_name: Mapped[str] = mapped_column(String(200), default="")
+    # The family member who repays when the borrower cannot (moved away, died), as the committee agreed.
+    payer_name: Mapped[str] = mapped_column(String(200), default="")
+    payer_relation: Mapped[str] = mapped_column(String(100), default="")
     rejection_reason: Mapped[str] = mapped_column(String(500), default="")
     disbursed_on: Mapped[dt.date | None]
     disbursed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

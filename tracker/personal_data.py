@@ -81,6 +81,8 @@ TEXT_COLUMNS: dict[str, str] = {
     "loan.guarantor_phone": FREE_TEXT,
     "loan.guarantor_address": FREE_TEXT,
     "loan.hamlet_head_name": FREE_TEXT,
+    "loan.payer_name": FREE_TEXT,
+    "loan.payer_relation": FREE_TEXT,
     "schedule_change.reason": FREE_TEXT,  # often the person's health: blanked with their file
     "schedule_change.minutes_ref": FREE_TEXT,
     "donation.note": FREE_TEXT,
@@ -156,6 +158,8 @@ OWNED_FIELDS = {
         "guarantor_relation",
         "guarantor_phone",
         "guarantor_address",
+        "payer_name",
+        "payer_relation",
     ),
     ScheduleChange: ("reason",),
     Donation: ("note",),
@@ -177,6 +181,8 @@ FREE_TEXT_FIELDS = {
         "guarantor_phone",
         "guarantor_address",
         "hamlet_head_name",
+        "payer_name",
+        "payer_relation",
     ),
     ScheduleChange: ("reason", "minutes_ref"),
     Donation: ("note",),
@@ -386,6 +392,8 @@ LOAN_FIELDS = (
     "guarantor_phone",
     "guarantor_address",
     "hamlet_head_name",
+    "payer_name",
+    "payer_relation",
 )
 
 

@@ -26,6 +26,8 @@ LOAN_TEXT = {
     'guarantor_address': 300,
     'hamlet_head_name': 200,
     'write_off_minutes_ref': 200,
+    'payer_name': 200,
+    'payer_relation': 100,
 }
 
 

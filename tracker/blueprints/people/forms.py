@@ -80,7 +80,22 @@ class NewPersonForm(PersonForm, OnceForm):
         ]
 
 
+# When a person moves away, dies or has their support paused while a loan is open, the same form
+# asks what happens to the loan (the committee's choice; the loan's own steps do the rest).
+LIFE_EVENT_STATUSES = ("paused", "moved", "deceased")
+LOAN_ACTIONS = {
+    "keep": _l("Keep collecting from the borrower"),
+    "family": _l("A family member will repay"),
+    "reschedule": _l("Reschedule what is left"),
+    "pause": _l("Pause collection"),
+    "write_off": _l("Propose a write-off to the committee"),
+}
+
+
 class StatusForm(Form):
+    """The status; when the person has a loan open and moves away, dies or has their support
+    paused, also what happens to the loan (people.routes.change_status asks for it)."""
+
     status = SelectField(_l("New status"), choices=status_choices)
     changed_on = IsoDateField(_l("Date"), [DataRequired(_l("Enter the date of the change."))])
     reason = StringField(
@@ -91,6 +106,13 @@ class StatusForm(Form):
             "that is criminal-record data, which the fund does not keep."
         ),
     )
+    loan_action = SelectField(
+        _l("What happens to the open loan"),
+        choices=lambda: [("", _l("Choose …")), *LOAN_ACTIONS.items()],
+        default="",
+    )
+    payer_name = NameField(_l("Family member who will repay"), [Length(max=200)])
+    payer_relation = StringField(_l("Relation to the borrower"), [Length(max=100)])
 
 
 # What committees usually write when a case changes status (offered as suggestions, not a list).

@@ -12,8 +12,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from tracker import audit, casework, clock, labels
+from tracker import audit, casework, clock, database, labels
 from tracker.blueprints.people.forms import (
+    LIFE_EVENT_STATUSES,
     STATUS_REASONS,
     MentorForm,
     NewPersonForm,
@@ -25,6 +26,7 @@ from tracker.blueprints.people.forms import (
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
     PERSON_STATUSES,
     CommitteeMember,
@@ -266,17 +268,54 @@ def change_status(person_id: int):
                 date=format_date(last_change),
             )
         )
+    open_loans = db.session.scalars(
+        select(Loan).where(
+            Loan.person_id == person.id, Loan.fund_id == person.fund_id, Loan.status == "active"
+        )
+    ).all()
+    asks_about_loan = valid and open_loans and form.status.data in LIFE_EVENT_STATUSES
+    if asks_about_loan:
+        check_loan_action(form)
     if form.errors:
         return render_detail_with(person, 422, status_form=form)
     before = person.status
     casework.change_status(person, form.status.data, form.changed_on.data, form.reason.data, current_user.id)
     audit.record("person.status", person, before={"status": before}, after={"status": person.status})
+    if asks_about_loan and form.loan_action.data == "family":
+        for loan in open_loans:
+            database.lock_row(loan)
+            loan.payer_name, loan.payer_relation = form.payer_name.data, form.payer_relation.data
+            audit.record("loan.payer", loan, after={"payer_relation": loan.payer_relation})
     db.session.commit()
     flash(
         _("Status changed to %(status)s.", status=labels.label(labels.PERSON_STATUSES, person.status)),
         "success",
     )
+    if asks_about_loan and form.loan_action.data in LOAN_STEP_ANCHORS:
+        # The loan's own form takes the decision (new installments, the pause's dates, the meeting).
+        flash(LOAN_STEP_MESSAGES[form.loan_action.data], "success")
+        anchor = LOAN_STEP_ANCHORS[form.loan_action.data]
+        return redirect(url_for("loans.detail", loan_id=open_loans[0].id, _anchor=anchor), 303)
     return redirect(url_for("people.detail", person_id=person.id), 303)
+
+
+LOAN_STEP_ANCHORS = {"reschedule": "change-terms", "pause": "change-terms", "write_off": "corrections"}
+LOAN_STEP_MESSAGES = {
+    "reschedule": _l("Now record the new schedule the committee agreed."),
+    "pause": _l("Now record the pause the committee agreed."),
+    "write_off": _l("Now record the write-off once the committee has decided it."),
+}
+
+
+def check_loan_action(form: StatusForm) -> None:
+    """The person has a loan open: the form must say what happens to it."""
+    if not form.loan_action.data:
+        form.loan_action.errors.append(_("Say what happens to the open loan."))
+    elif form.loan_action.data == "family":
+        if not form.payer_name.data:
+            form.payer_name.errors.append(_("Enter the name of the family member who will repay."))
+        if not form.payer_relation.data:
+            form.payer_relation.errors.append(_("Say how they are related to the borrower."))
 
 
 @bp.route("/<int:person_id>/mentor", methods=["POST"])
