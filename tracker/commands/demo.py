@@ -28,7 +28,9 @@ TEAM = [
         "0912345601",
         "chair",
     ),
-    ("Trần Thị Lan", "Kế toán, Thủ quỹ", "Ủy ban MTTQ Việt Nam xã", "0912345602", "treasurer"),
+    ("Trần Thị Lan", "Thủ quỹ", "Ủy ban MTTQ Việt Nam xã", "0912345602", "treasurer"),
+    # the bookkeeper is not the treasurer: one keeps the books, the other the cash
+    ("Đoàn Thị Hạnh", "Kế toán", "Ủy ban MTTQ Việt Nam xã", "0912345616", None),
     ("Lê Minh Tuấn", "Phó Trưởng Công an xã, Tổ phó", "Công an xã", "0912345603", None),
     (
         "Phạm Văn Bình",
@@ -45,7 +47,14 @@ TEAM = [
     ("Ngô Văn Sơn", "Trưởng thôn Trung", "Thôn Trung", "0912345610", None),
     ("Dương Văn Phúc", "Trưởng thôn Nam", "Thôn Nam", "0912345611", None),
     ("Lý Thị Hoa", "Công chức Tư pháp - Hộ tịch", "UBND xã", "0912345612", None),
-    ("Trịnh Văn Khải", "Công an viên thôn Đông", "Công an xã", "0912345613", None),
+    # (no "Công an viên" since 01/07/2024: the hamlet's security team took its place)
+    (
+        "Trịnh Văn Khải",
+        "Tổ trưởng Tổ bảo vệ an ninh, trật tự thôn Đông",
+        "Lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở",
+        "0912345613",
+        None,
+    ),
     (
         "Mai Văn Đức",
         "Doanh nhân, hội viên Hội Doanh nghiệp",
@@ -115,6 +124,7 @@ DONATIONS = [
     ("Chi hội Cựu chiến binh thôn Đông", "organisation", False, 2_500_000, dt.date(2024, 9, 2), "cash"),
     ("Nhà hảo tâm", "individual", True, 2_000_000, dt.date(2025, 1, 20), "cash"),
     ("Lương Văn Phú", "individual", False, 2_000_000, dt.date(2025, 2, 3), "cash"),
+    ("Công ty TNHH Thương mại Hồng Phát", "business", False, 5_000_000, dt.date(2025, 5, 25), "bank"),
 ]
 
 # (name, gender, birth year, hamlet, released on, mentor's name)
@@ -123,7 +133,27 @@ BORROWERS = [
     ("Hoàng Văn Nam", "male", 1990, "Thôn Tây", dt.date(2023, 11, 2), "Lê Minh Tuấn"),
     ("Đinh Văn Tùng", "male", 1988, "Thôn Nam", dt.date(2024, 12, 20), "Dương Văn Phúc"),
     ("Phan Văn Lực", "male", 1979, "Thôn Trung", dt.date(2024, 9, 5), "Phạm Văn Bình"),
+    ("Trương Văn Kiên", "male", 1986, "Thôn Tây", dt.date(2024, 7, 1), "Đỗ Văn Thắng"),
+    ("Lương Văn Bảo", "male", 1993, "Thôn Nam", dt.date(2025, 1, 15), "Vũ Thị Hương"),
+    ("Tạ Văn Hưng", "male", 1984, "Thôn Đông", dt.date(2024, 2, 20), "Bùi Văn Long"),
 ]
+
+# Who stands behind each loan: (guarantor, relation, phone); the hamlet head confirms the application.
+GUARANTORS = {
+    "Lê Văn Dũng": ("Nguyễn Thị Huệ", "Vợ", "0987100201"),
+    "Hoàng Văn Nam": ("Hoàng Văn Thái", "Bố", "0987100202"),
+    "Phan Văn Lực": ("Trần Thị Nga", "Vợ", "0987100203"),
+    "Đinh Văn Tùng": ("Đinh Thị Lan", "Chị gái", "0987100204"),
+    "Trương Văn Kiên": ("Trương Văn Định", "Anh trai", "0987100205"),
+    "Lương Văn Bảo": ("Lương Thị Mơ", "Mẹ", "0987100206"),
+    "Tạ Văn Hưng": ("Tạ Thị Liên", "Mẹ", "0987100207"),
+}
+HAMLET_HEADS = {
+    "Thôn Đông": "Bùi Văn Long",
+    "Thôn Tây": "Đặng Thị Thu",
+    "Thôn Trung": "Ngô Văn Sơn",
+    "Thôn Nam": "Dương Văn Phúc",
+}
 
 # (borrower, principal, purpose, applied on, disbursed on, term, grace, installments paid: "all" or a count,
 #  or "due": every installment due by today)
@@ -150,7 +180,51 @@ LOANS = [
     ),
     ("Phan Văn Lực", 10_000_000, "Mở quán nước chè", dt.date(2025, 2, 10), dt.date(2025, 3, 1), 12, 1, 3),
     ("Đinh Văn Tùng", 20_000_000, "Nuôi lợn thịt", dt.date(2025, 5, 20), dt.date(2025, 6, 10), 18, 2, "due"),
+    # fell behind after a poor harvest: rescheduled by the committee (LIVES below)
+    ("Trương Văn Kiên", 5_000_000, "Trồng rau màu", dt.date(2025, 1, 5), dt.date(2025, 1, 20), 10, 0, 3),
+    # in hospital: collection paused
+    (
+        "Lương Văn Bảo",
+        4_000_000,
+        "Mở sạp bán tạp hóa",
+        dt.date(2025, 6, 1),
+        dt.date(2025, 6, 16),
+        8,
+        0,
+        "due",
+    ),
+    # moved away: written off, then his mother repaid part of it
+    (
+        "Tạ Văn Hưng",
+        3_000_000,
+        "Mua máy cắt cỏ làm dịch vụ",
+        dt.date(2024, 7, 20),
+        dt.date(2024, 8, 5),
+        6,
+        0,
+        1,
+    ),
 ]
+
+# What the committee later decided on some loans (story days, as above).
+RESCHEDULED = {
+    "Trương Văn Kiên": (
+        dt.date(2025, 9, 8),
+        8,
+        dt.date(2025, 10, 15),
+        "Mất mùa do mưa lũ, xin giãn thời hạn trả",
+    ),
+}
+PAUSED = {
+    "Lương Văn Bảo": (dt.date(2025, 10, 20), dt.date(2026, 1, 31), "Người vay nằm viện điều trị dài ngày")
+}
+WRITTEN_OFF = {
+    "Tạ Văn Hưng": (
+        dt.date(2025, 3, 10),
+        "Người vay đã chuyển đi nơi khác, không còn khả năng trả",
+        ("Tạ Thị Liên", "Mẹ", dt.date(2025, 10, 5), 1_000_000),
+    ),
+}
 
 
 def tell_money_story(fund: Fund) -> None:
@@ -203,6 +277,7 @@ def tell_money_story(fund: Fund) -> None:
     today = clock.today()
     for name, principal, purpose, applied_on, disbursed_on, term, grace, paid in LOANS:
         applied_on, disbursed_on = story_day(applied_on), story_day(disbursed_on)
+        guarantor, relation, phone = GUARANTORS[name]
         loan = Loan(
             fund_id=fund.id,
             person_id=people[name].id,
@@ -211,12 +286,25 @@ def tell_money_story(fund: Fund) -> None:
             applied_on=applied_on,
             term_months=term,
             grace_months=grace,
+            guarantor_name=guarantor,
+            guarantor_relation=relation,
+            guarantor_phone=phone,
+            guarantor_address=people[name].address,
+            hamlet_head_name=HAMLET_HEADS[people[name].address],
             entered_by_id=chair,
         )
         db.session.add(loan)
         db.session.flush()
         decided_on = applied_on + dt.timedelta(days=7)
-        journal.approve(loan, decided_on, f"Biên bản họp Tổ ngày {decided_on:%d/%m/%Y}", chair)
+        journal.approve(
+            loan,
+            decided_on,
+            f"Biên bản họp Tổ ngày {decided_on:%d/%m/%Y}",
+            chair,
+            attendees=11,
+            votes_for=11,
+            votes_against=0,
+        )
         journal.disburse(loan, disbursed_on, treasurer)
         installments = db.session.scalars(
             select(Installment).where(Installment.loan_id == loan.id).order_by(Installment.number)
@@ -230,7 +318,49 @@ def tell_money_story(fund: Fund) -> None:
         for number, installment in enumerate(to_pay):
             paid_on = min(installment.due_on + dt.timedelta(days=number % 4), today)
             journal.record_repayment(loan, installment.amount_due, paid_on, "cash", treasurer)
+        tell_loan_life(loan, people[name], chair, treasurer)
     return people
+
+
+def tell_loan_life(loan, person, chair: int, treasurer: int) -> None:
+    """What the committee decided later on the loan: a reschedule, a pause, a write-off."""
+    from tracker.money import journal, schedules
+
+    name = person.full_name
+    if name in RESCHEDULED:
+        made_on, installments, first_due_on, reason = RESCHEDULED[name]
+        made_on = story_day(made_on)
+        minutes = f"Biên bản họp Tổ ngày {made_on:%d/%m/%Y}"
+        schedules.reschedule(loan, installments, story_day(first_due_on), reason, minutes, chair, made_on)
+        for installment in loan_installments_due(loan):
+            journal.record_repayment(loan, installment.amount_due, installment.due_on, "cash", treasurer)
+    if name in PAUSED:
+        start, end, reason = PAUSED[name]
+        start = story_day(start)
+        minutes = f"Biên bản họp Tổ ngày {start:%d/%m/%Y}"
+        schedules.pause(loan, start, story_day(end), reason, minutes, chair, start)
+    if name in WRITTEN_OFF:
+        day, reason, (payer, relation, paid_on, amount) = WRITTEN_OFF[name]
+        day = story_day(day)
+        journal.write_off(loan, day, reason, chair, f"Biên bản họp Tổ ngày {day:%d/%m/%Y}")
+        loan.payer_name, loan.payer_relation = payer, relation
+        journal.record_recovery(loan, amount, story_day(paid_on), "cash", treasurer)
+
+
+def loan_installments_due(loan):
+    """The installments of the schedule in force that fell due by today, past what is repaid."""
+    from tracker.models import Installment
+    from tracker.money import balances, ledger
+
+    today = clock.today()
+    rows = db.session.scalars(
+        select(Installment)
+        .where(Installment.loan_id == loan.id, Installment.in_force(today))
+        .order_by(Installment.number)
+    ).all()
+    repaid = balances.loan_balance(loan).repaid
+    states = ledger.installment_states([(i.due_on, i.amount_due) for i in rows], repaid, today)
+    return [i for i, state in zip(rows, states, strict=True) if i.due_on <= today and state.paid == 0]
 
 
 # People supported without a loan: (name, gender, birth year, hamlet, released on, mentor, status,
@@ -274,7 +404,7 @@ MORE_PEOPLE = [
 
 # How long ago a closed case had its last visit (its status changed ten days later): by default
 # within the last half-year; this one over a year ago, so that last year's review has a change too.
-CLOSED_DAYS_AGO = {"Vũ Văn Khánh": (380, 420)}
+CLOSED_DAYS_AGO = {"Vũ Văn Khánh": (380, 420), "Tạ Văn Hưng": (300, 320)}
 
 # Where each borrower's visits stand today.
 BORROWER_VISITS = {
@@ -282,6 +412,9 @@ BORROWER_VISITS = {
     "Hoàng Văn Nam": "later",
     "Đinh Văn Tùng": "this week",
     "Phan Văn Lực": "overdue",
+    "Trương Văn Kiên": "later",
+    "Lương Văn Bảo": "this week",
+    "Tạ Văn Hưng": "moved",  # before his loan was written off
 }
 
 VISIT_NOTES = [

@@ -230,7 +230,7 @@ def phone(rng: random.Random) -> str:
 # (position, organisation); {u} is "xã" or "phường", {h} a hamlet.
 CORE_POSITIONS = [
     ("Chủ tịch UBMTTQ {u}, Tổ trưởng", "Ủy ban MTTQ Việt Nam {u}"),
-    ("Kế toán, Thủ quỹ", "Ủy ban MTTQ Việt Nam {u}"),
+    ("Thủ quỹ", "Ủy ban MTTQ Việt Nam {u}"),  # the bookkeeper is someone else
     ("Phó Trưởng Công an {u}, Tổ phó", "Công an {u}"),
     ("Chủ tịch Hội Cựu chiến binh {u}", "Hội Cựu chiến binh"),
     ("Chủ tịch Hội Liên hiệp Phụ nữ {u}", "Hội Phụ nữ"),
@@ -240,7 +240,8 @@ CORE_POSITIONS = [
 ]
 HAMLET_POSITIONS = [
     ("Trưởng {h}", "{h}"),
-    ("Công an viên {h}", "Công an {u}"),
+    # "Công an viên" ended on 01/07/2024; the hamlet's security team took its place
+    ("Tổ trưởng Tổ bảo vệ an ninh, trật tự {h}", "Lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở"),
     ("Chi hội trưởng Phụ nữ {h}", "Hội Phụ nữ"),
     ("Chi hội trưởng Cựu chiến binh {h}", "Hội Cựu chiến binh"),
     ("Bí thư Chi bộ {h}", "{h}"),

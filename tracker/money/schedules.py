@@ -80,10 +80,10 @@ def _change(
     return change
 
 
-def _position(loan: Loan) -> tuple[list[tuple[dt.date, int]], int, int]:
+def _position(loan: Loan, today: dt.date) -> tuple[list[tuple[dt.date, int]], int, int]:
     """The schedule in force, the total repaid and what is left, read under the fund's lock."""
     _version, current = _current(loan)
-    balance = balances.loan_balances([loan.id]).get(loan.id, balances.LoanBalance())
+    balance = balances.loan_balances([loan.id], today).get(loan.id, balances.LoanBalance())
     schedule = [(row.due_on, row.amount_due) for row in current]
     return schedule, balance.repaid, balance.outstanding
 
@@ -95,15 +95,17 @@ def reschedule(
     reason: str,
     minutes_ref: str,
     user_id: int | None,
+    today: dt.date | None = None,
 ) -> ScheduleChange:
-    """Spread what is left of the loan over `installments` months from `first_due_on`."""
+    """Spread what is left of the loan over `installments` months from `first_due_on`, as decided
+    on `today` (the demo's story tells earlier decisions)."""
     journal.take_loan(loan, "reschedule")
-    today = clock.today()
+    today = today or clock.today()
     if first_due_on <= today:
         raise MoneyRefused(_l("The first new installment must fall due after today."), "first_due_on")
     if first_due_on > ledger.add_months(today, 24):
         raise MoneyRefused(_l("The first new installment must fall due within two years."), "first_due_on")
-    schedule, repaid, outstanding = _position(loan)
+    schedule, repaid, outstanding = _position(loan, today)
     if outstanding < installments * ledger.ROUNDING:
         raise MoneyRefused(
             _l(
@@ -135,11 +137,12 @@ def pause(
     reason: str,
     minutes_ref: str,
     user_id: int | None,
+    today: dt.date | None = None,
 ) -> ScheduleChange:
     """No installment falls due from `paused_from` through `paused_until`; those that would have
     fall due monthly again after it."""
     journal.take_loan(loan, "pause")
-    today = clock.today()
+    today = today or clock.today()
     if paused_from < today:
         raise MoneyRefused(
             _l(
@@ -152,7 +155,7 @@ def pause(
         raise MoneyRefused(_l("The pause must end on or after the day it begins."), "paused_until")
     if (paused_until - paused_from).days > MAX_PAUSE_DAYS:
         raise MoneyRefused(_l("A pause can last at most two years."), "paused_until")
-    schedule, repaid, outstanding = _position(loan)
+    schedule, repaid, outstanding = _position(loan, today)
     fund = db.session.get(Fund, loan.fund_id)
     rows = ledger.paused(schedule, repaid, paused_from, paused_until, fund.collection_day)
     return _change(
