@@ -57,7 +57,8 @@ def loan_figures(loan: Loan, today: dt.date) -> dict:
             installment.amount_due,
             state.paid,
             settled=state.settled(installment.amount_due),
-            late_days=state.late_days,
+            # a written-off loan owes nothing more: its unpaid installments are no longer late
+            late_days=state.late_days if balance.outstanding > 0 else 0,
         )
         for installment, state in zip(installments, states, strict=True)
     ]
