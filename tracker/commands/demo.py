@@ -180,7 +180,7 @@ LOANS = [
     ),
     ("Phan Văn Lực", 10_000_000, "Mở quán nước chè", dt.date(2025, 2, 10), dt.date(2025, 3, 1), 12, 1, 3),
     ("Đinh Văn Tùng", 20_000_000, "Nuôi lợn thịt", dt.date(2025, 5, 20), dt.date(2025, 6, 10), 18, 2, "due"),
-    # fell behind after a poor harvest: rescheduled by the committee (LIVES below)
+    # fell behind after a poor harvest: rescheduled by the committee (RESCHEDULED below)
     ("Trương Văn Kiên", 5_000_000, "Trồng rau màu", dt.date(2025, 1, 5), dt.date(2025, 1, 20), 10, 0, 3),
     # in hospital: collection paused
     (
@@ -191,7 +191,7 @@ LOANS = [
         dt.date(2025, 6, 16),
         8,
         0,
-        "due",
+        4,  # the four installments before he went into hospital
     ),
     # moved away: written off, then his mother repaid part of it
     (
