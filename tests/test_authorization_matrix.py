@@ -16,7 +16,7 @@ session's token (tests/test_csrf_matrix.py checks the refusals).
 """
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from string import Formatter
 from urllib.parse import urlsplit
 
@@ -36,6 +36,7 @@ from tracker.models import (
     Membership,
     Person,
     PersonAccess,
+    PersonHandover,
     ReviewNote,
     User,
 )
@@ -181,6 +182,14 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "loans.reschedule": {"POST":       (L,   403, 403, 403, 403, 422, L,   404, 403)},
     "loans.pause": {"POST":            (L,   403, 403, 403, 403, 422, L,   404, 403)},
     "loans.recover": {"POST":          (L,   403, 403, 403, 422, 403, L,   403, 403)},
+    # A file handed to another fund: the chairs only. The empty form of a proposal is refused back
+    # on the person's file (a redirect); accepting, declining and withdrawing have no form, and
+    # write (the first chair to accept takes the file; then the handover is settled).
+    "handovers.index": {"GET":         (L,   403, 403, 403, 403, 200, L,   200, 403)},
+    "handovers.propose": {"POST":      (L,   403, 403, 403, 403, 303, L,   404, 403)},
+    "handovers.accept": {"POST":       (L,   403, 403, 403, 403, 303, L,   404, 403)},
+    "handovers.decline": {"POST":      (L,   403, 403, 403, 403, 303, L,   404, 403)},
+    "handovers.withdraw": {"POST":     (L,   403, 403, 403, 403, 303, L,   404, 403)},
     # The fund's settings: an empty form clears the collection day (nothing else to refuse).
     "settings.index": {"GET":          (L,   403, 403, 403, 403, 200, L,   200, 403)},
     "settings.save": {"POST":          (L,   403, 403, 403, 403, 303, L,   303, 403)},
@@ -247,13 +256,14 @@ IDS: dict[str, dict[str, str]] = {
     "loans.approve": {"loan_id": "requested_loan_id"},
     "loans.reject": {"loan_id": "requested_loan_id"},
     "loans.disburse": {"loan_id": "approved_loan_id"},
+    "handovers.withdraw": {"handover_id": "outgoing_handover_id"},
 }
 # Fund A's people (by position in World.people_a) whose names a subject must never be shown: a
 # member sees only the people they mentor, the treasurer those with a loan or being supported
 # (earmarking a donation); the third person has neither a mentor nor a loan, and is settled.
 OUT_OF_SIGHT = {"member": (1, 2), "member2": (0, 2), "treasurer": (2,)}
 # Placeholders that are not objects of the fund (pass 2 is for requests that carry an object's id).
-NOT_OBJECTS = {"year", "person_name"}
+NOT_OBJECTS = {"year", "person_name", "other_fund_id"}
 # Sent as an htmx request (the URL exists for htmx; a plain request is redirected).
 HTMX = {"donations.new_donor", "members.card", "visits.timeline"}
 
@@ -283,6 +293,9 @@ class FundIds:
     membership_id: int  # a spare viewer login nobody uses
     spare_user_id: int  # its user (not linked to any committee member)
     year: int
+    handover_id: int = 0  # a file the other fund hands to this one, waiting for this fund
+    outgoing_handover_id: int = 0  # a file this fund hands to the other, waiting for it
+    other_fund_id: int = 0  # the other fund, where a file can be handed
 
 
 @dataclass(frozen=True)
@@ -476,6 +489,25 @@ def build_world(app, seed) -> World:
                 sa.select(Membership).where(Membership.user_id == spare.id, Membership.fund_id == fund_id)
             )
             ids[fund_id] = build_fund(fund_id, names, logins, mentors, membership)
+        # each fund hands its second person's file to the other, both waiting to be accepted
+        handovers = {}
+        for sender, receiver in ((fund_a, fund_b), (fund_b, fund_a)):
+            handover = PersonHandover(
+                person_id=ids[sender].person2_id,
+                fund_id=sender,
+                to_fund_id=receiver,
+                reason="Chuyển đến xã khác",
+            )
+            db.session.add(handover)
+            db.session.flush()
+            handovers[sender] = handover.id
+        for fund, other in ((fund_a, fund_b), (fund_b, fund_a)):
+            ids[fund] = replace(
+                ids[fund],
+                handover_id=handovers[other],
+                outgoing_handover_id=handovers[fund],
+                other_fund_id=other,
+            )
         db.session.commit()
         return World(ids[fund_a], ids[fund_b], names_a, names_b)
 
@@ -691,6 +723,12 @@ def test_authorization_matrix(app, world, subject):
         never = world.people_a + world.people_b  # figures only, never a name
     never += tuple(world.people_a[i] for i in OUT_OF_SIGHT.get(subject, ()))
     everyone = world.people_a + world.people_b
+    if subject in ("chair", "other_chair"):
+        # the other fund hands its second person's file to this one: the chair reads the name to
+        # accept it, and once accepted the person is this fund's
+        handed = world.people_b[1] if subject == "chair" else world.people_a[1]
+        never = tuple(name for name in never if name != handed)
+        everyone = tuple(name for name in everyone if name != handed)
     for ids, foreign in ((world.a, False), (world.b, True)):
         for endpoint, row in MATRIX.items():
             for variant in row:

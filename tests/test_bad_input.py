@@ -917,6 +917,23 @@ def test_recording_money_back_after_a_write_off(app, seed, money, treasurer, for
 
 
 @FORMS
+@given(
+    data=forms(
+        {"to_fund_id": st.just("other"), "reason": text(required=True)},
+        {"to_fund_id": st.one_of(st.just("own"), NUMBER_JUNK)},
+    ),
+    target=targets(),
+)
+def test_handing_a_file_to_another_fund(app, seed, money, chair, foreign, data, target):
+    funds = {"other": seed.other_fund_id, "own": seed.fund_id}
+    data["to_fund_id"] = str(funds.get(data["to_fund_id"], data["to_fund_id"]))
+    url = f"/people/{resolve(target, money.person_id, money.foreign_person_id)}"
+    _, stored = submit(app, chair, f"{url}/handover", data)
+    if stored:
+        shows(chair, {url: (), "/handovers": ()})
+
+
+@FORMS
 @given(data=REASON, target=targets())
 def test_reversing_a_write_off(app, seed, money, chair, foreign, data, target):
     own = disbursed_loan(app, seed.fund_id, money.person_id, 3_000_000, dt.date(2025, 6, 1))
@@ -1457,6 +1474,7 @@ REFUSALS = {
         filled("amount", "paid_on", "method"),
     ),
     "settings.save": ("chair", "/settings", filled("collection_day")),
+    "handovers.propose": ("chair", "/people/{person}/handover", filled("to_fund_id", "reason")),
     "members.create": (
         "chair",
         "/members",
@@ -1651,6 +1669,10 @@ JUNK_TESTS = {
     "loans.write_off": "test_writing_off_a_loan",
     "loans.reverse_write_off": "test_reversing_a_write_off",
     "loans.recover": "test_recording_money_back_after_a_write_off",
+    "handovers.propose": "test_handing_a_file_to_another_fund",
+    "handovers.accept": None,
+    "handovers.decline": None,
+    "handovers.withdraw": None,
     "loans.reschedule": "test_rescheduling_a_loan",
     "loans.pause": "test_pausing_a_loan",
     "settings.save": "test_setting_the_collection_day",

@@ -165,6 +165,12 @@ WRITES: dict[str, Write] = {
         "chair", {"paused_from": "{today}", "paused_until": "{next_month}", "reason": "Nằm viện"}
     ),
     "settings.save": Write("chair", {"collection_day": "15"}),
+    "handovers.propose": Write(
+        "chair", {"to_fund_id": "{other_fund_id}", "reason": "Chuyển đến xã khác"}, {"person_id": "person_id"}
+    ),
+    "handovers.accept": Write("chair"),
+    "handovers.decline": Write("chair"),
+    "handovers.withdraw": Write("chair", ids={"handover_id": "outgoing_handover_id"}),
     "periods.close": Write("chair", {"closed_through": "{yesterday}"}),
     "review.save_notes": Write("chair", {"period": "{year}", "text": "Tổ chức gặp mặt cuối năm"}),
 }

@@ -19,8 +19,10 @@ from tracker.models import (
     Loan,
     MentorAssignment,
     Person,
+    PersonHandover,
     PersonStatusChange,
     Visit,
+    utcnow,
 )
 
 DUE_SOON_DAYS = 7
@@ -247,3 +249,85 @@ def latest_visits(person: Person, count: int) -> list[VisitRow]:
         .limit(count)
     )
     return [VisitRow(*row) for row in rows]
+
+
+# ------------------------------------------------------------------ handing a file to another fund
+
+HANDOVER_COPIED_FIELDS = (
+    "full_name",
+    "sort_key",
+    "search_text",
+    "birth_year",
+    "gender",
+    "phone",
+    "address",
+    "released_on",
+    "certificate_type",
+    "family_circumstances",
+    "needs",
+    "consent_recorded_on",
+    "named_to_donors",
+    "visit_interval_days",
+)
+
+
+def pending_handover(person: Person) -> PersonHandover | None:
+    return db.session.scalar(
+        select(PersonHandover).where(
+            PersonHandover.person_id == person.id, PersonHandover.status == "pending"
+        )
+    )
+
+
+def accept_handover(handover: PersonHandover, user_id: int | None) -> Person:
+    """The receiving fund takes the file: a copy of the person (its own mentor to be assigned),
+    of the visits and of the status history; the person leaves the sending fund as moved. The
+    sending fund keeps its own record of the work done (its reports of past months stay true) and
+    the loans it lent."""
+    person = db.session.scalar(select(Person).where(Person.id == handover.person_id).with_for_update())
+    today = clock.today()
+    copy = Person(fund_id=handover.to_fund_id, status="supported", next_visit_on=today)
+    for field in HANDOVER_COPIED_FIELDS:
+        setattr(copy, field, getattr(person, field))
+    db.session.add(copy)
+    db.session.flush()
+    for change in db.session.scalars(
+        select(PersonStatusChange)
+        .where(PersonStatusChange.person_id == person.id)
+        .order_by(PersonStatusChange.id)
+    ):
+        db.session.add(
+            PersonStatusChange(
+                fund_id=copy.fund_id,
+                person_id=copy.id,
+                from_status=change.from_status,
+                to_status=change.to_status,
+                changed_on=change.changed_on,
+                reason=change.reason,
+            )
+        )
+    for visit in db.session.scalars(select(Visit).where(Visit.person_id == person.id).order_by(Visit.id)):
+        # the mentor was the other fund's member: the visit is kept, the name is not carried over
+        db.session.add(
+            Visit(
+                fund_id=copy.fund_id,
+                person_id=copy.id,
+                mentor_id=None,
+                visited_on=visit.visited_on,
+                kind=visit.kind,
+                summary=visit.summary,
+                livelihood=visit.livelihood,
+                concerns=visit.concerns,
+                next_visit_on=visit.next_visit_on,
+            )
+        )
+    if person.status != "moved":
+        change_status(person, "moved", today, handover.reason, handover.proposed_by_id)
+    if person.mentor_id is not None:
+        assign_mentor(person, None, today, handover.proposed_by_id)
+    handover.status = "accepted"
+    handover.decided_by_id = user_id
+    handover.decided_at = utcnow()
+    handover.new_person_id = copy.id
+    db.session.flush()
+    return copy

@@ -28,6 +28,11 @@ PERSON_STATUSES = {
     "deceased": _l("Deceased"),
 }
 PAYMENT_METHODS = {"cash": _l("Cash"), "bank": _l("Bank transfer")}
+HANDOVER_STATUSES = {
+    "pending": _l("Waiting to be accepted"),
+    "accepted": _l("Accepted"),
+    "cancelled": _l("Withdrawn or declined"),
+}
 DONOR_KINDS = {
     "business": _l("Business"),
     "individual": _l("Benefactor"),
@@ -87,6 +92,7 @@ def template_globals() -> dict:
         "certificate": CERTIFICATES,
         "visit_kind": VISIT_KINDS,
         "access": ACCESSES,
+        "handover_status": HANDOVER_STATUSES,
     }
     found = {
         f"{name}_label": (lambda code, words=words: label(words, code)) for name, words in tables.items()

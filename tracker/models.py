@@ -762,6 +762,37 @@ class Visit(db.Model):
     )
 
 
+HANDOVER_STATUSES = ("pending", "accepted", "cancelled")
+
+
+class PersonHandover(db.Model):
+    """A person's file handed to another fund of the installation (the person moved to another
+    commune). Nothing moves until the receiving chair accepts; then the file (the person, the
+    visits and the status history) is copied into the receiving fund and the person leaves this
+    one as moved. The loans stay in the books of the fund that lent the money."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)  # the sending fund
+    to_fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    new_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    from_fund: Mapped[Fund] = relationship(foreign_keys=[fund_id])
+    to_fund: Mapped[Fund] = relationship(foreign_keys=[to_fund_id])
+
+    __table_args__ = (
+        CheckConstraint(_in("status", HANDOVER_STATUSES), name="status"),
+        CheckConstraint("fund_id <> to_fund_id", name="another_fund"),
+    )
+
+
 class PersonAccess(db.Model):
     """Every opening of a person's file or export of their data: who, whose, when (DESIGN §5)."""
 

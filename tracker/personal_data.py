@@ -39,6 +39,7 @@ from tracker.models import (
     PeriodClose,
     Person,
     PersonAccess,
+    PersonHandover,
     PersonStatusChange,
     ReviewNote,
     ScheduleChange,
@@ -83,6 +84,7 @@ TEXT_COLUMNS: dict[str, str] = {
     "loan.hamlet_head_name": FREE_TEXT,
     "loan.payer_name": FREE_TEXT,
     "loan.payer_relation": FREE_TEXT,
+    "person_handover.reason": FREE_TEXT,  # why the person moved: blanked with their file
     "schedule_change.reason": FREE_TEXT,  # often the person's health: blanked with their file
     "schedule_change.minutes_ref": FREE_TEXT,
     "donation.note": FREE_TEXT,
@@ -130,10 +132,12 @@ TEXT_COLUMNS: dict[str, str] = {
             "loan.status",
             "loan.voucher_no",
             "schedule_change.kind",
+            "person_handover.status",
             "donation.method",
             "donation.receipt_no",
             "repayment.method",
             "repayment.receipt_no",
+            "repayment.kind",
             "journal_transaction.event",
             "journal_transaction.document_no",
             "journal_line.account",
@@ -162,6 +166,7 @@ OWNED_FIELDS = {
         "payer_relation",
     ),
     ScheduleChange: ("reason",),
+    PersonHandover: ("reason",),
     Donation: ("note",),
 }
 
@@ -185,6 +190,7 @@ FREE_TEXT_FIELDS = {
         "payer_relation",
     ),
     ScheduleChange: ("reason", "minutes_ref"),
+    PersonHandover: ("reason",),
     Donation: ("note",),
     ReviewNote: ("text",),
     PeriodClose: ("note",),
@@ -270,6 +276,9 @@ def owned_rows(person: Person) -> dict[type, list]:
         ScheduleChange: db.session.scalars(
             select(ScheduleChange).where(ScheduleChange.loan_id.in_(loan_ids))
         ).all(),
+        PersonHandover: db.session.scalars(
+            select(PersonHandover).where(PersonHandover.person_id == person.id)
+        ).all(),
         Donation: db.session.scalars(
             select(Donation).where(Donation.fund_id == person.fund_id, earmarked)
         ).all(),
@@ -319,6 +328,8 @@ def describe(row) -> str:
         return _("Closing of the books through %(date)s", date=format_date(row.closed_through))
     if isinstance(row, Loan):
         return _("Loan no. %(id)s", id=row.id)
+    if isinstance(row, PersonHandover):
+        return _("Handover of a file to another fund")
     if isinstance(row, ScheduleChange):
         return _("Change of the schedule of loan no. %(id)s", id=row.loan_id)
     if isinstance(row, Visit):

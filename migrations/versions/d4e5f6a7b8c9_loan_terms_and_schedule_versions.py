@@ -77,6 +77,37 @@ def upgrade():
         sa.UniqueConstraint('loan_id', 'version', name=op.f('uq_schedule_change_loan_id')),
     )
     op.create_index('ix_schedule_change_fund_id', 'schedule_change', ['fund_id'], unique=False)
+    op.create_table(
+        'person_handover',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('person_id', sa.Integer(), nullable=False),
+        sa.Column('fund_id', sa.Integer(), nullable=False),
+        sa.Column('to_fund_id', sa.Integer(), nullable=False),
+        sa.Column('reason', sa.String(length=500), nullable=False),
+        sa.Column('status', sa.String(length=10), nullable=False),
+        sa.Column('proposed_by_id', sa.Integer(), nullable=True),
+        sa.Column('proposed_at', sa.DateTime(), nullable=False),
+        sa.Column('decided_by_id', sa.Integer(), nullable=True),
+        sa.Column('decided_at', sa.DateTime(), nullable=True),
+        sa.Column('new_person_id', sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('pending', 'accepted', 'cancelled')", name=op.f('ck_person_handover_status')
+        ),
+        sa.CheckConstraint('fund_id <> to_fund_id', name=op.f('ck_person_handover_another_fund')),
+        sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_person_handover_person_id_person')),
+        sa.ForeignKeyConstraint(
+            ['new_person_id'], ['person.id'], name=op.f('fk_person_handover_new_person_id_person')
+        ),
+        sa.ForeignKeyConstraint(['fund_id'], ['fund.id'], name=op.f('fk_person_handover_fund_id_fund')),
+        sa.ForeignKeyConstraint(['to_fund_id'], ['fund.id'], name=op.f('fk_person_handover_to_fund_id_fund')),
+        sa.ForeignKeyConstraint(
+            ['proposed_by_id'], ['user.id'], name=op.f('fk_person_handover_proposed_by_id_user')
+        ),
+        sa.ForeignKeyConstraint(['decided_by_id'], ['user.id'], name=op.f('fk_person_handover_decided_by_id_user')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_person_handover')),
+    )
+    for column in ('person_id', 'fund_id', 'to_fund_id'):
+        op.create_index(f'ix_person_handover_{column}', 'person_handover', [column], unique=False)
     op.create_index('ix_schedule_change_loan_id', 'schedule_change', ['loan_id'], unique=False)
     op.execute(
         "UPDATE loan SET term_months = CASE WHEN term_months + grace_months > 120 THEN 120"
@@ -93,6 +124,7 @@ def downgrade():
         "UPDATE loan SET term_months = CASE WHEN term_months - grace_months < 1 THEN 1"
         " ELSE term_months - grace_months END"
     )
+    op.drop_table('person_handover')
     op.drop_index('ix_schedule_change_loan_id', table_name='schedule_change')
     op.drop_index('ix_schedule_change_fund_id', table_name='schedule_change')
     op.drop_table('schedule_change')

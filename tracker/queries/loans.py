@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.models import Donation, Donor, Funding, JournalTransaction, Loan, Repayment
+from tracker.models import Donation, Donor, Funding, JournalTransaction, Loan, PersonHandover, Repayment
 from tracker.money import balances, ledger, schedules
 
 
@@ -98,4 +98,10 @@ def loan_figures(loan: Loan, today: dt.date) -> dict:
         # earlier versions of the schedule, shown struck through, and the decisions that changed it
         "versions": schedules.versions(loan) if loan.disbursed_on else [],
         "pause": schedules.paused_on([loan.id], today).get(loan.id),
+        # the borrower moved and their file went to another fund: the loan stays here
+        "handed_over": db.session.scalar(
+            select(PersonHandover).where(
+                PersonHandover.person_id == loan.person_id, PersonHandover.status == "accepted"
+            )
+        ),
     }

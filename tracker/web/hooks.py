@@ -146,6 +146,7 @@ NAVIGATION = (
     ("visits.index", _l("Visits"), "view_visits"),
     ("reports.index", _l("Reports"), "view_reports"),
     ("periods.index", _l("Closing the books"), "close_period"),
+    ("handovers.index", _l("Files handed over"), "manage_people"),
     ("settings.index", _l("Fund settings"), "manage_fund"),
     ("members.index", _l("Team"), "view_members"),
     ("users.index", _l("Logins"), "manage_users"),

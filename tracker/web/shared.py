@@ -4,7 +4,8 @@ Blueprints share them through here, never by importing each other."""
 
 import datetime as dt
 
-from flask import request
+from flask import g, request
+from sqlalchemy import select
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -12,9 +13,9 @@ from tracker import casework, clock, labels
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
-from tracker.models import Donor, Person
+from tracker.models import Donor, Fund, Person
 from tracker.web.access import can, own_committee_member_id, sees_only_own_people
-from tracker.web.forms import IsoDateField, NameField, PhoneField
+from tracker.web.forms import Form, IsoDateField, NameField, PhoneField, reason_field
 from tracker.web.once import OnceForm
 from tracker.web.views import id_arg
 
@@ -169,3 +170,26 @@ class DonorForm(OnceForm):
         donor.set_name(self.name.data)  # after the kind: a business sorts by its whole name
         db.session.add(donor)
         return donor
+
+
+# ------------------------------------------------------------------ a file handed to another fund
+
+
+class HandoverForm(Form):
+    """Shown in the person's file (people), sent to the handovers blueprint."""
+
+    to_fund_id = SelectField(
+        _l("Receiving fund"), [DataRequired(_l("Choose the receiving fund."))], coerce=int
+    )
+    reason = reason_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        funds = db.session.execute(
+            select(Fund.id, Fund.name, Fund.commune, Fund.province)
+            .where(Fund.id != g.fund.id)
+            .order_by(Fund.province, Fund.commune, Fund.id)
+        )
+        self.to_fund_id.choices = [(0, _("Choose …"))] + [
+            (fund_id, f"{name} ({commune}, {province})") for fund_id, name, commune, province in funds
+        ]

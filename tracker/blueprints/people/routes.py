@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker import audit, casework, clock, database, labels
@@ -33,6 +33,7 @@ from tracker.models import (
     Loan,
     MentorAssignment,
     Person,
+    PersonHandover,
     PersonStatusChange,
     User,
 )
@@ -126,6 +127,12 @@ def person_context(person: Person) -> dict:
     if can("manage_people"):
         context["status_form"] = StatusForm(formdata=None, changed_on=today)
         context["status_reasons"] = STATUS_REASONS
+        context["handover_form"] = shared.HandoverForm(formdata=None)
+    context["handovers"] = db.session.scalars(
+        select(PersonHandover)
+        .where(or_(PersonHandover.person_id == person.id, PersonHandover.new_person_id == person.id))
+        .order_by(PersonHandover.id)
+    ).all()
     if can("assign_mentors"):
         context["mentor_form"] = MentorForm(formdata=None, assigned_on=today, mentor_id=person.mentor_id or 0)
     return context
