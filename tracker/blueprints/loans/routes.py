@@ -259,20 +259,23 @@ def repay(loan_id: int):
     db.session.commit()
     flash(_("Repayment recorded with receipt %(number)s.", number=repayment.receipt_no), "success")
     if wants_fragment() and loan.status == "active":
-        return respond_money_panel(loan, 200)
+        return respond_money_panel(loan, 200, recorded=repayment)
     # Paid off: the page's status and its corrections change too, so the whole page comes again.
     if wants_fragment():
         return htmx_response("", 200, redirect=url_for("loans.detail", loan_id=loan.id))
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
 
 
-def respond_money_panel(loan: Loan, status: int, **forms):
+def respond_money_panel(loan: Loan, status: int, recorded: Repayment | None = None, **forms):
+    """The money panel to htmx; `recorded` is the repayment just saved, confirmed under the button
+    that saved it with a link to its receipt (on a phone the page's messages are out of sight)."""
     if not wants_fragment():
         return render_loan(loan, status, **forms)
     context = loan_context(loan)
     context.update(
         repayment_form=forms.get("repayment_form") or RepaymentForm(formdata=None, paid_on=clock.today()),
         reverse_form=ReasonForm(formdata=None),
+        recorded=recorded,
     )
     return htmx_response(render_template("loans/_money.html", **context), status)
 
