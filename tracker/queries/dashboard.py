@@ -141,7 +141,18 @@ def due_this_month(fund_id: int, today: dt.date) -> list[DueRow]:
     """The loans with something still to collect from installments falling due this month, by due
     date: the treasurer's list for the month (three queries)."""
     first = today.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return due_between(fund_id, today, first, (first + dt.timedelta(days=32)).replace(day=1))
+
+
+def due_this_week(fund_id: int, today: dt.date) -> list[DueRow]:
+    """What falls due from today to a week ahead and is not paid yet: the treasurer's to-do list
+    (the overdue ones are the late loans)."""
+    return due_between(fund_id, today, today, today + dt.timedelta(days=7))
+
+
+def due_between(fund_id: int, today: dt.date, first: dt.date, following: dt.date) -> list[DueRow]:
+    """The loans with something still to collect from installments due on `first` up to the day
+    before `following`, by due date (three queries)."""
     active = db.session.execute(
         select(Loan.id, Person.full_name)
         .join(Person, Person.id == Loan.person_id)
@@ -174,6 +185,28 @@ def due_this_month(fund_id: int, today: dt.date) -> list[DueRow]:
         if this_month:
             rows.append(DueRow(loan_id, person_name, this_month[0][0], sum(left for _d, left in this_month)))
     return sorted(rows, key=lambda row: (row.due_on, row.loan_id))
+
+
+class Application(NamedTuple):
+    loan_id: int
+    person_id: int
+    person_name: str
+    principal: int
+    applied_on: dt.date
+
+
+def waiting_applications(fund_id: int, limit: int = 10) -> tuple[list[Application], int]:
+    """The loan applications waiting for the chair's decision, the oldest first, and how many
+    wait in all (two queries)."""
+    waiting = select(Loan).where(Loan.fund_id == fund_id, Loan.status == "requested")
+    rows = db.session.execute(
+        waiting.join(Person, Person.id == Loan.person_id)
+        .with_only_columns(Loan.id, Person.id, Person.full_name, Loan.principal, Loan.applied_on)
+        .order_by(Loan.applied_on, Loan.id)
+        .limit(limit)
+    ).all()
+    total = db.session.scalar(waiting.with_only_columns(func.count()))
+    return [Application(*row) for row in rows], total
 
 
 def queue_for(fund_id: int, mentor_id: int | None, today: dt.date, limit: int = 20) -> list[Person]:
