@@ -28,3 +28,129 @@ def test_htmx_goes_out_compressed(visitor):
 
 def words(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+# ------------------------------------------------------------------ "Việc cần làm" by role
+
+import datetime as dt  # noqa: E402
+
+import sqlalchemy as sa  # noqa: E402
+
+from tests.conftest import full_page  # noqa: E402
+from tests.factories import disbursed_loan, donate, requested_loan  # noqa: E402
+from tracker import clock  # noqa: E402
+from tracker.extensions import db  # noqa: E402
+from tracker.models import Installment, Person  # noqa: E402
+
+TODAY = clock.today()
+
+
+def todo_of(page: str) -> str:
+    """The "Việc cần làm" section, which must come before anything else the dashboard shows."""
+    start = page.index('id="todo"')
+    assert "Việc cần làm" in page[start : start + 300]
+    for later in ('id="figure-cash"', 'id="due-this-month"', "Dư nợ", 'class="charts"'):
+        assert later not in page[:start]
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_treasurer_starts_with_overdue_and_this_weeks_repayments(app, seed, money, as_role):
+    donate(app, seed.fund_id, money.donor_id, 30_000_000, TODAY - dt.timedelta(days=400))
+    # all four installments fell due weeks ago
+    late = disbursed_loan(
+        app, seed.fund_id, money.person_id, 4_000_000, TODAY - dt.timedelta(days=170), term=4
+    )
+    soon = disbursed_loan(
+        app, seed.fund_id, money.other_person_id, 3_000_000, TODAY - dt.timedelta(days=5), term=3
+    )
+    with app.app_context():  # the new loan's first installment falls due in three days
+        first = db.session.scalar(
+            sa.select(Installment).where(Installment.loan_id == soon, Installment.number == 1)
+        )
+        first.due_on = TODAY + dt.timedelta(days=3)
+        db.session.commit()
+    todo = todo_of(full_page(as_role("treasurer").get("/")))
+    overdue = todo[todo.index('id="todo-overdue"') : todo.index('id="todo-due"')]
+    due = todo[todo.index('id="todo-due"') :]
+    assert f'href="/loans/{late}"' in overdue and "Nguyễn Văn An" in overdue and "Quá hạn" in overdue
+    assert f'href="/loans/{soon}"' not in overdue
+    assert f'href="/loans/{soon}"' in due and "Lê Thị Bích" in due and "1.000.000 ₫" in due
+    assert f'href="/loans/{late}"' not in due
+
+
+def test_the_chair_starts_with_the_applications_waiting(app, seed, money, as_role):
+    waiting = requested_loan(app, seed.fund_id, money.person_id, 5_000_000)
+    todo = todo_of(full_page(as_role("chair").get("/")))
+    assert f'href="/loans/{waiting}"' in todo and "Nguyễn Văn An" in todo and "5.000.000 ₫" in todo
+    assert "todo-overdue" not in todo  # the treasurer's list
+
+
+def test_a_member_starts_with_the_visits_due_and_overdue(app, seed, money, as_role):
+    with app.app_context():
+        db.session.get(Person, money.person_id).next_visit_on = TODAY - dt.timedelta(days=4)
+        db.session.get(Person, money.other_person_id).next_visit_on = TODAY - dt.timedelta(days=4)
+        db.session.commit()
+    todo = todo_of(full_page(as_role("member").get("/")))
+    assert "Nguyễn Văn An" in todo and "overdue" in todo
+    assert "Lê Thị Bích" not in todo  # member2's person
+
+
+def test_a_viewer_has_nothing_to_do(as_role, seed):
+    assert 'id="todo"' not in full_page(as_role("viewer").get("/"))
+
+
+# ------------------------------------------------------------------ forms and the person's file
+
+
+def test_the_loan_form_opens_on_choose_the_borrower(app, seed, money, as_role):
+    chair = as_role("chair")
+    page = full_page(chair.get("/loans"))
+    select = re.search(r'<select[^>]*name="person_id"[^>]*>(.*?)</select>', page, re.S).group(1)
+    options = re.findall(r"<option([^>]*)>([^<]*)</option>", select)
+    assert options[0] == (' value="0"', "Chọn người vay")  # nothing selected: the browser shows it
+    assert all("selected" not in attrs for attrs, _name in options)
+    named = full_page(chair.get(f"/loans?person_id={money.person_id}"))
+    assert f'<option selected value="{money.person_id}">' in named
+    refused = chair.post(
+        "/loans",
+        {
+            "person_id": "0",
+            "principal": "5.000.000",
+            "purpose": "Bò",
+            "term_months": "10",
+            "grace_months": "0",
+            "applied_on": TODAY.isoformat(),
+        },
+    )
+    assert refused.status_code == 422 and "Chọn người đề nghị vay vốn." in refused.get_data(as_text=True)
+
+
+def test_money_inputs_are_marked_for_grouping_and_still_take_every_form(app, seed, money, as_role):
+    page = full_page(as_role("chair").get("/loans"))
+    assert re.search(r'<input[^>]*data-money[^>]*name="principal"', page)
+    assert 'inputmode="numeric"' in page
+
+
+def test_a_persons_file_opens_on_its_summary(app, seed, money, as_role):
+    donate(app, seed.fund_id, money.donor_id, 30_000_000, TODAY - dt.timedelta(days=400))
+    loan = disbursed_loan(
+        app, seed.fund_id, money.person_id, 6_000_000, TODAY - dt.timedelta(days=10), term=6
+    )
+    page = full_page(as_role("member").get(f"/people/{money.person_id}"))
+    summary = page[
+        page.index('id="person-summary"') : page.index("</header>", page.index('id="person-summary"'))
+    ]
+    for shown in ("Đang giúp đỡ", "Phạm Văn Bình", "6.000.000 ₫", "1.000.000 ₫", f'href="/loans/{loan}"'):
+        assert shown in summary
+    order = [
+        page.index('id="person-summary"'),
+        page.index('id="visit-form"'),
+        page.index('id="visit-timeline"'),
+        page.index('class="loans stack"'),
+    ]
+    assert order == sorted(order)
+
+
+def test_the_date_hint_shows_while_a_date_is_empty(app, seed, money, as_role):
+    page = full_page(as_role("chair").get(f"/people/{money.person_id}"))
+    assert 'data-empty="Ngày/tháng/năm: dd/mm/yyyy"' in page
