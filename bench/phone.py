@@ -213,7 +213,8 @@ def main() -> None:
     for kbits in args.kbits:
         for label, steps in (("empty cache", empty), ("warm cache", warm)):
             print(
-                f"\n## The member's visit on a village network: {kbits:g} kbit/s, {args.rtt:g} ms RTT, {label}\n"
+                f"\n## The member's visit on a village network: {kbits:g} kbit/s, "
+                f"{args.rtt:g} ms RTT, {label}\n"
             )
             print("| step | round trips | plain | compressed | plain s | compressed s | ÷ one RTT |")
             print("|---|---:|---:|---:|---:|---:|---:|")
@@ -223,7 +224,8 @@ def main() -> None:
                 tc = seconds(step.packed, step.round_trips, kbits, args.rtt)
                 total_plain, total_packed = total_plain + tp, total_packed + tc
                 print(
-                    f"| {step.name} | {step.round_trips} | {step.plain / 1000:.1f} KB | {step.packed / 1000:.1f} KB "
+                    f"| {step.name} | {step.round_trips} "
+                    f"| {step.plain / 1000:.1f} KB | {step.packed / 1000:.1f} KB "
                     f"| {tp:.2f} | {tc:.2f} | {tc / (args.rtt / 1000):.1f} |"
                 )
             print(f"| **total** | | | | **{total_plain:.2f}** | **{total_packed:.2f}** | |")
