@@ -274,6 +274,9 @@ def test_htmx_post_from_the_person_page_carries_the_timeline(app, money, as_role
     timeline = text[text.index('<div id="visit-timeline"') :]
     assert timeline.startswith('<div id="visit-timeline" hx-swap-oob="true">')
     assert "Gặp ở chợ" in timeline and 'id="visit-form"' not in timeline
+    # the summary at the top of the file, with the next visit it now plans
+    summary = text[text.index('id="person-summary"') :]
+    assert 'hx-swap-oob="true"' in summary[:40] and days(30).strftime("%d/%m/%Y") in summary
 
 
 def test_htmx_refusal_answers_the_form_with_errors(app, money, as_role):
@@ -588,11 +591,15 @@ def test_the_date_is_written_under_its_input_the_communes_way(app, money, as_rol
     page = full_page(response)
     assert re.search(r'<input aria-describedby="visited_on-day"[^>]* name="visited_on" type="date"', page)
     assert (
-        '<p class="hint muted date-echo" id="visited_on-day" aria-live="polite">Thứ Sáu, 20/11/2026</p>'
-        in page
+        '<p class="hint muted date-echo" id="visited_on-day" aria-live="polite" '
+        'data-empty="Ngày/tháng/năm: dd/mm/yyyy">Thứ Sáu, 20/11/2026</p>' in page
     )
-    # An unreadable date writes nothing there (the error says what to type).
+    # An unreadable date writes the order to type it in there (and the error says what to type).
     page = full_page(
         as_role("member").post("/visits", {"person_id": money.person_id, "visited_on": "hôm qua"})
     )
-    assert 'id="visited_on-day" aria-live="polite"></p>' in page and "visited_on-error" in page
+    assert (
+        'id="visited_on-day" aria-live="polite" data-empty="Ngày/tháng/năm: dd/mm/yyyy">Ngày/tháng/năm: dd/mm/yyyy</p>'
+        in page
+    )
+    assert "visited_on-error" in page

@@ -26,6 +26,7 @@ from tracker.web.access import (
     requires,
     sees_only_own_people,
 )
+from tracker.blueprints.people.routes import loans_of
 from tracker.web.shared import VisitForm, timeline_context, visit_form_for
 from tracker.web.views import id_arg, page_of, render_logged, wants_fragment
 
@@ -93,11 +94,14 @@ def create():
 def respond_recorded(person: Person, visit):
     """A fresh quick form confirming the visit under the button that saved it (on a phone the
     page's messages are out of sight) and, on the person's page, the timeline with the new visit
-    out of band: one round trip where the timeline used to ask again after the answer."""
+    and the summary with the next visit out of band: one round trip where the timeline used to ask
+    again after the answer."""
     context = {"person": person, "visit_form": visit_form_for(person), "recorded": visit}
     html = render_template("visits/_form.html", **context)
     if on_person_page(person):
         html += render_template("visits/_timeline.html", oob=True, **context, **timeline_context(person))
+        summary = loans_of(person, clock.today())
+        html += render_template("people/_summary.html", oob=True, person=person, **summary)
     return htmx_response(html, 200)
 
 
