@@ -14,6 +14,7 @@ from htmx_flask import make_response as htmx_response
 from sqlalchemy.orm import joinedload
 
 from tracker import audit, casework, clock
+from tracker.blueprints.people.routes import loans_of
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.i18n import gettext as _
@@ -26,7 +27,6 @@ from tracker.web.access import (
     requires,
     sees_only_own_people,
 )
-from tracker.blueprints.people.routes import loans_of
 from tracker.web.shared import VisitForm, timeline_context, visit_form_for
 from tracker.web.views import id_arg, page_of, render_logged, wants_fragment
 
