@@ -599,7 +599,7 @@ def test_the_date_is_written_under_its_input_the_communes_way(app, money, as_rol
         as_role("member").post("/visits", {"person_id": money.person_id, "visited_on": "hôm qua"})
     )
     assert (
-        'id="visited_on-day" aria-live="polite" data-empty="Ngày/tháng/năm: dd/mm/yyyy">Ngày/tháng/năm: dd/mm/yyyy</p>'
-        in page
+        'id="visited_on-day" aria-live="polite" data-empty="Ngày/tháng/năm: dd/mm/yyyy">'
+        "Ngày/tháng/năm: dd/mm/yyyy</p>" in page
     )
     assert "visited_on-error" in page
