@@ -27,7 +27,12 @@ def index():
     if current_user.role in ("chair", "viewer"):
         context.update(overview(fund_id, today))
         if current_user.role == "chair":
-            context["applications"], context["applications_total"] = dashboard.waiting_applications(fund_id)
+            context["applications"], context["applications_total"] = figure_cache.fund_figures(
+                fund_id,
+                (MONEY, CASEWORK),  # a loan's status, its borrower's name
+                ("applications waiting",),
+                lambda: dashboard.waiting_applications(fund_id),
+            )
     elif current_user.role == "treasurer":
         context.update(money(fund_id, today))
     else:

@@ -135,6 +135,7 @@ class DueRow(NamedTuple):
     person_name: str
     due_on: dt.date  # the month's first installment with something left to pay
     left: int  # still to collect from the month's installments
+    person_id: int
 
 
 def due_this_month(fund_id: int, today: dt.date) -> list[DueRow]:
@@ -154,25 +155,26 @@ def due_between(fund_id: int, today: dt.date, first: dt.date, following: dt.date
     """The loans with something still to collect from installments due on `first` up to the day
     before `following`, by due date (three queries)."""
     active = db.session.execute(
-        select(Loan.id, Person.full_name)
+        select(Loan.id, Person.full_name, Person.id)
         .join(Person, Person.id == Loan.person_id)
         .where(Loan.fund_id == fund_id, Person.fund_id == fund_id, Loan.status == "active")
     ).all()
     if not active:
         return []
 
-    by_loan = balances.loan_balances([loan_id for loan_id, _name in active])
+    by_loan = balances.loan_balances([loan_id for loan_id, _name, _person in active])
     schedules: dict[int, list[Installment]] = {}
     for installment in db.session.scalars(
         select(Installment)
         .where(
-            Installment.loan_id.in_([loan_id for loan_id, _name in active]), Installment.superseded.is_(False)
+            Installment.loan_id.in_([loan_id for loan_id, _name, _person in active]),
+            Installment.superseded.is_(False),
         )
         .order_by(Installment.loan_id, Installment.number)
     ):
         schedules.setdefault(installment.loan_id, []).append(installment)
     rows = []
-    for loan_id, person_name in active:
+    for loan_id, person_name, person_id in active:
         items = schedules.get(loan_id, [])
         states = ledger.installment_states(
             [(i.due_on, i.amount_due) for i in items], by_loan[loan_id].repaid, today
@@ -183,7 +185,8 @@ def due_between(fund_id: int, today: dt.date, first: dt.date, following: dt.date
             if first <= i.due_on < following and not state.settled(i.amount_due)
         ]
         if this_month:
-            rows.append(DueRow(loan_id, person_name, this_month[0][0], sum(left for _d, left in this_month)))
+            left = sum(amount for _d, amount in this_month)
+            rows.append(DueRow(loan_id, person_name, this_month[0][0], left, person_id))
     return sorted(rows, key=lambda row: (row.due_on, row.loan_id))
 
 
@@ -244,6 +247,7 @@ class LateRow(NamedTuple):
     outstanding: int
     overdue_amount: int
     days_overdue: int
+    person_id: int
 
 
 def late_loans(fund_id: int, late: tuple[LateLoan, ...]) -> list[LateRow]:
@@ -251,11 +255,12 @@ def late_loans(fund_id: int, late: tuple[LateLoan, ...]) -> list[LateRow]:
     query, for the names only: the money was summed with the fund's figures."""
     if not late:
         return []
-    names = dict(
-        db.session.execute(
-            select(Loan.id, Person.full_name)
+    names = {
+        loan_id: (name, person_id)
+        for loan_id, name, person_id in db.session.execute(
+            select(Loan.id, Person.full_name, Person.id)
             .join(Person, Person.id == Loan.person_id)
             .where(Loan.fund_id == fund_id, Loan.id.in_([row.loan_id for row in late]))
         ).all()
-    )
-    return [LateRow(row.loan_id, names.get(row.loan_id, ""), *row[1:]) for row in late]
+    }
+    return [LateRow(row.loan_id, names[row.loan_id][0], *row[1:], names[row.loan_id][1]) for row in late]
