@@ -128,13 +128,15 @@ def member_flow(app, person_id: int | None) -> tuple[list[Step], list[Step]]:
         person_id = int(re.search(r'href="/people/(\d+)"', raw_html(queue)).group(1))
     pp, pc, person = both(client, "GET", f"/people/{person_id}")
     fields = hidden_inputs(raw_html(person), 'hx-post="/visits"')
-    vp, vc, _saved = both(
+    vp, vc, saved = both(
         client,
         "POST",
         "/visits",
         data={**fields, "kind": "home", "summary": "Gặp tại nhà, công việc ổn định"},
         headers={"HX-Request": "true", "HX-Current-URL": f"http://localhost/people/{person_id}"},
     )
+    if saved.status_code != 200 or 'id="visit-timeline" hx-swap-oob' not in raw_html(saved):
+        raise SystemExit(f"the visit was not saved ({saved.status_code})")
     warm = [
         Step("log in (form, post, dashboard)", 3, *login),
         Step("the visit queue", 1, qp, qc),
