@@ -36,7 +36,7 @@ import datetime as dt  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
 
-from tests.conftest import full_page  # noqa: E402
+from tests.conftest import fragment, full_page  # noqa: E402
 from tests.factories import disbursed_loan, donate, requested_loan  # noqa: E402
 from tracker import clock  # noqa: E402
 from tracker.extensions import db  # noqa: E402
@@ -154,3 +154,22 @@ def test_a_persons_file_opens_on_its_summary(app, seed, money, as_role):
 def test_the_date_hint_shows_while_a_date_is_empty(app, seed, money, as_role):
     page = full_page(as_role("chair").get(f"/people/{money.person_id}"))
     assert 'data-empty="Ngày/tháng/năm: dd/mm/yyyy"' in page
+
+
+# ------------------------------------------------------------------ confirmations with the next step
+
+
+def test_a_repayment_is_confirmed_with_a_link_to_its_receipt(app, seed, active_loan, as_role):
+    treasurer = as_role("treasurer")
+    data = {"amount": "1.000.000", "paid_on": TODAY.isoformat(), "method": "cash"}
+    page = fragment(treasurer.post(f"/loans/{active_loan}/repayments", data, htmx=True))
+    confirmation = re.search(r'<p class="confirmation" id="repayment-recorded">(.*?)</p>', page).group(1)
+    assert confirmation.startswith('Đã thu 1.000.000 ₫ · <a href="/repayments/')
+    assert re.search(r'/receipt">In phiếu thu PT-\d{4}-\d{4}</a>$', confirmation)
+    # without script: the page's message carries the same link (a flash keeps its markup)
+    saved = treasurer.post(f"/loans/{active_loan}/repayments", data)
+    assert saved.status_code == 303
+    flash = re.search(
+        r'<p class="flash flash-success"[^>]*>(.*?)</p>', full_page(treasurer.get(saved.location))
+    )
+    assert "Đã thu 1.000.000 ₫ · <a href=" in flash.group(1) and "In phiếu thu PT-" in flash.group(1)
