@@ -173,3 +173,43 @@ def test_a_repayment_is_confirmed_with_a_link_to_its_receipt(app, seed, active_l
         r'<p class="flash flash-success"[^>]*>(.*?)</p>', full_page(treasurer.get(saved.location))
     )
     assert "Đã thu 1.000.000 ₫ · <a href=" in flash.group(1) and "In phiếu thu PT-" in flash.group(1)
+
+
+# ------------------------------------------------------------------ print buttons
+
+
+@pytest.fixture
+def papers(app, seed, money, active_loan):
+    """Addresses of every printable page (reports, receipt, voucher, review, letter, export)."""
+    from tests.factories import repay
+
+    year = TODAY.year
+    span = f"from={year}-01-01&to={year}-12-31"
+    donation = donate(app, seed.fund_id, money.donor_id, 1_000_000, TODAY)
+    repayment = repay(app, active_loan, 1_000_000, TODAY)
+    return {
+        "/reports/outstanding": "In báo cáo",
+        "/reports/aging": "In báo cáo",
+        f"/reports/cashbook?{span}": "In báo cáo",
+        f"/reports/donors?{span}": "In báo cáo",
+        f"/reports/visits?{span}": "In báo cáo",
+        f"/reports/review?period={year}": "In báo cáo",
+        f"/reports/donor-letter?donor_id={money.donor_id}&year={year}": "In thư",
+        f"/people/{money.person_id}/export?format=html": "In",
+        f"/donations/{donation}/receipt": "In phiếu thu",
+        f"/repayments/{repayment}/receipt": "In phiếu thu",
+        f"/loans/{active_loan}/voucher": "In phiếu chi",
+    }
+
+
+def test_every_printable_page_has_a_print_button(as_role, papers):
+    chair = as_role("chair")
+    for address, label in papers.items():
+        response = chair.get(address)
+        assert response.status_code == 200, address
+        button = re.search(r"<button[^>]*data-print[^>]*>([^<]*)</button>", response.get_data(as_text=True))
+        assert button and button.group(1) == label, address
+        # shown by app.js, which prints; hidden on paper
+        assert "hidden" in button.group(0) and 'class="print-action no-print"' in response.get_data(
+            as_text=True
+        )
