@@ -130,7 +130,7 @@ def test_the_figures_link_to_the_lists_behind_them(app, money, seed, as_role):
     assert 'id="figure-due" href="#due-this-month"' in page
     table = page[page.index('id="due-this-month"') :]
     table = table[: table.index("</section>")]
-    cells = re.findall(r'<td class="num">([^<]+)<', table)
+    cells = re.findall(r'<td class="num"[^>]*>([^<]+)<', table)
     amounts = [int(value.replace(".", "").removesuffix(" ₫")) for value in cells]
     assert f"{sum(amounts):,}".replace(",", ".") + " ₫" == figure(page, "due")
     listed = {int(loan_id) for loan_id in re.findall(r'href="/loans/(\d+)"', table)}
@@ -169,7 +169,7 @@ def test_the_chair_sees_who_is_late_and_who_has_not_been_visited_in_one_look(app
         not_visited = page[page.index('id="not-visited"') :]
         not_visited = not_visited[: not_visited.index("</section>")]
         assert f'href="/people/{money.person_id}">Nguyễn Văn An</a>' in not_visited
-        assert '<td class="num overdue">12</td>' in not_visited
+        assert '<td class="num overdue" data-label="Số ngày quá hạn">12</td>' in not_visited
         assert "Lê Thị Bích" not in not_visited
     member_page = as_role("member").get("/").get_data(as_text=True)
     assert 'id="not-visited"' not in member_page and "Khoản vay quá hạn" not in member_page

@@ -79,7 +79,8 @@ def test_record_a_donation(app, seed, money, as_role):
     )
     assert response.status_code == 303
     (donation,) = donations_of(app, seed.fund_id)
-    assert response.location.endswith(f"/donations/{donation.id}")
+    # the treasurer lands on the receipt, to print it while the donor waits
+    assert response.location.endswith(f"/donations/{donation.id}/receipt")
     assert donation.receipt_no == "PT-2026-0001"
     assert donation.amount == 50_000_000 and donation.received_on == dt.date(2026, 2, 5)
     assert donation.method == "cash" and donation.note == "Ủng hộ dịp Tết"
@@ -89,10 +90,12 @@ def test_record_a_donation(app, seed, money, as_role):
         event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "donation.create"))
         assert event.object_id == donation.id and "PT-2026-0001" in event.after
         assert event.fund_id == seed.fund_id
-    page = full_page(treasurer.get(response.location))
-    assert "PT-2026-0001" in page and "50.000.000 ₫" in page
+    receipt = full_page(treasurer.get(response.location))
+    assert "PHIẾU THU" in receipt and "PT-2026-0001" in receipt and "50.000.000 ₫" in receipt
+    assert 'class="flash flash-success"' in receipt
+    assert "data-print" in receipt and "In phiếu thu" in receipt
+    page = full_page(treasurer.get(f"/donations/{donation.id}"))
     assert f'href="/donations/{donation.id}/receipt"' in page
-    assert 'class="flash flash-success"' in page
 
 
 def test_receipt_numbers_run_per_fund_and_year_without_gaps(app, seed, money, as_role):
@@ -553,7 +556,7 @@ def test_a_donation_earmarked_for_a_loan_pays_that_loan_out_first(app, money, se
         "/donations", donation_data(money.donor_id, amount="4.000.000", earmark_loan_id=str(loan_id))
     )
     assert saved.status_code == 303
-    page = treasurer.get(saved.location).get_data(as_text=True)
+    page = treasurer.get(saved.location.removesuffix("/receipt")).get_data(as_text=True)
     assert f'href="/loans/{loan_id}">#{loan_id}</a>' in page
     with app.app_context():
         earmarked = db.session.scalar(sa.select(Donation.id).where(Donation.earmark_loan_id == loan_id))

@@ -62,7 +62,7 @@ def test_list_is_in_vietnamese_order_with_totals_of_live_donations(app, seed, mo
     rows = re.findall(r'<tr id="donor-(\d+)">(.*?)</tr>', table, re.S)
     # individuals by the given name (An, Bình, Dung), the business by its whole name (Công ty ...)
     assert [int(donor_id) for donor_id, _ in rows] == [an, binh, money.donor_id, dung]
-    totals = {int(donor_id): re.findall(r'<td class="num">([^<]*)</td>', row) for donor_id, row in rows}
+    totals = {int(donor_id): re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row) for donor_id, row in rows}
     assert totals[an] == ["2", "50.000.000 ₫"]
     assert totals[dung] == ["1", "5.000.000 ₫"]  # the reversed 7.000.000 does not count
     assert totals[binh] == ["0", "0 ₫"]

@@ -336,8 +336,8 @@ def test_a_persons_file_shows_each_loans_outstanding_and_days_overdue(app, money
         position = balances.positions_of([db.session.get(Loan, late)], today)[late]
     assert position.arrears.days_overdue > 30  # the second installment, due some 40 days ago
     page = as_role("chair").get(f"/people/{money.person_id}").get_data(as_text=True)
-    row = page[page.index(f'href="/loans/{late}"') :]
+    row = page[page.index(f'href="/loans/{late}">#{late}') :]
     row = row[: row.index("</tr>")]
-    cells = re.findall(r'<td class="num">(.*?)</td>', row)
+    cells = re.findall(r'<td class="num"[^>]*>(.*?)</td>', row)
     assert cells[0] == "6.000.000 ₫" and cells[1] == "5.000.000 ₫"
     assert f'<span class="overdue">{position.arrears.days_overdue}</span>' in cells[2]

@@ -47,6 +47,10 @@ def test_a_field_has_its_label_hint_weekday_and_error_next_to_it(app):
         '<input aria-describedby="paid_on-day paid_on-hint paid_on-error" aria-invalid="true"'
         ' id="paid_on" name="paid_on" required type="date" value="">'
     ) in html
-    assert '<p class="hint muted date-echo" id="paid_on-day" aria-live="polite"></p>' in html
+    # an empty date still says in which order to type it
+    assert (
+        '<p class="hint muted date-echo" id="paid_on-day" aria-live="polite"'
+        ' data-empty="Ngày/tháng/năm: dd/mm/yyyy">Ngày/tháng/năm: dd/mm/yyyy</p>'
+    ) in html
     assert '<p class="hint muted" id="paid_on-hint">Ngày ghi trên biên lai.</p>' in html
     assert '<p class="field-error" id="paid_on-error">Nhập ngày trả nợ.</p>' in html

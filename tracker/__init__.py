@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker.extensions import babel, csrf, db, htmx, login_manager, migrate
+from tracker.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -86,6 +86,8 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     figure_cache.init_app(app)
     login_manager.init_app(app)
+    # before the app's own hooks (web.hooks), so it runs after them, on the finished body
+    compress.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

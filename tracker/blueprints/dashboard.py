@@ -26,6 +26,13 @@ def index():
     context = {"today_date": today}
     if current_user.role in ("chair", "viewer"):
         context.update(overview(fund_id, today))
+        if current_user.role == "chair":
+            context["applications"], context["applications_total"] = figure_cache.fund_figures(
+                fund_id,
+                (MONEY, CASEWORK),  # a loan's status, its borrower's name
+                ("applications waiting",),
+                lambda: dashboard.waiting_applications(fund_id),
+            )
     elif current_user.role == "treasurer":
         context.update(money(fund_id, today))
     else:
@@ -97,6 +104,9 @@ def money(fund_id, today) -> dict:
     )
     return {
         "fund": sums["fund"],
+        "due_this_week": figure_cache.fund_figures(
+            fund_id, (MONEY, CASEWORK), ("due this week",), lambda: dashboard.due_this_week(fund_id, today)
+        ),
         "due": due,
         "due_loans": len(due),
         "due_amount": sum(row.left for row in due),

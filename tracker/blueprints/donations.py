@@ -181,10 +181,11 @@ def create():
         db.session.rollback()
         return render_index(form, 422)
     audit.record("donation.create", donation, after=audit.snapshot(donation, AUDITED_FIELDS))
-    once.remember_where(url_for("donations.detail", donation_id=donation.id))
+    # the treasurer lands on the receipt, to print it while the donor waits
+    once.remember_where(url_for("donations.receipt", donation_id=donation.id))
     db.session.commit()
     flash(_("Donation recorded with receipt %(number)s.", number=donation.receipt_no), "success")
-    return redirect(url_for("donations.detail", donation_id=donation.id), 303)
+    return redirect(url_for("donations.receipt", donation_id=donation.id), 303)
 
 
 @bp.route("/new-donor", methods=["POST"])

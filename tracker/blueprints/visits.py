@@ -6,6 +6,7 @@ and passes them what they show: visit_form_for(person) and timeline_context(pers
 """
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,6 +14,7 @@ from htmx_flask import make_response as htmx_response
 from sqlalchemy.orm import joinedload
 
 from tracker import audit, casework, clock
+from tracker.blueprints.people.routes import loans_of
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.i18n import gettext as _
@@ -47,7 +49,7 @@ def respond_form(person: Person, form: VisitForm, status: int):
 @bp.route("", methods=["POST"])
 @requires("log_visits")
 def create():
-    """Record a visit; htmx gets a fresh quick form and a visit-recorded event for the timeline."""
+    """Record a visit; htmx gets a fresh quick form and the timeline with the new visit."""
     # locked: a visit checks the person's status and mentor, which the chair may be changing
     person = get_person_or_404(id_arg(request.form.get("person_id")) or 0, lock=True)
     form = VisitForm(person=person)
@@ -85,10 +87,29 @@ def create():
     db.session.commit()
     flash(_("Visit recorded. Next visit: %(date)s.", date=format_date(visit.next_visit_on)), "success")
     if wants_fragment():
-        response = respond_form(person, visit_form_for(person), 200)
-        response.headers["HX-Trigger"] = "visit-recorded"
-        return response
+        return respond_recorded(person, visit)
     return redirect(url_for("people.detail", person_id=person.id), 303)
+
+
+def respond_recorded(person: Person, visit):
+    """A fresh quick form confirming the visit under the button that saved it (on a phone the
+    page's messages are out of sight) and, on the person's page, the timeline with the new visit
+    and the summary with the next visit out of band: one round trip where the timeline used to ask
+    again after the answer."""
+    context = {"person": person, "visit_form": visit_form_for(person), "recorded": visit}
+    html = render_template("visits/_form.html", **context)
+    if on_person_page(person):
+        html += render_template("visits/_timeline.html", oob=True, **context, **timeline_context(person))
+        summary = loans_of(person, clock.today())
+        html += render_template("people/_summary.html", oob=True, person=person, **summary)
+    return htmx_response(html, 200)
+
+
+def on_person_page(person: Person) -> bool:
+    """Whether the htmx request came from the person's page, which shows the timeline (the form's
+    page of its own has none, and an out-of-band piece without a place is an error in htmx)."""
+    current = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    return current == url_for("people.detail", person_id=person.id)
 
 
 @bp.route("/new/<int:person_id>")

@@ -135,31 +135,46 @@ class DueRow(NamedTuple):
     person_name: str
     due_on: dt.date  # the month's first installment with something left to pay
     left: int  # still to collect from the month's installments
+    person_id: int
 
 
 def due_this_month(fund_id: int, today: dt.date) -> list[DueRow]:
     """The loans with something still to collect from installments falling due this month, by due
     date: the treasurer's list for the month (three queries)."""
     first = today.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return due_between(fund_id, today, first, (first + dt.timedelta(days=32)).replace(day=1))
+
+
+def due_this_week(fund_id: int, today: dt.date) -> list[DueRow]:
+    """What falls due from today to a week ahead and is not paid yet: the treasurer's to-do list
+    (the overdue ones are the late loans)."""
+    return due_between(fund_id, today, today, today + dt.timedelta(days=7))
+
+
+def due_between(fund_id: int, today: dt.date, first: dt.date, following: dt.date) -> list[DueRow]:
+    """The loans with something still to collect from installments due on `first` up to the day
+    before `following`, by due date (three queries)."""
     active = db.session.execute(
-        select(Loan.id, Person.full_name)
+        select(Loan.id, Person.full_name, Person.id)
         .join(Person, Person.id == Loan.person_id)
         .where(Loan.fund_id == fund_id, Person.fund_id == fund_id, Loan.status == "active")
     ).all()
     if not active:
         return []
 
-    by_loan = balances.loan_balances([loan_id for loan_id, _name in active])
+    by_loan = balances.loan_balances([loan_id for loan_id, _name, _person in active])
     schedules: dict[int, list[Installment]] = {}
     for installment in db.session.scalars(
         select(Installment)
-        .where(Installment.loan_id.in_([loan_id for loan_id, _name in active]), Installment.in_force(today))
+        .where(
+            Installment.loan_id.in_([loan_id for loan_id, _name, _person in active]),
+            Installment.in_force(today),
+        )
         .order_by(Installment.loan_id, Installment.number)
     ):
         schedules.setdefault(installment.loan_id, []).append(installment)
     rows = []
-    for loan_id, person_name in active:
+    for loan_id, person_name, person_id in active:
         items = schedules.get(loan_id, [])
         states = ledger.installment_states(
             [(i.due_on, i.amount_due) for i in items], by_loan[loan_id].repaid, today
@@ -170,8 +185,31 @@ def due_this_month(fund_id: int, today: dt.date) -> list[DueRow]:
             if first <= i.due_on < following and not state.settled(i.amount_due)
         ]
         if this_month:
-            rows.append(DueRow(loan_id, person_name, this_month[0][0], sum(left for _d, left in this_month)))
+            left = sum(amount for _d, amount in this_month)
+            rows.append(DueRow(loan_id, person_name, this_month[0][0], left, person_id))
     return sorted(rows, key=lambda row: (row.due_on, row.loan_id))
+
+
+class Application(NamedTuple):
+    loan_id: int
+    person_id: int
+    person_name: str
+    principal: int
+    applied_on: dt.date
+
+
+def waiting_applications(fund_id: int, limit: int = 10) -> tuple[list[Application], int]:
+    """The loan applications waiting for the chair's decision, the oldest first, and how many
+    wait in all (two queries)."""
+    waiting = select(Loan).where(Loan.fund_id == fund_id, Loan.status == "requested")
+    rows = db.session.execute(
+        waiting.join(Person, Person.id == Loan.person_id)
+        .with_only_columns(Loan.id, Person.id, Person.full_name, Loan.principal, Loan.applied_on)
+        .order_by(Loan.applied_on, Loan.id)
+        .limit(limit)
+    ).all()
+    total = db.session.scalar(waiting.with_only_columns(func.count()))
+    return [Application(*row) for row in rows], total
 
 
 def queue_for(fund_id: int, mentor_id: int | None, today: dt.date, limit: int = 20) -> list[Person]:
@@ -209,6 +247,7 @@ class LateRow(NamedTuple):
     outstanding: int
     overdue_amount: int
     days_overdue: int
+    person_id: int
 
 
 def late_loans(fund_id: int, late: tuple[LateLoan, ...]) -> list[LateRow]:
@@ -216,11 +255,12 @@ def late_loans(fund_id: int, late: tuple[LateLoan, ...]) -> list[LateRow]:
     query, for the names only: the money was summed with the fund's figures."""
     if not late:
         return []
-    names = dict(
-        db.session.execute(
-            select(Loan.id, Person.full_name)
+    names = {
+        loan_id: (name, person_id)
+        for loan_id, name, person_id in db.session.execute(
+            select(Loan.id, Person.full_name, Person.id)
             .join(Person, Person.id == Loan.person_id)
             .where(Loan.fund_id == fund_id, Loan.id.in_([row.loan_id for row in late]))
         ).all()
-    )
-    return [LateRow(row.loan_id, names.get(row.loan_id, ""), *row[1:]) for row in late]
+    }
+    return [LateRow(row.loan_id, names[row.loan_id][0], *row[1:], names[row.loan_id][1]) for row in late]

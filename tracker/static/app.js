@@ -48,10 +48,59 @@ document.addEventListener("input", function (event) {
   if (!echo) return;
   var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.value);
   if (!parts) {
-    echo.textContent = "";
+    echo.textContent = echo.getAttribute("data-empty") || "";
     return;
   }
   var day = new Date(Date.UTC(+parts[1], +parts[2] - 1, +parts[3]));
   var weekday = new Intl.DateTimeFormat(document.documentElement.lang || "vi", { weekday: "long", timeZone: "UTC" }).format(day);
   echo.textContent = weekday.charAt(0).toUpperCase() + weekday.slice(1) + ", " + parts[3] + "/" + parts[2] + "/" + parts[1];
+});
+
+// ------------------------------------------------------------------------------------------------
+// Phone first (issue 16): the folded menu on a wide screen, print buttons, money typed with dots.
+// Each is progressive enhancement: without this script the menu opens by its button, the
+// browser's own Print prints, and the server accepts an amount typed with or without dots.
+
+// From 900 px the menu is always shown (style.css hides its button by ::details-content); a
+// browser that cannot style a <details>' content gets it opened here instead.
+function openWideMenu() {
+  var menu = document.querySelector("details.menu");
+  if (!menu || !window.matchMedia) return;
+  var wide = window.matchMedia("(min-width: 900px)");
+  if (wide.matches) menu.open = true;
+}
+
+// <button data-print hidden>: shown once there is a script to print with (the CSP forbids onclick).
+function enablePrintButtons() {
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+}
+
+// An amount reads 1.500.000 as it is typed. Only digits, dots and spaces are regrouped (anything
+// else is left for the server to refuse with its message), and the caret keeps its place among
+// the digits.
+function groupMoneyDigits(input) {
+  var value = input.value;
+  if (!/^[\d.\s]*$/.test(value)) return;
+  var caret = input.selectionStart === null ? value.length : input.selectionStart;
+  var digitsBefore = value.slice(0, caret).replace(/\D/g, "").length;
+  var grouped = value.replace(/\D/g, "").replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  if (grouped === value) return;
+  input.value = grouped;
+  var position = 0;
+  for (var seen = 0; position < grouped.length && seen < digitsBefore; position++) {
+    if (/\d/.test(grouped[position])) seen++;
+  }
+  input.setSelectionRange(position, position);
+}
+
+document.addEventListener("input", function (event) {
+  if (event.target.matches && event.target.matches("input[data-money]")) groupMoneyDigits(event.target);
+});
+
+document.addEventListener("DOMContentLoaded", function () {
+  openWideMenu();
+  enablePrintButtons();
 });

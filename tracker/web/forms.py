@@ -157,6 +157,11 @@ class MoneyField(StringField):
 
     strip_whitespace = False  # parse_amount does its own; data is an int
 
+    def __init__(self, *args, render_kw=None, **kwargs):
+        # a phone shows its number pad; static/app.js groups the digits with dots as they are typed
+        render_kw = {"inputmode": "numeric", "autocomplete": "off", "data-money": "", **(render_kw or {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
+
     def process_formdata(self, valuelist):
         self.raw_text = valuelist[0] if valuelist else ""
         self.data = None

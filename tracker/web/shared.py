@@ -117,14 +117,18 @@ def visit_form_for(person: Person) -> VisitForm:
     return form
 
 
-TIMELINE_STEP = 20  # visits shown at first, and added by each "older visits"
+# A person's file opens on the latest five visits (the phone's first screens belong to the summary
+# and the visit form); each "see more" adds twenty.
+TIMELINE_FIRST = 5
+TIMELINE_STEP = 20
 TIMELINE_MAX = 2_000
 
 
 def timeline_size() -> int:
-    """How many visits the timeline shows: ?visits=N (a multiple of the step), the step by default."""
-    asked = id_arg(request.args.get("visits")) or TIMELINE_STEP
-    return min(max(TIMELINE_STEP, asked - asked % TIMELINE_STEP), TIMELINE_MAX)
+    """How many visits the timeline shows: ?visits=N (rounded down to the first five plus a multiple
+    of the step), the first five by default."""
+    asked = min(id_arg(request.args.get("visits")) or TIMELINE_FIRST, TIMELINE_MAX)
+    return TIMELINE_FIRST + max(0, asked - TIMELINE_FIRST) // TIMELINE_STEP * TIMELINE_STEP
 
 
 def timeline_context(person: Person) -> dict:

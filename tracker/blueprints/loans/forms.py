@@ -54,7 +54,13 @@ class LoanForm(OnceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.person_id.choices = applicants()
+        # the list opens on "Choose the borrower", never on whoever sorts first: a loan recorded
+        # for the wrong person because nobody changed the first name is a real risk
+        self.person_id.choices = [(0, _l("Choose the borrower")), *applicants()]
+
+    def validate_person_id(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose the person who applies for the loan."))
 
     def validate_principal(self, field):
         installments = (self.term_months.data or 0) - (self.grace_months.data or 0)

@@ -7,6 +7,7 @@ these views only validate input, call it, commit once and respond.
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -23,6 +24,7 @@ from tracker.blueprints.loans.forms import (
     WriteOffForm,
 )
 from tracker.extensions import db
+from tracker.formatting import format_money
 from tracker.i18n import gettext as _
 from tracker.models import Loan, Person, Repayment
 from tracker.money import balances, journal, loan_status
@@ -283,9 +285,9 @@ def repay(loan_id: int):
     )
     once.remember_where(url_for("loans.detail", loan_id=loan.id))
     db.session.commit()
-    flash(_("Repayment recorded with receipt %(number)s.", number=repayment.receipt_no), "success")
+    flash(receipt_message(repayment), "success")
     if wants_fragment() and loan.status == "active":
-        return respond_money_panel(loan, 200)
+        return respond_money_panel(loan, 200, recorded=repayment)
     # Paid off: the page's status and its corrections change too, so the whole page comes again.
     if wants_fragment():
         return htmx_response("", 200, redirect=url_for("loans.detail", loan_id=loan.id))
@@ -323,13 +325,26 @@ def recover(loan_id: int):
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
 
 
-def respond_money_panel(loan: Loan, status: int, **forms):
+def receipt_message(repayment: Repayment) -> Markup:
+    """ "Đã thu 1.111.000 ₫ · In phiếu thu PT-2026-0023", the receipt's number a link to it: what was
+    done and the next thing to do (Markup survives the session, so a flash keeps the link)."""
+    return Markup('{} · <a href="{}">{}</a>').format(
+        _("Received %(amount)s", amount=format_money(repayment.amount)),
+        url_for("loans.repayment_receipt", repayment_id=repayment.id),
+        _("Print receipt %(number)s", number=repayment.receipt_no),
+    )
+
+
+def respond_money_panel(loan: Loan, status: int, recorded: Repayment | None = None, **forms):
+    """The money panel to htmx; `recorded` is the repayment just saved, confirmed under the button
+    that saved it with a link to its receipt (on a phone the page's messages are out of sight)."""
     if not wants_fragment():
         return render_loan(loan, status, **forms)
     context = loan_context(loan)
     context.update(
         repayment_form=forms.get("repayment_form") or RepaymentForm(formdata=None, paid_on=clock.today()),
         reverse_form=ReasonForm(formdata=None),
+        recorded=receipt_message(recorded) if recorded else None,
     )
     return htmx_response(render_template("loans/_money.html", **context), status)
 

@@ -30,6 +30,7 @@ from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
     PERSON_STATUSES,
     CommitteeMember,
+    Installment,
     Loan,
     MentorAssignment,
     Person,
@@ -37,7 +38,7 @@ from tracker.models import (
     PersonStatusChange,
     User,
 )
-from tracker.money import balances
+from tracker.money import balances, ledger
 from tracker.text import searchable
 from tracker.web import once, shared
 from tracker.web.access import can, get_person_or_404, requires, visible_people
@@ -144,20 +145,59 @@ class PersonLoan(NamedTuple):
     id: int
     lent: int
     status: str
+    person_id: int
     borrower_name: str
 
 
 def loans_of(person: Person, today: dt.date) -> dict:
-    """The person's loans, oldest first, and their positions today."""
+    """The person's loans, oldest first, their positions today, what they still owe on loans being
+    repaid and their next payment (the summary at the top of the file)."""
     loans = [
         PersonLoan(*row, person.full_name)
         for row in db.session.execute(
-            select(Loan.id, Loan.lent, Loan.status)
+            select(Loan.id, Loan.lent, Loan.status, Loan.person_id)
             .where(Loan.person_id == person.id, Loan.fund_id == person.fund_id)
             .order_by(Loan.applied_on, Loan.id)
         )
     ]
-    return {"loans": loans, "positions": balances.positions_of(loans, today)}
+    positions = balances.positions_of(loans, today)
+    active = [loan for loan in loans if loan.status == "active"]
+    return {
+        "loans": loans,
+        "positions": positions,
+        "owed": sum(positions[loan.id].outstanding for loan in active) if active else None,
+        "next_payment": next_payment(active, positions, today),
+    }
+
+
+class NextPayment(NamedTuple):
+    loan_id: int
+    due_on: dt.date
+    amount: int  # what is left of that installment
+
+
+def next_payment(active: list[PersonLoan], positions: dict, today: dt.date) -> NextPayment | None:
+    """The earliest installment not yet fully paid among the active loans (one query)."""
+    if not active:
+        return None
+    schedules: dict[int, list[Installment]] = {}
+    for installment in db.session.scalars(
+        select(Installment)
+        .where(Installment.loan_id.in_([loan.id for loan in active]), Installment.superseded.is_(False))
+        .order_by(Installment.loan_id, Installment.number)
+    ):
+        schedules.setdefault(installment.loan_id, []).append(installment)
+    found = []
+    for loan in active:
+        items = schedules.get(loan.id, [])
+        states = ledger.installment_states(
+            [(i.due_on, i.amount_due) for i in items], positions[loan.id].balance.repaid, today
+        )
+        for item, state in zip(items, states, strict=True):
+            if not state.settled(item.amount_due):
+                found.append(NextPayment(loan.id, item.due_on, item.amount_due - state.paid))
+                break
+    return min(found, key=lambda row: (row.due_on, row.loan_id), default=None)
 
 
 class StatusChangeRow(NamedTuple):
