@@ -55,3 +55,12 @@ document.addEventListener("input", function (event) {
   var weekday = new Intl.DateTimeFormat(document.documentElement.lang || "vi", { weekday: "long", timeZone: "UTC" }).format(day);
   echo.textContent = weekday.charAt(0).toUpperCase() + weekday.slice(1) + ", " + parts[3] + "/" + parts[2] + "/" + parts[1];
 });
+
+// <button data-print hidden>: shown once there is a script to print with (the CSP forbids onclick).
+function enablePrintButtons() {
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+}
+enablePrintButtons();
