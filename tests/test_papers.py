@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import full_page
-from tests.factories import approved_loan, donate, requested_loan, user_id
+from tests.factories import approved_loan, donate, papered_loan, requested_loan, user_id
 from tracker import papers
 from tracker.extensions import db
-from tracker.models import Fund, Loan, Person, PersonAccess
+from tracker.models import Fund, Loan, PersonAccess
 from tracker.money import journal
 
 PAPERS = ("application", "agreement", "minutes", "handover")
@@ -29,40 +29,7 @@ def set_fields(app, model, row_id: int, **fields) -> None:
 
 @pytest.fixture
 def loan(app, seed, money):
-    """Nguyễn Văn An asked for 30.000.000 ₫ over 12 months (1 of grace); the committee lent
-    25.000.000 ₫ on 05/02/2026 (9 of 9 for), paid out on 10/02/2026."""
-    donate(app, seed.fund_id, money.donor_id, 40 * MILLION, dt.date(2026, 1, 2))
-    set_fields(app, Person, money.person_id, gender="male", birth_year=1985, phone="0912345678")
-    with app.app_context():
-        loan = Loan(
-            fund_id=seed.fund_id,
-            person_id=money.person_id,
-            principal=30 * MILLION,
-            purpose="Chăn nuôi bò sinh sản",
-            applied_on=dt.date(2026, 1, 20),
-            term_months=12,
-            grace_months=1,
-            guarantor_name="Trần Thị Hoa",
-            guarantor_relation="Vợ",
-            guarantor_phone="0987654321",
-            guarantor_address="Thôn Đông",
-            hamlet_head_name="Bùi Văn Long",
-        )
-        db.session.add(loan)
-        db.session.flush()
-        journal.approve(
-            loan,
-            dt.date(2026, 2, 5),
-            "BB 03/2026",
-            user_id("chair"),
-            approved_amount=25 * MILLION,
-            attendees=9,
-            votes_for=9,
-            votes_against=0,
-        )
-        journal.disburse(loan, dt.date(2026, 2, 10), user_id("treasurer"))
-        db.session.commit()
-        return loan.id
+    return papered_loan(app, seed, money)
 
 
 def key_texts(kind: str) -> list[str]:
@@ -75,7 +42,7 @@ def key_texts(kind: str) -> list[str]:
     ]
     asked = ["30.000.000 ₫", "Ba mươi triệu đồng"]
     lent = ["25.000.000 ₫", "Hai mươi lăm triệu đồng"]
-    issuer = ["ỦY BAN MTTQ VIỆT NAM XÃ HỒNG SƠN", "TỔ QUẢN LÝ QUỸ"]
+    issuer = ["ỦY BAN MTTQ VIỆT NAM XÃ\u00a0HỒNG\u00a0SƠN", "TỔ QUẢN LÝ QUỸ"]
     return (
         texts
         + {

@@ -164,7 +164,9 @@ def full_address(address: str, fund: Fund) -> str:
 def issuer_of(fund: Fund) -> tuple[str, str]:
     """('ỦY BAN MTTQ VIỆT NAM XÃ HỒNG SƠN', 'TỔ QUẢN LÝ QUỸ GIÚP ĐỠ NGƯỜI HOÀN LƯƠNG ...'): the
     Front's committee the fund belongs to, and the team that manages it."""
-    above = " ".join(filter(None, ("ỦY BAN MTTQ VIỆT NAM", (fund.commune or "").upper())))
+    # the commune's name kept on one line: "ỦY BAN MTTQ VIỆT NAM / XÃ HỒNG SƠN", never "... XÃ / HỒNG SƠN"
+    commune = (fund.commune or "").upper().replace(" ", "\u00a0")
+    above = " ".join(filter(None, ("ỦY BAN MTTQ VIỆT NAM", commune)))
     return above, f"TỔ QUẢN LÝ {fund_name_without_place(fund).upper()}"
 
 
@@ -206,7 +208,7 @@ def borrower_lines(loan: Loan, fund: Fund, lead: str) -> list[Para]:
             "   Năm sinh: ",
             value(person.birth_year, 10),
         ),
-        para("Số CCCD: ", blank(24), "   Ngày cấp: ", blank(14), "   Nơi cấp: ", blank(22)),
+        para("Số CCCD: ", blank(24), "   Ngày cấp: ", blank(12), "   Nơi cấp: ", blank(18)),
         para("Nơi cư trú: ", value(full_address(person.address, fund), 60)),
         para("Số điện thoại: ", value(person.phone, 20)),
     ]
@@ -333,11 +335,10 @@ def application(loan: Loan, fund: Fund) -> Paper:
                         honorific(person.gender).lower(),
                         " ",
                         value(person.full_name),
-                        " hiện cư trú tại ",
+                        " cư trú tại ",
                         value(person.address, 24),
-                        "; hoàn cảnh gia đình đúng như trong đơn. Đề nghị Tổ quản lý Quỹ xem xét.",
+                        ".",
                     ),
-                    para(blank(90)),
                 ),
             )
         ],
@@ -513,8 +514,7 @@ def minutes(loan: Loan, fund: Fund) -> Paper:
             value(full_address(loan.guarantor_address, fund), 40),
             ".",
         ),
-        para("5. Ý kiến của các thành viên: ", blank(60)),
-        para(blank(110)),
+        para("5. Ý kiến của các thành viên: ", blank(120)),
         para("III. KẾT QUẢ BIỂU QUYẾT", kind="heading"),
         para(
             "Tán thành: ",
@@ -564,10 +564,7 @@ def minutes(loan: Loan, fund: Fund) -> Paper:
             para(blank(110)),
         ]
     paper.body.append(
-        para(
-            "Biên bản kết thúc lúc ...... giờ ...... cùng ngày, đã được đọc lại cho các thành viên dự "
-            "họp và cùng thông qua."
-        )
+        para("Biên bản kết thúc lúc ...... giờ ...... cùng ngày, được các thành viên dự họp thông qua.")
     )
     paper.signatures = [[Signature("THƯ KÝ"), Signature("CHỦ TRÌ", name=chair)]]
     return paper
@@ -630,7 +627,7 @@ def handover(loan: Loan, fund: Fund) -> Paper:
         [
             Signature("BÊN NHẬN", name=person.full_name),
             Signature("NGƯỜI CHỨNG KIẾN", name=loan.guarantor_name),
-            Signature("BÊN GIAO", name=treasurer, above="THỦ QUỸ"),
+            Signature("THỦ QUỸ", name=treasurer, above="ĐẠI DIỆN BÊN GIAO"),
         ]
     ]
     return paper
