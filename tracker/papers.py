@@ -627,7 +627,7 @@ def handover(loan: Loan, fund: Fund) -> Paper:
         [
             Signature("BÊN NHẬN", name=person.full_name),
             Signature("NGƯỜI CHỨNG KIẾN", name=loan.guarantor_name),
-            Signature("THỦ QUỸ", name=treasurer, above="ĐẠI DIỆN BÊN GIAO"),
+            Signature("THỦ QUỸ", name=treasurer, above="BÊN GIAO"),
         ]
     ]
     return paper

@@ -18,6 +18,7 @@ from tracker.papers import MOTTO, NATION, Paper, Para, Run, Signature, Table
 FONT = "Times New Roman"
 SIZE = Pt(13)
 SMALL = Pt(12)  # the header's lines, as Decree 30 sets them
+SCHEDULE_WIDTHS = (Mm(17), Mm(32), Mm(36))  # Kỳ, Hạn trả, Số tiền
 
 
 def clean(text: str) -> str:
@@ -106,18 +107,28 @@ def header(document, paper: Paper) -> None:
         return
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
     borderless(table)
+    # the national title on one line needs 90 mm of the 165 between the margins
+    set_widths(table, (Mm(67), Mm(98)))
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(70), Mm(95)
     centred_line(left, paper.issuer[0], first=True)
-    centred_line(left, paper.issuer[1], bold=True, underline=True)
+    centred_line(left, paper.issuer[1], bold=True)
     if paper.number:
         centred_line(left, paper.number)
     centred_line(right, NATION, bold=True, first=True)
     centred_line(right, MOTTO, bold=True, underline=True)
     dated = centred_line(right, paper.place_date, italic=True)
     dated.paragraph_format.space_before = Pt(6)
+
+
+def set_widths(table, widths) -> None:
+    """Fixed column widths, in the grid (LibreOffice reads them there) and in every cell (Word)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
 
 
 def add_runs(target, runs: tuple[Run, ...]) -> None:
@@ -137,7 +148,9 @@ def paragraph(document, block: Para):
             target.add_run(clean(piece.text)).bold = True
         return target
     add_runs(target, block.runs)
-    target.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    # Word cannot break a row of dots: justified, the line before it would be stretched wide
+    blanks = any(run.style == "blank" for run in block.runs)
+    target.alignment = WD_ALIGN_PARAGRAPH.LEFT if blanks else WD_ALIGN_PARAGRAPH.JUSTIFY
     if block.kind == "basis":
         for run in target.runs:
             run.italic = True
@@ -151,6 +164,11 @@ def table(document, block: Table) -> None:
     grid = document.add_table(rows=len(rows), cols=len(block.headers))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    set_widths(grid, [SCHEDULE_WIDTHS[c % len(SCHEDULE_WIDTHS)] for c in range(len(block.headers))])
+    # the column heads repeat on the next page, as the printed page repeats them
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    grid.rows[0]._tr.get_or_add_trPr().append(repeat)
     for r, values in enumerate(rows):
         for c, text in enumerate(values):
             cell = grid.cell(r, c)
@@ -160,10 +178,8 @@ def table(document, block: Table) -> None:
             run.font.size = SMALL
             if r == 0 or (block.footer and r == len(rows) - 1):
                 run.bold = True
-            if r == 0:
-                target.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            elif c in block.numeric:
-                target.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            numeric = r > 0 and c in block.numeric
+            target.alignment = WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.CENTER
 
 
 def signatures(document, row: list[Signature]) -> None:
@@ -172,16 +188,18 @@ def signatures(document, row: list[Signature]) -> None:
     grid = document.add_table(rows=1, cols=len(row))
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     borderless(grid)
+    set_widths(grid, [Mm(165 // len(row))] * len(row))
+    above = any(signature.above for signature in row)
     for cell, signature in zip(grid.rows[0].cells, row, strict=True):
         first = True
-        if signature.above:
+        if above:  # an empty line where the others have one, so that the titles line up
             centred_line(cell, signature.above, bold=True, first=True).runs[0].font.size = SIZE
             first = False
         title = centred_line(cell, signature.title, bold=True, first=first)
         title.runs[0].font.size = SIZE
         for line in signature.lines:
             target = cell.add_paragraph()
-            target.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            target.alignment = WD_ALIGN_PARAGRAPH.CENTER if len(row) == 1 else WD_ALIGN_PARAGRAPH.JUSTIFY
             add_runs(target, line.runs)
         centred_line(cell, signature.note, italic=True)
         for _ in range(3):  # room to sign
