@@ -362,16 +362,19 @@ def agreement(loan: Loan, fund: Fund) -> Paper:
         paper.body.append(
             para(f"Căn cứ {fund.founding_decision} về việc thành lập {fund.name};", kind="basis")
         )
-    paper.body.append(
-        para(
-            "Căn cứ Biên bản xét duyệt cho vay ",
-            value(loan.minutes_ref, 20),
-            " ",
-            date_words(loan.decided_on),
-            ";",
-            kind="basis",
+    if loan.minutes_ref.lower().startswith("biên bản"):  # "Biên bản họp Tổ ngày 05/02/2026"
+        paper.body.append(para("Căn cứ ", Run(loan.minutes_ref, "value"), ";", kind="basis"))
+    else:
+        paper.body.append(
+            para(
+                "Căn cứ Biên bản xét duyệt cho vay số ",
+                value(loan.minutes_ref, 20),
+                " ",
+                date_words(loan.decided_on),
+                ";",
+                kind="basis",
+            )
         )
-    )
     paper.body += [
         para("Chúng tôi gồm:"),
         para(Run("Bên cho vay: ", "strong"), team_of(fund)),
