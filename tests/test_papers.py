@@ -142,6 +142,7 @@ def test_papers_that_make_no_sense_yet_are_not_found(app, seed, money, as_role):
     assert chair.get(f"/loans/{waiting}/papers/agreement").status_code == 404
     assert chair.get(f"/loans/{waiting}/papers/handover").status_code == 404
     assert chair.get(f"/loans/{waiting}/papers/nonsense").status_code == 404
+    assert chair.get(f"/loans/{waiting}/papers/application?format=pdf").status_code == 400
     # the minutes before the meeting: the application's facts, the votes and decision left blank
     minutes = chair.get(f"/loans/{waiting}/papers/minutes").get_data(as_text=True)
     assert "5.000.000 ₫" in minutes and "Năm triệu đồng" in minutes
@@ -232,5 +233,8 @@ def test_addresses_are_completed_with_the_commune_and_province():
     assert papers.full_address("Thôn Đông", fund) == "Thôn Đông, xã Hồng Sơn, tỉnh Lâm Đồng"
     assert papers.full_address("Thôn Đông, xã Hồng Sơn", fund) == "Thôn Đông, xã Hồng Sơn, tỉnh Lâm Đồng"
     assert papers.full_address("", fund) == ""
+    assert papers.full_address("Thôn Đông, Hồng Sơn", fund) == "Thôn Đông, Hồng Sơn, tỉnh Lâm Đồng"
+    # a guarantor in another commune: as typed
+    assert papers.full_address("Thôn 3, xã Tân Phú", fund) == "Thôn 3, xã Tân Phú"
     assert papers.province_name("Huế") == "thành phố Huế"
     assert papers.date_words(dt.date(2026, 12, 7)) == "ngày 07 tháng 12 năm 2026"

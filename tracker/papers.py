@@ -148,15 +148,18 @@ def province_name(province: str) -> str:
 
 def full_address(address: str, fund: Fund) -> str:
     """'Thôn Đông, xã Hồng Sơn, tỉnh Lâm Đồng': a hamlet as people type it, completed with the
-    fund's commune and province unless the address names them already."""
+    fund's commune and province. An address that names a commune (maybe another: a guarantor may
+    live elsewhere) is left as it was typed, but for the province when it is the fund's commune."""
     address = (address or "").strip()
-    if not address:
-        return ""
-    parts = [address]
-    if fund.commune and fund.place.lower() not in address.lower():
+    lowered = address.lower()
+    names_ours = bool(fund.place) and fund.place.lower() in lowered
+    if any(word in lowered for word in ("xã ", "phường ", "thị trấn ", "đặc khu ")) and not names_ours:
+        return address
+    parts = [address] if address else []
+    if parts and fund.commune and not names_ours:
         parts.append(fund.commune)
     province = province_name(fund.province)
-    if province and fund.province.lower() not in address.lower():
+    if parts and province and fund.province.lower() not in lowered:
         parts.append(province)
     return ", ".join(parts)
 
@@ -269,12 +272,7 @@ def available(kind: str, loan: Loan) -> bool:
     if kind in ("application", "minutes"):
         return True
     if kind == "agreement":
-        return loan.approved_amount is not None and loan.status in (
-            "approved",
-            "active",
-            "repaid",
-            "written_off",
-        )
+        return loan.status in APPROVED  # loan.lent: the amount approved
     if kind == "handover":
         return bool(loan.voucher_no) and loan.disbursed_on is not None
     return False
