@@ -318,6 +318,7 @@ def application(loan: Loan, fund: Fund) -> Paper:
             "nếu tôi không trả được."
         )
     )
+    paper.body.append(para("Tôi xin chân thành cảm ơn!"))
     paper.signatures = [
         [
             Signature("NGƯỜI BẢO LÃNH", name=loan.guarantor_name),

@@ -28,6 +28,9 @@ def test_each_paper_prints_on_one_or_two_a4_pages(app, seed, page, live_server, 
     for kind in ("application", "agreement", "minutes", "handover"):
         page.goto(f"{live_server}/loans/{loan_id}/papers/{kind}")
         assert page.locator("button[data-print]").is_visible()  # shown by app.js
+        page.evaluate("window.print = () => { window.printed = (window.printed || 0) + 1; }")
+        page.click("button[data-print]")
+        assert page.evaluate("window.printed") == 1
         page.screenshot(path=str(ARTIFACTS / f"paper-{kind}.png"), full_page=True)
         page.emulate_media(media="print")
         pdf = page.pdf(format="A4", prefer_css_page_size=True)
@@ -45,4 +48,9 @@ def test_each_paper_prints_on_one_or_two_a4_pages(app, seed, page, live_server, 
         assert squeeze("Nguyễn Văn An") in text, kind
         assert squeeze("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") in text, kind
         assert squeeze("Khoản vay #") not in text and squeeze("Tệp Word") not in text  # tools stay off paper
+    # on a phone the sheet fits the screen: no sideways scrolling
+    page.set_viewport_size({"width": 360, "height": 740})
+    for kind in ("application", "agreement", "minutes", "handover"):
+        page.goto(f"{live_server}/loans/{loan_id}/papers/{kind}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, kind
     assert problems == []
