@@ -28,7 +28,7 @@ def test_each_paper_prints_on_one_or_two_a4_pages(app, seed, page, live_server, 
     for kind in ("application", "agreement", "minutes", "handover"):
         page.goto(f"{live_server}/loans/{loan_id}/papers/{kind}")
         assert page.locator("button[data-print]").is_visible()  # shown by app.js
-        page.evaluate("window.print = () => { window.printed = (window.printed || 0) + 1; }")
+        page.evaluate("() => { window.print = () => { window.printed = (window.printed || 0) + 1; }; }")
         page.click("button[data-print]")
         assert page.evaluate("window.printed") == 1
         page.screenshot(path=str(ARTIFACTS / f"paper-{kind}.png"), full_page=True)
