@@ -12,7 +12,7 @@ from tests.conftest import full_page
 from tests.factories import approved_loan, donate, papered_loan, requested_loan, user_id
 from tracker import papers
 from tracker.extensions import db
-from tracker.models import Fund, Loan, PersonAccess
+from tracker.models import CommitteeMember, Fund, Loan, PersonAccess
 from tracker.money import journal
 
 PAPERS = ("application", "agreement", "minutes", "handover")
@@ -238,3 +238,15 @@ def test_addresses_are_completed_with_the_commune_and_province():
     assert papers.full_address("Thôn 3, xã Tân Phú", fund) == "Thôn 3, xã Tân Phú"
     assert papers.province_name("Huế") == "thành phố Huế"
     assert papers.date_words(dt.date(2026, 12, 7)) == "ngày 07 tháng 12 năm 2026"
+
+
+def test_the_minutes_count_the_team_on_the_day_of_the_meeting(app, seed, loan, as_role):
+    with app.app_context():
+        gone = CommitteeMember(fund_id=seed.fund_id, left_on=dt.date(2026, 1, 1))
+        gone.set_name("Đã nghỉ")
+        later = CommitteeMember(fund_id=seed.fund_id, joined_on=dt.date(2026, 3, 1))
+        later.set_name("Vào sau")
+        db.session.add_all([gone, later])
+        db.session.commit()
+    text = docx_text(as_role("chair").client.get(f"/loans/{loan}/papers/minutes?format=docx").data)
+    assert "Số thành viên dự họp: 9 / tổng số 2 thành viên của Tổ." in text

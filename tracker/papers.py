@@ -16,8 +16,11 @@ meeting was held, signatures) is a dotted line to fill in by hand.
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy import func, or_, select
+
+from tracker.extensions import db
 from tracker.formatting import amount_in_words, format_money
-from tracker.models import Fund, Loan
+from tracker.models import CommitteeMember, Fund, Loan
 from tracker.money import ledger, schedules
 from tracker.provinces import CITIES
 
@@ -256,6 +259,21 @@ def schedule_table(installments) -> Table:
     return Table(headers * 2, rows, ("Cộng", "", "", "", "", format_money(total)), frozenset({2, 5}))
 
 
+def team_size(fund: Fund, day: dt.date | None) -> int | None:
+    """How many members the team had on the day of the meeting (joined by then, not yet left);
+    None without a day or a member on record."""
+    if day is None:
+        return None
+    count = db.session.scalar(
+        select(func.count(CommitteeMember.id)).where(
+            CommitteeMember.fund_id == fund.id,
+            or_(CommitteeMember.joined_on.is_(None), CommitteeMember.joined_on <= day),
+            or_(CommitteeMember.left_on.is_(None), CommitteeMember.left_on > day),
+        )
+    )
+    return count or None
+
+
 def decided(loan: Loan) -> bool:
     return loan.decided_on is not None and loan.status != "requested"
 
@@ -485,7 +503,7 @@ def minutes(loan: Loan, fund: Fund) -> Paper:
             "- Số thành viên dự họp: ",
             value(attendees, 6),
             " / tổng số ",
-            blank(6),
+            value(team_size(fund, loan.decided_on) if known else None, 6),
             " thành viên của Tổ.",
             kind="item",
         ),
