@@ -175,6 +175,11 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "POST":                        (L,   403, 403, 403, 422, 403, L,   403, 403),
     },
     "loans.write_off": {"POST":        (L,   403, 403, 403, 403, 422, L,   404, 403)},
+    # A loan's papers: whoever may see the loan (the agreement: the loan of URLs is active).
+    "loans.paper": {
+        "GET":                         (L,   200, 200, 404, 200, 200, L,   404, 403),
+        "GET ?format=docx":            (L,   200, 200, 404, 200, 200, L,   404, 403),
+    },
     "periods.index": {"GET":           (L,   403, 403, 403, 403, 200, L,   200, 403)},
     "periods.close": {"POST":          (L,   403, 403, 403, 403, 422, L,   422, 403)},
     # ------------------------------------------------------------------ reports
@@ -274,6 +279,7 @@ class FundIds:
     membership_id: int  # a spare viewer login nobody uses
     spare_user_id: int  # its user (not linked to any committee member)
     year: int
+    kind: str = "agreement"  # which of a loan's papers (loans.paper)
 
 
 @dataclass(frozen=True)
