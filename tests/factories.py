@@ -130,3 +130,42 @@ def repay(app, loan_id: int, amount: int, on: dt.date) -> int:
         )
         db.session.commit()
         return repayment.id
+
+
+def papered_loan(app, seed, money) -> int:
+    """A loan with everything its papers print: Nguyễn Văn An (born 1985) asked for 30.000.000 ₫ over
+    12 months (1 of grace), his wife Trần Thị Hoa standing behind it; the committee lent 25.000.000 ₫
+    on 05/02/2026 (9 of 9 for, "BB 03/2026"), paid out on 10/02/2026."""
+    donate(app, seed.fund_id, money.donor_id, 40_000_000, dt.date(2026, 1, 2))
+    with app.app_context():
+        person = db.session.get(Person, money.person_id)
+        person.gender, person.birth_year, person.phone = "male", 1985, "0912345678"
+        loan = Loan(
+            fund_id=seed.fund_id,
+            person_id=money.person_id,
+            principal=30_000_000,
+            purpose="Chăn nuôi bò sinh sản",
+            applied_on=dt.date(2026, 1, 20),
+            term_months=12,
+            grace_months=1,
+            guarantor_name="Trần Thị Hoa",
+            guarantor_relation="Vợ",
+            guarantor_phone="0987654321",
+            guarantor_address="Thôn Đông",
+            hamlet_head_name="Bùi Văn Long",
+        )
+        db.session.add(loan)
+        db.session.flush()
+        journal.approve(
+            loan,
+            dt.date(2026, 2, 5),
+            "BB 03/2026",
+            user_id("chair"),
+            approved_amount=25_000_000,
+            attendees=9,
+            votes_for=9,
+            votes_against=0,
+        )
+        journal.disburse(loan, dt.date(2026, 2, 10), user_id("treasurer"))
+        db.session.commit()
+        return loan.id

@@ -193,6 +193,11 @@ MATRIX: dict[str, dict[str, tuple]] = {
     # The fund's settings: an empty form clears the collection day (nothing else to refuse).
     "settings.index": {"GET":          (L,   403, 403, 403, 403, 200, L,   200, 403)},
     "settings.save": {"POST":          (L,   403, 403, 403, 403, 303, L,   303, 403)},
+    # A loan's papers: whoever may see the loan (the agreement: the loan of URLs is active).
+    "loans.paper": {
+        "GET":                         (L,   200, 200, 404, 200, 200, L,   404, 403),
+        "GET ?format=docx":            (L,   200, 200, 404, 200, 200, L,   404, 403),
+    },
     "periods.index": {"GET":           (L,   403, 403, 403, 403, 200, L,   200, 403)},
     "periods.close": {"POST":          (L,   403, 403, 403, 403, 422, L,   422, 403)},
     # ------------------------------------------------------------------ reports
@@ -296,6 +301,7 @@ class FundIds:
     handover_id: int = 0  # a file the other fund hands to this one, waiting for this fund
     outgoing_handover_id: int = 0  # a file this fund hands to the other, waiting for it
     other_fund_id: int = 0  # the other fund, where a file can be handed
+    kind: str = "agreement"  # which of a loan's papers (loans.paper)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ ACCESSES = {
     "export": _l("Exported the data"),
     "loan": _l("Opened a loan's page"),
     "voucher": _l("Opened a receipt or voucher"),
+    "paper": _l("Opened a loan's paper"),
+    "paper_file": _l("Downloaded a loan's paper as a Word file"),
     "visit_form": _l("Opened the visit form"),
     "report": _l("Named in the report of outstanding loans"),
     "report_export": _l("Named in an exported report of outstanding loans"),

@@ -41,6 +41,8 @@ PROVINCES = (
     "Nghệ An",
     "Hà Tĩnh",
 )
+# The six centrally run cities (the first six above): "thành phố Huế", not "tỉnh Huế", on papers.
+CITIES = frozenset(PROVINCES[:6])
 PREFIXES = ("tinh ", "thanh pho ", "tp. ", "tp ")
 
 

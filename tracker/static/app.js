@@ -71,8 +71,10 @@ function openWideMenu() {
 }
 
 // <button data-print hidden>: shown once there is a script to print with (the CSP forbids onclick).
+// Once per button, however often it is called.
 function enablePrintButtons() {
-  document.querySelectorAll("button[data-print]").forEach(function (button) {
+  document.querySelectorAll("button[data-print]:not([data-print-ready])").forEach(function (button) {
+    button.setAttribute("data-print-ready", "");
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
