@@ -274,7 +274,10 @@ def test_outstanding_screen_csv_and_xlsx_show_the_same_rows_and_totals(history, 
     for from_csv, from_xlsx in zip(csv_rows, table.rows, strict=True):
         assert from_xlsx["person_name"] == from_csv["person_name"]
         for column in ("principal", "repaid", "written_off", "outstanding", "overdue_amount", "days_overdue"):
-            assert isinstance(from_xlsx[column], int) and from_xlsx[column] == int(from_csv[column])
+            # a 0 of the overdue columns is left blank, as on the screen
+            assert isinstance(from_xlsx[column] or 0, int) and (from_xlsx[column] or 0) == int(
+                from_csv[column]
+            )
     assert [row["status"] for row in table.rows] == [STATUS_WORDS[row["status"]] for row in csv_rows]
     page = full_page(chair.get("/reports/outstanding"))
     for column in ("principal", "repaid", "written_off", "outstanding", "overdue_amount"):
@@ -1243,10 +1246,8 @@ def test_exported_text_cannot_become_a_formula(app, seed, money, as_role, today)
     donate(app, seed.fund_id, money.donor_id, 10 * MILLION, dt.date(2025, 2, 1))
     disbursed_loan(app, seed.fund_id, money.person_id, 5 * MILLION, dt.date(2025, 2, 2))
     chair = as_role("chair")
-    workbook = openpyxl.load_workbook(
-        io.BytesIO(chair.client.get("/reports/outstanding?format=xlsx").get_data())
-    )
-    cell = workbook.active["C2"]
+    table = read_table(chair.client.get("/reports/outstanding?format=xlsx"), sheets.OUTSTANDING)
+    cell = table.cells[0]["person_name"]
     assert (cell.value, cell.data_type) == (formula, "s")
     rows = as_dicts(read_csv(chair.get("/reports/outstanding?format=csv")))
     assert rows[0]["person_name"] == "'" + formula
