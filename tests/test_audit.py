@@ -281,7 +281,9 @@ def test_walking_the_pages_gives_the_whole_log_in_order(app, seed, money, as_rol
     walked = []
     for page in range(1, -(-total // 25) + 1):
         html = chair.get(f"/audit?{query}&page={page}").get_data(as_text=True)
-        walked += re.findall(r'<tr id="audit-(\w+)-(\d+)"[^>]*>\s*<td><time datetime="([^"]+)"', html)
+        walked += re.findall(
+            r'<tr id="audit-(\w+)-(\d+)"[^>]*>\s*<td class="audit-when"><time datetime="([^"]+)"', html
+        )
     assert len(walked) == total == len(set(walked)) > 25
     expected = sorted(walked, key=lambda row: -int(row[1]))  # then by kind, then newest first:
     expected = sorted(sorted(expected, key=lambda row: row[0]), key=lambda row: row[2], reverse=True)
