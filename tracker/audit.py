@@ -343,23 +343,24 @@ def log_page(
 class Named:
     """A record the log mentions, as the page names it."""
 
-    __slots__ = ("name", "number", "person_id", "anonymous")
+    __slots__ = ("name", "number", "page_id", "anonymous")
 
-    def __init__(self, name, number, person_id, anonymous):
-        self.name, self.number, self.person_id, self.anonymous = name, number, person_id, anonymous
+    def __init__(self, name, number, page_id, anonymous):
+        # page_id: where the record is read (a visit in its person's file, a repayment on its loan)
+        self.name, self.number, self.page_id, self.anonymous = name, number, page_id, anonymous
 
 
 def record_names(fund_id: int, wanted: dict[str, set[int]]) -> dict[tuple[str, int], Named]:
     """The names of the records a page of the log mentions, in one query, within the fund:
-    (table, id) -> name, a number (a receipt, a login's full name), the person concerned and
-    whether a donor is anonymous."""
+    (table, id) -> name, a number (a receipt, a login's full name), the id of the page it is read
+    on and whether a donor is anonymous."""
 
-    def part(kind, query, name, number=None, person_id=None, anonymous=None):
+    def part(kind, query, name, number=None, page_id=None, anonymous=None):
         return query.add_columns(
             literal_column(f"'{kind}'", String).label("kind"),
             name.label("name"),
             (number if number is not None else cast(null(), String)).label("number"),
-            (person_id if person_id is not None else cast(null(), Integer)).label("person_id"),
+            (page_id if page_id is not None else cast(null(), Integer)).label("page_id"),
             (anonymous if anonymous is not None else cast(null(), Boolean)).label("anonymous"),
         )
 
@@ -373,7 +374,7 @@ def record_names(fund_id: int, wanted: dict[str, set[int]]) -> dict[tuple[str, i
             .join(Person, Person.id == Visit.person_id)
             .where(Visit.fund_id == fund_id, Visit.id.in_(ids)),
             Person.full_name,
-            person_id=Visit.person_id,
+            page_id=Visit.person_id,
         ),
         "Loan": lambda ids: part(
             "Loan",
@@ -381,7 +382,7 @@ def record_names(fund_id: int, wanted: dict[str, set[int]]) -> dict[tuple[str, i
             .join(Person, Person.id == Loan.person_id)
             .where(Loan.fund_id == fund_id, Loan.id.in_(ids)),
             Person.full_name,
-            person_id=Loan.person_id,
+            page_id=Loan.id,
         ),
         "Repayment": lambda ids: part(
             "Repayment",
@@ -391,7 +392,7 @@ def record_names(fund_id: int, wanted: dict[str, set[int]]) -> dict[tuple[str, i
             .where(Repayment.fund_id == fund_id, Repayment.id.in_(ids)),
             Person.full_name,
             number=Repayment.receipt_no,
-            person_id=Repayment.loan_id,  # the loan: the repayment's page is its loan's
+            page_id=Repayment.loan_id,
         ),
         "Donation": lambda ids: part(
             "Donation",
@@ -438,6 +439,6 @@ def record_names(fund_id: int, wanted: dict[str, set[int]]) -> dict[tuple[str, i
         return {}
     query = parts[0] if len(parts) == 1 else union_all(*parts)
     return {
-        (row.kind, row.id): Named(row.name, row.number, row.person_id, row.anonymous)
+        (row.kind, row.id): Named(row.name, row.number, row.page_id, row.anonymous)
         for row in db.session.execute(query)
     }

@@ -157,10 +157,8 @@ def record_of(row, names: dict, values: dict) -> tuple[str, str, str | None]:
         subject = row.full_name or ""
     elif kind in ("Visit", "Loan", "Repayment") and named:
         subject = named.name
-        if kind == "Visit":
-            page_id = named.person_id
-        elif kind == "Repayment":
-            page_id = named.person_id  # its loan
+        page_id = named.page_id
+        if kind == "Repayment":
             label = _("Receipt %(number)s", number=named.number)
         if kind == "Loan":
             label = f"{label} #{row.object_id}"
