@@ -86,8 +86,8 @@ def one_place(value: Decimal) -> Decimal:
 
 
 def shown_percent(ratio: Decimal) -> str:
-    """A ratio as every page writes it: one decimal, halves up, a comma (0.0625 -> '6,3 %')."""
-    return f"{one_place(ratio * 100)}".replace(".", ",") + " %"
+    """A ratio as every page writes it: one decimal, halves up, a comma (0.0625 -> '6,3%')."""
+    return f"{one_place(ratio * 100)}".replace(".", ",") + "%"
 
 
 def total(rows, column) -> int:

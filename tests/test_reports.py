@@ -426,14 +426,14 @@ def test_aging_buckets_par30_and_arrears_rate_on_a_known_example(loans, as_role)
         ), bucket
     page = full_page(chair.get("/reports/aging"))
     # PAR30: the loans more than 30 days late (6M + 3M) over all that is owed (26M).
-    assert screen_value(page, "ratio", "par30") == "34,6 %"
+    assert screen_value(page, "ratio", "par30") == "34,6%"
     # Arrears rate: what is overdue (1M + 2M + 3M) over all that is owed.
-    assert screen_value(page, "ratio", "arrears_rate") == "23,1 %"
+    assert screen_value(page, "ratio", "arrears_rate") == "23,1%"
     assert "PAR30" in page
     assert screen_amount(page, "total", "outstanding") == 26 * MILLION
     assert screen_amount(page, "total", "overdue_amount") == 6 * MILLION
     assert screen_amount(page, "total", "loans") == 4
-    assert "38,5 %" in page  # the 1–30 bucket's share, 0.3846
+    assert "38,5%" in page  # the 1–30 bucket's share, 0.3846
     # The detail: each owed loan once, in its bucket; the repaid and written-off loans not at all.
     detail = dict(re.findall(r'data-loan="(\d+)" data-bucket="([^"]+)"', page))
     assert detail == {
@@ -442,6 +442,45 @@ def test_aging_buckets_par30_and_arrears_rate_on_a_known_example(loans, as_role)
         str(loans.late_44): "31-60",
         str(loans.late_532): "360+",
     }
+
+
+def test_aging_shows_the_state_bank_debt_groups_beside_the_buckets(loans, as_role):
+    """Nhóm nợ 1-5 (under 10, 10-90, 91-180, 181-360, over 360 days overdue): the loans 0, 14, 44
+    and 532 days overdue fall in groups 1, 2, 2 and 5; each bucket names the groups it spans."""
+    page = full_page(as_role("chair").get("/reports/aging"))
+    groups = re.findall(
+        r'<tr data-group="(\d)">\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td class="num">(\d+)</td>'
+        r'\s*<td class="num">([^<]*)</td>\s*<td class="num">([^<]*)</td>',
+        page,
+    )
+    assert groups == [
+        ("1", "Nhóm 1", "Chưa quá hạn hoặc quá hạn dưới 10 ngày", "1", "7.000.000 ₫", "26,9%"),
+        ("2", "Nhóm 2", "Quá hạn từ 10 đến 90 ngày", "2", "16.000.000 ₫", "61,5%"),
+        ("3", "Nhóm 3", "Quá hạn từ 91 đến 180 ngày", "0", "0 ₫", "0,0%"),
+        ("4", "Nhóm 4", "Quá hạn từ 181 đến 360 ngày", "0", "0 ₫", "0,0%"),
+        ("5", "Nhóm 5", "Quá hạn trên 360 ngày", "1", "3.000.000 ₫", "11,5%"),
+    ]
+    spans = re.findall(r'<tr data-bucket="([^"]+)">\s*<td>[^<]*</td>\s*<td data-groups="([^"]*)">', page)
+    assert spans == [
+        ("not_overdue", "1"),
+        ("1-30", "1,2"),
+        ("31-60", "2"),
+        ("61-90", "2"),
+        ("91-180", "3"),
+        ("181-360", "4"),
+        ("360+", "5"),
+    ]
+    detail = dict(
+        re.findall(r'data-loan="(\d+)" data-bucket="[^"]+">\s*<td>[^<]*</td>\s*<td data-group="(\d)"', page)
+    )
+    assert detail == {
+        str(loans.current): "1",
+        str(loans.late_14): "2",
+        str(loans.late_44): "2",
+        str(loans.late_532): "5",
+    }
+    # The acronym stays in the report's note, spelled out beside it.
+    assert "Dư nợ quá hạn trên 30 ngày (PAR30)" in page
 
 
 def test_aging_ratios_match_the_ledger_functions(app, loans):
@@ -778,7 +817,7 @@ def test_donors_report_on_a_known_example(donors, as_role):
     assert company["donor_name"] == "Công ty TNHH Hồng Phát"
     # The anonymous benefactor: 4M, all into loan B: 1M back, 3M lost, nothing out any more.
     assert [anonymous[key] for key in DONOR_AMOUNTS] == ["1", "4000000", "4000000", "0", "1000000", "3000000"]
-    assert anonymous["donor_name"] == "Nhà hảo tâm ẩn danh"
+    assert anonymous["donor_name"] == "Nhà hảo tâm giấu tên"
 
 
 def test_donors_of_a_period(donors, as_role):
@@ -866,7 +905,7 @@ def test_anonymous_donors_are_named_only_to_the_treasurer_on_screen(donors, as_r
     for role in ("chair", "viewer", "treasurer"):
         user = as_role(role)
         page = full_page(user.get("/reports/donors"))
-        assert "Nhà hảo tâm ẩn danh" in page
+        assert "Nhà hảo tâm giấu tên" in page
         assert ("Giấu Tên" in page) == (role == "treasurer"), role
         assert "Doanh nghiệp Xa" not in page  # another fund's donor
         for chosen in ("csv", "xlsx"):

@@ -198,7 +198,7 @@ def screen_figures(page: str) -> dict[str, str]:
 
 
 def screen_number(text: str) -> Decimal:
-    """'39.000.000 ₫' -> 39000000; '35,7 %' -> 35.7; '8' -> 8."""
+    """'39.000.000 ₫' -> 39000000; '35,7%' -> 35.7; '8' -> 8."""
     return Decimal(re.sub(r"[^\d,-]", "", text).replace(",", "."))
 
 
@@ -584,7 +584,10 @@ def test_the_list_is_suggested_from_the_figures(history, as_role):
     assert "Visits made (8) fell short of the visits due (22)" in steps
     assert "39.000.000 ₫ is on hand" in steps
     year = full_page(chair.get("/reports/review?period=2025"))
-    assert "1 case(s) of reoffending" in year
+    # A paused case is counted among the status changes, never as a task for the police: the fund
+    # keeps no record of offences (DESIGN §3).
+    year_steps = re.search(r'<ol class="next-steps">(.*?)</ol>', year, re.S).group(1)
+    assert "police" not in year_steps and "reoffend" not in year_steps.lower()
 
 
 def test_the_chair_edits_the_list_per_period(app, history, as_role):

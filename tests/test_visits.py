@@ -469,7 +469,7 @@ def test_each_list_behind_a_count_says_whose_it_is_and_filters_within_it(app, se
     assert f'href="/visits?mentor_id={mentor_id}&amp;show=overdue"' in page
     assert re.search(rf'href="/visits\?mentor_id={mentor_id}&amp;show=due" aria-current="page"', page)
     # only everyone's list names each person's mentor
-    assert (f"Người giúp đỡ: {mentor}" in page) == (key == "all")
+    assert (f"Thành viên phụ trách: {mentor}" in page) == (key == "all")
 
 
 def test_a_mentor_with_nobody_due_still_shows_with_zeros(app, seed, as_role):

@@ -23,7 +23,10 @@ LOAN_STATUSES = {
 PERSON_STATUSES = {
     "supported": _l("Being supported"),
     "settled": _l("Settled"),
-    "reoffended": _l("Reoffended"),
+    # The stored code of the status DESIGN §3 retires: a re-offence is a court's finding and
+    # criminal-record data, so the screen says only that support is paused ("paused" in DESIGN).
+    # Renaming the code needs a migration that rebuilds the person table's CHECK constraint.
+    "reoffended": _l("Support paused"),
     "moved": _l("Moved away"),
     "deceased": _l("Deceased"),
 }

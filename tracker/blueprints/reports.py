@@ -175,6 +175,8 @@ def aging():
         # Borrowers' names are personal data: only the chair sees who is in which bucket.
         show_names=can("export_personal"),
         bucket_label=reports.aging_bucket_label,
+        bucket_groups=reports.bucket_debt_groups,
+        group_days=reports.debt_group_days,
         printed_on=clock.today(),
     )
 

@@ -341,12 +341,12 @@ CLOSE_REASONS = {
         "Theo gia đình chuyển đi nơi khác",
         "Đi làm xa, tạm trú nơi khác",
     ],
-    "reoffended": ["Tái phạm, đang bị tạm giam", "Vi phạm pháp luật, bị khởi tố"],
+    "reoffended": ["Đi làm ăn xa dài ngày, tạm dừng giúp đỡ", "Gia đình đề nghị tạm dừng giúp đỡ"],
     "deceased": ["Đã mất do bệnh", "Đã mất do tai nạn"],
 }
 WRITE_OFF_REASONS = {
     "moved": "Người vay đã chuyển đi, không liên lạc được",
-    "reoffended": "Người vay tái phạm, đang chấp hành án",
+    "reoffended": "Người vay đi làm ăn xa dài ngày, không liên lạc được",
     "deceased": "Người vay đã mất, gia đình không có khả năng trả",
     "supported": "Hoàn cảnh đặc biệt khó khăn, không còn khả năng trả nợ",
 }
@@ -360,7 +360,7 @@ REVIEW_TODOS = [
     "Vận động thêm doanh nghiệp ủng hộ Quỹ",
     "Tăng cường thăm hỏi người mới chấp hành xong án phạt tù",
     "Phối hợp giới thiệu việc làm tại khu công nghiệp",
-    "Rà soát, phân công lại người giúp đỡ",
+    "Rà soát, phân công lại thành viên phụ trách",
     "Tổ chức gặp mặt nhà hảo tâm cuối năm",
 ]
 
@@ -1442,7 +1442,7 @@ class FundBuilder:
                 new, note = self.pick_mentor(day, exclude=mentor), "Phân công lại theo địa bàn"
             else:
                 new = None if closed else self.pick_mentor(day, exclude=mentor)
-                note = "Người giúp đỡ nghỉ tham gia Tổ"
+                note = "Thành viên phụ trách nghỉ tham gia Tổ"
             chain[-1][2] = day
             chain.append([new, day, None, note])
         return chain

@@ -503,13 +503,6 @@ def suggestions(review: Review) -> list[str]:
                 due=visits.due,
             )
         )
-    if people.changes["reoffended"]:
-        items.append(
-            _(
-                "Work with the commune police on the %(count)s case(s) of reoffending.",
-                count=people.changes["reoffended"],
-            )
-        )
     if money.raised <= 0:
         items.append(_("Ask local businesses and benefactors to give: nothing was raised in this period."))
     if money.cash_end >= SMALLEST_LOAN and people.by_status["supported"]:
