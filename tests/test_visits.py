@@ -251,7 +251,7 @@ def test_htmx_post_answers_a_fresh_form_and_tells_the_timeline(app, money, as_ro
     text = fragment(response)
     assert response.headers["HX-Trigger"] == "visit-recorded"
     assert 'id="visit-form"' in text and 'hx-target="#visit-form"' in text
-    assert 'id="flashes"' in text and 'hx-swap-oob="true"' in text
+    assert 'id="flashes"' in text and 'hx-swap-oob="innerHTML"' in text
     assert "Gặp ở chợ" not in text  # a fresh form, not the one just sent
     assert re.search(r'<input checked[^>]* name="kind" type="radio" value="home">', text)
     assert f'value="{days(30).isoformat()}"' in text  # next visit prefilled from the interval
