@@ -202,7 +202,7 @@ class Visit:
         self.page.set_viewport_size(DESKTOP)
         return found
 
-    def crawl(self, entry_points: list[str]) -> None:
+    def crawl(self, entry_points: list[str], per_kind: int = PER_KIND) -> None:
         """Breadth first from the dashboard, then from every route; a few pages of each kind."""
         seen = {f"{self.base}/"}
         kinds = Counter()
@@ -216,7 +216,7 @@ class Visit:
             url, entry = queue.popleft()
             for link in self.open(url, entry):
                 kind = kind_of(link)
-                if link not in seen and kinds[kind] < PER_KIND:
+                if link not in seen and kinds[kind] < per_kind:
                     seen.add(link)
                     kinds[kind] += 1
                     queue.append((link, False))
@@ -259,7 +259,7 @@ def test_every_page_as_every_role_passes_axe_at_both_widths(visit, entry_points)
     problems, opened = [], {}
     for role in ROLES:
         crawl = visit(role, axe=True)
-        crawl.crawl(entry_points)
+        crawl.crawl(entry_points, per_kind=1)
         crawl.judge_console()
         problems += crawl.problems
         opened[role] = len(crawl.axed)
