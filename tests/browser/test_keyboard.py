@@ -12,6 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import axe_violations
 from tests.conftest import PASSWORD
 from tests.factories import seed_money
 from tracker import clock
@@ -104,6 +105,7 @@ def test_member_logs_a_visit_with_the_keyboard_only(app, seed, keyboard_page, li
     expect(date_input).to_have_attribute("aria-invalid", "true")
     expect(date_input).to_have_accessible_description(re.compile("Không được nhập ngày sau ngày hôm nay"))
     expect(page.locator("#visit-form textarea[name=summary]")).to_have_value("Đã có việc ở xưởng mộc.")
+    assert axe_violations(page) == []  # the form as refused, errors and all
 
     # corrected and sent again: focus goes to the confirmation, said by the page's live region
     earlier = max(day for month in range(1, 13) if (day := dt.date(today.year, month, month)) <= today)
@@ -118,6 +120,7 @@ def test_member_logs_a_visit_with_the_keyboard_only(app, seed, keyboard_page, li
     assert page.evaluate("window.liveRegion === document.getElementById('flashes')")
     expect(page.locator("#flashes")).to_have_attribute("aria-live", "polite")
     expect(page.locator("#visit-timeline")).to_contain_text("Đã có việc ở xưởng mộc.")
+    assert axe_violations(page) == []
     # and the next Tab goes on from the message, not from the top of the page
     page.keyboard.press("Tab")
     assert not focused(page, ".skip-link, .site-header *")
@@ -157,6 +160,22 @@ def test_the_inline_editor_takes_focus_and_gives_it_back(app, seed, keyboard_pag
     page.keyboard.press("Enter")
     expect(page.locator("article.member.editing")).to_have_count(0)
     assert focused(page, "#member-list article.member *"), "focus is back on the card, not lost"
+
+
+def test_a_form_refused_without_htmx_opens_on_its_first_field_in_error(app, seed, keyboard_page, live_server):
+    page = keyboard_page
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=username]", "chair")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form:has(input[name=password]) button[type=submit]")
+    page.goto(f"{live_server}/people")
+    page.click("#new-person summary")
+    page.fill("#new-person input[name=full_name]", "Trần Văn Mới")
+    with page.expect_navigation():
+        page.click("#new-person button[type=submit]")  # no date of consent: refused, a whole page
+    first_error = page.locator("#new-person .has-error").first.locator("input, select, textarea").first
+    expect(first_error).to_be_focused()
+    expect(first_error).to_have_attribute("aria-invalid", "true")
 
 
 def test_a_wide_table_scrolls_with_the_keyboard_on_a_phone(app, seed, keyboard_page, live_server):

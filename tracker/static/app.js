@@ -64,6 +64,13 @@ document.addEventListener("input", function (event) {
 // - a GET (a link that opens an editor, "Cancel"): only if the swap took away the element that had
 //   focus, the first field or link of what came in. The search box keeps focus while typing; the
 //   count of what was found is announced instead (see announce below).
+// A form refused without htmx comes back as a whole page (422): there too, focus starts on the first
+// field in error rather than at the top of the page.
+document.addEventListener("DOMContentLoaded", function () {
+  var field = document.querySelector("main .has-error");
+  if (field) moveFocus(field.matches(FOCUSABLE) ? field : field.querySelector(FOCUSABLE));
+});
+
 // One answer settles several elements (its target and each out-of-band swap), each with its own
 // event, one after the other in one task: act once, after the last, when the page is complete.
 var settling = null;
