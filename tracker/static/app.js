@@ -64,13 +64,6 @@ document.addEventListener("input", function (event) {
 // - a GET (a link that opens an editor, "Cancel"): only if the swap took away the element that had
 //   focus, the first field or link of what came in. The search box keeps focus while typing; the
 //   count of what was found is announced instead (see announce below).
-// A form refused without htmx comes back as a whole page (422): there too, focus starts on the first
-// field in error rather than at the top of the page.
-document.addEventListener("DOMContentLoaded", function () {
-  var field = document.querySelector("main .has-error");
-  if (field) moveFocus(field.matches(FOCUSABLE) ? field : field.querySelector(FOCUSABLE));
-});
-
 // One answer settles several elements (its target and each out-of-band swap), each with its own
 // event, one after the other in one task: act once, after the last, when the page is complete.
 var settling = null;
@@ -95,14 +88,23 @@ function afterAnswer(detail, elts) {
   var verb = detail.requestConfig ? detail.requestConfig.verb : "get";
   announce(fresh);
   if (detail.xhr.status === 422) {
-    var field = first(fresh, ".has-error");
-    var control = field && (field.matches(FOCUSABLE) ? field : field.querySelector(FOCUSABLE));
-    moveFocus(control || first(fresh, ".field-error, [role=alert]"));
+    moveFocus(controlIn(first(fresh, ".has-error")) || first(fresh, ".field-error, [role=alert]"));
   } else if (verb !== "get") {
     moveFocus(first(fresh, ".flash") || document.querySelector("#flashes .flash") || (focusLost() && first(fresh, FOCUSABLE)));
   } else if (focusLost()) {
     moveFocus(first(fresh, FOCUSABLE) || fresh[0]);
   }
+}
+
+// A form refused without htmx comes back as a whole page (422): there too, focus starts on the first
+// field in error rather than at the top of the page.
+document.addEventListener("DOMContentLoaded", function () {
+  moveFocus(controlIn(document.querySelector("main .has-error")));
+});
+
+// The field to focus in a form's .has-error block (a radio group's first button), if any.
+function controlIn(block) {
+  return block && (block.matches(FOCUSABLE) ? block : block.querySelector(FOCUSABLE));
 }
 
 // The first element matching selector in or among elts, in their order.
