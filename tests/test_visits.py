@@ -253,7 +253,7 @@ def test_htmx_post_answers_a_fresh_form_and_tells_the_timeline(app, money, as_ro
     # confirmed under the button, with the next thing to do
     assert 'id="visit-recorded"' in text and 'href="/visits"' in text
     assert "visit-timeline" not in text  # asked from a page with no timeline: none out of band
-    assert 'id="flashes"' in text and 'hx-swap-oob="true"' in text
+    assert 'id="flashes"' in text and 'hx-swap-oob="innerHTML"' in text
     assert "Gặp ở chợ" not in text  # a fresh form, not the one just sent
     assert re.search(r'<input checked[^>]* name="kind" type="radio" value="home">', text)
     assert f'value="{days(30).isoformat()}"' in text  # next visit prefilled from the interval
