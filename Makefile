@@ -1,4 +1,5 @@
 # Two commands: `make run` serves the app, `make test` runs the whole suite.
+# `make serve` serves it with waitress instead of Flask's server (python -m tracker.serve).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,17 +8,20 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard tracker/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint translations extract-messages clean bench-load
+.PHONY: run serve test lint translations extract-messages clean bench-load
 
 $(BIN)/python:
+	@echo "Đang tạo môi trường Python riêng ($(VENV))…"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@echo "Đang cài đặt thư viện (lần đầu mất khoảng 1 phút)…"
 	$(BIN)/pip install -q -e .
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
+	@echo "Đang cài đặt công cụ kiểm thử…"
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
@@ -27,8 +31,13 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
 translations: $(CATALOGUES)
 
 run: $(VENV)/.installed translations
+	@echo "Đang cập nhật cơ sở dữ liệu…"
 	$(FLASK) db upgrade
+	@echo "Mở http://$(HOST):$(PORT) trong trình duyệt (Ctrl+C để dừng)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: $(VENV)/.installed
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m tracker.serve
 
 test: $(VENV)/.test-installed translations
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -127,9 +127,9 @@ def test_the_log_merges_writes_and_openings_newest_first_in_one_fund(log, as_rol
     assert re.search(r'<a href="/people/\d+">Lê Thị Bích</a>', page)
     # times in Vietnam: 18:00 UTC on the 14th shows as 01:00 on the 15th
     assert "15/01/2026 01:00" in page
-    # before → after shown key by key, the changed value marked
+    # before → after shown field by field, by their form labels, the changed value marked
     member_row = page.split(f'id="audit-event-{rows["member_edit"][1]}"')[1].split("</tr>\n    <tr id=")[0]
-    assert "<code>phone</code>" in member_row and "<strong>0912345678</strong>" in member_row
+    assert '<th scope="row">Số điện thoại</th>' in member_row and "<strong>0912345678</strong>" in member_row
     assert "5.000.000 ₫" in page
 
 
@@ -281,7 +281,9 @@ def test_walking_the_pages_gives_the_whole_log_in_order(app, seed, money, as_rol
     walked = []
     for page in range(1, -(-total // 25) + 1):
         html = chair.get(f"/audit?{query}&page={page}").get_data(as_text=True)
-        walked += re.findall(r'<tr id="audit-(\w+)-(\d+)"[^>]*>\s*<td><time datetime="([^"]+)"', html)
+        walked += re.findall(
+            r'<tr id="audit-(\w+)-(\d+)"[^>]*>\s*<td class="audit-when"><time datetime="([^"]+)"', html
+        )
     assert len(walked) == total == len(set(walked)) > 25
     expected = sorted(walked, key=lambda row: -int(row[1]))  # then by kind, then newest first:
     expected = sorted(sorted(expected, key=lambda row: row[0]), key=lambda row: row[2], reverse=True)
@@ -405,7 +407,7 @@ def test_names_are_escaped_on_the_audit_page(app, seed, as_role):
     )
     add_access(app, seed.fund_id, "chair", person_id, dt.datetime(2026, 1, 2))
     with app.app_context():
-        event = audit.record("odd.event", fund_id=seed.fund_id)
+        event = audit.record("member.update", fund_id=seed.fund_id)
         event.before = event.after = payload  # not JSON: the page shows the text as it is
         db.session.commit()
     page = as_role("chair").get("/audit").get_data(as_text=True)

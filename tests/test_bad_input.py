@@ -45,6 +45,7 @@ from tracker.models import (
 )
 from tracker.money import journal
 from tracker.text import searchable
+from tracker.web.shared import TIMELINE_MAX
 
 FORMS = settings(
     max_examples=25,
@@ -663,7 +664,9 @@ def test_recording_a_visit(app, seed, money, member, data, htmx):
     )
     _, stored = submit(app, member, "/visits", data, htmx=htmx)
     if stored:
-        shows(member, {f"/people/{money.person_id}": (data["summary"], data["livelihood"], data["concerns"])})
+        # The file shows the latest five visits; a generated date may put this one further down.
+        everything = f"/people/{money.person_id}?visits={TIMELINE_MAX}"
+        shows(member, {everything: (data["summary"], data["livelihood"], data["concerns"])})
 
 
 # ---------------------------------------------------------------------------------------- money

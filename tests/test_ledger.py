@@ -276,6 +276,26 @@ def test_returned_shares_add_up_and_stay_within_a_dong_of_their_share(fundings, 
         assert exact - 1 < share < exact + 1
 
 
+@pytest.mark.parametrize(
+    "days, group",
+    [(0, 1), (9, 1), (10, 2), (90, 2), (91, 3), (180, 3), (181, 4), (360, 4), (361, 5), (5000, 5)],
+)
+def test_debt_groups_cut_where_the_state_bank_cuts(days, group):
+    assert ledger.debt_group(days) == group
+
+
+def test_each_aging_bucket_names_the_debt_groups_it_spans():
+    spans = {label: ledger.debt_groups_of_bucket(low, high) for label, low, high in ledger.AGING_BUCKETS}
+    assert spans == {
+        "1-30": (1, 2),
+        "31-60": (2,),
+        "61-90": (2,),
+        "91-180": (3,),
+        "181-360": (4,),
+        "360+": (5,),
+    }
+
+
 def test_par30():
     assert ledger.par30([(100, 31), (300, 30)]) == 0.25
     assert ledger.par30([]) is None

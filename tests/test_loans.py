@@ -466,7 +466,7 @@ def test_journal_rows_cannot_be_changed_or_deleted_by_the_database(app, seed, ac
     with app.app_context():
         from tracker import audit
 
-        audit.record("test.event", fund_id=seed.fund_id)
+        audit.record("loan.approve", fund_id=seed.fund_id)
         db.session.commit()
         for statement in (
             "UPDATE journal_line SET amount = amount + 1",

@@ -40,7 +40,7 @@ def test_add_member_with_htmx_returns_the_panel(app, seed, as_role):
     assert response.status_code == 200
     html = fragment(response)
     assert 'id="members-panel"' in html and "Hoàng Thị Mai" in html
-    assert 'hx-swap-oob="true"' in html  # the flash message travels with the fragment
+    assert 'hx-swap-oob="innerHTML"' in html  # the flash message travels with the fragment, into #flashes
     member = next(m for m in members_of(app, seed.fund_id) if m.full_name == "Hoàng Thị Mai")
     assert member.phone == "0912000111"
     assert member.joined_on.isoformat() == "2025-03-01"

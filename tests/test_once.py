@@ -24,7 +24,7 @@ from tracker.models import (
 from tracker.money import balances
 from tracker.web import once
 
-FORM_KEY = re.compile(r'<input id="form_key" name="form_key" type="hidden" value="([^"]+)">')
+FORM_KEY = re.compile(r'<input name="form_key" type="hidden" value="([^"]+)">')
 ALREADY = "biểu mẫu được gửi hai lần và chỉ được ghi một lần"
 
 

@@ -70,7 +70,7 @@ def cells(page: str, commune: str) -> list[str]:
 def test_overdue_par30_and_the_province_total(app, money, seed):
     """Hồng Sơn: 12 M over 12 months from 200 days ago, one month paid, so 5 installments late, the
     oldest ~140 days: all 11 M outstanding is at risk. Tân Hà: 3 M lent 10 days ago, nothing due yet.
-    The province: 11 M at risk of 14 M, PAR30 78,6 %."""
+    The province: 11 M at risk of 14 M, PAR30 78,6%."""
     donate(app, seed.fund_id, money.donor_id, 20_000_000, TODAY - dt.timedelta(days=300))
     loan = disbursed_loan(
         app, seed.fund_id, money.person_id, 12_000_000, TODAY - dt.timedelta(days=200), term=12
@@ -88,9 +88,9 @@ def test_overdue_par30_and_the_province_total(app, money, seed):
     page = regional(app).get("/province").get_data(as_text=True)
     hong_son, tan_ha, total = cells(page, "xã Hồng Sơn"), cells(page, "xã Tân Hà"), cells(page, "Tổng cộng")
     # commune, cash, donated, lent, outstanding, overdue, PAR30, people, visits overdue
-    assert hong_son[4:7] == ["11.000.000 ₫", f"{expected_overdue:,} ₫".replace(",", "."), "100,0 %"]
-    assert tan_ha[4:7] == ["3.000.000 ₫", "0 ₫", "0,0 %"]
-    assert total[4] == "14.000.000 ₫" and total[6] == "78,6 %"
+    assert hong_son[4:7] == ["11.000.000 ₫", f"{expected_overdue:,} ₫".replace(",", "."), "100,0%"]
+    assert tan_ha[4:7] == ["3.000.000 ₫", "0 ₫", "0,0%"]
+    assert total[4] == "14.000.000 ₫" and total[6] == "78,6%"
     # the province's charts: cash now is the 11 M of both funds' cash (20 − 12 + 1, 5 − 3)
     assert "Tiền mặt của các quỹ trong tỉnh cuối mỗi tháng" in page
     assert "11 tr</text>" in page

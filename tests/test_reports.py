@@ -20,10 +20,12 @@ import sqlalchemy as sa
 
 from tests.conftest import full_page
 from tests.factories import add_donor, add_person, approved_loan, disbursed_loan, donate, repay, user_id
+from tests.xlsx import read_table
 from tracker import casework, clock
 from tracker.extensions import db
 from tracker.models import CommitteeMember, Donation, Donor, Loan, Person, Repayment
 from tracker.money import balances, journal
+from tracker.web import sheets
 
 TODAY = dt.date(2025, 12, 15)
 MILLION = 1_000_000
@@ -68,6 +70,32 @@ VISITS_HEADER = [
     "overdue_now",
 ]
 VISIT_COUNTS = VISITS_HEADER[2:]
+# The words the Excel files write for the codes the CSV keeps (tracker.labels, in Vietnamese).
+STATUS_WORDS = {"active": "Đang trả nợ", "repaid": "Đã tất toán", "written_off": "Đã xóa nợ"}
+AGING_WORDS = [
+    "Chưa quá hạn",
+    "1–30 ngày",
+    "31–60 ngày",
+    "61–90 ngày",
+    "91–180 ngày",
+    "181–360 ngày",
+    "Trên 360 ngày",
+]
+CASHBOOK_WORDS = {
+    "opening": "Tồn đầu kỳ",
+    "donation": "Thu tiền đóng góp",
+    "disbursement": "Chi giải ngân",
+    "repayment": "Thu hồi vốn",
+    "donation_reversal": "Hủy bút toán thu đóng góp",
+    "disbursement_reversal": "Hủy bút toán giải ngân",
+    "repayment_reversal": "Hủy bút toán thu hồi vốn",
+    "closing": "Tồn cuối kỳ",
+}
+DONOR_KIND_WORDS = {
+    "business": "Doanh nghiệp",
+    "individual": "Nhà hảo tâm",
+    "organisation": "Cơ quan, đơn vị",
+}
 
 
 @pytest.fixture
@@ -113,12 +141,22 @@ def raw_sum(app, sql: str, **params) -> int:
         return int(db.session.execute(sa.text(sql), params).scalar() or 0)
 
 
+LAYOUTS = {
+    "/reports/outstanding": sheets.OUTSTANDING,
+    "/reports/aging": sheets.AGING,
+    "/reports/cashbook": sheets.CASHBOOK,
+    "/reports/donors": sheets.DONORS,
+    "/reports/visits": sheets.MENTOR_VISITS,
+}
+
+
 def export(user, url: str, chosen: str) -> list[dict]:
     """The rows of an export, as dicts (CSV values are text, XLSX values typed)."""
     response = user.client.get(f"{url}{'&' if '?' in url else '?'}format={chosen}")
     assert response.status_code == 200, response.status_code
-    rows = read_csv(response) if chosen == "csv" else read_xlsx(response)
-    return as_dicts(rows)
+    if chosen == "csv":
+        return as_dicts(read_csv(response))
+    return read_table(response, LAYOUTS[url.split("?")[0]]).rows  # by column code, codes in words
 
 
 def column_total(rows: list[dict], column: str) -> int:
@@ -241,17 +279,21 @@ def test_outstanding_screen_csv_and_xlsx_show_the_same_rows_and_totals(history, 
     response = chair.client.get("/reports/outstanding?format=xlsx")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="du-no-2025-12-15.xlsx"'
-    xlsx = read_xlsx(response)
-    assert xlsx[0] == OUTSTANDING_HEADER
-    xlsx_rows = as_dicts(xlsx)
-    assert [[str(value) for value in row.values()] for row in xlsx_rows] == [
-        list(row.values()) for row in csv_rows
-    ]
-    assert all(isinstance(row["outstanding"], int) for row in xlsx_rows)
+    table = read_table(response, sheets.OUTSTANDING)
+    assert table.title[1] == "Báo cáo dư nợ cho vay" and table.title[2] == "Tính đến ngày 15/12/2025"
+    assert [int(row["loan_id"]) for row in csv_rows] == [row["loan_id"] for row in table.rows]
+    for from_csv, from_xlsx in zip(csv_rows, table.rows, strict=True):
+        assert from_xlsx["person_name"] == from_csv["person_name"]
+        for column in ("principal", "repaid", "written_off", "outstanding", "overdue_amount", "days_overdue"):
+            # a 0 of the overdue columns is left blank, as on the screen
+            assert isinstance(from_xlsx[column] or 0, int) and (from_xlsx[column] or 0) == int(
+                from_csv[column]
+            )
+    assert [row["status"] for row in table.rows] == [STATUS_WORDS[row["status"]] for row in csv_rows]
     page = full_page(chair.get("/reports/outstanding"))
     for column in ("principal", "repaid", "written_off", "outstanding", "overdue_amount"):
         from_csv = sum(int(row[column]) for row in csv_rows)
-        assert screen_amount(page, "total", column) == from_csv == sum(row[column] for row in xlsx_rows)
+        assert screen_amount(page, "total", column) == from_csv == table.totals[column]
     assert screen_amount(page, "total", "outstanding") == 10 * MILLION
     for name in history.borrowers:
         assert name in page
@@ -386,14 +428,14 @@ def test_aging_buckets_par30_and_arrears_rate_on_a_known_example(loans, as_role)
         ), bucket
     page = full_page(chair.get("/reports/aging"))
     # PAR30: the loans more than 30 days late (6M + 3M) over all that is owed (26M).
-    assert screen_value(page, "ratio", "par30") == "34,6 %"
+    assert screen_value(page, "ratio", "par30") == "34,6%"
     # Arrears rate: what is overdue (1M + 2M + 3M) over all that is owed.
-    assert screen_value(page, "ratio", "arrears_rate") == "23,1 %"
+    assert screen_value(page, "ratio", "arrears_rate") == "23,1%"
     assert "PAR30" in page
     assert screen_amount(page, "total", "outstanding") == 26 * MILLION
     assert screen_amount(page, "total", "overdue_amount") == 6 * MILLION
     assert screen_amount(page, "total", "loans") == 4
-    assert "38,5 %" in page  # the 1–30 bucket's share, 0.3846
+    assert "38,5%" in page  # the 1–30 bucket's share, 0.3846
     # The detail: each owed loan once, in its bucket; the repaid and written-off loans not at all.
     detail = dict(re.findall(r'data-loan="(\d+)" data-bucket="([^"]+)"', page))
     assert detail == {
@@ -402,6 +444,45 @@ def test_aging_buckets_par30_and_arrears_rate_on_a_known_example(loans, as_role)
         str(loans.late_44): "31-60",
         str(loans.late_532): "360+",
     }
+
+
+def test_aging_shows_the_state_bank_debt_groups_beside_the_buckets(loans, as_role):
+    """Nhóm nợ 1-5 (under 10, 10-90, 91-180, 181-360, over 360 days overdue): the loans 0, 14, 44
+    and 532 days overdue fall in groups 1, 2, 2 and 5; each bucket names the groups it spans."""
+    page = full_page(as_role("chair").get("/reports/aging"))
+    groups = re.findall(
+        r'<tr data-group="(\d)">\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td class="num">(\d+)</td>'
+        r'\s*<td class="num">([^<]*)</td>\s*<td class="num">([^<]*)</td>',
+        page,
+    )
+    assert groups == [
+        ("1", "Nhóm 1", "Chưa quá hạn hoặc quá hạn dưới 10 ngày", "1", "7.000.000 ₫", "26,9%"),
+        ("2", "Nhóm 2", "Quá hạn từ 10 đến 90 ngày", "2", "16.000.000 ₫", "61,5%"),
+        ("3", "Nhóm 3", "Quá hạn từ 91 đến 180 ngày", "0", "0 ₫", "0,0%"),
+        ("4", "Nhóm 4", "Quá hạn từ 181 đến 360 ngày", "0", "0 ₫", "0,0%"),
+        ("5", "Nhóm 5", "Quá hạn trên 360 ngày", "1", "3.000.000 ₫", "11,5%"),
+    ]
+    spans = re.findall(r'<tr data-bucket="([^"]+)">\s*<td>[^<]*</td>\s*<td data-groups="([^"]*)">', page)
+    assert spans == [
+        ("not_overdue", "1"),
+        ("1-30", "1,2"),
+        ("31-60", "2"),
+        ("61-90", "2"),
+        ("91-180", "3"),
+        ("181-360", "4"),
+        ("360+", "5"),
+    ]
+    detail = dict(
+        re.findall(r'data-loan="(\d+)" data-bucket="[^"]+">\s*<td>[^<]*</td>\s*<td data-group="(\d)"', page)
+    )
+    assert detail == {
+        str(loans.current): "1",
+        str(loans.late_14): "2",
+        str(loans.late_44): "2",
+        str(loans.late_532): "5",
+    }
+    # The acronym stays in the report's note, spelled out beside it.
+    assert "Dư nợ quá hạn trên 30 ngày (PAR30)" in page
 
 
 def test_aging_ratios_match_the_ledger_functions(app, loans):
@@ -447,18 +528,18 @@ def test_aging_screen_csv_and_xlsx_agree(loans, as_role):
     response = viewer.client.get("/reports/aging?format=xlsx&as_of=2025-11-20")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="no-qua-han-2025-11-20.xlsx"'
-    xlsx = read_xlsx(response)
-    assert xlsx[0] == AGING_HEADER
-    xlsx_rows = as_dicts(xlsx)
-    share_cell = openpyxl.load_workbook(io.BytesIO(response.get_data())).active["E2"]
-    assert (share_cell.data_type, share_cell.number_format) == ("n", "0.0000")
+    table = read_table(response, sheets.AGING)
+    xlsx_rows = table.rows
+    share_cell = table.cells[0]["share_of_outstanding"]
+    assert (share_cell.data_type, share_cell.number_format) == ("n", "0.0%")
     csv_response = viewer.client.get("/reports/aging?format=csv&as_of=2025-11-20", buffered=False)
     assert csv_response.is_streamed
     assert csv_response.headers["Content-Disposition"] == 'attachment; filename="no-qua-han-2025-11-20.csv"'
     csv_all = read_csv(csv_response)
     assert csv_all[0] == AGING_HEADER
     csv_rows = as_dicts(csv_all)
-    assert [row["bucket"] for row in xlsx_rows] == [row["bucket"] for row in csv_rows] == AGING_BUCKETS
+    assert [row["bucket"] for row in csv_rows] == AGING_BUCKETS
+    assert [row["bucket"] for row in xlsx_rows] == AGING_WORDS
     for from_csv, from_xlsx in zip(csv_rows, xlsx_rows, strict=True):
         for column in ("loans", "outstanding", "overdue_amount"):
             assert re.fullmatch(r"\d+", from_csv[column]), "plain integers, no dots, no ₫"
@@ -652,12 +733,15 @@ def test_cashbook_screen_csv_and_xlsx_agree(history, as_role):
     assert (
         response.headers["Content-Disposition"] == 'attachment; filename="so-quy-2025-02-01-2025-12-15.xlsx"'
     )
-    xlsx_rows = as_dicts(read_xlsx(response))
-    assert len(xlsx_rows) == len(csv_rows)
-    for from_csv, from_xlsx in zip(csv_rows, xlsx_rows, strict=True):
+    table = read_table(response, sheets.CASHBOOK)
+    assert len(table.rows) == len(csv_rows)
+    for from_csv, from_xlsx in zip(csv_rows, table.rows, strict=True):
         assert from_xlsx["date"].date().isoformat() == from_csv["date"]
-        for column in ("receipt_no", "kind", "description", "money_in", "money_out", "balance"):
+        assert from_xlsx["kind"] == CASHBOOK_WORDS[from_csv["kind"]]
+        for column in ("receipt_no", "description", "balance"):
             assert str(from_xlsx[column] if from_xlsx[column] is not None else "") == from_csv[column]
+        for column in ("money_in", "money_out"):  # a 0 is left blank, as on the screen
+            assert from_xlsx[column] == (int(from_csv[column]) or None if from_csv[column] else None)
     page = full_page(chair.get(f"/reports/cashbook?{query}"))
     moves = csv_rows[1:-1]
     assert screen_amount(page, "balance", "opening") == int(csv_rows[0]["balance"]) == 51 * MILLION
@@ -735,7 +819,7 @@ def test_donors_report_on_a_known_example(donors, as_role):
     assert company["donor_name"] == "Công ty TNHH Hồng Phát"
     # The anonymous benefactor: 4M, all into loan B: 1M back, 3M lost, nothing out any more.
     assert [anonymous[key] for key in DONOR_AMOUNTS] == ["1", "4000000", "4000000", "0", "1000000", "3000000"]
-    assert anonymous["donor_name"] == "Nhà hảo tâm ẩn danh"
+    assert anonymous["donor_name"] == "Nhà hảo tâm giấu tên"
 
 
 def test_donors_of_a_period(donors, as_role):
@@ -806,19 +890,16 @@ def test_donors_screen_csv_and_xlsx_agree(donors, as_role):
         response.headers["Content-Disposition"]
         == 'attachment; filename="nha-tai-tro-2025-02-01-2025-12-15.xlsx"'
     )
-    xlsx = read_xlsx(response)
-    assert xlsx[0] == DONORS_HEADER
-    from_xlsx = as_dicts(xlsx)
-    assert [[str(value) for value in row.values()] for row in from_xlsx] == [
-        list(row.values()) for row in from_csv
-    ]
+    table = read_table(response, sheets.DONORS)
+    from_xlsx = table.rows
+    assert [row["donor_name"] for row in from_xlsx] == [row["donor_name"] for row in from_csv]
+    assert [row["kind"] for row in from_xlsx] == [DONOR_KIND_WORDS[row["kind"]] for row in from_csv]
+    for from_csv_row, from_xlsx_row in zip(from_csv, from_xlsx, strict=True):
+        for column in DONOR_AMOUNTS:
+            assert from_xlsx_row[column] == int(from_csv_row[column])
     page = full_page(chair.get(f"/reports/donors{query}"))
     for column in DONOR_AMOUNTS:
-        assert (
-            screen_amount(page, "total", column)
-            == column_total(from_csv, column)
-            == column_total(from_xlsx, column)
-        )
+        assert screen_amount(page, "total", column) == column_total(from_csv, column) == table.totals[column]
     assert screen_amount(page, "total", "total_given") == 20 * MILLION
 
 
@@ -826,7 +907,7 @@ def test_anonymous_donors_are_named_only_to_the_treasurer_on_screen(donors, as_r
     for role in ("chair", "viewer", "treasurer"):
         user = as_role(role)
         page = full_page(user.get("/reports/donors"))
-        assert "Nhà hảo tâm ẩn danh" in page
+        assert "Nhà hảo tâm giấu tên" in page
         assert ("Giấu Tên" in page) == (role == "treasurer"), role
         assert "Doanh nghiệp Xa" not in page  # another fund's donor
         for chosen in ("csv", "xlsx"):
@@ -990,19 +1071,15 @@ def test_visits_screen_csv_and_xlsx_agree(visits, as_role):
         response.headers["Content-Disposition"]
         == 'attachment; filename="tham-hoi-2025-07-01-2025-12-15.xlsx"'
     )
-    xlsx = read_xlsx(response)
-    assert xlsx[0] == VISITS_HEADER
-    from_xlsx = as_dicts(xlsx)
-    assert [["" if value is None else str(value) for value in row.values()] for row in from_xlsx] == [
-        list(row.values()) for row in from_csv
-    ]
+    table = read_table(response, sheets.MENTOR_VISITS)
+    from_xlsx = table.rows
+    assert [row["mentor_name"] for row in from_xlsx] == [row["mentor_name"] for row in from_csv]
+    for from_csv_row, from_xlsx_row in zip(from_csv, from_xlsx, strict=True):
+        for column in VISIT_COUNTS:
+            assert from_xlsx_row[column] == int(from_csv_row[column])
     page = full_page(viewer.get(f"/reports/visits{PERIOD}"))
     for column in VISIT_COUNTS:
-        assert (
-            screen_amount(page, "total", column)
-            == column_total(from_csv, column)
-            == column_total(from_xlsx, column)
-        )
+        assert screen_amount(page, "total", column) == column_total(from_csv, column) == table.totals[column]
     assert 'class="muted report-note"' in page  # how visits due are estimated, said on the page
 
 
@@ -1220,10 +1297,8 @@ def test_exported_text_cannot_become_a_formula(app, seed, money, as_role, today)
     donate(app, seed.fund_id, money.donor_id, 10 * MILLION, dt.date(2025, 2, 1))
     disbursed_loan(app, seed.fund_id, money.person_id, 5 * MILLION, dt.date(2025, 2, 2))
     chair = as_role("chair")
-    workbook = openpyxl.load_workbook(
-        io.BytesIO(chair.client.get("/reports/outstanding?format=xlsx").get_data())
-    )
-    cell = workbook.active["C2"]
+    table = read_table(chair.client.get("/reports/outstanding?format=xlsx"), sheets.OUTSTANDING)
+    cell = table.cells[0]["person_name"]
     assert (cell.value, cell.data_type) == (formula, "s")
     rows = as_dicts(read_csv(chair.get("/reports/outstanding?format=csv")))
     assert rows[0]["person_name"] == "'" + formula

@@ -19,12 +19,14 @@ import sqlalchemy as sa
 
 from tests.conftest import full_page
 from tests.factories import add_donor, add_person, disbursed_loan, donate, repay, user_id
-from tracker import casework, clock
+from tests.xlsx import read_table
+from tracker import casework, clock, labels
 from tracker.extensions import db
 from tracker.models import Donation, Donor, Loan, Person, Repayment, ReviewNote
 from tracker.money import journal
 from tracker.queries import reports
 from tracker.queries import review as reviewing
+from tracker.web import sheets
 
 TODAY = dt.date(2026, 2, 5)
 MILLION = 1_000_000
@@ -179,6 +181,12 @@ def csv_figures(user, period: str) -> dict[tuple[str, str], str]:
     return {(section, item): value for section, item, value in rows if section != "next_steps"}
 
 
+def csv_rows_of(user, period: str) -> list[tuple[str, str]]:
+    """(section, item) of every row of the CSV, section IV's list included."""
+    _header, *rows = read_csv(user.client.get(f"/reports/review?period={period}&format=csv"))
+    return [(section, item) for section, item, _value in rows]
+
+
 def figures_of(app, fund_id: int, period: str) -> dict[tuple[str, str], object]:
     with app.test_request_context("/"):  # in the default locale, like the CSV the chair downloads
         result = reviewing.review_figures(fund_id, reviewing.parse_period(period, TODAY), TODAY)
@@ -190,7 +198,7 @@ def screen_figures(page: str) -> dict[str, str]:
 
 
 def screen_number(text: str) -> Decimal:
-    """'39.000.000 ₫' -> 39000000; '35,7 %' -> 35.7; '8' -> 8."""
+    """'39.000.000 ₫' -> 39000000; '35,7%' -> 35.7; '8' -> 8."""
     return Decimal(re.sub(r"[^\d,-]", "", text).replace(",", "."))
 
 
@@ -420,15 +428,26 @@ def test_screen_csv_and_xlsx_show_the_same_figures(app, history, as_role, period
     assert response.status_code == 200
     name = "so-ket-2025-H1" if period == "2025-H1" else "tong-ket-2025"
     assert response.headers["Content-Disposition"] == f'attachment; filename="{name}.xlsx"'
-    header, *rows = read_xlsx(response)
-    assert header == ["section", "item", "value"]
-    from_xlsx = {(section, item): value for section, item, value in rows if section != "next_steps"}
-    assert list(from_xlsx) == list(from_csv)
-    steps = [(item, value) for section, item, value in rows if section == "next_steps"]
+    table = read_table(response, sheets.REVIEW)
+    assert table.title[1] == (
+        "BÁO CÁO SƠ KẾT 6 THÁNG ĐẦU NĂM 2025" if period == "2025-H1" else "BÁO CÁO TỔNG KẾT NĂM 2025"
+    )
+    rows = [(row["section"], row["item"], row["value"]) for row in table.rows]
+    # The CSV's rows in the same order, each item in words (its figure's name on the page)
+    csv_keys = list(csv_rows_of(chair, period))
+    assert len(rows) == len(csv_keys)
+    from_xlsx = {key: value for key, (_section, _item, value) in zip(csv_keys, rows, strict=True)}
+    with app.test_request_context():
+        assert [item for _section, item, _value in rows] == [labels.review_item(*key) for key in csv_keys]
+    steps = [(item, value) for (section, item), value in from_xlsx.items() if section == "next_steps"]
     assert steps and [value for _item, value in steps] == list(range(1, len(steps) + 1))
+    from_xlsx = {key: value for key, value in from_xlsx.items() if key[0] != "next_steps"}
+    assert list(from_xlsx) == list(from_csv)
+    percents = {("money", "par30_percent"), ("money", "arrears_rate_percent")}
     for key, value in from_xlsx.items():
         assert isinstance(value, int | float), f"{key} is a number in the spreadsheet"
-        assert Decimal(str(value)) == Decimal(from_csv[key]), key
+        expected_value = Decimal(from_csv[key]) / 100 if key in percents else Decimal(from_csv[key])
+        assert Decimal(str(value)) == expected_value, key
     # Plain integers or decimals in the CSV: no dots between thousands, no ₫, no %.
     assert all(re.fullmatch(r"-?\d+(\.\d)?", value) for value in from_csv.values())
     expected = figures_of(app, history.fund_id, period)
@@ -566,6 +585,10 @@ def test_the_list_is_suggested_from_the_figures(history, as_role):
     assert "39.000.000 ₫ is on hand" in steps
     year = full_page(chair.get("/reports/review?period=2025"))
     assert "1 person(s) whose support was paused" in year
+    # A paused case is counted among the status changes, never as a task for the police: the fund
+    # keeps no record of offences (DESIGN §3).
+    year_steps = re.search(r'<ol class="next-steps">(.*?)</ol>', year, re.S).group(1)
+    assert "police" not in year_steps and "reoffend" not in year_steps.lower()
 
 
 def test_the_chair_edits_the_list_per_period(app, history, as_role):

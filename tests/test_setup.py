@@ -1,5 +1,7 @@
 """First run: create the fund with its chair, or load the demo; then the page is gone."""
 
+import re
+
 import sqlalchemy as sa
 
 from tests.conftest import Browser
@@ -43,6 +45,34 @@ def test_setup_refuses_bad_input(app, visitor):
     assert page.count('class="field-error"') == 2
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Fund)) == 0
+
+
+DEMO_LOGINS = {
+    "chair": "Tổ trưởng",
+    "treasurer": "Thủ quỹ",
+    "member": "Thành viên",
+    "viewer": "Ban Chỉ đạo (chỉ xem)",
+    "tinh": "Ban Chỉ đạo tỉnh",
+}
+
+
+def test_the_first_page_names_all_five_demo_logins(app, visitor):
+    page = visitor.get("/setup/").get_data(as_text=True)
+    shown = dict(re.findall(r'<tr data-login="(\w+)"><td><code>\w+</code></td><td>([^<]*)</td>', page))
+    assert shown == DEMO_LOGINS
+    assert "năm tài khoản, cùng mật khẩu hongson-demo" in page
+
+
+def test_the_demo_message_names_all_five_logins_and_each_logs_in(app, visitor):
+    response = visitor.post("/setup/demo")
+    assert response.status_code == 302
+    message = visitor.get(response.location).get_data(as_text=True)
+    for login, role in DEMO_LOGINS.items():
+        assert f"{login} ({role})" in message
+    assert "cùng mật khẩu hongson-demo" in message
+    for login in DEMO_LOGINS:
+        browser = Browser(app.test_client())
+        assert browser.login(login, "hongson-demo").status_code == 302, login
 
 
 def test_load_demo_from_the_first_page(app, visitor):

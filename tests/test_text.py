@@ -90,10 +90,10 @@ def test_formats():
     assert format_money(0) == "0 ₫"
     assert format_money(-1500) == "-1.500 ₫"
     assert format_date(dt.date(2026, 11, 27)) == "27/11/2026"
-    assert format_percent(0.066) == "6,6 %"
-    # halves round up, as the review's figures do (Python's float formatting would say 6,2 %)
-    assert format_percent(0.0625) == "6,3 %" and format_percent(Decimal("0.0625")) == "6,3 %"
-    assert format_percent(0) == "0,0 %" and format_percent(1) == "100,0 %" and format_percent(None) == ""
+    assert format_percent(0.066) == "6,6%"
+    # halves round up, as the review's figures do (Python's float formatting would say 6,2%)
+    assert format_percent(0.0625) == "6,3%" and format_percent(Decimal("0.0625")) == "6,3%"
+    assert format_percent(0) == "0,0%" and format_percent(1) == "100,0%" and format_percent(None) == ""
     assert official_date_line("Hồng Sơn", dt.date(2026, 2, 5)) == "Hồng Sơn, ngày 05 tháng 02 năm 2026"
 
 

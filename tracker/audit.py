@@ -1,15 +1,172 @@
-"""The audit trail (Nhật ký thao tác): every write adds one event in the same transaction."""
+"""The audit trail (Nhật ký thao tác): every write adds one event in the same transaction.
+
+Every action the code records has its words here (ACTIONS), and every field it keeps before and
+after has its form's label and the way its value reads (FIELDS): the log page, its tests and any
+export read them from here, so the chair never sees a code."""
 
 import datetime as dt
 import json
 
 from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import String, and_, bindparam, case, func, insert, literal_column, or_, select, union_all
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
-from tracker import clock, database
+from tracker import clock, database, labels
 from tracker.extensions import db
-from tracker.models import AuditEvent, Person, PersonAccess, User, utcnow
+from tracker.i18n import lazy_gettext as _l
+from tracker.models import (
+    AuditEvent,
+    CommitteeMember,
+    Donation,
+    Donor,
+    Fund,
+    Loan,
+    Membership,
+    Person,
+    PersonAccess,
+    Repayment,
+    User,
+    Visit,
+    utcnow,
+)
+
+# Every action written to the log, in words (record() refuses any other).
+ACTIONS = {
+    "login": _l("Signed in"),
+    "fund.create": _l("Created the fund"),
+    "fund.demo": _l("Loaded the demo data"),
+    "fund.generate": _l("Generated test data"),
+    "fund.settings": _l("Changed the fund's settings"),
+    "user.create": _l("Added a login"),
+    "user.role": _l("Changed a login's role"),
+    "user.deactivate": _l("Deactivated a login"),
+    "user.activate": _l("Reactivated a login"),
+    "user.password": _l("Set a login's password"),
+    "member.create": _l("Added a team member"),
+    "member.update": _l("Edited a team member"),
+    "member.leave": _l("Marked a team member as left"),
+    "person.create": _l("Added a person helped"),
+    "person.update": _l("Edited a person helped"),
+    "person.status": _l("Changed the status of a person helped"),
+    "person.mentor": _l("Assigned a mentor"),
+    "person.erase": _l("Erased a person's personal data"),
+    "person.handover": _l("Proposed to hand a file to another fund"),
+    "person.handover_accept": _l("A file handed over was accepted"),
+    "person.handover_cancel": _l("A file's handover was cancelled"),
+    "visit.create": _l("Recorded a visit"),
+    "loan.apply": _l("Recorded a loan application"),
+    "loan.approve": _l("Approved a loan"),
+    "loan.reject": _l("Rejected a loan application"),
+    "loan.disburse": _l("Disbursed a loan"),
+    "loan.reverse_disbursement": _l("Reversed a disbursement"),
+    "loan.write_off": _l("Wrote off a loan"),
+    "loan.reverse_write_off": _l("Reversed a write-off"),
+    "loan.reschedule": _l("Rescheduled a loan"),
+    "loan.pause": _l("Paused a loan's collection"),
+    "loan.payer": _l("Recorded who repays the loan"),
+    "recovery.create": _l("Recorded money recovered after a write-off"),
+    "repayment.create": _l("Recorded a repayment"),
+    "repayment.reverse": _l("Reversed a repayment"),
+    "donor.create": _l("Added a donor"),
+    "donation.create": _l("Recorded a donation"),
+    "donation.reverse": _l("Reversed a donation"),
+    "period.close": _l("Closed the books"),
+    "review.notes": _l("Saved the review's to-do list"),
+}
+OTHER_ACTION = _l("Other change")  # a row written by an older version under a name since retired
+
+# The fields kept before and after, by their form's label, and how a value reads: a table of
+# words (tracker.labels), or one of: money, date, yes_no, person, member, donor, loan, login,
+# status (a loan's or a person's), period, person_fields (a list of the fields changed); None: as it is.
+FIELDS = {
+    "person_id": (_l("Person helped"), "person"),
+    "earmark_person_id": (_l("Earmarked for a person"), "person"),
+    "earmark_loan_id": (_l("Earmarked for a loan"), "loan"),
+    "mentor_id": (_l("Mentor"), "member"),
+    "donor_id": (_l("Donor"), "donor"),
+    "user_id": (_l("Login"), "login"),
+    "amount": (_l("Amount"), "money"),
+    "principal": (_l("Principal"), "money"),
+    "approved_amount": (_l("Amount approved"), "money"),
+    "installments": (_l("Number of installments"), None),
+    "first_due_on": (_l("First installment due on"), "date"),
+    "paused_from": (_l("Paused from"), "date"),
+    "paused_until": (_l("Paused until"), "date"),
+    "minutes_ref": (_l("Minutes reference"), None),
+    "collection_day": (_l("Collection day of the month"), None),
+    "payer_relation": (_l("Relation to the borrower"), None),
+    "to_fund_id": (_l("Receiving fund"), "fund"),
+    "fund_id": (_l("Fund handing the file over"), "fund"),
+    "receipt_no": (_l("Receipt no."), None),
+    "voucher_no": (_l("Voucher no."), None),
+    "received_on": (_l("Received on"), "date"),
+    "visited_on": (_l("Date of the visit"), "date"),
+    "next_visit_on": (_l("Next visit"), "date"),
+    "joined_on": (_l("Joined on"), "date"),
+    "left_on": (_l("Left on"), "date"),
+    "closed_through": (_l("Books closed through"), "date"),
+    "method": (_l("Method"), labels.PAYMENT_METHODS),
+    "kind": (_l("Kind of donor"), labels.DONOR_KINDS),
+    "anonymous": (_l("Anonymous"), "yes_no"),
+    "active": (_l("Login in use"), "yes_no"),
+    "status": (_l("Status"), "status"),
+    "role": (_l("Role"), labels.ROLES),
+    "username": (_l("Username"), None),
+    "province": (_l("Province or city"), None),
+    "reason": (_l("Reason"), None),
+    "by": (_l("Done through"), {"command line": _l("the command line on the server")}),
+    "period": (_l("Period"), "period"),
+    "items": (_l("Items in the list"), None),
+    "fields": (_l("Details entered or changed"), "person_fields"),
+    "full_name": (_l("Full name"), None),
+    "position": (_l("Position"), None),
+    "organisation": (_l("Organisation"), None),
+    "phone": (_l("Phone"), None),
+}
+# A person's details (people.forms.TRACKED_FIELDS), by their form's labels.
+PERSON_FIELDS = {
+    "full_name": _l("Full name"),
+    "birth_year": _l("Year of birth"),
+    "gender": _l("Gender"),
+    "phone": _l("Phone"),
+    "address": _l("Address (hamlet or quarter)"),
+    "released_on": _l("Released on"),
+    "certificate_type": _l("Certificate"),
+    "family_circumstances": _l("Family circumstances"),
+    "needs": _l("Needs"),
+    "consent_recorded_on": _l("Consent to keep this information recorded on"),
+    "named_to_donors": _l("Agrees to be named to donors (in thank-you letters)"),
+    "visit_interval_days": _l("Visit every (days)"),
+}
+# The rows of a value that names another record, by the table it is looked up in.
+NAMED_BY = {
+    "person": "Person",
+    "member": "CommitteeMember",
+    "donor": "Donor",
+    "loan": "Loan",
+    "login": "User",
+    "fund": "AnyFund",  # a handover names the other commune's fund
+}
+
+
+def action_words(action: str) -> str:
+    words = ACTIONS.get(action) or labels.ACCESSES.get(action) or OTHER_ACTION
+    return str(words)
 
 
 def snapshot(obj, fields: tuple[str, ...]) -> dict:
@@ -50,6 +207,8 @@ def record(
     fund_id: int | None = None,
     user_id: int | None = None,
 ) -> AuditEvent:
+    if action not in ACTIONS:
+        raise ValueError(f"{action!r} is not in audit.ACTIONS: give it words there first")
     if has_request_context() and current_user and current_user.is_authenticated:
         user_id = user_id or current_user.id
         fund_id = fund_id or getattr(g.get("fund"), "id", None)
@@ -199,3 +358,109 @@ def log_page(
         page_query, {**values, "newest": page * PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
     ).all()
     return rows, page, pages, total
+
+
+class Named:
+    """A record the log mentions, as the page names it."""
+
+    __slots__ = ("name", "number", "page_id", "anonymous")
+
+    def __init__(self, name, number, page_id, anonymous):
+        # page_id: where the record is read (a visit in its person's file, a repayment on its loan)
+        self.name, self.number, self.page_id, self.anonymous = name, number, page_id, anonymous
+
+
+def record_names(fund_id: int, wanted: dict[str, set[int]]) -> dict[tuple[str, int], Named]:
+    """The names of the records a page of the log mentions, in one query, within the fund:
+    (table, id) -> name, a number (a receipt, a login's full name), the id of the page it is read
+    on and whether a donor is anonymous."""
+
+    def part(kind, query, name, number=None, page_id=None, anonymous=None):
+        return query.add_columns(
+            literal_column(f"'{kind}'", String).label("kind"),
+            name.label("name"),
+            (number if number is not None else cast(null(), String)).label("number"),
+            (page_id if page_id is not None else cast(null(), Integer)).label("page_id"),
+            (anonymous if anonymous is not None else cast(null(), Boolean)).label("anonymous"),
+        )
+
+    sources = {
+        "Person": lambda ids: part(
+            "Person", select(Person.id).where(Person.fund_id == fund_id, Person.id.in_(ids)), Person.full_name
+        ),
+        "Visit": lambda ids: part(
+            "Visit",
+            select(Visit.id)
+            .join(Person, Person.id == Visit.person_id)
+            .where(Visit.fund_id == fund_id, Visit.id.in_(ids)),
+            Person.full_name,
+            page_id=Visit.person_id,
+        ),
+        "Loan": lambda ids: part(
+            "Loan",
+            select(Loan.id)
+            .join(Person, Person.id == Loan.person_id)
+            .where(Loan.fund_id == fund_id, Loan.id.in_(ids)),
+            Person.full_name,
+            page_id=Loan.id,
+        ),
+        "Repayment": lambda ids: part(
+            "Repayment",
+            select(Repayment.id)
+            .join(Loan, Loan.id == Repayment.loan_id)
+            .join(Person, Person.id == Loan.person_id)
+            .where(Repayment.fund_id == fund_id, Repayment.id.in_(ids)),
+            Person.full_name,
+            number=Repayment.receipt_no,
+            page_id=Repayment.loan_id,
+        ),
+        "Donation": lambda ids: part(
+            "Donation",
+            select(Donation.id)
+            .join(Donor, Donor.id == Donation.donor_id)
+            .where(Donation.fund_id == fund_id, Donation.id.in_(ids)),
+            Donor.name,
+            number=Donation.receipt_no,
+            anonymous=Donor.anonymous,
+        ),
+        "Donor": lambda ids: part(
+            "Donor",
+            select(Donor.id).where(Donor.fund_id == fund_id, Donor.id.in_(ids)),
+            Donor.name,
+            anonymous=Donor.anonymous,
+        ),
+        "CommitteeMember": lambda ids: part(
+            "CommitteeMember",
+            select(CommitteeMember.id).where(CommitteeMember.fund_id == fund_id, CommitteeMember.id.in_(ids)),
+            CommitteeMember.full_name,
+        ),
+        "Membership": lambda ids: part(
+            "Membership",
+            select(Membership.id)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.fund_id == fund_id, Membership.id.in_(ids)),
+            User.username,
+            number=User.full_name,
+        ),
+        "User": lambda ids: part(
+            "User",
+            select(User.id)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.fund_id == fund_id, User.id.in_(ids)),
+            User.username,
+            number=User.full_name,
+        ),
+        "Fund": lambda ids: part(
+            "Fund", select(Fund.id).where(Fund.id == fund_id, Fund.id.in_(ids)), Fund.name
+        ),
+        # A fund's name is no secret: a chair picks the receiving fund from the list of them all.
+        "AnyFund": lambda ids: part("AnyFund", select(Fund.id).where(Fund.id.in_(ids)), Fund.name),
+    }
+    parts = [sources[kind](sorted(ids)) for kind, ids in wanted.items() if ids and kind in sources]
+    if not parts:
+        return {}
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    return {
+        (row.kind, row.id): Named(row.name, row.number, row.page_id, row.anonymous)
+        for row in db.session.execute(query)
+    }

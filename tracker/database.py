@@ -13,7 +13,6 @@ transaction: the database refuses a write that slipped into such a page.
 """
 
 import collections
-import fcntl
 import os
 import sqlite3
 import threading
@@ -26,6 +25,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
+
+from tracker import locks
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # How long a request waits for the database (SQLite's write lock, a PostgreSQL row lock) before it
@@ -154,7 +155,7 @@ class WriterQueue:
 
     def release(self) -> None:
         if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            locks.unlock(self._fd)
         self._hand_over()
 
     def _hand_over(self) -> None:
@@ -169,7 +170,7 @@ class WriterQueue:
             self._fd, self._pid = os.open(f"{self.path}.writers", os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
         while True:
             try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                locks.lock_exclusive_nowait(self._fd)
                 return
             except BlockingIOError:
                 if time.monotonic() > deadline:

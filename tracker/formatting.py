@@ -44,11 +44,12 @@ def format_datetime(value: dt.datetime | None) -> str:
 
 
 def format_percent(ratio: float | Decimal | None, digits: int = 1) -> str:
-    """0.066 -> '6,6 %'; halves round up (0.0625 -> '6,3 %'), as the review's percentages do."""
+    """0.066 -> '6,6%' (Vietnamese writes a decimal comma and no space before the sign); halves
+    round up (0.0625 -> '6,3%'), as the review's percentages do."""
     if ratio is None:
         return ""
     percent = (Decimal(str(ratio)) * 100).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    return f"{percent:f}".replace(".", ",") + " %"
+    return f"{percent:f}".replace(".", ",") + "%"
 
 
 def official_date_line(place: str, day: dt.date) -> str:

@@ -62,6 +62,57 @@ ACCESSES = {
     "report_export": _l("Named in an exported report of outstanding loans"),
     "donor_letter": _l("Named in a donor's thank-you letter"),
 }
+# The kind of each row of the cash book (reports.cashbook), as its export names it.
+CASHBOOK_KINDS = {
+    "opening": _l("Opening balance"),
+    "donation": _l("Donation received"),
+    "disbursement": _l("Loan disbursed"),
+    "repayment": _l("Repayment received"),
+    "donation_reversal": _l("Reversal of a donation"),
+    "disbursement_reversal": _l("Reversal of a disbursement"),
+    "repayment_reversal": _l("Reversal of a repayment"),
+    "recovery": _l("Money back after a write-off"),
+    "recovery_reversal": _l("Reversal of money back after a write-off"),
+    "closing": _l("Closing balance"),
+}
+# The review's export (queries.review.figure_rows): its sections and the items of each, in the
+# words of the printed review.
+REVIEW_SECTIONS = {
+    "money": _l("I. Money"),
+    "raised_by_donor": _l("I. Money"),
+    "people": _l("II. People helped"),
+    "people_by_status": _l("II. People helped"),
+    "status_changes": _l("II. People helped"),
+    "visits": _l("III. Visits"),
+    "next_steps": _l("IV. What to do next"),
+}
+REVIEW_ITEMS = {
+    ("money", "raised"): _l("Raised in the period"),
+    ("money", "lent_count"): _l("Loans disbursed in the period"),
+    ("money", "lent_amount"): _l("Amount lent in the period"),
+    ("money", "recovered"): _l("Recovered in the period (repayments, net of reversals)"),
+    ("money", "written_off"): _l("Written off in the period"),
+    ("money", "back_after_write_off"): _l("Money back after a write-off"),
+    ("money", "outstanding_end"): _l("Outstanding at the end of the period"),
+    ("money", "overdue_end"): _l("Overdue at the end of the period"),
+    ("money", "loans_over_30_days"): _l("Loans more than 30 days overdue"),
+    ("money", "overdue_over_30_days"): _l("Overdue amount of those loans"),
+    ("money", "par30_percent"): _l("PAR30: outstanding of loans more than 30 days overdue ÷ all outstanding"),
+    ("money", "arrears_rate_percent"): _l("Arrears rate: overdue amount ÷ outstanding"),
+    ("money", "cash_start"): _l("Cash on hand at the start of the period"),
+    ("money", "cash_end"): _l("Cash on hand at the end of the period"),
+    ("people", "total_end"): _l("People at the end of the period"),
+    ("people", "new"): _l("New people helped in the period"),
+    ("visits", "made"): _l("Visits made in the period"),
+    ("visits", "people_visited"): _l("People visited in the period"),
+    ("visits", "due_estimate"): _l("Visits due in the period (estimate)"),
+    ("visits", "people_overdue_end"): _l("People overdue for a visit at the end of the period"),
+}
+# Sections whose item is a person's status, and what the number counts.
+REVIEW_STATUS_ITEMS = {
+    "people_by_status": _l("People at the end of the period"),
+    "status_changes": _l("Status changes in the period (to this status)"),
+}
 NOT_RECORDED = _l("Not recorded")
 ANONYMOUS_DONOR = _l("Anonymous donor")
 
@@ -75,6 +126,18 @@ def donor_name(donor) -> str:
 def label(words: dict, code: str | None) -> str:
     """The words for a code; an unknown code as it is (an empty one as nothing)."""
     return str(words.get(code, code or ""))
+
+
+def review_item(section: str, item: str) -> str:
+    """An item of the review's export in words: a figure's name, a donor's name (as printed), a
+    person's status under what is counted, or the text of a step to take."""
+    if (section, item) in REVIEW_ITEMS:
+        return str(REVIEW_ITEMS[section, item])
+    if section in REVIEW_STATUS_ITEMS:
+        return f"{REVIEW_STATUS_ITEMS[section]}: {label(PERSON_STATUSES, item)}"
+    if section == "raised_by_donor":
+        return str(_l("Raised from %(donor)s", donor=item))
+    return item
 
 
 def choices(words: dict, *, blank: bool = False) -> list[tuple[str, object]]:

@@ -4,11 +4,17 @@ import os
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.base import AXE_SCRIPT
 
 from tests.conftest import serving
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# WCAG 2.2 level AA, as axe-core tags it (2.0, 2.1 and 2.2's A and AA rules; 2.2 added no A rule axe checks).
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
 
 
 def pytest_collection_modifyitems(items):
@@ -78,3 +84,18 @@ def log_in(page, base_url, username, password):
     page.fill("input[name=password]", password)
     page.click("button[type=submit].primary")
     page.wait_for_url(f"{base_url}/")
+
+
+def axe_violations(page) -> list[str]:
+    """What axe-core finds wrong on the page as it stands, one line per element (empty when clean)."""
+    # Injected once per document (it is 560 KB), not again for the second width.
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT)
+    violations = page.evaluate("options => axe.run(document, options).then(r => r.violations)", AXE_OPTIONS)
+    return [
+        f"{page.url} at {page.viewport_size['width']}px: {rule['id']} ({rule['impact']}) "
+        f"{' '.join(map(str, node['target']))}: {node['failureSummary'].splitlines()[-1].strip()} "
+        f"{node['html'][:160]}"
+        for rule in violations
+        for node in rule["nodes"]
+    ]

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import url_for
 from playwright.sync_api import expect
 
+from tests.browser.conftest import axe_violations
 from tests.conftest import serving
 from tracker import clock
 from tracker.commands.demo import DEMO_PASSWORD, load_demo
@@ -31,6 +32,8 @@ ROLES = ("chair", "treasurer", "member", "viewer", "tinh")  # tinh: the province
 PAGES_PER_ROLE = 250
 PER_KIND = 3  # pages of one kind (same path with the ids blanked, same query keys) to open
 EXPECTED_CONSOLE = ("status of 422",)  # a refused htmx form comes back with the errors: expected
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 740}
 DOWNLOAD = re.compile(r"[?&]format=(csv|xlsx|json)\b|/export$")
 
 # The address each GET form (search, filters, report dates, the review's period) leads to as filled in.
@@ -39,6 +42,12 @@ GET_FORMS = """forms => forms.filter(f => f.method === "get").map(f => {
   url.search = new URLSearchParams(new FormData(f)).toString();
   return url.href;
 })"""
+
+DUPLICATE_IDS = """() => {
+  const seen = {};
+  for (const element of document.querySelectorAll("[id]")) seen[element.id] = (seen[element.id] || 0) + 1;
+  return Object.keys(seen).filter(id => seen[id] > 1);
+}"""
 
 # Playwright injects this before the page's own scripts (it is not subject to the page's CSP); it
 # makes each violation a console error even where Chromium would only report it.
@@ -114,9 +123,11 @@ def kind_of(url: str) -> tuple:
 class Visit:
     """One role's crawl, with everything wrong that it saw."""
 
-    def __init__(self, context, base: str):
+    def __init__(self, context, base: str, axe: bool = False):
         self.context = context
         self.base = base
+        self.axe = axe  # also run axe-core at both widths on the first page of each kind
+        self.axed: set[tuple] = set()
         self.page = context.new_page()
         self.problems: list[str] = []
         self.opened: list[str] = []
@@ -175,11 +186,23 @@ class Visit:
         self.problems.extend(header_problems(url, headers))
         if DOWNLOAD.search(url):
             return []
+        if self.axe and url not in self.fragments and kind_of(url) not in self.axed:
+            self.axed.add(kind_of(url))
+            self.problems += self.axe_at_both_widths()
         targets = self.page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
         targets += self.page.eval_on_selector_all("form", GET_FORMS)
         return [url for url in map(self.same_site, targets) if url]
 
-    def crawl(self, entry_points: list[str]) -> None:
+    def axe_at_both_widths(self) -> list[str]:
+        # axe-core 4.12 no longer reports ids used twice; a label's "for" then names the wrong element
+        found = [f"{self.page.url}: id {name!r} used twice" for name in self.page.evaluate(DUPLICATE_IDS)]
+        found += axe_violations(self.page)
+        self.page.set_viewport_size(PHONE)
+        found += axe_violations(self.page)
+        self.page.set_viewport_size(DESKTOP)
+        return found
+
+    def crawl(self, entry_points: list[str], per_kind: int = PER_KIND) -> None:
         """Breadth first from the dashboard, then from every route; a few pages of each kind."""
         seen = {f"{self.base}/"}
         kinds = Counter()
@@ -193,7 +216,7 @@ class Visit:
             url, entry = queue.popleft()
             for link in self.open(url, entry):
                 kind = kind_of(link)
-                if link not in seen and kinds[kind] < PER_KIND:
+                if link not in seen and kinds[kind] < per_kind:
                     seen.add(link)
                     kinds[kind] += 1
                     queue.append((link, False))
@@ -204,11 +227,11 @@ def visit(browser, demo_server):
     """visit(role) -> a crawl in a fresh browser context, logged in as that role."""
     contexts = []
 
-    def make(username: str) -> Visit:
-        context = browser.new_context()
+    def make(username: str, axe: bool = False) -> Visit:
+        context = browser.new_context(viewport=DESKTOP)
         context.add_init_script(REPORT_CSP_VIOLATIONS)
         contexts.append(context)
-        crawl = Visit(context, demo_server)
+        crawl = Visit(context, demo_server, axe=axe)
         crawl.log_in(username)
         return crawl
 
@@ -231,6 +254,19 @@ def test_every_page_as_every_role_is_clean(visit, entry_points):
     assert problems == [], "\n".join(problems)
 
 
+def test_every_page_as_every_role_passes_axe_at_both_widths(visit, entry_points):
+    """axe-core's WCAG 2.2 AA rules on each page the crawl opens, at 1280 and 360 px."""
+    problems, opened = [], {}
+    for role in ROLES:
+        crawl = visit(role, axe=True)
+        crawl.crawl(entry_points, per_kind=1)
+        crawl.judge_console()
+        problems += crawl.problems
+        opened[role] = len(crawl.axed)
+    print(f"kinds of page checked per role: {opened}")
+    assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
 def test_the_htmx_parts_work_without_a_csp_violation(visit):
     today = clock.today()
 
@@ -242,7 +278,7 @@ def test_the_htmx_parts_work_without_a_csp_violation(visit):
     expect(page.locator("#people-results")).to_contain_text("Lê Văn Dũng")
     expect(page.locator("#people-results")).not_to_contain_text("Hoàng Văn Nam")
     page.fill("#q", "")
-    page.select_option("#status", "supported")
+    page.select_option("#filter-status", "supported")
     expect(page.locator("#people-results")).to_contain_text("Hoàng Văn Nam")
     page.goto(f"{chair.base}/members")
     card = page.locator("article.member", has_text="Lê Minh Tuấn")

@@ -43,60 +43,28 @@ def kind_choices():
     ]
 
 
-# What each audit action reads as (lazy: one translation per row shown, not the whole table).
-ACTION_LABELS = {
-    **labels.ACCESSES,
-    "review.notes": _l("Saved the review's to-do list"),
-    "login": _l("Signed in"),
-    "fund.create": _l("Created the fund"),
-    "fund.demo": _l("Loaded the demo data"),
-    "user.create": _l("Added a login"),
-    "user.role": _l("Changed a login's role"),
-    "user.deactivate": _l("Deactivated a login"),
-    "user.activate": _l("Reactivated a login"),
-    "user.password": _l("Set a login's password"),
-    "member.create": _l("Added a team member"),
-    "member.update": _l("Edited a team member"),
-    "member.leave": _l("Marked a team member as left"),
-    "person.create": _l("Added a person helped"),
-    "person.update": _l("Edited a person helped"),
-    "person.erase": _l("Erased a person's personal data"),
-    "loan.apply": _l("Recorded a loan application"),
-    "loan.approve": _l("Approved a loan"),
-    "loan.reject": _l("Rejected a loan application"),
-    "loan.disburse": _l("Disbursed a loan"),
-    "loan.reverse_disbursement": _l("Reversed a disbursement"),
-    "loan.write_off": _l("Wrote off a loan"),
-    "repayment.create": _l("Recorded a repayment"),
-    "repayment.reverse": _l("Reversed a repayment"),
-    "donor.create": _l("Added a donor"),
-    "donation.create": _l("Recorded a donation"),
-    "donation.reverse": _l("Reversed a donation"),
-    "period.close": _l("Closed the books"),
-}
-
-
-def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
-
-
-# object_type -> (label, endpoint, id argument) for the rows that have a page of their own.
+# object_type -> (the kind of record, the page it has) for the "Record" column.
 OBJECT_PAGES = {
-    "Person": (_l("Person helped"), "people.detail", "person_id"),
-    "Loan": (_l("Loan"), "loans.detail", "loan_id"),
-    "Donation": (_l("Donation"), "donations.detail", "donation_id"),
-    "Donor": (_l("Donor"), "donors.detail", "donor_id"),
-    "CommitteeMember": (_l("Team member"), "members.detail", "member_id"),
+    "Person": (_l("Person helped"), "people.detail"),
+    "Visit": (_l("Visit"), "people.detail"),  # a visit is read in its person's file
+    "Loan": (_l("Loan"), "loans.detail"),
+    "Repayment": (_l("Repayment"), "loans.detail"),
+    "Donation": (_l("Donation"), "donations.detail"),
+    "Donor": (_l("Donor"), "donors.detail"),
+    "CommitteeMember": (_l("Team member"), "members.detail"),
+    "Membership": (_l("Login"), None),
+    "User": (_l("Login"), None),
+    "Fund": (_l("Fund"), None),
+    "PeriodClose": (_l("Closing of the books"), None),
+    "ReviewNote": (_l("Six-monthly and year-end review"), None),
 }
-OBJECT_LABELS = {
-    "Repayment": _l("Repayment"),
-    "Membership": _l("Login"),
-    "User": _l("Login"),
-    "Fund": _l("Fund"),
-    "PeriodClose": _l("Closing of the books"),
-    "Visit": _l("Visit"),
+PAGE_ARGUMENTS = {
+    "people.detail": "person_id",
+    "loans.detail": "loan_id",
+    "donations.detail": "donation_id",
+    "donors.detail": "donor_id",
+    "members.detail": "member_id",
 }
-MONEY_KEYS = frozenset({"amount", "principal"})
 
 
 class AuditFilterForm(Form):
@@ -146,12 +114,13 @@ def fund_logins(fund_id: int) -> list[tuple[int, str]]:
     ]
 
 
-def describe(row) -> dict:
-    """A log row as the page shows it."""
+def describe(row, names: dict) -> dict:
+    """A log row as the page shows it: a sentence ("Recorded a visit — Phan Văn Lực"), the record
+    it concerns with a link to its page, and the fields before and after by their labels."""
     erased = row.erased_at is not None
-    label, endpoint, argument = OBJECT_PAGES.get(
-        row.object_type, (OBJECT_LABELS.get(row.object_type, row.object_type), None, None)
-    )
+    old, new = parse(row.before), parse(row.after)
+    subject, record, link = record_of(row, names, new or old or {})
+    action = audit.action_words(row.action)
     return {
         "source": row.source,
         "id": row.row_id,
@@ -159,36 +128,121 @@ def describe(row) -> dict:
         "who": row.user_name or row.username,
         "username": row.username,
         "action": row.action,
-        "action_label": action_label(row.action),
-        "object_label": label,
-        "object_id": row.object_id,
-        "link": link_to(endpoint, argument, row.object_id),
-        "person_name": row.full_name,
+        "action_words": action,
+        "subject": subject,  # the sentence: action_words — subject (linked to its page)
+        "record": record,
+        "link": link,
         # An erased person's old details live on in earlier events (the log is append-only); the
         # page does not show them again. The reason for the erasure itself stays readable.
-        "changes": changes(row.before, row.after, hide_values=erased and row.action != "person.erase"),
+        "changes": changes(
+            old,
+            new,
+            row,
+            names,
+            hide_values=erased and row.action != "person.erase",
+            raw=(row.before, row.after),
+        ),
     }
 
 
-def link_to(endpoint: str | None, argument: str | None, object_id: int | None) -> str | None:
-    if not endpoint or not object_id:
-        return None
-    return url_for(endpoint, **{argument: object_id})
+def record_of(row, names: dict, values: dict) -> tuple[str, str, str | None]:
+    """(the record's name for the sentence, its kind and number for the column, its page)."""
+    kind = row.object_type
+    label, endpoint = OBJECT_PAGES.get(kind, ("", None))
+    label = str(label)
+    named = names.get((kind, row.object_id))
+    page_id = row.object_id
+    subject = ""
+    if kind == "Person":
+        subject = row.full_name or ""
+    elif kind in ("Visit", "Loan", "Repayment") and named:
+        subject = named.name
+        page_id = named.page_id
+        if kind == "Repayment":
+            label = _("Receipt %(number)s", number=named.number)
+        if kind == "Loan":
+            label = f"{label} #{row.object_id}"
+    elif kind in ("Donation", "Donor") and named:
+        subject = donor_shown(named)
+        if kind == "Donation":
+            label = _("Receipt %(number)s", number=named.number)
+    elif kind == "CommitteeMember" and named:
+        subject = named.name
+    elif kind in ("Membership", "User") and named:
+        subject = login_shown(named)
+    elif kind == "Fund" and named:
+        subject = named.name
+    elif kind == "PeriodClose" and values.get("closed_through"):
+        subject = _("through %(date)s", date=readable("closed_through", values["closed_through"], row, {}))
+    elif kind == "ReviewNote" or row.action == "review.notes":
+        subject = period_words(values.get("period"))
+    link = url_for(endpoint, **{PAGE_ARGUMENTS[endpoint]: page_id}) if endpoint and page_id else None
+    return subject, label, link
 
 
-def changes(before: str, after: str, hide_values: bool = False) -> dict:
-    """before → after as rows of (key, old, new, changed), or the raw text if it is not a JSON object."""
-    old, new = parse(before), parse(after)
+def donor_shown(named) -> str:
+    """A donor as the chair sees them everywhere: an anonymous donor is not named."""
+    return str(labels.ANONYMOUS_DONOR) if named.anonymous else named.name
+
+
+def login_shown(named) -> str:
+    return f"{named.number} ({named.name})" if named.number else named.name
+
+
+def period_words(key) -> str:
+    """2026 -> "Year 2026", 2026-H1 -> "First half of 2026", as the review's picker says."""
+    text = str(key or "")
+    year, _dash, half = text.partition("-")
+    if not year.isdigit():
+        return text
+    if half.upper() == "H1":
+        return _("First half of %(year)s", year=year)
+    if half.upper() == "H2":
+        return _("Second half of %(year)s", year=year)
+    return _("Year %(year)s", year=year)
+
+
+def names_wanted(rows) -> dict[str, set[int]]:
+    """The records a page of the log mentions: its rows' own, and those named in their fields."""
+    wanted: dict[str, set[int]] = {}
+    for row in rows:
+        # a person's rows too, though the page's query names them: so that a page costs the same
+        # three queries whatever its rows are
+        if row.object_id:
+            wanted.setdefault(row.object_type, set()).add(row.object_id)
+        for side in (parse(row.before), parse(row.after)):
+            for key, value in (side or {}).items():
+                how = audit.FIELDS.get(key, (None, None))[1]
+                if isinstance(how, str) and how in audit.NAMED_BY and isinstance(value, int) and value:
+                    wanted.setdefault(audit.NAMED_BY[how], set()).add(value)
+    return wanted
+
+
+def changes(old, new, row, names, hide_values: bool = False, raw=("", "")) -> dict:
+    """before → after as rows of (label, old, new, changed), or the raw text if it is not a JSON object."""
     if old is None or new is None:
-        return {"raw": [before, after]}
+        return {"raw": list(raw)}
     keys = list(old) + [key for key in new if key not in old]
     rows = []
     for key in keys:
-        shown = [readable(key, side.get(key), hide_values) if key in side else "" for side in (old, new)]
+        shown = [
+            readable(key, side.get(key), row, names, hide_values) if key in side else ""
+            for side in (old, new)
+        ]
         rows.append(
-            {"key": key, "before": shown[0], "after": shown[1], "changed": old.get(key) != new.get(key)}
+            {
+                "label": field_label(key),
+                "before": shown[0],
+                "after": shown[1],
+                "changed": old.get(key) != new.get(key),
+            }
         )
     return {"rows": rows, "both": bool(old) and bool(new)}
+
+
+def field_label(key: str) -> str:
+    label, _how = audit.FIELDS.get(key, (None, None))
+    return str(label) if label is not None else key
 
 
 def parse(value: str) -> dict | None:
@@ -201,15 +255,28 @@ def parse(value: str) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def readable(key: str, value, hidden: bool) -> str:
+def readable(key: str, value, row, names: dict, hidden: bool = False) -> str:
+    """A value as the form showed it: words for a code, a name for an id, money and dates written out."""
     if hidden:
         return _("(erased)")
     if value is None or value == "":
         return "—"
-    if isinstance(value, bool):
+    _label, how = audit.FIELDS.get(key, (None, None))
+    if isinstance(value, bool) or how == "yes_no":
         return _("Yes") if value else _("No")
-    if key in MONEY_KEYS and isinstance(value, int):
+    if isinstance(how, dict):
+        return labels.label(how, value)
+    if how == "status":
+        table = labels.PERSON_STATUSES if row.object_type == "Person" else labels.LOAN_STATUSES
+        return labels.label(table, value)
+    if how == "money" and isinstance(value, int):
         return formatting.format_money(value)
+    if how in audit.NAMED_BY:
+        return named_value(how, value, names)
+    if how == "period":
+        return period_words(value)
+    if how == "person_fields" and isinstance(value, list):
+        return ", ".join(str(audit.PERSON_FIELDS.get(field, field)) for field in value)
     if isinstance(value, str) and len(value) == 10:
         try:
             return formatting.format_date(dt.date.fromisoformat(value))
@@ -218,6 +285,19 @@ def readable(key: str, value, hidden: bool) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def named_value(how: str, value, names: dict) -> str:
+    named = names.get((audit.NAMED_BY[how], value)) if isinstance(value, int) else None
+    if named is None:
+        return _("(not found)")
+    if how == "donor":
+        return donor_shown(named)
+    if how == "login":
+        return login_shown(named)
+    if how == "loan":
+        return _("Loan #%(id)s, %(name)s", id=value, name=named.name)
+    return named.name
 
 
 @bp.route("")
@@ -234,7 +314,8 @@ def index():
         start=form.valid("start"),
         end=form.valid("end"),
     )
-    rows = [describe(row) for row in rows]
+    names = audit.record_names(g.fund.id, names_wanted(rows))
+    rows = [describe(row, names) for row in rows]
     template = "audit/_panel.html" if wants_fragment() else "audit/index.html"
     return render_template(
         template, form=form, rows=rows, total=total, page=page, pages=pages, count_limit=audit.COUNT_LIMIT

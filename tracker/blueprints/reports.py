@@ -11,10 +11,13 @@ from flask import Blueprint, g, render_template, request
 from wtforms.validators import Optional, ValidationError
 
 from tracker import audit, clock
+from tracker.formatting import format_date
+from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.money import ledger
 from tracker.queries import figure_cache, reports
 from tracker.queries.figure_cache import CASEWORK, MONEY
+from tracker.web import sheets
 from tracker.web.access import can, own_committee_member_id, requires, sees_only_own_people
 from tracker.web.exports import export, export_format, refuse_export, streamed
 from tracker.web.forms import Form, IsoDateField
@@ -71,6 +74,15 @@ def period_or_default(form: PeriodForm, default_start) -> tuple[dt.date, dt.date
     return start, end
 
 
+def as_of_text(day: dt.date) -> str:
+    """The subtitle of a report as of a date, as the page writes it."""
+    return _("As of %(date)s", date=format_date(day))
+
+
+def period_text(start: dt.date, end: dt.date) -> str:
+    return _("From %(start)s to %(end)s", start=format_date(start), end=format_date(end))
+
+
 @bp.route("")
 @requires("view_reports")
 def index():
@@ -95,7 +107,7 @@ def outstanding():
         name = f"du-no-{as_of.isoformat()}"
         rows = reports.outstanding(g.fund.id, as_of)
         audit.log_access((row.person_id for row in rows), "report_export")
-        return export(chosen, name, reports.OUTSTANDING_COLUMNS, rows)
+        return export(chosen, name, sheets.OUTSTANDING, rows, subtitle=as_of_text(as_of))
     rows = report_rows(reports.outstanding, as_of)
     # the report names each borrower with their address: seen as a file opening is
     return render_logged(
@@ -124,7 +136,7 @@ def cashbook():
     if chosen:
         name = f"so-quy-{start.isoformat()}-{end.isoformat()}"
         rows = streamed(reports.cashbook_rows(g.fund.id, start, end))
-        return export(chosen, name, reports.CASHBOOK_COLUMNS, rows)
+        return export(chosen, name, sheets.CASHBOOK, rows, subtitle=period_text(start, end))
     rows = report_rows(reports.cashbook, start, end)
     return render_template(
         "reports/cashbook.html",
@@ -152,7 +164,8 @@ def aging():
     form.as_of.data = as_of
     if chosen:
         rows = reports.aging(g.fund.id, as_of).rows
-        return export(chosen, f"no-qua-han-{as_of.isoformat()}", reports.AGING_COLUMNS, rows)
+        name = f"no-qua-han-{as_of.isoformat()}"
+        return export(chosen, name, sheets.AGING, rows, subtitle=as_of_text(as_of))
     report = report_rows(reports.aging, as_of)
     return render_template(
         "reports/aging.html",
@@ -162,6 +175,8 @@ def aging():
         # Borrowers' names are personal data: only the chair sees who is in which bucket.
         show_names=can("export_personal"),
         bucket_label=reports.aging_bucket_label,
+        bucket_groups=reports.bucket_debt_groups,
+        group_days=reports.debt_group_days,
         printed_on=clock.today(),
     )
 
@@ -180,7 +195,8 @@ def donors():
     start, end = period_or_default(form, lambda end: dt.date(end.year, 1, 1))
     if chosen:
         name = f"nha-tai-tro-{start.isoformat()}-{end.isoformat()}"
-        return export(chosen, name, reports.DONOR_COLUMNS, reports.donors(g.fund.id, start, end))
+        rows = reports.donors(g.fund.id, start, end)
+        return export(chosen, name, sheets.DONORS, rows, subtitle=period_text(start, end))
     rows = report_rows(reports.donors, start, end)
     return render_template(
         "reports/donors.html",
@@ -215,7 +231,8 @@ def visits():
         rows = [row for row in rows if own is not None and row.mentor_id == own]
     if chosen:
         name = f"tham-hoi-{start.isoformat()}-{end.isoformat()}"
-        return export(chosen, name, reports.MENTOR_VISITS_COLUMNS, rows)
+        subtitle = period_text(start, end)
+        return export(chosen, name, sheets.MENTOR_VISITS, rows, subtitle=subtitle, totals=not own_only)
     return render_template(
         "reports/visits.html",
         form=form,

@@ -12,19 +12,19 @@ from wtforms.validators import Length
 
 from tracker import audit, clock
 from tracker.extensions import db
+from tracker.formatting import format_date
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import ReviewNote, utcnow
 from tracker.queries import figure_cache
 from tracker.queries import review as reviewing
 from tracker.queries.figure_cache import CASEWORK, MONEY
+from tracker.web import sheets
 from tracker.web.access import requires
 from tracker.web.exports import export, export_format
 from tracker.web.forms import Form
 
 bp = Blueprint("review", __name__, url_prefix="/reports")
-
-EXPORT_COLUMNS = ("section", "item", "value")
 
 
 class NoteForm(Form):
@@ -96,7 +96,13 @@ def show():
         result = reviewing.review_figures(g.fund.id, period, today)
         _note, steps = reviewing.next_steps_text(g.fund.id, result)
         rows = [*reviewing.figure_rows(result), *reviewing.next_step_rows(steps)]
-        return export(chosen, reviewing.export_name(period), EXPORT_COLUMNS, rows)
+        subtitle = _(
+            "From %(start)s to %(end)s", start=format_date(period.start), end=format_date(period.end)
+        )
+        title = reviewing.official_title(period)
+        return export(
+            chosen, reviewing.export_name(period), sheets.REVIEW, rows, subtitle=subtitle, title=title
+        )
     # kept until the fund's next write (queries.figure_cache)
     result = figure_cache.fund_figures(
         g.fund.id,

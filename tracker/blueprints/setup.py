@@ -5,7 +5,7 @@ from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from tracker import accounts, audit, provinces
+from tracker import accounts, audit, labels, provinces
 from tracker.commands import demo
 from tracker.extensions import db
 from tracker.i18n import gettext as _
@@ -53,6 +53,11 @@ class SetupForm(Form):
     confirm = PasswordField(_l("Password again"), [EqualTo("password", _l("The two passwords differ."))])
 
 
+def demo_logins_text() -> str:
+    """'chair (Tổ trưởng), treasurer (Thủ quỹ), ...': every demo login with its role."""
+    return ", ".join(f"{login} ({labels.ROLES[role]})" for login, role in demo.DEMO_LOGINS)
+
+
 def ensure_first_run() -> None:
     if db.session.scalar(select(Fund.id).limit(1)) is not None:
         abort(404)
@@ -74,7 +79,12 @@ def start():
         flash(_("The fund is created. Log in with the chair's account."), "success")
         return redirect(url_for("auth.login"))
     status = 422 if form.errors else 200
-    return render_template("setup/start.html", form=form), status
+    return render_template(
+        "setup/start.html",
+        form=form,
+        demo_logins=[(login, labels.ROLES[role]) for login, role in demo.DEMO_LOGINS],
+        demo_password=demo.DEMO_PASSWORD,
+    ), status
 
 
 @bp.route("/demo", methods=["POST"])
@@ -85,7 +95,12 @@ def load_demo():
     demo.load_demo()
     db.session.commit()
     flash(
-        _("The Hồng Sơn demo fund is loaded. Log in as chair with password hongson-demo."),
+        _(
+            "The Hồng Sơn demo fund is loaded. Log in with one of its five logins, %(logins)s, all with "
+            "the password %(password)s.",
+            logins=demo_logins_text(),
+            password=demo.DEMO_PASSWORD,
+        ),
         "success",
     )
     return redirect(url_for("auth.login"))

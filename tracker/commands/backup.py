@@ -9,7 +9,6 @@ While an app process (a gunicorn worker, `flask run`) uses the database it holds
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy.engine import make_url
 
+from tracker import locks
 from tracker.extensions import db
 
 COUNTED_TABLES = (
@@ -50,7 +50,7 @@ def hold_instance_lock(app: Flask) -> None:
         return
     # A raw descriptor, held for the life of the process (no file object to warn when collected).
     descriptor = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(descriptor, fcntl.LOCK_SH)
+    locks.lock_shared(descriptor)
     app.extensions["instance_lock"] = descriptor
 
 
@@ -138,7 +138,7 @@ def restore(app: Flask, source: Path) -> Summary:
     lock = open(f"{target_path}.lock", "a")  # noqa: SIM115
     try:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            locks.lock_exclusive_nowait(lock.fileno())
         except BlockingIOError:
             raise BackupError(
                 "The server is still using the database. Stop it first (Ctrl+C in the terminal of "

@@ -17,10 +17,12 @@ from tracker.web.access import ALL_ROLES
 @click.command("demo")
 @with_appcontext
 def demo_command():
-    """Load the Hồng Sơn demo fund (logins chair, treasurer, member, viewer; password hongson-demo)."""
+    """Load the Hồng Sơn demo fund (five logins: chair, treasurer, member, viewer, tinh; password
+    hongson-demo)."""
     fund = demo.load_demo()
     db.session.commit()
-    click.echo(f"Đã nạp quỹ mẫu Hồng Sơn (id {fund.id}). Mật khẩu: {demo.DEMO_PASSWORD}")
+    logins = ", ".join(login for login, _role in demo.DEMO_LOGINS)
+    click.echo(f"Đã nạp quỹ mẫu Hồng Sơn (id {fund.id}). Tài khoản: {logins}. Mật khẩu: {demo.DEMO_PASSWORD}")
 
 
 @click.command("create-fund")

@@ -1,4 +1,4 @@
-"""The Hồng Sơn demo fund: a team of 15 and four logins (password hongson-demo).
+"""The Hồng Sơn demo fund: a team of 15 and five logins (password hongson-demo).
 
 Then the money story: businesses and benefactors give a little over 50 million ₫, two people borrow
 for production and repay in full, a third is repaying on time and a fourth is in arrears.
@@ -66,6 +66,13 @@ TEAM = [
 ]
 
 VIEWER = ("viewer", "Võ Văn Thành")
+REGIONAL_LOGIN = "tinh"
+# Every login the demo creates, with its role, as the first-run page and its message list them.
+DEMO_LOGINS = (
+    *((login, login) for *_person, login in TEAM if login),
+    (VIEWER[0], "viewer"),
+    (REGIONAL_LOGIN, "regional"),
+)
 FOUNDED_ON = dt.date(2024, 3, 15)
 
 # The story's dates below are written as seen from this day. Loaded on another day, every one of
@@ -102,9 +109,11 @@ def load_demo() -> Fund:
             member.user_id = user.id
         db.session.add(member)
     accounts.create_user(VIEWER[0], DEMO_PASSWORD, fund.id, "viewer", VIEWER[1])
-    if not accounts.username_taken("tinh"):
+    if not accounts.username_taken(REGIONAL_LOGIN):
         # the province's steering committee: figures of every fund of Lâm Đồng, no names
-        accounts.create_regional_user("tinh", DEMO_PASSWORD, DEMO_PROVINCE, "Ban Chỉ đạo tỉnh Lâm Đồng")
+        accounts.create_regional_user(
+            REGIONAL_LOGIN, DEMO_PASSWORD, DEMO_PROVINCE, "Ban Chỉ đạo tỉnh Lâm Đồng"
+        )
     db.session.flush()
     people = tell_money_story(fund)
     tell_casework_story(fund, people)

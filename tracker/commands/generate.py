@@ -361,7 +361,7 @@ REVIEW_TODOS = [
     "Vận động thêm doanh nghiệp ủng hộ Quỹ",
     "Tăng cường thăm hỏi người mới chấp hành xong án phạt tù",
     "Phối hợp giới thiệu việc làm tại khu công nghiệp",
-    "Rà soát, phân công lại người giúp đỡ",
+    "Rà soát, phân công lại thành viên phụ trách",
     "Tổ chức gặp mặt nhà hảo tâm cuối năm",
 ]
 
@@ -1447,7 +1447,7 @@ class FundBuilder:
                 new, note = self.pick_mentor(day, exclude=mentor), "Phân công lại theo địa bàn"
             else:
                 new = None if closed else self.pick_mentor(day, exclude=mentor)
-                note = "Người giúp đỡ nghỉ tham gia Tổ"
+                note = "Thành viên phụ trách nghỉ tham gia Tổ"
             chain[-1][2] = day
             chain.append([new, day, None, note])
         return chain

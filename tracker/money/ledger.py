@@ -229,6 +229,35 @@ def aging_bucket(days_overdue: int) -> str | None:
     return None
 
 
+# The State Bank's debt groups (nhóm nợ), by days overdue: group 1 also
+# holds the loans not overdue. They cut at other days than the aging buckets (10 and 90), so the
+# aging report shows them as their own table beside the buckets rather than as a relabelling.
+DEBT_GROUPS = (
+    (1, 0, 9),
+    (2, 10, 90),
+    (3, 91, 180),
+    (4, 181, 360),
+    (5, 361, None),
+)
+
+
+def debt_group(days_overdue: int) -> int:
+    """The debt group (1-5) of a loan overdue by `days_overdue` days (0 when it is not)."""
+    for group, low, high in DEBT_GROUPS:
+        if days_overdue >= low and (high is None or days_overdue <= high):
+            return group
+    raise ValueError(f"days overdue cannot be negative: {days_overdue}")
+
+
+def debt_groups_of_bucket(low: int, high: int | None) -> tuple[int, ...]:
+    """The debt groups that days low..high (an aging bucket) fall into: (1, 2) for 1-30 days."""
+    return tuple(
+        group
+        for group, group_low, group_high in DEBT_GROUPS
+        if (high is None or group_low <= high) and (group_high is None or group_high >= low)
+    )
+
+
 def returned_shares(fundings: list[int], principal: int, repaid: int) -> list[int]:
     """How much of each donation's share in a loan has come back, pro rata to the loan's repayments,
     for the loan's live fundings in their order (funding id).

@@ -260,10 +260,24 @@ class AgedLoan(NamedTuple):
     bucket: str
     loan: OutstandingRow
 
+    @property
+    def debt_group(self) -> int:
+        return ledger.debt_group(self.loan.days_overdue)
+
+
+class DebtGroupRow(NamedTuple):
+    group: int  # 1-5, the State Bank's nhóm nợ
+    low: int  # days overdue, inclusive
+    high: int | None  # None for the last group
+    loans: int
+    outstanding: int
+    share_of_outstanding: Decimal | None
+
 
 @dataclass(frozen=True)
 class Aging:
     rows: list[AgingRow]  # every bucket, in order, also the empty ones
+    groups: list[DebtGroupRow]  # the State Bank's debt groups 1-5, also the empty ones
     loans: list[AgedLoan]  # the loans owed at the date, most overdue first (the on-screen detail)
     outstanding: int
     overdue_amount: int
@@ -306,8 +320,16 @@ def aging(fund_id: int, as_of: dt.date) -> Aging:
                 share_of_outstanding=share(part, total),
             )
         )
+    by_group: dict[int, list[OutstandingRow]] = {group: [] for group, _low, _high in ledger.DEBT_GROUPS}
+    for row in owed:
+        by_group[ledger.debt_group(row.days_overdue)].append(row)
+    groups = []
+    for group, low, high in ledger.DEBT_GROUPS:
+        part = sum(row.outstanding for row in by_group[group])
+        groups.append(DebtGroupRow(group, low, high, len(by_group[group]), part, share(part, total)))
     return Aging(
         rows=rows,
+        groups=groups,
         loans=[AgedLoan(bucket_of(row), row) for row in owed],
         outstanding=total,
         overdue_amount=overdue,
@@ -318,10 +340,28 @@ def aging(fund_id: int, as_of: dt.date) -> Aging:
 
 
 def share(part: int, total: int) -> Decimal | None:
-    """part ÷ total as a decimal with 4 places (0.0660 is 6,6 %), the same on screen and in exports."""
+    """part ÷ total as a decimal with 4 places (0.0660 is 6,6%), the same on screen and in exports."""
     if total <= 0:
         return None
     return (Decimal(part) / Decimal(total)).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def bucket_debt_groups(bucket: str) -> tuple[int, ...]:
+    """The debt groups an aging bucket falls into (not overdue: group 1)."""
+    if bucket == NOT_OVERDUE:
+        return (1,)
+    for label, low, high in ledger.AGING_BUCKETS:
+        if label == bucket:
+            return ledger.debt_groups_of_bucket(low, high)
+    return ()
+
+
+def debt_group_days(row: DebtGroupRow) -> str:
+    if row.low == 0:
+        return _("Not overdue or under %(days)s days overdue", days=row.high + 1)
+    if row.high is None:
+        return _("Over %(days)s days overdue", days=row.low - 1)
+    return _("%(low)s–%(high)s days overdue", low=row.low, high=row.high)
 
 
 def aging_bucket_label(bucket: str) -> str:

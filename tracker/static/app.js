@@ -106,3 +106,116 @@ document.addEventListener("DOMContentLoaded", function () {
   openWideMenu();
   enablePrintButtons();
 });
+
+// After each htmx answer, focus goes where the user's next step is; otherwise a swap drops it on
+// the page and the next Tab starts again from the top, and a screen reader says nothing:
+// - a refused form (422): its first field in error, whose label and error are then read out;
+// - a change saved (any other answer to a POST): the confirmation under the button (.confirmation)
+//   or a message (.flash) in what was swapped in, else the first in #flashes (the page's messages, a live region kept in place);
+// - a GET (a link that opens an editor, "Cancel"): only if the swap took away the element that had
+//   focus, the first field or link of what came in. The search box keeps focus while typing; the
+//   count of what was found is announced instead (see announce below).
+// One answer settles several elements (its target and each out-of-band swap), each with its own
+// event, one after the other in one task: act once, after the last, when the page is complete.
+var settling = null;
+document.addEventListener("htmx:afterSettle", function (event) {
+  if (!settling) {
+    settling = { detail: event.detail, elts: [] };
+    queueMicrotask(function () {
+      var answer = settling;
+      settling = null;
+      afterAnswer(answer.detail, answer.elts);
+    });
+  }
+  settling.elts.push(event.target);
+});
+
+var FOCUSABLE = 'input:not([type="hidden"]):not([disabled]), select:not([disabled]), textarea:not([disabled]), '
+  + 'button:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
+
+function afterAnswer(detail, elts) {
+  if (!detail || !detail.xhr) return;  // a swap that answers no request of ours
+  var fresh = elts.filter(function (elt) { return elt.isConnected; });
+  var verb = detail.requestConfig ? detail.requestConfig.verb : "get";
+  announce(fresh);
+  if (detail.xhr.status === 422) {
+    moveFocus(controlIn(first(fresh, ".has-error")) || first(fresh, ".field-error, [role=alert]"));
+  } else if (verb !== "get") {
+    moveFocus(first(fresh, ".confirmation, .flash") || document.querySelector("#flashes .flash") || (focusLost() && first(fresh, FOCUSABLE)));
+  } else if (focusLost()) {
+    moveFocus(first(fresh, FOCUSABLE) || fresh[0]);
+  }
+}
+
+// A form refused without htmx comes back as a whole page (422): there too, focus starts on the first
+// field in error rather than at the top of the page.
+document.addEventListener("DOMContentLoaded", function () {
+  moveFocus(controlIn(document.querySelector("main .has-error")));
+});
+
+// The field to focus in a form's .has-error block (a radio group's first button), if any.
+function controlIn(block) {
+  return block && (block.matches(FOCUSABLE) ? block : block.querySelector(FOCUSABLE));
+}
+
+// The first element matching selector in or among elts, in their order.
+function first(elts, selector) {
+  for (var i = 0; i < elts.length; i++) {
+    var found = elts[i].matches(selector) ? elts[i] : elts[i].querySelector(selector);
+    if (found) return found;
+  }
+  return null;
+}
+
+function focusLost() {
+  var active = document.activeElement;
+  return !active || active === document.body || !active.isConnected;
+}
+
+function moveFocus(target) {
+  if (!target) return;
+  // a field in error may sit in a folded part of the form ("More details")
+  for (var fold = target.closest("details:not([open])"); fold; fold = fold.parentElement.closest("details:not([open])")) {
+    fold.open = true;
+  }
+  if (!target.matches(FOCUSABLE)) target.setAttribute("tabindex", "-1");
+  target.focus({ preventScroll: true });
+  target.scrollIntoView({ block: "nearest" });
+}
+
+// Text an answer marks data-announce (the people search's "12 people found") is said by the
+// screen reader through #announcer, a live region that stays in the page: the marked element itself
+// is new with each answer, and a live region is heard only when it changes, not when it arrives.
+// Emptied first, so the same count after another search is said again.
+function announce(elts) {
+  var marked = first(elts, "[data-announce]");
+  var announcer = document.getElementById("announcer");
+  if (!marked || !announcer) return;
+  announcer.textContent = "";
+  setTimeout(function () { announcer.textContent = marked.textContent.trim(); }, 100);
+}
+
+// A table wider than the screen scrolls sideways inside its box; the keyboard must reach that box
+// to scroll it (WCAG 2.1.1), and a screen reader names it by the table's caption or the heading
+// above it. Done here once for every page and every swapped-in table.
+document.addEventListener("htmx:load", function (event) {
+  var boxes = Array.prototype.slice.call(event.target.querySelectorAll(".table-scroll"));
+  if (event.target.matches(".table-scroll")) boxes.push(event.target);
+  boxes.forEach(function (box) {
+    if (box.hasAttribute("tabindex")) return;
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "region");
+    if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+      box.setAttribute("aria-label", tableName(box));
+    }
+  });
+});
+
+function tableName(box) {
+  var caption = box.querySelector("caption");
+  if (caption) return caption.textContent.trim();
+  var heading = document.evaluate("preceding::*[self::h1 or self::h2 or self::h3 or self::h4][1]", box, null,
+    XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+  heading = heading || document.querySelector("h1");
+  return heading ? heading.textContent.trim().replace(/\s+/g, " ") : document.title;
+}

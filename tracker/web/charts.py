@@ -6,6 +6,7 @@ Only SVG presentation attributes are used, never style attributes, so the strict
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -41,11 +42,23 @@ def _text(css: str, x: float, y: float, content, anchor: str = "middle") -> str:
     return f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(content)}</text>'
 
 
+def _hatch_id(title: str) -> str:
+    """The id of a chart's hatching pattern. A page shows several charts and an id must be unique
+    on it, so each chart names its own after its title (the charts of a page differ in title)."""
+    return f"hatch-{zlib.crc32(title.encode()):08x}"
+
+
+def _fill(s: Series, title: str) -> str:
+    """The second series is hatched (told apart in black and white); a presentation attribute, since
+    the pattern's id differs per chart and the stylesheet cannot name it."""
+    return f' fill="url(#{_hatch_id(title)})"' if s.css == "series-b" else ""
+
+
 def _frame(title: str, description: str, body: list[str]) -> Markup:
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title><desc>{escape(description)}</desc>",
-        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'<defs><pattern id="{_hatch_id(title)}" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="2"/>'
         "</pattern></defs>",
         *body,
@@ -70,13 +83,14 @@ def bars(title: str, labels: list[str], series: list[Series], money: bool = True
             text = short_money(value) if money else str(value)
             tip = f"{label} · {s.label}: {text}"
             body.append(
-                f'<rect class="bar {s.css}" x="{x:.1f}" y="{y:.1f}" width="{bar_w - 1:.1f}" height="{h:.1f}">'
+                f'<rect class="bar {s.css}"{_fill(s, title)} x="{x:.1f}" y="{y:.1f}" '
+                f'width="{bar_w - 1:.1f}" height="{h:.1f}">'
                 f"<title>{escape(tip)}</title></rect>"
             )
             if value and len(labels) * len(series) <= 24:
                 body.append(_text("value", x + bar_w / 2, y - 3, text))
         body.append(_text("label", LEFT + i * group_w + group_w / 2, HEIGHT - BOTTOM + 16, label))
-    body += _legend(series)
+    body += _legend(series, title)
     return _frame(title, ", ".join(s.label for s in series), body)
 
 
@@ -109,13 +123,14 @@ def line(title: str, labels: list[str], values: list[int]) -> Markup:
     return _frame(title, title, body)
 
 
-def _legend(series: list[Series]) -> list[str]:
+def _legend(series: list[Series], title: str) -> list[str]:
     if len(series) < 2:
         return []
     out = []
     x = LEFT
     for s in series:
-        out.append(f'<rect class="bar {s.css}" x="{x:.0f}" y="{HEIGHT - 18}" width="12" height="12"/>')
+        swatch = f'x="{x:.0f}" y="{HEIGHT - 18}" width="12" height="12"'
+        out.append(f'<rect class="bar {s.css}"{_fill(s, title)} {swatch}/>')
         out.append(f'<text class="legend" x="{x + 16:.0f}" y="{HEIGHT - 8}">{escape(s.label)}</text>')
         x += 16 + len(s.label) * LEGEND_CHAR_WIDTH + 24  # the next entry starts after this label
     return out

@@ -7,7 +7,7 @@ import unicodedata
 import flask_babel
 from flask import g
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker import clock, personal_data
@@ -54,6 +54,10 @@ class Form(FlaskForm):
             strips = getattr(field_class, "strip_whitespace", not issubclass(field_class, PasswordField))
             if issubclass(field_class, StringField) and strips:
                 filters.append(tidy)
+            if issubclass(field_class, HiddenField) and "render_kw" not in unbound_field.kwargs:
+                # No id on a hidden input: nothing labels it, and with two forms on a page (a person's
+                # file has three) their csrf_token and form_key ids would clash.
+                options["render_kw"] = {"id": False}
             return unbound_field.bind(form=form, filters=filters, **options)
 
         def get_translations(self, form):
