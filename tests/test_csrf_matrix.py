@@ -107,7 +107,8 @@ WRITES: dict[str, Write] = {
         "chair", {"full_name": "{person_name}", "consent_recorded_on": "{today}", "needs": "Vốn mua máy cày"}
     ),
     "people.change_status": Write(
-        "chair", {"status": "moved", "changed_on": "{today}", "reason": "Vào Bình Dương làm ăn"}
+        "chair",
+        {"status": "moved", "changed_on": "{today}", "reason": "Vào Bình Dương làm ăn", "loan_action": "keep"},
     ),
     "people.assign_mentor": Write("chair", {"mentor_id": "{free_member_id}", "assigned_on": "{today}"}),
     "privacy.erase": Write("chair", {"confirm": "{person_name}", "reason": "Theo đơn đề nghị của người đó"}),
@@ -189,6 +190,7 @@ ACCESS_LOGGED = {
     "loans.repayment_receipt",  # a phiếu thu names the borrower with the address
     "loans.disbursement_voucher",  # and a phiếu chi
     "visits.new",  # the visit form shows the person's file
+    "loans.paper",  # a loan's papers name the borrower, the guarantor and their addresses
 }
 # Of those, the ones that log only in some variants of the URL (the others log in every variant).
 LOGGED_ONLY_IN: dict[str, str] = {}
