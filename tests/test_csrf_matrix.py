@@ -108,7 +108,12 @@ WRITES: dict[str, Write] = {
     ),
     "people.change_status": Write(
         "chair",
-        {"status": "moved", "changed_on": "{today}", "reason": "Vào Bình Dương làm ăn", "loan_action": "keep"},
+        {
+            "status": "moved",
+            "changed_on": "{today}",
+            "reason": "Vào Bình Dương làm ăn",
+            "loan_action": "keep",
+        },
     ),
     "people.assign_mentor": Write("chair", {"mentor_id": "{free_member_id}", "assigned_on": "{today}"}),
     "privacy.erase": Write("chair", {"confirm": "{person_name}", "reason": "Theo đơn đề nghị của người đó"}),
