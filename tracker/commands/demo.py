@@ -19,7 +19,7 @@ DEMO_COMMUNE = "xã Hồng Sơn"
 DEMO_PROVINCE = "Lâm Đồng"
 DEMO_PASSWORD = "hongson-demo"
 
-# (full name, position, organisation, phone, login)
+# (full name, position, organisation, phone, login): fifteen, as in Hồng Sơn's team.
 TEAM = [
     (
         "Nguyễn Văn Hùng",
@@ -62,7 +62,6 @@ TEAM = [
         "0912345614",
         None,
     ),
-    ("Cao Thị Ngọc", "Chi hội trưởng Phụ nữ thôn Nam", "Hội Phụ nữ", "0912345615", None),
 ]
 
 VIEWER = ("viewer", "Võ Văn Thành")
