@@ -21,7 +21,14 @@ from tracker.money import journal
 from tracker.queries.donations import money_trail
 from tracker.web import once
 from tracker.web.access import can, get_or_404, requires, scoped
-from tracker.web.forms import Form, IsoDateField, MoneyField, reason_field, refusal_to_form
+from tracker.web.forms import (
+    Form,
+    IsoDateField,
+    MoneyField,
+    PaperReceiptFields,
+    reason_field,
+    refusal_to_form,
+)
 from tracker.web.once import OnceForm
 from tracker.web.shared import DonorForm
 from tracker.web.views import id_arg, page_of, wants_fragment
@@ -32,6 +39,8 @@ PAGE_SIZE = 25
 # No free-text note in the append-only audit log: it may name the earmarked person.
 AUDITED_FIELDS = (
     "receipt_no",
+    "paper_book",
+    "paper_no",
     "donor_id",
     "amount",
     "received_on",
@@ -45,7 +54,7 @@ def method_choices():
     return labels.choices(labels.PAYMENT_METHODS)
 
 
-class DonationForm(OnceForm):
+class DonationForm(PaperReceiptFields, OnceForm):
     # Choices are checked in the validate_ methods below, with a message that says what to do.
     donor_id = SelectField(_l("Donor"), coerce=int, default=0, validate_choice=False)
     amount = MoneyField(_l("Amount"), [InputRequired(_l("Enter the amount received."))])
@@ -169,6 +178,8 @@ def create():
             amount=form.amount.data,
             received_on=form.received_on.data,
             method=form.method.data,
+            paper_book=form.paper_book.data,
+            paper_no=form.paper_no.data,
             note=form.note.data,
             earmark_person_id=form.earmark_person_id.data or None,
             earmark_loan_id=form.earmark_loan_id.data or None,
@@ -185,6 +196,8 @@ def create():
     once.remember_where(url_for("donations.receipt", donation_id=donation.id))
     db.session.commit()
     flash(_("Donation recorded with receipt %(number)s.", number=donation.receipt_no), "success")
+    if warning := journal.receipt_order_warning(donation.transaction):
+        flash(warning, "warning")
     return redirect(url_for("donations.receipt", donation_id=donation.id), 303)
 
 

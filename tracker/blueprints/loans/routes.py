@@ -273,21 +273,27 @@ def repay(loan_id: int):
             return once.answer_again(earlier)
         try:
             repayment = journal.record_repayment(
-                loan, form.amount.data, form.paid_on.data, form.method.data, current_user.id
+                loan,
+                form.amount.data,
+                form.paid_on.data,
+                form.method.data,
+                current_user.id,
+                paper_book=form.paper_book.data,
+                paper_no=form.paper_no.data,
             )
         except journal.MoneyRefused as refusal:
             refusal_to_form(form, refusal)
     if form.errors:
         db.session.rollback()
         return respond_money_panel(get_loan_or_404(loan_id), 422, repayment_form=form)
-    audit.record(
-        "repayment.create", repayment, after={"amount": repayment.amount, "receipt_no": repayment.receipt_no}
-    )
+    audit.record("repayment.create", repayment, after=receipt_audit(repayment))
     once.remember_where(url_for("loans.detail", loan_id=loan.id))
     db.session.commit()
     flash(receipt_message(repayment), "success")
+    if warning := journal.receipt_order_warning(repayment.transaction):
+        flash(warning, "warning")
     if wants_fragment() and loan.status == "active":
-        return respond_money_panel(loan, 200, recorded=repayment)
+        return respond_money_panel(loan, 200, recorded=repayment, warning=warning)
     # Paid off: the page's status and its corrections change too, so the whole page comes again.
     if wants_fragment():
         return htmx_response("", 200, redirect=url_for("loans.detail", loan_id=loan.id))
@@ -306,23 +312,37 @@ def recover(loan_id: int):
             return once.answer_again(earlier)
         try:
             recovery = journal.record_recovery(
-                loan, form.amount.data, form.paid_on.data, form.method.data, current_user.id
+                loan,
+                form.amount.data,
+                form.paid_on.data,
+                form.method.data,
+                current_user.id,
+                paper_book=form.paper_book.data,
+                paper_no=form.paper_no.data,
             )
         except journal.MoneyRefused as refusal:
             refusal_to_form(form, refusal)
     if form.errors:
         db.session.rollback()
         return render_loan(get_loan_or_404(loan_id), 422, recovery_form=form)
-    audit.record(
-        "recovery.create", recovery, after={"amount": recovery.amount, "receipt_no": recovery.receipt_no}
-    )
+    audit.record("recovery.create", recovery, after=receipt_audit(recovery))
     once.remember_where(url_for("loans.detail", loan_id=loan.id))
     db.session.commit()
     flash(
         _("Money back after the write-off recorded with receipt %(number)s.", number=recovery.receipt_no),
         "success",
     )
+    if warning := journal.receipt_order_warning(recovery.transaction):
+        flash(warning, "warning")
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
+
+
+def receipt_audit(repayment: Repayment) -> dict:
+    """What the log keeps of a receipt: its amount and number, and its paper phiếu if it had one."""
+    after = {"amount": repayment.amount, "receipt_no": repayment.receipt_no}
+    if repayment.paper_no:
+        after.update(paper_book=repayment.paper_book, paper_no=repayment.paper_no)
+    return after
 
 
 def receipt_message(repayment: Repayment) -> Markup:
@@ -335,9 +355,12 @@ def receipt_message(repayment: Repayment) -> Markup:
     )
 
 
-def respond_money_panel(loan: Loan, status: int, recorded: Repayment | None = None, **forms):
+def respond_money_panel(
+    loan: Loan, status: int, recorded: Repayment | None = None, warning: str | None = None, **forms
+):
     """The money panel to htmx; `recorded` is the repayment just saved, confirmed under the button
-    that saved it with a link to its receipt (on a phone the page's messages are out of sight)."""
+    that saved it with a link to its receipt (on a phone the page's messages are out of sight), with
+    `warning` beside it when its date comes before a receipt entered earlier."""
     if not wants_fragment():
         return render_loan(loan, status, **forms)
     context = loan_context(loan)
@@ -345,6 +368,7 @@ def respond_money_panel(loan: Loan, status: int, recorded: Repayment | None = No
         repayment_form=forms.get("repayment_form") or RepaymentForm(formdata=None, paid_on=clock.today()),
         reverse_form=ReasonForm(formdata=None),
         recorded=receipt_message(recorded) if recorded else None,
+        recorded_warning=warning,
     )
     return htmx_response(render_template("loans/_money.html", **context), status)
 
