@@ -18,7 +18,9 @@ from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Loan, Person
 from tracker.money import journal
+from tracker.papers import person_name
 from tracker.queries.donations import money_trail
+from tracker.vouchers import Voucher
 from tracker.web import once
 from tracker.web.access import can, get_or_404, requires, scoped
 from tracker.web.forms import (
@@ -281,14 +283,21 @@ def receipt(donation_id: int):
         reason = _("Contribution to the fund")
     return render_template(
         "documents/voucher.html",
-        series="receipt",
-        number=donation.receipt_no,
-        day=donation.received_on,
-        party=labels.donor_name(donor),
-        address="" if donor.anonymous else donor.address,
-        reason=reason,
-        amount=donation.amount,
-        method=donation.method,
-        void=donation.is_reversed,
+        voucher=Voucher(
+            series="receipt",
+            number=donation.receipt_no,
+            day=donation.received_on,
+            party=labels.donor_name(donor),
+            address="" if donor.anonymous else donor.address,
+            reason=reason,
+            amount=donation.amount,
+            method=donation.method,
+            void=donation.is_reversed,
+            # a business's or an organisation's money is brought by someone the app does not know
+            signer=donor.name if donor.kind == "individual" and not donor.anonymous else "",
+            made_by=person_name(donation.transaction.created_by),
+            paper_book=donation.paper_book,
+            paper_no=donation.paper_no,
+        ),
         back=url_for("donations.detail", donation_id=donation.id),
     )

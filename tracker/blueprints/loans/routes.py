@@ -28,7 +28,9 @@ from tracker.formatting import format_money
 from tracker.i18n import gettext as _
 from tracker.models import Loan, Person, Repayment
 from tracker.money import balances, journal, loan_status
+from tracker.papers import person_name
 from tracker.queries.loans import loan_figures
+from tracker.vouchers import Voucher
 from tracker.web import once
 from tracker.web.access import (
     can,
@@ -478,19 +480,25 @@ def repayment_receipt(repayment_id: int):
         "documents/voucher.html",
         [loan.person_id],
         "voucher",
-        series="receipt",
-        number=repayment.receipt_no,
-        day=repayment.paid_on,
-        party=loan.person.full_name,
-        address=loan.person.address,
-        reason=(
-            _("Money back after the write-off of loan no. %(id)s", id=loan.id)
-            if repayment.kind == "recovery"
-            else _("Repayment of loan no. %(id)s", id=loan.id)
+        voucher=Voucher(
+            series="receipt",
+            number=repayment.receipt_no,
+            day=repayment.paid_on,
+            party=loan.person.full_name,
+            address=loan.person.address,
+            reason=(
+                _("Money back after the write-off of loan no. %(id)s", id=loan.id)
+                if repayment.kind == "recovery"
+                else _("Repayment of loan no. %(id)s", id=loan.id)
+            ),
+            amount=repayment.amount,
+            method=repayment.method,
+            void=repayment.is_reversed,
+            signer=loan.person.full_name,
+            made_by=person_name(repayment.transaction.created_by),
+            paper_book=repayment.paper_book,
+            paper_no=repayment.paper_no,
         ),
-        amount=repayment.amount,
-        method=repayment.method,
-        void=repayment.is_reversed,
         back=url_for("loans.detail", loan_id=loan.id),
     )
 
@@ -515,15 +523,19 @@ def disbursement_voucher(loan_id: int):
         "documents/voucher.html",
         [loan.person_id],
         "voucher",
-        series="payment",
-        number=number,
-        day=day,
-        party=loan.person.full_name,
-        address=loan.person.address,
-        reason=_("Disbursement of loan no. %(id)s: %(purpose)s", id=loan.id, purpose=loan.purpose),
-        amount=amount,
-        method="cash",
-        void=void,
+        voucher=Voucher(
+            series="payment",
+            number=number,
+            day=day,
+            party=loan.person.full_name,
+            address=loan.person.address,
+            reason=_("Disbursement of loan no. %(id)s: %(purpose)s", id=loan.id, purpose=loan.purpose),
+            amount=amount,
+            method="cash",
+            void=void,
+            signer=loan.person.full_name,
+            made_by=person_name(loan.disbursed_by) if not void else "",
+        ),
         back=url_for("loans.detail", loan_id=loan.id),
     )
 
