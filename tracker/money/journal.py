@@ -155,7 +155,8 @@ def receipt_order_warning(transaction: JournalTransaction):
     if later is None:
         return None
     return _l(
-        "This receipt is dated before receipt %(receipt)s, entered earlier and dated %(day)s.",
+        "This receipt is dated before receipt %(receipt)s, entered earlier and dated %(day)s. "
+        "Check the date if it was mistyped.",
         receipt=later.document_no,
         day=format_date(later.posted_on),
     )
