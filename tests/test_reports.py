@@ -44,7 +44,17 @@ OUTSTANDING_HEADER = [
 ]
 AGING_HEADER = ["bucket", "loans", "outstanding", "overdue_amount", "share_of_outstanding"]
 AGING_BUCKETS = ["not_overdue", "1-30", "31-60", "61-90", "91-180", "181-360", "360+", "paused"]
-CASHBOOK_HEADER = ["date", "receipt_no", "kind", "description", "money_in", "money_out", "balance"]
+CASHBOOK_HEADER = [
+    "date",
+    "receipt_no",
+    "kind",
+    "description",
+    "money_in",
+    "money_out",
+    "balance",
+    "paper_book",
+    "paper_no",
+]
 DONORS_HEADER = [
     "donor_id",
     "donor_name",

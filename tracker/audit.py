@@ -114,6 +114,8 @@ FIELDS = {
     "fund_id": (_l("Fund handing the file over"), "fund"),
     "receipt_no": (_l("Receipt no."), None),
     "voucher_no": (_l("Voucher no."), None),
+    "paper_book": (_l("Paper receipt: book"), None),
+    "paper_no": (_l("Paper receipt: number"), None),
     "received_on": (_l("Received on"), "date"),
     "visited_on": (_l("Date of the visit"), "date"),
     "next_visit_on": (_l("Next visit"), "date"),

@@ -145,6 +145,15 @@ def choices(words: dict, *, blank: bool = False) -> list[tuple[str, object]]:
     return [("", NOT_RECORDED)] * blank + list(words.items())
 
 
+def paper_receipt(book: str, number: str) -> str:
+    """'phiếu giấy: quyển 2, số 37': the paper phiếu thu a receipt was first written on ('' if none)."""
+    if not number:
+        return ""
+    if book:
+        return str(_l("paper receipt: book %(book)s, no. %(number)s", book=book, number=number))
+    return str(_l("paper receipt no. %(number)s", number=number))
+
+
 def template_globals() -> dict:
     """The labels as templates call them: role_label(role), loan_status_label(status), ..."""
     tables = {
@@ -162,4 +171,4 @@ def template_globals() -> dict:
     found = {
         f"{name}_label": (lambda code, words=words: label(words, code)) for name, words in tables.items()
     }
-    return {**found, "donor_label": donor_name}
+    return {**found, "donor_label": donor_name, "paper_receipt_label": paper_receipt}

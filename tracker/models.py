@@ -450,6 +450,9 @@ class Donation(db.Model):
     received_on: Mapped[dt.date]
     method: Mapped[str] = mapped_column(String(10))
     receipt_no: Mapped[str] = mapped_column(String(20))
+    # the pre-numbered paper phiếu thu the money was first written on (at a meeting), if any
+    paper_book: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    paper_no: Mapped[str] = mapped_column(String(20), default="", server_default="")
     note: Mapped[str] = mapped_column(String(500), default="")
     earmark_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     earmark_loan_id: Mapped[int | None] = mapped_column(ForeignKey("loan.id"))
@@ -638,6 +641,8 @@ class Repayment(db.Model):
     paid_on: Mapped[dt.date]
     method: Mapped[str] = mapped_column(String(10))
     receipt_no: Mapped[str] = mapped_column(String(20))
+    paper_book: Mapped[str] = mapped_column(String(20), default="", server_default="")  # as on Donation
+    paper_no: Mapped[str] = mapped_column(String(20), default="", server_default="")
     kind: Mapped[str] = mapped_column(String(10), default="repayment")  # RECEIPT_KINDS
     transaction_id: Mapped[int] = mapped_column(ForeignKey("journal_transaction.id"))
     reversal_id: Mapped[int | None] = mapped_column(ForeignKey("journal_transaction.id"))

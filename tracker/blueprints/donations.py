@@ -18,10 +18,19 @@ from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Loan, Person
 from tracker.money import journal
+from tracker.papers import person_name
 from tracker.queries.donations import money_trail
+from tracker.vouchers import Voucher
 from tracker.web import once
 from tracker.web.access import can, get_or_404, requires, scoped
-from tracker.web.forms import Form, IsoDateField, MoneyField, reason_field, refusal_to_form
+from tracker.web.forms import (
+    Form,
+    IsoDateField,
+    MoneyField,
+    PaperReceiptFields,
+    reason_field,
+    refusal_to_form,
+)
 from tracker.web.once import OnceForm
 from tracker.web.shared import DonorForm
 from tracker.web.views import id_arg, page_of, wants_fragment
@@ -32,6 +41,8 @@ PAGE_SIZE = 25
 # No free-text note in the append-only audit log: it may name the earmarked person.
 AUDITED_FIELDS = (
     "receipt_no",
+    "paper_book",
+    "paper_no",
     "donor_id",
     "amount",
     "received_on",
@@ -45,7 +56,7 @@ def method_choices():
     return labels.choices(labels.PAYMENT_METHODS)
 
 
-class DonationForm(OnceForm):
+class DonationForm(PaperReceiptFields, OnceForm):
     # Choices are checked in the validate_ methods below, with a message that says what to do.
     donor_id = SelectField(_l("Donor"), coerce=int, default=0, validate_choice=False)
     amount = MoneyField(_l("Amount"), [InputRequired(_l("Enter the amount received."))])
@@ -169,6 +180,8 @@ def create():
             amount=form.amount.data,
             received_on=form.received_on.data,
             method=form.method.data,
+            paper_book=form.paper_book.data,
+            paper_no=form.paper_no.data,
             note=form.note.data,
             earmark_person_id=form.earmark_person_id.data or None,
             earmark_loan_id=form.earmark_loan_id.data or None,
@@ -185,6 +198,8 @@ def create():
     once.remember_where(url_for("donations.receipt", donation_id=donation.id))
     db.session.commit()
     flash(_("Donation recorded with receipt %(number)s.", number=donation.receipt_no), "success")
+    if warning := journal.receipt_order_warning(donation.transaction):
+        flash(warning, "warning")
     return redirect(url_for("donations.receipt", donation_id=donation.id), 303)
 
 
@@ -268,14 +283,21 @@ def receipt(donation_id: int):
         reason = _("Contribution to the fund")
     return render_template(
         "documents/voucher.html",
-        series="receipt",
-        number=donation.receipt_no,
-        day=donation.received_on,
-        party=labels.donor_name(donor),
-        address="" if donor.anonymous else donor.address,
-        reason=reason,
-        amount=donation.amount,
-        method=donation.method,
-        void=donation.is_reversed,
+        voucher=Voucher(
+            series="receipt",
+            number=donation.receipt_no,
+            day=donation.received_on,
+            party=labels.donor_name(donor),
+            address="" if donor.anonymous else donor.address,
+            reason=reason,
+            amount=donation.amount,
+            method=donation.method,
+            void=donation.is_reversed,
+            # a business's or an organisation's money is brought by someone the app does not know
+            signer=donor.name if donor.kind == "individual" and not donor.anonymous else "",
+            made_by=person_name(donation.transaction.created_by),
+            paper_book=donation.paper_book,
+            paper_no=donation.paper_no,
+        ),
         back=url_for("donations.detail", donation_id=donation.id),
     )

@@ -108,6 +108,60 @@ def next_document_no(fund_id: int, series: str, year: int) -> str:
     return f"{series}-{year}-{counter.last:04d}"
 
 
+RECEIPT_EVENTS = (balances.DONATION, balances.REPAYMENT, balances.RECOVERY)  # each numbered PT-...
+
+
+def check_paper_receipt(fund_id: int, paper_book: str, paper_no: str) -> None:
+    """A paper phiếu thu is entered once: refused when the same book and number is already on a
+    donation or repayment that stands (one reversed may be entered again, corrected)."""
+    if not paper_no:
+        return
+    for model in (Donation, Repayment):
+        entered = db.session.scalar(
+            select(model.receipt_no).where(
+                model.fund_id == fund_id,
+                model.paper_book == paper_book,
+                model.paper_no == paper_no,
+                model.reversal_id.is_(None),
+            )
+        )
+        if entered:
+            raise MoneyRefused(
+                _l(
+                    "This paper receipt is already entered, as receipt %(receipt)s. Check the paper "
+                    "book and number.",
+                    receipt=entered,
+                ),
+                "paper_no",
+            )
+
+
+def receipt_order_warning(transaction: JournalTransaction):
+    """The message when a receipt just posted is dated before one entered earlier (paper receipts
+    typed in later, or a mistyped date): the numbers then do not follow the dates. A warning, never
+    a refusal: money taken at a meeting is often entered days after the next receipt."""
+    later = db.session.execute(
+        select(JournalTransaction.document_no, JournalTransaction.posted_on)
+        .where(
+            JournalTransaction.fund_id == transaction.fund_id,
+            JournalTransaction.event.in_(RECEIPT_EVENTS),
+            JournalTransaction.reverses_id.is_(None),
+            JournalTransaction.id < transaction.id,
+            JournalTransaction.posted_on > transaction.posted_on,
+        )
+        .order_by(JournalTransaction.posted_on.desc(), JournalTransaction.id.desc())
+        .limit(1)
+    ).first()
+    if later is None:
+        return None
+    return _l(
+        "This receipt is dated before receipt %(receipt)s, entered earlier and dated %(day)s. "
+        "Check the date if it was mistyped.",
+        receipt=later.document_no,
+        day=format_date(later.posted_on),
+    )
+
+
 # ------------------------------------------------------------------ posting
 
 
@@ -193,6 +247,7 @@ def record_donation(donation: Donation, user_id: int | None) -> Donation:
     """Post a donation (Dr cash, Cr capital) with the next phiếu thu number."""
     lock_fund(donation.fund_id)
     ensure_open(donation.fund_id, donation.received_on, "received_on")
+    check_paper_receipt(donation.fund_id, donation.paper_book, donation.paper_no)
     donation.receipt_no = next_document_no(donation.fund_id, "PT", donation.received_on.year)
     transaction = post(
         donation.fund_id,
@@ -344,9 +399,16 @@ def allocate_funding(loan: Loan) -> None:
 
 
 def record_repayment(
-    loan: Loan, amount: int, paid_on: dt.date, method: str, user_id: int | None
+    loan: Loan,
+    amount: int,
+    paid_on: dt.date,
+    method: str,
+    user_id: int | None,
+    paper_book: str = "",
+    paper_no: str = "",
 ) -> Repayment:
-    """Post a repayment (Dr cash, Cr receivable) up to the outstanding balance, with a phiếu thu."""
+    """Post a repayment (Dr cash, Cr receivable) up to the outstanding balance, with a phiếu thu
+    (and the paper phiếu it was first written on, if any)."""
     take_loan(loan, "repay")
     if loan.disbursed_on and paid_on < loan.disbursed_on:
         raise MoneyRefused(
@@ -366,6 +428,7 @@ def record_repayment(
             ),
             "amount",
         )
+    check_paper_receipt(loan.fund_id, paper_book, paper_no)
     receipt_no = next_document_no(loan.fund_id, "PT", paid_on.year)
     transaction = post(
         loan.fund_id,
@@ -383,6 +446,8 @@ def record_repayment(
         paid_on=paid_on,
         method=method,
         receipt_no=receipt_no,
+        paper_book=paper_book,
+        paper_no=paper_no,
         transaction_id=transaction.id,
     )
     db.session.add(repayment)
@@ -454,7 +519,15 @@ def reverse_write_off(loan: Loan, reason: str, user_id: int | None) -> JournalTr
     return reversal
 
 
-def record_recovery(loan: Loan, amount: int, paid_on: dt.date, method: str, user_id: int | None) -> Repayment:
+def record_recovery(
+    loan: Loan,
+    amount: int,
+    paid_on: dt.date,
+    method: str,
+    user_id: int | None,
+    paper_book: str = "",
+    paper_no: str = "",
+) -> Repayment:
     """Money back after a write-off (Thu hồi nợ đã xóa: Dr cash, Cr written_off), with its own
     phiếu thu, up to what was written off. The loan stays written off; the money goes back to the
     donations that funded it, as a repayment's would (balances.LoanBalance.returned)."""
@@ -478,6 +551,7 @@ def record_recovery(loan: Loan, amount: int, paid_on: dt.date, method: str, user
             ),
             "amount",
         )
+    check_paper_receipt(loan.fund_id, paper_book, paper_no)
     receipt_no = next_document_no(loan.fund_id, "PT", paid_on.year)
     transaction = post(
         loan.fund_id,
@@ -495,6 +569,8 @@ def record_recovery(loan: Loan, amount: int, paid_on: dt.date, method: str, user
         paid_on=paid_on,
         method=method,
         receipt_no=receipt_no,
+        paper_book=paper_book,
+        paper_no=paper_no,
         kind="recovery",
         transaction_id=transaction.id,
     )

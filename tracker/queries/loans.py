@@ -39,6 +39,8 @@ class RepaymentRow(NamedTuple):
     reversed_on: dt.date | None
     reversal_reason: str | None
     kind: str  # repayment, or recovery (money back after a write-off)
+    paper_book: str  # the paper phiếu thu it was first written on, if any
+    paper_no: str
 
     @property
     def is_reversed(self) -> bool:
@@ -80,6 +82,8 @@ def loan_figures(loan: Loan, today: dt.date) -> dict:
             reversal.posted_on,
             reversal.reason,
             Repayment.kind,
+            Repayment.paper_book,
+            Repayment.paper_no,
         )
         .outerjoin(reversal, reversal.id == Repayment.reversal_id)
         .where(Repayment.loan_id == loan.id, Repayment.fund_id == loan.fund_id)

@@ -32,6 +32,7 @@ from tracker.models import (
     MentorAssignment,
     Person,
     PersonStatusChange,
+    Repayment,
     Visit,
 )
 from tracker.money import balances, ledger, schedules
@@ -119,6 +120,8 @@ class CashbookRow(NamedTuple):
     money_in: int | None  # None on the opening and closing rows
     money_out: int | None
     balance: int
+    paper_book: str  # the paper phiếu thu the money was first written on, if any
+    paper_no: str
 
 
 CASHBOOK_COLUMNS = CashbookRow._fields
@@ -160,6 +163,8 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
             func.max(JournalLine.loan_id),
             Donor.name,
             Donor.anonymous,
+            func.coalesce(Donation.paper_book, Repayment.paper_book, ""),
+            func.coalesce(Donation.paper_no, Repayment.paper_no, ""),
             func.sum(JournalLine.amount),
         )
         .join(JournalLine, JournalLine.transaction_id == transaction.id)
@@ -173,6 +178,14 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
             ),
         )
         .outerjoin(Donor, Donor.id == Donation.donor_id)
+        # and a repayment's, the paper receipt it was written on
+        .outerjoin(
+            Repayment,
+            and_(
+                Repayment.fund_id == fund_id,
+                Repayment.transaction_id == func.coalesce(transaction.reverses_id, transaction.id),
+            ),
+        )
         .where(
             JournalLine.fund_id == fund_id,
             JournalLine.account == balances.CASH,
@@ -188,11 +201,15 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
             original.document_no,
             Donor.name,
             Donor.anonymous,
+            Donation.paper_book,
+            Donation.paper_no,
+            Repayment.paper_book,
+            Repayment.paper_no,
         )
         .order_by(transaction.posted_on, transaction.id)
     )
     balance = int(opening)
-    yield CashbookRow(start, "", "opening", _("Opening balance"), None, None, balance)
+    yield CashbookRow(start, "", "opening", _("Opening balance"), None, None, balance, "", "")
     for (
         _id,
         posted_on,
@@ -203,6 +220,8 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
         loan_id,
         donor,
         anonymous,
+        paper_book,
+        paper_no,
         cash,
     ) in db.session.execute(query.execution_options(yield_per=CASHBOOK_BATCH)):
         cash = int(cash)
@@ -212,8 +231,18 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
         if reverses_id is not None:
             kind = f"{event}_reversal"
             description = _("Reversal of %(document)s (%(entry)s)", document=original_no, entry=description)
-        yield CashbookRow(posted_on, document_no, kind, description, max(cash, 0), max(-cash, 0), balance)
-    yield CashbookRow(end, "", "closing", _("Closing balance"), None, None, balance)
+        yield CashbookRow(
+            posted_on,
+            document_no,
+            kind,
+            description,
+            max(cash, 0),
+            max(-cash, 0),
+            balance,
+            paper_book,
+            paper_no,
+        )
+    yield CashbookRow(end, "", "closing", _("Closing balance"), None, None, balance, "", "")
 
 
 def describe(event: str, loan_id: int | None, donor: str | None, anonymous: bool | None) -> str:

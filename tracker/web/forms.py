@@ -212,6 +212,19 @@ class NamesNobody:
             )
 
 
+class PaperReceiptFields:
+    """The donation and repayment forms' folded part "Phiếu thu giấy": the book and number of the
+    pre-numbered paper phiếu thu the money was first written on (at a meeting), when it is entered
+    later. Both optional; the journal refuses one already entered."""
+
+    paper_book = StringField(_l("Book no."), [Length(max=20)])
+    paper_no = StringField(_l("Paper receipt no."), [Length(max=20)])
+
+    def validate_paper_no(self, field):
+        if self.paper_book.data and not field.data:
+            raise ValidationError(_l("Enter the number of the paper receipt too, or clear the book."))
+
+
 def reason_field(label=None) -> TextAreaField:
     """The reason for a reversal, a rejection or a write-off. It stays in the books (the journal and
     the loan are never erased), so the form says not to write personal details in it, and refuses

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from tracker import accounts, clock, database, formatting, labels
+from tracker import accounts, clock, database, formatting, labels, vouchers
 from tracker.extensions import db, login_manager
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
@@ -133,6 +133,8 @@ def register_template_helpers(app: Flask) -> None:
         wants_fragment=wants_fragment,
         amount_in_words=formatting.amount_in_words,
         official_date=official_date,
+        voucher_unit=vouchers.unit_of,
+        voucher_date=vouchers.date_line,
     )
 
 

@@ -49,6 +49,8 @@ CASHBOOK = Sheet(
         Column("money_in", _l("In"), "money", total=True, blank_zero=True),
         Column("money_out", _l("Out"), "money", total=True, blank_zero=True),
         money("balance", _l("Balance"), total=False),
+        Column("paper_book", _l("Paper receipt: book"), width=12),
+        Column("paper_no", _l("Paper receipt: number"), width=12),
     ),
     totals=lambda _rows: _("Total for the period"),
 )

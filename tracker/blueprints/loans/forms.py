@@ -10,7 +10,14 @@ from tracker.i18n import lazy_gettext as _l
 from tracker.models import Person
 from tracker.money import ledger
 from tracker.web.access import people_for_applications
-from tracker.web.forms import Form, IsoDateField, MoneyField, PasswordAgainForm, reason_field
+from tracker.web.forms import (
+    Form,
+    IsoDateField,
+    MoneyField,
+    PaperReceiptFields,
+    PasswordAgainForm,
+    reason_field,
+)
 from tracker.web.once import OnceForm
 
 
@@ -159,7 +166,7 @@ class PauseForm(PasswordAgainForm):
     reason = reason_field()
 
 
-class RepaymentForm(OnceForm):
+class RepaymentForm(PaperReceiptFields, OnceForm):
     amount = MoneyField(_l("Amount"), [InputRequired(_l("Enter the amount repaid."))])
     paid_on = IsoDateField(_l("Paid on"), [DataRequired(_l("Enter the date of the repayment."))])
     method = SelectField(_l("Method"), choices=method_choices, default="cash")

@@ -28,7 +28,9 @@ from tracker.formatting import format_money
 from tracker.i18n import gettext as _
 from tracker.models import Loan, Person, Repayment
 from tracker.money import balances, journal, loan_status
+from tracker.papers import person_name
 from tracker.queries.loans import loan_figures
+from tracker.vouchers import Voucher
 from tracker.web import once
 from tracker.web.access import (
     can,
@@ -273,21 +275,27 @@ def repay(loan_id: int):
             return once.answer_again(earlier)
         try:
             repayment = journal.record_repayment(
-                loan, form.amount.data, form.paid_on.data, form.method.data, current_user.id
+                loan,
+                form.amount.data,
+                form.paid_on.data,
+                form.method.data,
+                current_user.id,
+                paper_book=form.paper_book.data,
+                paper_no=form.paper_no.data,
             )
         except journal.MoneyRefused as refusal:
             refusal_to_form(form, refusal)
     if form.errors:
         db.session.rollback()
         return respond_money_panel(get_loan_or_404(loan_id), 422, repayment_form=form)
-    audit.record(
-        "repayment.create", repayment, after={"amount": repayment.amount, "receipt_no": repayment.receipt_no}
-    )
+    audit.record("repayment.create", repayment, after=receipt_audit(repayment))
     once.remember_where(url_for("loans.detail", loan_id=loan.id))
     db.session.commit()
     flash(receipt_message(repayment), "success")
+    if warning := journal.receipt_order_warning(repayment.transaction):
+        flash(warning, "warning")
     if wants_fragment() and loan.status == "active":
-        return respond_money_panel(loan, 200, recorded=repayment)
+        return respond_money_panel(loan, 200, recorded=repayment, warning=warning)
     # Paid off: the page's status and its corrections change too, so the whole page comes again.
     if wants_fragment():
         return htmx_response("", 200, redirect=url_for("loans.detail", loan_id=loan.id))
@@ -306,23 +314,37 @@ def recover(loan_id: int):
             return once.answer_again(earlier)
         try:
             recovery = journal.record_recovery(
-                loan, form.amount.data, form.paid_on.data, form.method.data, current_user.id
+                loan,
+                form.amount.data,
+                form.paid_on.data,
+                form.method.data,
+                current_user.id,
+                paper_book=form.paper_book.data,
+                paper_no=form.paper_no.data,
             )
         except journal.MoneyRefused as refusal:
             refusal_to_form(form, refusal)
     if form.errors:
         db.session.rollback()
         return render_loan(get_loan_or_404(loan_id), 422, recovery_form=form)
-    audit.record(
-        "recovery.create", recovery, after={"amount": recovery.amount, "receipt_no": recovery.receipt_no}
-    )
+    audit.record("recovery.create", recovery, after=receipt_audit(recovery))
     once.remember_where(url_for("loans.detail", loan_id=loan.id))
     db.session.commit()
     flash(
         _("Money back after the write-off recorded with receipt %(number)s.", number=recovery.receipt_no),
         "success",
     )
+    if warning := journal.receipt_order_warning(recovery.transaction):
+        flash(warning, "warning")
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
+
+
+def receipt_audit(repayment: Repayment) -> dict:
+    """What the log keeps of a receipt: its amount and number, and its paper phiếu if it had one."""
+    after = {"amount": repayment.amount, "receipt_no": repayment.receipt_no}
+    if repayment.paper_no:
+        after.update(paper_book=repayment.paper_book, paper_no=repayment.paper_no)
+    return after
 
 
 def receipt_message(repayment: Repayment) -> Markup:
@@ -335,9 +357,12 @@ def receipt_message(repayment: Repayment) -> Markup:
     )
 
 
-def respond_money_panel(loan: Loan, status: int, recorded: Repayment | None = None, **forms):
+def respond_money_panel(
+    loan: Loan, status: int, recorded: Repayment | None = None, warning: str | None = None, **forms
+):
     """The money panel to htmx; `recorded` is the repayment just saved, confirmed under the button
-    that saved it with a link to its receipt (on a phone the page's messages are out of sight)."""
+    that saved it with a link to its receipt (on a phone the page's messages are out of sight), with
+    `warning` beside it when its date comes before a receipt entered earlier."""
     if not wants_fragment():
         return render_loan(loan, status, **forms)
     context = loan_context(loan)
@@ -345,6 +370,7 @@ def respond_money_panel(loan: Loan, status: int, recorded: Repayment | None = No
         repayment_form=forms.get("repayment_form") or RepaymentForm(formdata=None, paid_on=clock.today()),
         reverse_form=ReasonForm(formdata=None),
         recorded=receipt_message(recorded) if recorded else None,
+        recorded_warning=warning,
     )
     return htmx_response(render_template("loans/_money.html", **context), status)
 
@@ -454,19 +480,25 @@ def repayment_receipt(repayment_id: int):
         "documents/voucher.html",
         [loan.person_id],
         "voucher",
-        series="receipt",
-        number=repayment.receipt_no,
-        day=repayment.paid_on,
-        party=loan.person.full_name,
-        address=loan.person.address,
-        reason=(
-            _("Money back after the write-off of loan no. %(id)s", id=loan.id)
-            if repayment.kind == "recovery"
-            else _("Repayment of loan no. %(id)s", id=loan.id)
+        voucher=Voucher(
+            series="receipt",
+            number=repayment.receipt_no,
+            day=repayment.paid_on,
+            party=loan.person.full_name,
+            address=loan.person.address,
+            reason=(
+                _("Money back after the write-off of loan no. %(id)s", id=loan.id)
+                if repayment.kind == "recovery"
+                else _("Repayment of loan no. %(id)s", id=loan.id)
+            ),
+            amount=repayment.amount,
+            method=repayment.method,
+            void=repayment.is_reversed,
+            signer=loan.person.full_name,
+            made_by=person_name(repayment.transaction.created_by),
+            paper_book=repayment.paper_book,
+            paper_no=repayment.paper_no,
         ),
-        amount=repayment.amount,
-        method=repayment.method,
-        void=repayment.is_reversed,
         back=url_for("loans.detail", loan_id=loan.id),
     )
 
@@ -491,15 +523,19 @@ def disbursement_voucher(loan_id: int):
         "documents/voucher.html",
         [loan.person_id],
         "voucher",
-        series="payment",
-        number=number,
-        day=day,
-        party=loan.person.full_name,
-        address=loan.person.address,
-        reason=_("Disbursement of loan no. %(id)s: %(purpose)s", id=loan.id, purpose=loan.purpose),
-        amount=amount,
-        method="cash",
-        void=void,
+        voucher=Voucher(
+            series="payment",
+            number=number,
+            day=day,
+            party=loan.person.full_name,
+            address=loan.person.address,
+            reason=_("Disbursement of loan no. %(id)s: %(purpose)s", id=loan.id, purpose=loan.purpose),
+            amount=amount,
+            method="cash",
+            void=void,
+            signer=loan.person.full_name,
+            made_by=person_name(loan.disbursed_by) if not void else "",
+        ),
         back=url_for("loans.detail", loan_id=loan.id),
     )
 
