@@ -206,3 +206,39 @@ def save_notes():
     db.session.commit()
     flash(_("The text of the review is saved."), "success")
     return back
+
+
+@bp.route("/public")
+@requires("view_public_accounts")
+def public():
+    """Render the public accounts (công khai tài chính) of a half year or a year (?period=2026-H1;
+    by default the last finished half year): one A4 page for the notice board and the donors, which
+    names no borrower."""
+    today = clock.today()
+    asked = request.args.get("period", "")
+    try:
+        if reviewing.RANGE_SEPARATOR in asked:
+            raise reviewing.PeriodError(
+                _l("Enter a period as a year (2026) or a half year (2026-H1 or 2026-H2).")
+            )
+        period = reviewing.parse_period(asked, today)
+    except reviewing.PeriodError as error:
+        page = render_template(
+            "reports/public.html",
+            sheet=None,
+            error=error.message,
+            periods=picker_periods(None, today),
+            today=today,
+        )
+        return page, 400
+    return render_template(
+        "reports/public.html",
+        sheet=reviewing.public_accounts(g.fund.id, period, today),
+        period=period,
+        title=reviewing.public_title(period),
+        head=reviewing.document_head(g.fund, today),
+        periods=picker_periods(period, today),
+        signed_for=reviewing.SIGNED_FOR,
+        signer=reviewing.SIGNER,
+        today=today,
+    )

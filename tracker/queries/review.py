@@ -214,6 +214,7 @@ class MoneyFigures:
     arrears_rate_percent: Decimal
     cash_start: int  # at the end of the day before the period
     cash_end: int
+    loans_outstanding: int = 0  # loans owed at the end
 
 
 @dataclass(frozen=True)
@@ -359,6 +360,7 @@ def money_figures(fund_id: int, start: dt.date, end: dt.date) -> MoneyFigures:
         arrears_rate_percent=percent(aging.overdue_amount, aging.outstanding),
         cash_start=int(cash_start),
         cash_end=int(cash_end),
+        loans_outstanding=aging.loan_count,
     )
 
 
@@ -917,6 +919,57 @@ def note_lines(text: str) -> list[str]:
     """The items of a list typed one per line; a leading dash or bullet is dropped."""
     lines = (line.strip() for line in text.splitlines())
     return [line.lstrip("-•*+ ").strip() for line in lines if line.lstrip("-•*+ ").strip()]
+
+
+# ------------------------------------------------------------------ the public accounts (công khai tài chính)
+
+# Below this many loans, a count on the hamlet's notice board could point at the borrower.
+SMALLEST_PUBLIC_COUNT = 3
+
+
+@dataclass(frozen=True)
+class PublicAccounts:
+    """The notice-board sheet: the review's money figures for the period, without anything that
+    could point at a borrower (no loan rows, no names, loan counts only from SMALLEST_PUBLIC_COUNT)."""
+
+    period: Period
+    as_of: dt.date
+    money: MoneyFigures
+
+    @property
+    def is_complete(self) -> bool:
+        return self.as_of >= self.period.end
+
+    @property
+    def money_in(self) -> int:
+        return self.money.raised + self.money.recovered + self.money.back_after_write_off
+
+    @property
+    def lent_loans(self) -> int | None:
+        return public_count(self.money.lent_count)
+
+    @property
+    def loans_outstanding(self) -> int | None:
+        return public_count(self.money.loans_outstanding)
+
+
+def public_title(period: Period) -> str:
+    if period.is_year:
+        return f"CÔNG KHAI TÀI CHÍNH NĂM {period.year}"
+    which = "ĐẦU" if period.half == 1 else "CUỐI"
+    return f"CÔNG KHAI TÀI CHÍNH 6 THÁNG {which} NĂM {period.year}"
+
+
+def public_count(count: int) -> int | None:
+    """A count of loans as the notice board may print it: None ("fewer than 3") for one or two
+    loans, which a hamlet could put a name to; none at all names no one."""
+    return count if count == 0 or count >= SMALLEST_PUBLIC_COUNT else None
+
+
+def public_accounts(fund_id: int, period: Period, today: dt.date) -> PublicAccounts:
+    """The money of a half year or a year for the notice board; eight queries (money_figures')."""
+    as_of = min(period.end, today)
+    return PublicAccounts(period, as_of, money_figures(fund_id, period.start, as_of))
 
 
 # ------------------------------------------------------------------ donors' thank-you letters
