@@ -774,14 +774,7 @@ def suggestions(review: Review) -> list[str]:
 # The sections of the document the chair writes, in the order of the page; section II is the figures.
 SECTIONS = ("situation", "shortcomings", "lessons", "next_steps", "proposals", "recipients")
 NEXT_STEPS = "next_steps"
-SECTION_HEADINGS = {
-    "situation": _l("I. The situation"),
-    "shortcomings": _l("III. Shortcomings and their causes"),
-    "lessons": _l("IV. Lessons learned"),
-    "next_steps": _l("V. Tasks for the next period"),
-    "proposals": _l("VI. Proposals and recommendations"),
-    "recipients": _l("Recipients:"),
-}
+SECTION_HEADINGS = labels.REVIEW_PARTS
 RESULTS_HEADING = _l("II. Results")
 
 
