@@ -9,14 +9,9 @@ import docx
 import pytest
 import sqlalchemy as sa
 
+from tests import test_review
 from tests.conftest import full_page
-from tests.test_review import (  # noqa: F401 (history and today are fixtures)
-    MILLION,
-    csv_figures,
-    history,
-    screen_figures,
-    today,
-)
+from tests.test_review import MILLION, csv_figures, screen_figures
 from tracker.extensions import db
 from tracker.models import Fund, ReviewNote
 
@@ -32,6 +27,10 @@ HEADINGS = (
     "TM. TỔ GIÚP ĐỠ",
     "TỔ TRƯỞNG",
 )
+# the history of tests/test_review.py, with "today" on 05/02/2026
+today = test_review.today
+history = test_review.history
+
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
