@@ -234,6 +234,12 @@ def test_a_bad_range_is_refused_with_what_to_type(history, as_role, query, messa
         assert chair.client.get(f"/reports/review?{query}&format={chosen}").status_code == 400
 
 
+def test_empty_dates_ask_for_no_range(history, as_role):
+    # the range form sent empty: the default period, as the other reports read empty dates
+    page = full_page(as_role("chair").get("/reports/review?from=&to="))
+    assert "BÁO CÁO SƠ KẾT 6 THÁNG CUỐI NĂM 2025" in page
+
+
 def test_day_month_year_is_accepted_too(history, as_role):
     page = full_page(as_role("viewer").get("/reports/review?from=01/01/2025&to=30/06/2025"))
     assert "BÁO CÁO TỔNG KẾT HOẠT ĐỘNG TỪ NGÀY 01/01/2025 ĐẾN NGÀY 30/06/2025" in page

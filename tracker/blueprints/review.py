@@ -97,9 +97,10 @@ def picker_periods(chosen: reviewing.Period | None, today) -> list[reviewing.Per
 
 
 def asked_period(today) -> reviewing.Period:
-    """?from=&to= (any range) or ?period= (a year or half year); PeriodError if either is wrong."""
+    """?from=&to= (any range) or ?period= (a year or half year); PeriodError if either is wrong.
+    Both dates left empty ask for no range, as the other reports read empty dates."""
     args = request.args
-    if "from" in args or "to" in args:
+    if (args.get("from") or "").strip() or (args.get("to") or "").strip():
         return reviewing.parse_range(args.get("from"), args.get("to"), today)
     return reviewing.parse_period(args.get("period", ""), today)
 
