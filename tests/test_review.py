@@ -597,7 +597,7 @@ def test_the_chair_edits_the_list_per_period(app, history, as_role):
         "/reports/review/notes", {"period": "2025-H1", "text": "Họp tổ giúp đỡ\n- Thăm anh A"}
     )
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/reports/review?period=2025-H1#section-next_steps")
+    assert response.headers["Location"].endswith("/reports/review?period=2025-H1#next-steps")
     page = full_page(chair.get("/reports/review?period=2025-H1"))
     steps = re.search(r'<ol class="next-steps">(.*?)</ol>', page, re.S).group(1)
     assert re.findall(r"<li>(.*?)</li>", steps) == ["Họp tổ giúp đỡ", "Thăm anh A"]
@@ -689,7 +689,7 @@ def test_saving_with_htmx_swaps_the_section(history, as_role):
     )
     assert response.status_code == 200
     page = full_page(response)  # htmx picks the section out of the page (hx-select)
-    assert 'hx-select="#section-next_steps"' in page
+    assert 'hx-select="#next-steps"' in page
     assert "<li>Việc mới</li>" in page
 
 

@@ -137,10 +137,10 @@ def test_the_chair_writes_each_part_per_period(app, history, as_role):
         {"period": "2025-H1", "section": "lessons", "text": "- Bài học một\nBài học hai"},
     )
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/reports/review?period=2025-H1#section-lessons")
+    assert response.headers["Location"].endswith("/reports/review?period=2025-H1#lessons")
     chair.post("/reports/review/notes", {"period": "2025-H1", "section": "recipients", "text": "- Huyện ủy"})
     page = full_page(chair.get("/reports/review?period=2025-H1"))
-    lessons = re.search(r'<section id="section-lessons".*?</section>', page, re.S).group(0)
+    lessons = re.search(r'<section id="lessons".*?</section>', page, re.S).group(0)
     assert re.findall(r'<p class="review-text">(.*?)</p>', lessons) == ["- Bài học một", "Bài học hai"]
     assert "Thăm hỏi, gặp gỡ thường xuyên" not in lessons  # the suggestion gave way
     assert "<li>- Huyện ủy</li>" in page and "Ban Thường trực UBMTTQ" not in page
@@ -184,9 +184,7 @@ def test_a_range_of_days_is_reviewed_like_a_period(app, history, as_role):
         "/reports/review/notes",
         {"period": "2025-01-01..2025-12-31", "section": "proposals", "text": "Đề nghị cấp thêm vốn"},
     )
-    assert saved.headers["Location"].endswith(
-        "/reports/review?from=2025-01-01&to=2025-12-31#section-proposals"
-    )
+    assert saved.headers["Location"].endswith("/reports/review?from=2025-01-01&to=2025-12-31#proposals")
     assert "Đề nghị cấp thêm vốn" in full_page(chair.get("/reports/review?from=2025-01-01&to=2025-12-31"))
     assert "Đề nghị cấp thêm vốn" not in full_page(chair.get("/reports/review?period=2025"))
 

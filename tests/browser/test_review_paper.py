@@ -9,6 +9,7 @@ import unicodedata
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import ARTIFACTS, axe_violations, log_in
@@ -90,11 +91,11 @@ def test_the_review_prints_as_the_document_the_chair_signs(page, demo, problems)
         assert squeeze(name) not in text, name
 
     # The chair rewrites part IV in place; the section is swapped, the rest of the page stays.
-    page.locator("#section-lessons summary").click()
+    page.locator("#lessons summary").click()
     page.fill("#lessons-text", "Phối hợp với Công an xã ngay từ khi người được giúp đỡ trở về.")
-    page.locator("#section-lessons button[type=submit]").click()
-    page.locator("#section-lessons .review-text").first.wait_for()
-    assert page.locator("#section-lessons .review-text").all_inner_texts() == [
+    page.locator("#lessons button[type=submit]").click()
+    expect(page.locator("#lessons")).to_contain_text("ngay từ khi người được giúp đỡ trở về")
+    assert page.locator("#lessons .review-text").all_inner_texts() == [
         "Phối hợp với Công an xã ngay từ khi người được giúp đỡ trở về."
     ]
     _pages, text = printed(page, "review-edited")

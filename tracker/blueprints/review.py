@@ -184,7 +184,8 @@ def save_notes():
     note = reviewing.saved_note(g.fund.id, period, section)
     before = note.text if note else ""
     text = (form.text.data or "").strip()
-    back = redirect(url_for("review.show", **period.query) + f"#section-{section}", 303)
+    anchor = section.replace("_", "-")  # the section's id on the page
+    back = redirect(url_for("review.show", **period.query) + f"#{anchor}", 303)
     if text == before:
         return back
     if not text:
