@@ -244,7 +244,7 @@ def test_the_log_after_real_actions_reads_in_words(app, real_actions):
     assert "Họ và tên" in audit_row(html, "Thêm người được giúp đỡ")
     assert "Loại nhà tài trợ Nhà hảo tâm" in audit_row(html, "Thêm nhà tài trợ")
     assert "Vai trò Ban Chỉ đạo (chỉ xem) Thành viên" in audit_row(html, "Đổi vai trò")
-    assert f"Lưu phương hướng, nhiệm vụ của báo cáo — 6 tháng đầu năm {clock.today().year}" in text
+    assert f"Lưu một mục của báo cáo sơ kết, tổng kết — 6 tháng đầu năm {clock.today().year}" in text
     if DUMP:
         for row in html.split('<tr id="audit-')[1:]:
             print(visible_text(row.split("</table>\n</div>")[0]))

@@ -206,7 +206,7 @@ def screen_donors(page: str) -> list[tuple[str, int]]:
     return [
         (name, int(screen_number(amount)))
         for name, amount in re.findall(
-            r'<span data-donor>([^<]*)</span></td><td class="num" data-figure="raised_by_donor">([^<]*)<',
+            r'<span data-donor>([^<]*)</span></td>\s*<td class="num" data-figure="raised_by_donor">([^<]*)<',
             page,
         )
     ]
@@ -474,7 +474,7 @@ def test_the_page_is_the_official_document(history, as_role):
     assert "Quỹ xã Hồng Sơn" in page
     assert "Hồng Sơn, ngày 05 tháng 02 năm 2026" in page
     assert "print.css" in page
-    assert page.count('class="signatures report-signatures"') == 1
+    assert page.count('class="review-signature"') == 1
     assert 'id="visits-due-note"' in page
     assert 'class="site-header no-print"' in page  # the navigation is not printed
     assert "BÁO CÁO SƠ KẾT 6 THÁNG CUỐI NĂM 2025" in full_page(chair.get("/reports/review?period=2025-H2"))
@@ -597,7 +597,7 @@ def test_the_chair_edits_the_list_per_period(app, history, as_role):
         "/reports/review/notes", {"period": "2025-H1", "text": "Họp tổ giúp đỡ\n- Thăm anh A"}
     )
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/reports/review?period=2025-H1")
+    assert response.headers["Location"].endswith("/reports/review?period=2025-H1#next-steps")
     page = full_page(chair.get("/reports/review?period=2025-H1"))
     steps = re.search(r'<ol class="next-steps">(.*?)</ol>', page, re.S).group(1)
     assert re.findall(r"<li>(.*?)</li>", steps) == ["Họp tổ giúp đỡ", "Thăm anh A"]

@@ -86,7 +86,7 @@ ACTIONS = {
     "donation.create": _l("Recorded a donation"),
     "donation.reverse": _l("Reversed a donation"),
     "period.close": _l("Closed the books"),
-    "review.notes": _l("Saved the review's to-do list"),
+    "review.notes": _l("Saved a part of the review"),
 }
 OTHER_ACTION = _l("Other change")  # a row written by an older version under a name since retired
 
@@ -133,6 +133,7 @@ FIELDS = {
     "reason": (_l("Reason"), None),
     "by": (_l("Done through"), {"command line": _l("the command line on the server")}),
     "period": (_l("Period"), "period"),
+    "section": (_l("Part of the review"), labels.REVIEW_PARTS),
     "items": (_l("Items in the list"), None),
     "fields": (_l("Details entered or changed"), "person_fields"),
     "full_name": (_l("Full name"), None),

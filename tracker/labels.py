@@ -78,13 +78,22 @@ CASHBOOK_KINDS = {
 # The review's export (queries.review.figure_rows): its sections and the items of each, in the
 # words of the printed review.
 REVIEW_SECTIONS = {
-    "money": _l("I. Money"),
-    "raised_by_donor": _l("I. Money"),
-    "people": _l("II. People helped"),
-    "people_by_status": _l("II. People helped"),
-    "status_changes": _l("II. People helped"),
-    "visits": _l("III. Visits"),
-    "next_steps": _l("IV. What to do next"),
+    "money": _l("1. Money"),
+    "raised_by_donor": _l("1. Money"),
+    "people": _l("2. People helped"),
+    "people_by_status": _l("2. People helped"),
+    "status_changes": _l("2. People helped"),
+    "visits": _l("3. Visits"),
+    "next_steps": _l("V. Tasks for the next period"),
+}
+# The parts of the printed review the chair writes (queries.review.SECTIONS), as headed on paper.
+REVIEW_PARTS = {
+    "situation": _l("I. The situation"),
+    "shortcomings": _l("III. Shortcomings and their causes"),
+    "lessons": _l("IV. Lessons learned"),
+    "next_steps": _l("V. Tasks for the next period"),
+    "proposals": _l("VI. Proposals and recommendations"),
+    "recipients": _l("Recipients:"),
 }
 REVIEW_ITEMS = {
     ("money", "raised"): _l("Raised in the period"),

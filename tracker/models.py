@@ -819,15 +819,18 @@ class PersonAccess(db.Model):
 
 
 class ReviewNote(db.Model):
-    """The chair's "what to do next" list of a review, per fund and period ("2026", "2026-H1")."""
+    """The chair's text of one section of a review, per fund and period ("2026", "2026-H1", or a
+    range "2025-01-01..2026-12-31"); the sections are queries.review.SECTIONS ("next_steps" is the
+    "what to do next" list)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
-    period: Mapped[str] = mapped_column(String(7))
+    period: Mapped[str] = mapped_column(String(30))
+    section: Mapped[str] = mapped_column(String(20), default="next_steps", server_default="next_steps")
     text: Mapped[str] = mapped_column(Text, default="")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     updated_by: Mapped[User | None] = relationship()
 
-    __table_args__ = (UniqueConstraint("fund_id", "period"),)
+    __table_args__ = (UniqueConstraint("fund_id", "period", "section"),)

@@ -148,6 +148,7 @@ TEXT_COLUMNS: dict[str, str] = {
             "journal_line.event",
             "document_counter.series",
             "review_note.period",
+            "review_note.section",
         )
     },
 }

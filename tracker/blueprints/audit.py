@@ -192,6 +192,17 @@ def login_shown(named) -> str:
 def period_words(key) -> str:
     """2026 -> "Year 2026", 2026-H1 -> "First half of 2026", as the review's picker says."""
     text = str(key or "")
+    first, dots, last = text.partition("..")
+    if dots:  # a range of days: 2025-01-01..2026-12-31
+        try:
+            start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+        except ValueError:
+            return text
+        return _(
+            "From %(start)s to %(end)s",
+            start=formatting.format_date(start),
+            end=formatting.format_date(end),
+        )
     year, _dash, half = text.partition("-")
     if not year.isdigit():
         return text

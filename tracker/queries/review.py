@@ -19,21 +19,25 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import case, func, select
 
+from tracker import labels, papers
 from tracker.extensions import db
-from tracker.formatting import format_money
+from tracker.formatting import format_date, format_money, format_number, official_date_line
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
     PERSON_STATUSES,
     Donation,
     Donor,
+    Fund,
     Funding,
     JournalLine,
     JournalTransaction,
     Loan,
+    Membership,
     Person,
     PersonStatusChange,
     ReviewNote,
+    User,
     Visit,
 )
 from tracker.money import balances
@@ -58,18 +62,28 @@ class PeriodError(ValueError):
 
 @dataclass(frozen=True)
 class Period:
-    key: str  # "2026" (tổng kết) or "2026-H1" / "2026-H2" (sơ kết)
-    year: int
+    key: str  # "2026" (tổng kết), "2026-H1" / "2026-H2" (sơ kết), or "2025-01-01..2026-12-31"
+    year: int  # the year the period ends in
     half: int | None
     start: dt.date
     end: dt.date
+    custom: bool = False  # any date range (?from=&to=), such as the years since the fund began
 
     @property
     def is_year(self) -> bool:
-        return self.half is None
+        return self.half is None and not self.custom
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query string that asks for this period again."""
+        if self.custom:
+            return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        return {"period": self.key}
 
 
 PERIOD_PATTERN = re.compile(r"^([0-9]{4})(?:-[Hh]([0-9]))?$")
+RANGE_SEPARATOR = ".."
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
 def make_period(year: int, half: int | None) -> Period:
@@ -80,6 +94,10 @@ def make_period(year: int, half: int | None) -> Period:
     return Period(f"{year}-H2", year, 2, dt.date(year, 7, 1), dt.date(year, 12, 31))
 
 
+def make_range(start: dt.date, end: dt.date) -> Period:
+    return Period(f"{start.isoformat()}{RANGE_SEPARATOR}{end.isoformat()}", end.year, None, start, end, True)
+
+
 def default_period(today: dt.date) -> Period:
     """The last complete half year: H1 from July on, otherwise H2 of the year before."""
     if today.month >= 7:
@@ -88,10 +106,14 @@ def default_period(today: dt.date) -> Period:
 
 
 def parse_period(text: str | None, today: dt.date) -> Period:
-    """'2026' or '2026-H1' / '2026-H2' (empty: the default); PeriodError for anything else."""
+    """'2026' or '2026-H1' / '2026-H2' (empty: the default), or a range's key
+    ('2025-01-01..2026-12-31'); PeriodError for anything else."""
     text = (text or "").strip()
     if not text:
         return default_period(today)
+    if RANGE_SEPARATOR in text:
+        start, _sep, end = text.partition(RANGE_SEPARATOR)
+        return parse_range(start, end, today)
     match = PERIOD_PATTERN.match(text)
     if match is None or (match.group(2) is not None and match.group(2) not in "12"):
         raise PeriodError(_l("Enter a period as a year (2026) or a half year (2026-H1 or 2026-H2)."))
@@ -101,6 +123,38 @@ def parse_period(text: str | None, today: dt.date) -> Period:
             _l("Enter a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=today.year + 1)
         )
     return make_period(year, int(match.group(2)) if match.group(2) else None)
+
+
+def parse_day(text: str) -> dt.date | None:
+    for pattern in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_range(start_text: str | None, end_text: str | None, today: dt.date) -> Period:
+    """Any range of days (?from=yyyy-mm-dd&to=yyyy-mm-dd, or dd/mm/yyyy), within the years a
+    period may have; PeriodError saying what to type instead."""
+    start_text, end_text = (start_text or "").strip(), (end_text or "").strip()
+    if not start_text or not end_text:
+        raise PeriodError(_l("Enter both dates of the range: the first day and the last day."))
+    start, end = parse_day(start_text), parse_day(end_text)
+    if start is None or end is None:
+        raise PeriodError(_l("Enter a real date as dd/mm/yyyy, for example 27/11/2026."))
+    if start > end:
+        raise PeriodError(_l("The first day must be on or before the last day of the range."))
+    first, last = dt.date(FIRST_YEAR, 1, 1), dt.date(today.year + 1, 12, 31)
+    if start < first or end > last:
+        raise PeriodError(
+            _l(
+                "Enter dates between %(first)s and %(last)s.",
+                first=format_date(first),
+                last=format_date(last),
+            )
+        )
+    return make_range(start, end)
 
 
 def recent_periods(today: dt.date, years: int = 4) -> list[Period]:
@@ -116,6 +170,11 @@ def recent_periods(today: dt.date, years: int = 4) -> list[Period]:
 
 def official_title(period: Period) -> str:
     """The fixed heading of the document, as the Ban Chỉ đạo expects it."""
+    if period.custom:
+        return (
+            f"BÁO CÁO TỔNG KẾT HOẠT ĐỘNG TỪ NGÀY {format_date(period.start)} "
+            f"ĐẾN NGÀY {format_date(period.end)}"
+        )
     if period.is_year:
         return f"BÁO CÁO TỔNG KẾT NĂM {period.year}"
     which = "ĐẦU" if period.half == 1 else "CUỐI"
@@ -123,6 +182,8 @@ def official_title(period: Period) -> str:
 
 
 def export_name(period: Period) -> str:
+    if period.custom:
+        return f"tong-ket-{period.start.isoformat()}-{period.end.isoformat()}"
     return f"tong-ket-{period.key}" if period.is_year else f"so-ket-{period.key}"
 
 
@@ -153,6 +214,7 @@ class MoneyFigures:
     arrears_rate_percent: Decimal
     cash_start: int  # at the end of the day before the period
     cash_end: int
+    loans_outstanding: int = 0  # loans owed at the end
 
 
 @dataclass(frozen=True)
@@ -298,6 +360,7 @@ def money_figures(fund_id: int, start: dt.date, end: dt.date) -> MoneyFigures:
         arrears_rate_percent=percent(aging.overdue_amount, aging.outstanding),
         cash_start=int(cash_start),
         cash_end=int(cash_end),
+        loans_outstanding=aging.loan_count,
     )
 
 
@@ -475,11 +538,188 @@ def figure_rows(review: Review) -> list[FigureRow]:
     return rows
 
 
+# ------------------------------------------------------------------ the document's head and foot
+
+
+@dataclass(frozen=True)
+class DocumentHead:
+    issuer: tuple[str, str]  # the Front's committee above, the team that reports below
+    number: str
+    place_date: str
+    chair: str  # the name under the signature; "" when the fund has no chair's login with a name
+
+
+REVIEW_ISSUER = "TỔ GIÚP ĐỠ NGƯỜI HOÀN LƯƠNG"
+REVIEW_NUMBER = "Số: ......./BC-TGĐ"
+SIGNED_FOR = "TM. TỔ GIÚP ĐỠ"
+SIGNER = "TỔ TRƯỞNG"
+
+
+def document_head(fund: Fund, day: dt.date) -> DocumentHead:
+    """The official lines of the document (Decree 30/2020/NĐ-CP), in Vietnamese as it is filed:
+    the number is left for the Front's register to fill in."""
+    chair = db.session.scalar(
+        select(User.full_name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.fund_id == fund.id,
+            Membership.role == "chair",
+            Membership.active.is_(True),
+            User.active.is_(True),
+        )
+        .order_by(Membership.id)
+        .limit(1)
+    )
+    return DocumentHead(
+        issuer=(papers.issuer_of(fund)[0], REVIEW_ISSUER),
+        number=REVIEW_NUMBER,
+        place_date=official_date_line(fund.place or "......................", day),
+        chair=(chair or "").strip(),
+    )
+
+
+# ------------------------------------------------------------------ section II of the document
+
+
+@dataclass(frozen=True)
+class FigureLine:
+    keys: tuple[str, ...]  # "section.item" of each value, as data-figure on the page (the CSV's)
+    label: str
+    values: tuple[str, ...]  # as printed: 50.000.000 ₫, 3, 6,6%
+    strong: bool = False
+    indent: bool = False
+
+
+@dataclass(frozen=True)
+class FigureTable:
+    anchor: str
+    heading: str
+    headers: tuple[str, ...]
+    lines: list[FigureLine]
+    footer: list[FigureLine]
+    note: str = ""
+
+
+def percent_text(value: Decimal) -> str:
+    return f"{value:f}".replace(".", ",") + "%"
+
+
+def figure_tables(review: Review) -> list[FigureTable]:
+    """Section II as the page and the Word file print it: the figures of review_figures(), labelled
+    once here so that the two cannot differ."""
+    money, people, visits = review.money, review.people, review.visits
+    item, figure = _("Item"), _("Figure")
+
+    def line(key, label, value, **flags):
+        return FigureLine((key,), label, (value,), **flags)
+
+    donors = [
+        FigureLine(("raised_by_donor",), donor.label, (format_money(donor.amount),), indent=True)
+        for donor in money.donors
+    ] or [FigureLine(("",), _("No donations in this period."), ("",), indent=True)]
+    money_lines = [
+        line("money.raised", _("Raised in the period"), format_money(money.raised), strong=True),
+        *donors,
+        line("money.lent_count", _("Loans disbursed in the period"), format_number(money.lent_count)),
+        line("money.lent_amount", _("Amount lent in the period"), format_money(money.lent_amount)),
+        line(
+            "money.recovered",
+            _("Recovered in the period (repayments, net of reversals)"),
+            format_money(money.recovered),
+        ),
+        line("money.written_off", _("Written off in the period"), format_money(money.written_off)),
+        line(
+            "money.back_after_write_off",
+            _("Money back after a write-off"),
+            format_money(money.back_after_write_off),
+        ),
+        line(
+            "money.outstanding_end",
+            _("Outstanding at the end of the period"),
+            format_money(money.outstanding),
+        ),
+        line("money.overdue_end", _("Overdue at the end of the period"), format_money(money.overdue)),
+        line(
+            "money.loans_over_30_days",
+            _("Loans more than 30 days overdue"),
+            format_number(money.loans_over_30_days),
+        ),
+        line(
+            "money.overdue_over_30_days",
+            _("Overdue amount of those loans"),
+            format_money(money.overdue_over_30_days),
+        ),
+        line(
+            "money.par30_percent",
+            _("PAR30: outstanding of loans more than 30 days overdue ÷ all outstanding"),
+            percent_text(money.par30_percent),
+        ),
+        line(
+            "money.arrears_rate_percent",
+            _("Arrears rate: overdue amount ÷ outstanding"),
+            percent_text(money.arrears_rate_percent),
+        ),
+        line(
+            "money.cash_start", _("Cash on hand at the start of the period"), format_money(money.cash_start)
+        ),
+        line("money.cash_end", _("Cash on hand at the end of the period"), format_money(money.cash_end)),
+    ]
+    people_lines = [
+        FigureLine(
+            (f"people_by_status.{status}", f"status_changes.{status}"),
+            labels.label(labels.PERSON_STATUSES, status),
+            (format_number(count), format_number(people.changes[status])),
+        )
+        for status, count in people.by_status.items()
+    ]
+    people_footer = [
+        FigureLine(("people.total_end", ""), _("Total"), (format_number(people.total), ""), strong=True),
+        FigureLine(("people.new", ""), _("New people helped in the period"), (format_number(people.new), "")),
+    ]
+    visit_lines = [
+        line("visits.made", _("Visits made in the period"), format_number(visits.made)),
+        line(
+            "visits.people_visited", _("People visited in the period"), format_number(visits.people_visited)
+        ),
+        line("visits.due_estimate", _("Visits due in the period (estimate)"), format_number(visits.due)),
+        line(
+            "visits.people_overdue_end",
+            _("People overdue for a visit at the end of the period"),
+            format_number(visits.people_overdue),
+        ),
+    ]
+    return [
+        FigureTable("money", _("1. Money"), (item, figure), money_lines, []),
+        FigureTable(
+            "people",
+            _("2. People helped"),
+            (
+                _("Status"),
+                _("People at the end of the period"),
+                _("Status changes in the period (to this status)"),
+            ),
+            people_lines,
+            people_footer,
+        ),
+        FigureTable(
+            "visits",
+            _("3. Visits"),
+            (item, figure),
+            visit_lines,
+            [],
+            note=_(
+                "Visits due is an estimate: for each person supported during the period, the days "
+                "they were supported in it divided by their visit interval, rounded down."
+            ),
+        ),
+    ]
+
+
 # ------------------------------------------------------------------ what to do next
 
 
 def suggestions(review: Review) -> list[str]:
-    """A starting list for section IV, from the figures; the chair edits it before printing."""
+    """A starting list for section V, from the figures; the chair edits it before printing."""
     money, people, visits = review.money, review.people, review.visits
     items = []
     if money.loans_over_30_days:
@@ -529,16 +769,138 @@ def suggestions(review: Review) -> list[str]:
     return ["- " + item for item in items]
 
 
-def saved_note(fund_id: int, period: Period) -> ReviewNote | None:
+# ------------------------------------------------------------------ the document's text
+
+# The sections of the document the chair writes, in the order of the page; section II is the figures.
+SECTIONS = ("situation", "shortcomings", "lessons", "next_steps", "proposals", "recipients")
+NEXT_STEPS = "next_steps"
+SECTION_HEADINGS = labels.REVIEW_PARTS
+RESULTS_HEADING = _l("II. Results")
+
+
+def saved_note(fund_id: int, period: Period, section: str = NEXT_STEPS) -> ReviewNote | None:
     return db.session.scalar(
-        select(ReviewNote).where(ReviewNote.fund_id == fund_id, ReviewNote.period == period.key)
+        select(ReviewNote).where(
+            ReviewNote.fund_id == fund_id, ReviewNote.period == period.key, ReviewNote.section == section
+        )
     )
 
 
 def next_steps_text(fund_id: int, review: Review) -> tuple[ReviewNote | None, str]:
-    """Section IV as it stands: the chair's saved list for the period, or the suggestions."""
+    """Section V as it stands: the chair's saved list for the period, or the suggestions."""
     note = saved_note(fund_id, review.period)
     return note, note.text if note else "\n".join(suggestions(review))
+
+
+@dataclass(frozen=True)
+class SectionText:
+    key: str
+    heading: str
+    note: ReviewNote | None  # the chair's saved text, None while the suggestion stands
+    text: str  # as it prints: the saved text, or the suggestion from the figures
+
+    @property
+    def lines(self) -> list[str]:
+        return note_lines(self.text) if self.key == NEXT_STEPS else paragraphs(self.text)
+
+
+def section_texts(fund_id: int, review: Review, fund: Fund) -> dict[str, SectionText]:
+    """Every section the chair writes, as it stands for the period (one query)."""
+    notes = {
+        note.section: note
+        for note in db.session.scalars(
+            select(ReviewNote).where(ReviewNote.fund_id == fund_id, ReviewNote.period == review.period.key)
+        )
+    }
+    defaults = suggested_texts(review, fund)
+    return {
+        key: SectionText(
+            key,
+            str(SECTION_HEADINGS[key]),
+            notes.get(key),
+            notes[key].text if key in notes else defaults[key],
+        )
+        for key in SECTIONS
+    }
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a section typed one per line, as typed (a leading dash stays)."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def suggested_texts(review: Review, fund: Fund) -> dict[str, str]:
+    """A first draft of each section from the figures, for the chair to rewrite: what the app knows
+    is filled in, what only the team knows is left as a line to complete."""
+    money, people, visits = review.money, review.people, review.visits
+    founded = (
+        _("The fund was founded on %(date)s.", date=format_date(fund.founded_on))
+        + (
+            " " + _("Decision: %(decision)s.", decision=fund.founding_decision)
+            if fund.founding_decision
+            else ""
+        )
+        if fund.founded_on
+        else ""
+    )
+    situation = [
+        " ".join(
+            filter(
+                None,
+                (
+                    founded,
+                    _(
+                        "At the end of the period the team was helping %(count)s person(s); %(new)s "
+                        "file(s) were opened in the period.",
+                        count=people.by_status["supported"],
+                        new=people.new,
+                    ),
+                ),
+            )
+        ),
+        "- " + _("Advantages: ..."),
+        "- " + _("Difficulties: ..."),
+    ]
+    shortcomings = []
+    if money.loans_over_30_days:
+        shortcomings.append(
+            _(
+                "%(count)s loan(s) more than 30 days overdue (%(amount)s overdue).",
+                count=money.loans_over_30_days,
+                amount=format_money(money.overdue_over_30_days),
+            )
+        )
+    if visits.made < visits.due:
+        shortcomings.append(
+            _(
+                "Visits made (%(made)s) fell short of the visits due (%(due)s).",
+                made=visits.made,
+                due=visits.due,
+            )
+        )
+    if money.raised <= 0:
+        shortcomings.append(_("Nothing was raised in this period."))
+    shortcomings = ["- " + line for line in shortcomings] or ["- ..."]
+    shortcomings.append("- " + _("Causes: ..."))
+    lessons = [
+        "- " + _("Work with the mass organisations, the hamlets and the commune police to help each person."),
+        "- " + _("Regular visits and mentoring help people settle and repay on time."),
+    ]
+    proposals = ["- " + _("To the commune Front committee: ...")]
+    recipients = [
+        "- " + _("Standing committee of the commune Front (to report);"),
+        "- " + _("Commune Party committee and People's Committee (to report);"),
+        "- " + _("Members of the support team;"),
+        "- " + _("File copy."),
+    ]
+    return {
+        "situation": "\n".join(situation),
+        "shortcomings": "\n".join(shortcomings),
+        "lessons": "\n".join(lessons),
+        NEXT_STEPS: "\n".join(suggestions(review)),
+        "proposals": "\n".join(proposals),
+        "recipients": "\n".join(recipients),
+    }
 
 
 def next_step_rows(text: str) -> list[FigureRow]:
@@ -550,6 +912,57 @@ def note_lines(text: str) -> list[str]:
     """The items of a list typed one per line; a leading dash or bullet is dropped."""
     lines = (line.strip() for line in text.splitlines())
     return [line.lstrip("-•*+ ").strip() for line in lines if line.lstrip("-•*+ ").strip()]
+
+
+# ------------------------------------------------------------------ the public accounts (công khai tài chính)
+
+# Below this many loans, a count on the hamlet's notice board could point at the borrower.
+SMALLEST_PUBLIC_COUNT = 3
+
+
+@dataclass(frozen=True)
+class PublicAccounts:
+    """The notice-board sheet: the review's money figures for the period, without anything that
+    could point at a borrower (no loan rows, no names, loan counts only from SMALLEST_PUBLIC_COUNT)."""
+
+    period: Period
+    as_of: dt.date
+    money: MoneyFigures
+
+    @property
+    def is_complete(self) -> bool:
+        return self.as_of >= self.period.end
+
+    @property
+    def money_in(self) -> int:
+        return self.money.raised + self.money.recovered + self.money.back_after_write_off
+
+    @property
+    def lent_loans(self) -> int | None:
+        return public_count(self.money.lent_count)
+
+    @property
+    def loans_outstanding(self) -> int | None:
+        return public_count(self.money.loans_outstanding)
+
+
+def public_title(period: Period) -> str:
+    if period.is_year:
+        return f"CÔNG KHAI TÀI CHÍNH NĂM {period.year}"
+    which = "ĐẦU" if period.half == 1 else "CUỐI"
+    return f"CÔNG KHAI TÀI CHÍNH 6 THÁNG {which} NĂM {period.year}"
+
+
+def public_count(count: int) -> int | None:
+    """A count of loans as the notice board may print it: None ("fewer than 3") for one or two
+    loans, which a hamlet could put a name to; none at all names no one."""
+    return count if count == 0 or count >= SMALLEST_PUBLIC_COUNT else None
+
+
+def public_accounts(fund_id: int, period: Period, today: dt.date) -> PublicAccounts:
+    """The money of a half year or a year for the notice board; eight queries (money_figures')."""
+    as_of = min(period.end, today)
+    return PublicAccounts(period, as_of, money_figures(fund_id, period.start, as_of))
 
 
 # ------------------------------------------------------------------ donors' thank-you letters

@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "close_period": frozenset({"chair"}),
     "view_reports": frozenset({"chair", "treasurer", "viewer"}),
     "export_money": frozenset({"chair", "treasurer", "viewer"}),
+    # The notice-board sheet (công khai tài chính): the chair puts it up, the Ban Chỉ đạo reads it.
+    "view_public_accounts": frozenset({"chair", "viewer"}),
     "export_personal": frozenset({"chair"}),
     # Visits by mentor: counts per committee member, no person's name (members' names are not
     # protected personal data). The chair and the viewers; a member sees only their own row on
