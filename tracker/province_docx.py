@@ -1,0 +1,117 @@
+"""The province's review as a Word file for its steering committee to edit before signing: the same
+head, figures and table of funds as the printed page, drawn with the fund review's helpers
+(tracker.review_docx, tracker.papers_docx) so that it looks like the other papers."""
+
+import io
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt
+
+from tracker.formatting import format_money, format_number
+from tracker.i18n import gettext as _
+from tracker.papers import Paper
+from tracker.papers_docx import SIZE, borderless, centred_line, clean, header, page_setup, set_widths
+from tracker.queries import province
+from tracker.review_docx import TEXT_WIDTH, bold_line, figure_table, text_line
+
+FUND_TYPE = Pt(8)  # ten columns between the margins of an A4 page
+COMMUNE_WIDTH = 25  # mm; the nine figures share the rest
+
+
+def province_review_docx(
+    review, title: str, head, fund_count: str, tables: list, rows: list, total, **_page
+) -> bytes:
+    document = Document()
+    page_setup(document)
+    header(
+        document,
+        Paper(
+            kind="review",
+            title=title,
+            subtitle="",
+            issuer=head.issuer,
+            number=head.number,
+            place_date=head.place_date,
+            addressee=None,
+        ),
+    )
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    heading.paragraph_format.space_before = Pt(12)
+    run = heading.add_run(clean(title))
+    run.bold = True
+    run.font.size = Pt(14)
+    text_line(document, fund_count)
+    for block in tables:
+        bold_line(document, block.heading)
+        figure_table(document, block)
+        if block.note:
+            note = document.add_paragraph()
+            note.add_run(clean(block.note)).italic = True
+    bold_line(document, _("4. By fund"))
+    funds_table(document, rows, total)
+    signature(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def fund_cells(row: province.ReviewRow, label: str) -> tuple[str, ...]:
+    return (
+        label,
+        format_number(row.people),
+        format_money(row.raised),
+        format_money(row.lent),
+        format_money(row.recovered),
+        format_money(row.written_off),
+        format_money(row.outstanding),
+        format_money(row.overdue),
+        row.par30_text,
+        format_number(row.visits),
+    )
+
+
+def funds_table(document, rows: list, total) -> None:
+    headings = (
+        _("Commune / ward"),
+        _("People helped"),
+        _("Raised in the period"),
+        _("Amount lent in the period"),
+        _("Recovered"),
+        _("Written off"),
+        _("Outstanding at the end of the period"),
+        _("Overdue"),
+        _("Outstanding more than 30 days overdue"),
+        _("Visits made in the period"),
+    )
+    lines = [(headings, True), *((fund_cells(row, row.commune or row.name), False) for row in rows)]
+    lines.append((fund_cells(total, _("Total")), True))
+    grid = document.add_table(rows=len(lines), cols=len(headings))
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    figure = (TEXT_WIDTH - COMMUNE_WIDTH) / (len(headings) - 1)
+    set_widths(grid, [Mm(COMMUNE_WIDTH)] + [Mm(figure)] * (len(headings) - 1))
+    for r, (cells, strong) in enumerate(lines):
+        for c, text in enumerate(cells):
+            target = grid.cell(r, c).paragraphs[0]
+            target.paragraph_format.space_after = Pt(0)
+            if r == 0:
+                target.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            elif c:
+                target.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            run = target.add_run(clean(str(text)))
+            run.font.size = FUND_TYPE
+            run.bold = strong
+
+
+def signature(document) -> None:
+    document.add_paragraph().paragraph_format.space_after = Pt(0)
+    grid = document.add_table(rows=1, cols=2)
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    borderless(grid)
+    set_widths(grid, (Mm(80), Mm(85)))
+    right = grid.rows[0].cells[1]
+    centred_line(right, province.SIGNED_FOR, bold=True, first=True).runs[0].font.size = SIZE
+    centred_line(right, province.SIGNER, bold=True).runs[0].font.size = SIZE
