@@ -51,7 +51,7 @@ def index():
             "tinh-" + slug(current_user.province),
             sheets.PROVINCE,
             province.export_rows(rows),
-            subtitle=_("Today is %(date)s", date=format_date(today)),
+            subtitle=_("As of %(date)s", date=format_date(today)),
             issuer=_("Province %(name)s", name=current_user.province),
         )
     return render_template(

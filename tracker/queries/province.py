@@ -286,6 +286,23 @@ def review_total(rows: list[ReviewRow]) -> ReviewRow:
     return ReviewRow(0, "", "", **{field: sum(getattr(row, field) for row in rows) for field in REVIEW_SUMS})
 
 
+# The CSV's columns (web.sheets.PROVINCE lays them out for Excel): other programs read these names.
+EXPORT_COLUMNS = (
+    "fund_id",
+    "commune",
+    "fund_name",
+    "cash",
+    "donated",
+    "lent",
+    "outstanding",
+    "overdue",
+    "par30",
+    "people",
+    "supported",
+    "visits_overdue",
+)
+
+
 def export_rows(rows: list[FundRow]):
     """The table's rows for web.sheets.PROVINCE, in its order (PAR30 as the aging report's share)."""
     for row in rows:
