@@ -374,3 +374,9 @@ def test_the_query_count_does_not_grow_with_the_number_of_funds(app, funds, coun
         visit(app, person, dt.date(2025, 6, 2))
     after = {url: count_queries(lambda url=url: browser.client.get(url)) for url in urls}
     assert after == before
+
+
+def test_a_city_is_a_city_in_the_header():
+    assert province.province_words("Lâm Đồng") == "TỈNH\u00a0LÂM\u00a0ĐỒNG"
+    assert province.province_words("Hà Nội") == "THÀNH\u00a0PHỐ\u00a0HÀ\u00a0NỘI"
+    assert province.province_words("Thành phố Hồ Chí Minh") == "THÀNH\u00a0PHỐ\u00a0HỒ\u00a0CHÍ\u00a0MINH"

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import Select, and_, case, func, select
 
+from tracker import provinces
 from tracker.extensions import db
 from tracker.formatting import official_date_line
 from tracker.i18n import ngettext
@@ -332,7 +333,10 @@ SIGNER = "TRƯỞNG BAN"
 def province_words(name: str) -> str:
     """'TỈNH LÂM ĐỒNG', or 'THÀNH PHỐ HÀ NỘI' for a city that is a province, on one line."""
     name = name.strip()
-    level = "" if name.lower().startswith(("thành phố", "tỉnh", "tp")) else "tỉnh "
+    if name.lower().startswith(("thành phố", "tỉnh")):
+        level = ""
+    else:
+        level = "thành phố " if name in provinces.CITIES else "tỉnh "
     return (level + name).upper().replace(" ", "\u00a0")
 
 
