@@ -240,6 +240,12 @@ def prepare(database: str, fund_id: int | None = None) -> Bench:
         ("report: visits by mentor", chair, "/reports/visits"),
         ("review (year)", chair, f"/reports/review?period={time.localtime().tm_year}"),
         (f"province table ({province_funds} funds)", regional, "/province"),
+        (f"province table XLSX ({province_funds} funds)", regional, "/province?format=xlsx"),
+        (
+            f"province review (year, {province_funds} funds)",
+            regional,
+            f"/province/review?period={time.localtime().tm_year}",
+        ),
         ("export: outstanding CSV", chair, "/reports/outstanding?format=csv"),
         ("export: cash book XLSX", chair, "/reports/cashbook?format=xlsx&from=2000-01-01"),
     ]
