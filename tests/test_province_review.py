@@ -285,9 +285,11 @@ def test_the_word_file_is_the_same_document(app, funds):
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "TỪ NGÀY 01/01/2025 ĐẾN NGÀY 31/12/2025" in text
-    assert "BAN CHỈ ĐẠO TỈNH" in cells[0] and "TM. BAN CHỈ ĐẠO" in cells[-1]
+    assert "BAN CHỈ ĐẠO TỈNH" in cells[0] and "Phụ lục: Số liệu từng quỹ" in text
     assert "45.000.000 ₫" in cells
-    funds_table = document.tables[-2]
+    funds_table = document.tables[-1]  # the appendix, after the signature
+    assert "TM. BAN CHỈ ĐẠO" in document.tables[-2].rows[0].cells[1].text
+    assert document.sections[-1].page_width > document.sections[-1].page_height  # landscape
     assert [cell.text for cell in funds_table.rows[1].cells][:3] == ["xã Hồng Sơn", "2", "30.000.000 ₫"]
     assert [cell.text for cell in funds_table.rows[-1].cells][:4] == [
         "Tổng cộng",

@@ -5,19 +5,21 @@ head, figures and table of funds as the printed page, drawn with the fund review
 import io
 
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from tracker.formatting import format_money, format_number
+from tracker.formatting import format_date, format_money, format_number
 from tracker.i18n import gettext as _
 from tracker.papers import Paper
 from tracker.papers_docx import SIZE, borderless, centred_line, clean, header, page_setup, set_widths
 from tracker.queries import province
-from tracker.review_docx import TEXT_WIDTH, bold_line, figure_table, text_line
+from tracker.review_docx import bold_line, figure_table, text_line
 
-FUND_TYPE = Pt(8)  # ten columns between the margins of an A4 page
-COMMUNE_WIDTH = 25  # mm; the nine figures share the rest
+FUND_TYPE = Pt(10)
+APPENDIX_WIDTH = 257  # mm between the margins of the appendix's landscape page
+COMMUNE_WIDTH = 32  # mm; the nine figures share the rest
 
 
 def province_review_docx(
@@ -50,12 +52,28 @@ def province_review_docx(
         if block.note:
             note = document.add_paragraph()
             note.add_run(clean(block.note)).italic = True
-    bold_line(document, _("4. By fund"))
-    funds_table(document, rows, total)
     signature(document)
+    appendix(document, review.period)
+    funds_table(document, rows, total)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def appendix(document, period) -> None:
+    """A new page of A4 turned to landscape, and the appendix's heading."""
+    portrait = document.sections[-1]
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = portrait.page_height, portrait.page_width
+    section.left_margin, section.right_margin = Mm(20), Mm(20)
+    heading = bold_line(document, _("Appendix: the figures of each fund"))
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    dates = document.add_paragraph()
+    dates.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    dates.add_run(
+        clean(_("From %(start)s to %(end)s", start=format_date(period.start), end=format_date(period.end)))
+    ).italic = True
 
 
 def fund_cells(row: province.ReviewRow, label: str) -> tuple[str, ...]:
@@ -91,7 +109,7 @@ def funds_table(document, rows: list, total) -> None:
     grid = document.add_table(rows=len(lines), cols=len(headings))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    figure = (TEXT_WIDTH - COMMUNE_WIDTH) / (len(headings) - 1)
+    figure = (APPENDIX_WIDTH - COMMUNE_WIDTH) / (len(headings) - 1)
     set_widths(grid, [Mm(COMMUNE_WIDTH)] + [Mm(figure)] * (len(headings) - 1))
     for r, (cells, strong) in enumerate(lines):
         for c, text in enumerate(cells):

@@ -4,9 +4,11 @@ province Front committee's header, the table of funds whole, no name of anyone h
 fits a phone."""
 
 import datetime as dt
+import io
 
 import pytest
 import sqlalchemy as sa
+from pypdf import PdfReader
 
 from tests.browser.test_review_paper import look, printed, squeeze
 from tests.conftest import serving
@@ -50,7 +52,15 @@ def test_the_province_review_prints_under_the_province_header(page, province, pr
     assert page.locator("#funds tbody tr").count() == 2
     look(page, "province-review")
     pages, text = printed(page, "province-review")
-    assert 1 <= pages <= 4, pages
+    assert 2 <= pages <= 4, pages
+    # the table of funds is an appendix on A4 turned to landscape, after the signature
+    page.emulate_media(media="print")
+    sheets = PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=True))).pages
+    page.emulate_media(media="screen")
+    last = sheets[-1]
+    assert float(last.mediabox.width) > float(last.mediabox.height)
+    assert squeeze("Phụ lục: Số liệu từng quỹ") in squeeze(last.extract_text())
+    assert squeeze("TM. BAN CHỈ ĐẠO") in squeeze(sheets[-2].extract_text())
     for words in (
         "ỦY BAN MTTQ VIỆT NAM TỈNH LÂM ĐỒNG",
         "BAN CHỈ ĐẠO TỈNH",
@@ -58,7 +68,7 @@ def test_the_province_review_prints_under_the_province_header(page, province, pr
         "BÁO CÁO TỔNG KẾT HOẠT ĐỘNG TỪ NGÀY",
         "CỦA CÁC QUỸ GIÚP ĐỠ NGƯỜI HOÀN LƯƠNG TRÊN ĐỊA BÀN",
         "Dư nợ quá hạn trên 30 ngày",
-        "4. Số liệu từng quỹ",
+        "Phụ lục: Số liệu từng quỹ",
         "xã Hồng Sơn",
         "xã Tân Hà",
         "3.456.000 ₫",
