@@ -148,7 +148,7 @@ def slug(text: str) -> str:
 def review():
     """Render the province's review of a year, a half year (?period=) or any range
     (?from=yyyy-mm-dd&to=yyyy-mm-dd): its funds' figures summed, as the document its steering
-    committee prints, with a row per fund below; ?format=docx is the same document in Word."""
+    committee prints, with a row per fund in an appendix; ?format=docx is the same document in Word."""
     today = clock.today()
     name = current_user.province
     try:
@@ -165,20 +165,7 @@ def review():
             today=today,
         )
         return page, 400
-    funds = province.province_funds(name)
-    result = reviewing.review_figures(funds, period, today)
-    rows = province.review_rows(funds, period.start, result.as_of)
-    document = dict(
-        review=result,
-        title=province.review_title(period),
-        head=province.review_head(name, today),
-        fund_count=province.fund_count_text(len(rows)),
-        tables=province.review_tables(result),
-        rows=rows,
-        total=province.review_total(rows),
-        signed_for=province.SIGNED_FOR,
-        signer=province.SIGNER,
-    )
+    document = review_document(name, period, today)
     if request.args.get("format") == "docx":
         response = Response(province_review_docx(**document), mimetype=DOCX_MIMETYPE)
         file_name = f"{reviewing.export_name(period)}-tinh-{slug(name)}.docx"
@@ -190,4 +177,23 @@ def review():
         periods=picker_periods(period, today),
         today=today,
         **document,
+    )
+
+
+def review_document(name: str, period: reviewing.Period, today) -> dict:
+    """What the province's review prints, on the page and in Word: the figures of the province's
+    funds summed (the fund review's, reviewing.review_figures), and a row per fund."""
+    funds = province.province_funds(name)
+    result = reviewing.review_figures(funds, period, today)
+    rows = province.review_rows(funds, period.start, result.as_of)
+    return dict(
+        review=result,
+        title=province.review_title(period),
+        head=province.review_head(name, today),
+        fund_count=province.fund_count_text(len(rows)),
+        tables=province.review_tables(result),
+        rows=rows,
+        total=province.review_total(rows),
+        signed_for=province.SIGNED_FOR,
+        signer=province.SIGNER,
     )
