@@ -111,9 +111,10 @@ def funds_table(document, rows: list, total) -> None:
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     figure = (APPENDIX_WIDTH - COMMUNE_WIDTH) / (len(headings) - 1)
     set_widths(grid, [Mm(COMMUNE_WIDTH)] + [Mm(figure)] * (len(headings) - 1))
-    for r, (cells, strong) in enumerate(lines):
-        for c, text in enumerate(cells):
-            target = grid.cell(r, c).paragraphs[0]
+    # row by row: grid.cell(r, c) walks the whole table at each call, minutes for a province's
+    for r, (row, (cells, strong)) in enumerate(zip(grid.rows, lines, strict=True)):
+        for c, (cell, text) in enumerate(zip(row.cells, cells, strict=True)):
+            target = cell.paragraphs[0]
             target.paragraph_format.space_after = Pt(0)
             if r == 0:
                 target.alignment = WD_ALIGN_PARAGRAPH.CENTER

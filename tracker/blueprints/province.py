@@ -184,8 +184,11 @@ def review_document(name: str, period: reviewing.Period, today) -> dict:
     """What the province's review prints, on the page and in Word: the figures of the province's
     funds summed (the fund review's, reviewing.review_figures), and a row per fund."""
     funds = province.province_funds(name)
-    result = reviewing.review_figures(funds, period, today)
-    rows = province.review_rows(funds, period.start, result.as_of)
+    as_of = reviewing.review_end(period, today)
+    # a province's thousands of files are read once, for its figures and for its funds' rows
+    histories = reviewing.people_histories(funds, as_of)
+    result = reviewing.review_figures(funds, period, today, histories)
+    rows = province.review_rows(funds, period.start, as_of, histories)
     return dict(
         review=result,
         title=province.review_title(period),

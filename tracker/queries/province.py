@@ -204,7 +204,9 @@ REVIEW_SUMS = (
 )
 
 
-def review_rows(funds: Select, start: dt.date, end: dt.date) -> list[ReviewRow]:
+def review_rows(
+    funds: Select, start: dt.date, end: dt.date, histories: list[review.PersonRecord] | None = None
+) -> list[ReviewRow]:
     """A row per fund with its figures from `start` to `end` (the day the review is as of): seven
     queries whatever the number of funds, each grouped by fund. The sums are review.money_figures'
     (the same journal lines), the position at the end is reports.aging's (balances.loan_positions of
@@ -245,7 +247,8 @@ def review_rows(funds: Select, start: dt.date, end: dt.date) -> list[ReviewRow]:
             owed[fund_of[loan_id]].append(position)
 
     records: dict[int, list[review.PersonRecord]] = defaultdict(list)
-    for record in review.people_histories(funds, end):
+    # the people's histories as of `end`, read once for the province's figures and its rows
+    for record in histories if histories is not None else review.people_histories(funds, end):
         records[record.person.fund_id].append(record)
 
     visits = dict(

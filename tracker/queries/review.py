@@ -247,13 +247,15 @@ class Review:
         return self.as_of >= self.period.end
 
 
-def review_figures(funds: Funds, period: Period, today: dt.date) -> Review:
+def review_figures(
+    funds: Funds, period: Period, today: dt.date, histories: list[PersonRecord] | None = None
+) -> Review:
     """Every figure of the review of a fund (its id), or of several summed (a province's: a list or
-    a SELECT of ids). Eleven queries whatever the number of rows or funds."""
-    # A period that is not over is reported up to today (one that has not begun has no days in it:
-    # its "in the period" figures are 0 and its "at the end" figures are today's).
-    as_of = min(period.end, today)
-    histories = people_histories(funds, as_of)
+    a SELECT of ids). Eleven queries whatever the number of rows or funds; nine when the caller
+    has read the people's histories already (people_histories(funds, review_end(period, today)))."""
+    as_of = review_end(period, today)
+    if histories is None:
+        histories = people_histories(funds, as_of)
     return Review(
         period=period,
         as_of=as_of,
@@ -261,6 +263,13 @@ def review_figures(funds: Funds, period: Period, today: dt.date) -> Review:
         people=people_figures(histories, period.start, as_of),
         visits=visit_figures(funds, histories, period.start, as_of, today),
     )
+
+
+def review_end(period: Period, today: dt.date) -> dt.date:
+    """The day a review is as of. A period that is not over is reported up to today (one that has
+    not begun has no days in it: its "in the period" figures are 0 and its "at the end" figures
+    are today's)."""
+    return min(period.end, today)
 
 
 def percent(part: int, whole: int) -> Decimal:
