@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -82,8 +83,9 @@ def ensure_logins(fund: Fund) -> None:
 
 def login(app, username):
     client = app.test_client()
-    client.get("/login")
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)[1]
+    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302, (username, response.status_code)
     return client
 
@@ -169,7 +171,7 @@ def prepare(database: str, fund_id: int | None = None) -> Bench:
             "SQLALCHEMY_DATABASE_URI": database,
             "SECRET_KEY": "bench",
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-            "WTF_CSRF_ENABLED": False,  # only GET requests and the login here
+            # CSRF stays on: the review's section forms carry a token field that exists only then
         }
     )
     with app.app_context():
@@ -240,6 +242,12 @@ def prepare(database: str, fund_id: int | None = None) -> Bench:
         ("report: visits by mentor", chair, "/reports/visits"),
         ("review (year)", chair, f"/reports/review?period={time.localtime().tm_year}"),
         (f"province table ({province_funds} funds)", regional, "/province"),
+        (f"province table XLSX ({province_funds} funds)", regional, "/province?format=xlsx"),
+        (
+            f"province review (year, {province_funds} funds)",
+            regional,
+            f"/province/review?period={time.localtime().tm_year}",
+        ),
         ("export: outstanding CSV", chair, "/reports/outstanding?format=csv"),
         ("export: cash book XLSX", chair, "/reports/cashbook?format=xlsx&from=2000-01-01"),
     ]

@@ -241,7 +241,18 @@ MATRIX: dict[str, dict[str, tuple]] = {
     },
     # ------------------------------------------------------------------ the province's overview
     # (the regional login oversees fund A's province; fund B is in another)
-    "province.index": {"GET":          (L,   403, 403, 403, 403, 403, L,   403, 200)},
+    "province.index": {
+        "GET":                         (L,   403, 403, 403, 403, 403, L,   403, 200),
+        "GET ?format=xlsx":            (L,   403, 403, 403, 403, 403, L,   403, 200),
+        "GET ?format=csv":             (L,   403, 403, 403, 403, 403, L,   403, 200),
+    },
+    "province.review": {
+        "GET":                         (L,   403, 403, 403, 403, 403, L,   403, 200),
+        "GET ?from={year}-01-01&to={year}-12-31":
+                                       (L,   403, 403, 403, 403, 403, L,   403, 200),
+        "GET ?from={year}-01-01&to={year}-12-31&format=docx":
+                                       (L,   403, 403, 403, 403, 403, L,   403, 200),
+    },
     "province.fund": {"GET":           (L,   403, 403, 403, 403, 403, L,   403, 200)},
 }
 # fmt: on

@@ -16,7 +16,7 @@ from tracker import clock
 from tracker.commands import demo
 from tracker.extensions import db
 from tracker.models import User
-from tracker.queries import reports
+from tracker.queries import province, reports
 from tracker.web import sheets
 from tracker.web.exports import HEADING_ROW
 
@@ -56,7 +56,12 @@ EXPORTS = {
         f"BÁO CÁO TỔNG KẾT NĂM {TODAY.year - 1}",
         ("section", "item", "value"),
     ),
+    # the province's table, downloaded by the demo's province login
+    "province.index": ("/province?", sheets.PROVINCE, "Các quỹ trong tỉnh", province.EXPORT_COLUMNS),
 }
+# Who downloads an export, when not the chair; the first line of its title block.
+REGIONAL = "tinh"
+ISSUERS = {"province.index": "Tỉnh Lâm Đồng"}
 
 
 @pytest.fixture
@@ -71,7 +76,12 @@ def chair(app):
 
 def download(chair, endpoint: str, chosen: str):
     url = EXPORTS[endpoint][0]
-    response = chair.client.get(f"{url}format={chosen}")
+    client = chair.client
+    if endpoint.startswith("province."):
+        regional = Browser(chair.client.application.test_client())
+        assert regional.login(REGIONAL, demo.DEMO_PASSWORD).status_code == 302
+        client = regional.client
+    response = client.get(f"{url}format={chosen}")
     assert response.status_code == 200, (endpoint, response.status_code)
     return response
 
@@ -100,6 +110,12 @@ def test_every_export_button_is_covered_here(chair):
         offered |= {path for path in re.findall(r'href="([^"?]+)\?[^"]*format=xlsx', html)}
         assert html.index("format=xlsx") < html.index("format=csv"), "Excel comes first"
         assert "Tải Excel" in html and "CSV (cho phần mềm khác)" in html
+    # the province's page, as its login sees it
+    regional = Browser(chair.client.application.test_client())
+    assert regional.login(REGIONAL, demo.DEMO_PASSWORD).status_code == 302
+    html = regional.get("/province").get_data(as_text=True)
+    offered |= {path for path in re.findall(r'href="([^"?]+)\?[^"]*format=xlsx', html)}
+    assert html.index("format=xlsx") < html.index("format=csv"), "Excel comes first"
     assert len(offered) == len(EXPORTS)
     assert offered == {re.sub(r"\?.*", "", url) for url, *_rest in EXPORTS.values()}
 
@@ -112,7 +128,7 @@ def test_the_excel_file_reads_like_the_report(app, chair, endpoint):
     sheet = table.sheet
 
     # the title block: fund, report, period, and the date printed as a real date
-    assert table.title[0] == demo.DEMO_FUND_NAME
+    assert table.title[0] == ISSUERS.get(endpoint, demo.DEMO_FUND_NAME)
     if title:
         assert table.title[1] == title
     assert re.fullmatch(r"(Tính đến ngày|Từ ngày) \d\d/\d\d/\d{4}.*", table.title[2])

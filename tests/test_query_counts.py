@@ -78,6 +78,8 @@ PAGES = [
     ("chair", "/audit"),
     ("regional", "/province"),
     ("regional", "/province/funds/{fund_id}"),
+    ("regional", f"/province/review?from={TODAY.year - 1}-01-01&to={TODAY.year}-12-31"),
+    ("regional", "/province?format=xlsx"),
     ("chair", "/people/{person_id}?visits=40"),
     ("chair", "/donors/{donor_id}"),
     ("chair", "/donations/{donation_id}"),

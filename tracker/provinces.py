@@ -5,6 +5,9 @@ is refused instead of starting a 35th province that no regional login would see.
 
 from tracker.text import searchable
 
+# The six cities that are provinces: "thành phố Hà Nội", never "tỉnh Hà Nội".
+CITIES = ("Hà Nội", "Huế", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Thành phố Hồ Chí Minh")
+
 PROVINCES = (
     "Hà Nội",
     "Huế",

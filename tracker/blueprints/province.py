@@ -1,20 +1,27 @@
 """The province's view for its steering committee: every fund's figures, read-only, no names."""
 
+import re
 from dataclasses import replace
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
 from tracker import clock
+from tracker.blueprints.review import DOCX_MIMETYPE, asked_period, picker_periods
 from tracker.extensions import db
+from tracker.formatting import format_date
 from tracker.i18n import gettext as _
 from tracker.models import Fund
 from tracker.money import balances
+from tracker.province_docx import province_review_docx
 from tracker.queries import dashboard, figure_cache, province
+from tracker.queries import review as reviewing
 from tracker.queries.figure_cache import CASEWORK, MONEY
-from tracker.web import charts
+from tracker.text import searchable
+from tracker.web import charts, sheets
 from tracker.web.access import requires
+from tracker.web.exports import export, export_format
 
 bp = Blueprint("province", __name__, url_prefix="/province")
 
@@ -22,7 +29,7 @@ bp = Blueprint("province", __name__, url_prefix="/province")
 @bp.route("")
 @requires("view_province")
 def index():
-    """Render the table of the province's funds, sortable, with totals."""
+    """Render the table of the province's funds, sortable, with totals; ?format=xlsx|csv downloads it."""
     today = clock.today()
     # A row per fund, each kept until its own fund's next write (queries.figure_cache): a write
     # to one fund recomputes one row.
@@ -37,6 +44,16 @@ def index():
     key = request.args.get("sort", "commune")
     descending = request.args.get("dir") == "desc"
     rows = province.sort_rows(rows, key, descending)
+    chosen = export_format("view_province")
+    if chosen:
+        return export(
+            chosen,
+            "tinh-" + slug(current_user.province),
+            sheets.PROVINCE,
+            province.export_rows(rows),
+            subtitle=_("As of %(date)s", date=format_date(today)),
+            issuer=_("Province %(name)s", name=current_user.province),
+        )
     return render_template(
         "province/index.html",
         rows=rows,
@@ -118,4 +135,68 @@ def fund_dashboard(fund_id: int, today) -> dict:
                 charts.money_flows(_("Money in and out per month"), labels, ins, outs),
             ),
         ],
+    )
+
+
+def slug(text: str) -> str:
+    """'Lâm Đồng' -> 'lam-dong', for a file's name."""
+    return re.sub(r"[^a-z0-9]+", "-", searchable(text)).strip("-") or "tinh"
+
+
+@bp.route("/review")
+@requires("view_province")
+def review():
+    """Render the province's review of a year, a half year (?period=) or any range
+    (?from=yyyy-mm-dd&to=yyyy-mm-dd): its funds' figures summed, as the document its steering
+    committee prints, with a row per fund in an appendix; ?format=docx is the same document in Word."""
+    today = clock.today()
+    name = current_user.province
+    try:
+        period = asked_period(today)
+    except reviewing.PeriodError as error:
+        if request.args.get("format"):
+            abort(400, description=str(error.message))
+        page = render_template(
+            "province/review.html",
+            review=None,
+            error=error.message,
+            asked=request.args,
+            periods=picker_periods(None, today),
+            today=today,
+        )
+        return page, 400
+    document = review_document(name, period, today)
+    if request.args.get("format") == "docx":
+        response = Response(province_review_docx(**document), mimetype=DOCX_MIMETYPE)
+        file_name = f"{reviewing.export_name(period)}-tinh-{slug(name)}.docx"
+        response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
+        return response
+    return render_template(
+        "province/review.html",
+        period=period,
+        periods=picker_periods(period, today),
+        today=today,
+        **document,
+    )
+
+
+def review_document(name: str, period: reviewing.Period, today) -> dict:
+    """What the province's review prints, on the page and in Word: the figures of the province's
+    funds summed (the fund review's, reviewing.review_figures), and a row per fund."""
+    funds = province.province_funds(name)
+    as_of = reviewing.review_end(period, today)
+    # a province's thousands of files are read once, for its figures and for its funds' rows
+    histories = reviewing.people_histories(funds, as_of)
+    result = reviewing.review_figures(funds, period, today, histories)
+    rows = province.review_rows(funds, period.start, as_of, histories)
+    return dict(
+        review=result,
+        title=province.review_title(period),
+        head=province.review_head(name, today),
+        fund_count=province.fund_count_text(len(rows)),
+        tables=province.review_tables(result),
+        rows=rows,
+        total=province.review_total(rows),
+        signed_for=province.SIGNED_FOR,
+        signer=province.SIGNER,
     )

@@ -115,7 +115,7 @@ PROVINCES: list[tuple[str, int, str]] = [
     ("Nghệ An", 130, "centre"),
     ("Hà Tĩnh", 69, "centre"),
 ]
-CITIES = ("Hà Nội", "Huế", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Thành phố Hồ Chí Minh")
+CITIES = provinces.CITIES
 assert [name for name, _, _ in PROVINCES] == list(provinces.PROVINCES)
 assert sum(n for _, n, _ in PROVINCES) == 3_321
 

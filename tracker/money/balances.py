@@ -203,11 +203,11 @@ def positions_query(loan_ids, as_of) -> Select:
     ).outerjoin(late, late.c.loan_id == receivable.c.loan_id)
 
 
-def loans_disbursed_by(fund_id: int, as_of: dt.date) -> Select:
-    """The ids of the fund's loans paid out on or before a date (also those reversed since), as a
+def loans_disbursed_by(funds: Funds, as_of: dt.date) -> Select:
+    """The ids of the fund's (or funds') loans paid out on or before a date (also those reversed since), as a
     SELECT to put in other queries."""
     return select(JournalLine.loan_id).where(
-        JournalLine.fund_id == fund_id,
+        of_funds(JournalLine.fund_id, funds),
         JournalLine.account == RECEIVABLE,
         JournalLine.event == DISBURSEMENT,
         JournalLine.posted_on <= as_of,
@@ -321,7 +321,11 @@ def reversed_disbursements(loan: Loan) -> list[ReversedDisbursement]:
 # ------------------------------------------------------------------ a fund's, or a province's, totals
 
 
-def of_funds(column, funds: int | list[int] | Select):
+# A fund (its id), or several (a province's: a list or a SELECT of their ids).
+Funds = int | list[int] | Select
+
+
+def of_funds(column, funds: Funds):
     """`column` belongs to one fund (an id) or to any of several (a list or a SELECT of ids)."""
     return column == funds if isinstance(funds, int) else column.in_(funds)
 

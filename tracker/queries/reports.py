@@ -57,17 +57,22 @@ OUTSTANDING_COLUMNS = OutstandingRow._fields
 OUTSTANDING_AMOUNTS = ("principal", "repaid", "written_off", "outstanding", "overdue_amount")
 
 
-def outstanding(fund_id: int, as_of: dt.date) -> list[OutstandingRow]:
-    """Every loan disbursed on or before `as_of`, with its balances and arrears at that date.
+def outstanding(funds: balances.Funds, as_of: dt.date) -> list[OutstandingRow]:
+    """Every loan of the fund (or funds) disbursed on or before `as_of`, with its balances and
+    arrears at that date.
 
     Loans that were repaid or written off by then are kept, marked, so that the totals reconcile
     with the cash book. Three queries whatever the number of loans.
     """
-    disbursed_by_then = balances.loans_disbursed_by(fund_id, as_of)
+    disbursed_by_then = balances.loans_disbursed_by(funds, as_of)
     found = db.session.execute(
         select(Loan, Person.full_name)
         .join(Person, Person.id == Loan.person_id)
-        .where(Loan.fund_id == fund_id, Person.fund_id == fund_id, Loan.id.in_(disbursed_by_then))
+        .where(
+            balances.of_funds(Loan.fund_id, funds),
+            balances.of_funds(Person.fund_id, funds),
+            Loan.id.in_(disbursed_by_then),
+        )
         .order_by(Loan.id)
     ).all()
     # By the SELECT, not a list of ids: a fund's hundred ids, twice, made a statement longer than
@@ -319,11 +324,11 @@ class Aging:
         return len(self.loans)
 
 
-def aging(fund_id: int, as_of: dt.date) -> Aging:
+def aging(funds: balances.Funds, as_of: dt.date) -> Aging:
     """The loans owed at `as_of` by how long they have been overdue (DESIGN §4.8), with PAR30 and
     the arrears rate. Built on the rows of outstanding(), so that its totals are the outstanding
     report's to the đồng (loans repaid or written off by then owe nothing and are left out)."""
-    owed = [row for row in outstanding(fund_id, as_of) if row.outstanding > 0]
+    owed = [row for row in outstanding(funds, as_of) if row.outstanding > 0]
     owed.sort(key=lambda row: (-row.days_overdue, row.loan_id))
     paused = schedules.paused_on([row.loan_id for row in owed], as_of)
 

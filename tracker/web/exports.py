@@ -109,14 +109,16 @@ def export(
     subtitle: str,
     title: str | None = None,
     totals: bool = True,
+    issuer: str | None = None,
 ) -> Response:
     """The rows as CSV (column codes, values as stored) or XLSX (as `sheet` lays them out, under a
-    title block: the fund, `title` or the sheet's, `subtitle` (the period), the date printed)."""
+    title block: the fund (or `issuer`, for a page of no one fund), `title` or the sheet's,
+    `subtitle` (the period), the date printed)."""
     if chosen == "csv":
         response = Response(csv_lines(sheet.codes, rows), mimetype="text/csv")
         response.charset = "utf-8"
     else:
-        heading = (g.fund.name, str(title or sheet.title), subtitle, clock.today())
+        heading = (issuer or g.fund.name, str(title or sheet.title), subtitle, clock.today())
         response = Response(xlsx_bytes(name, sheet, rows, heading, totals), mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{chosen}"'
     return response

@@ -139,3 +139,23 @@ REVIEW = Sheet(
         Column("value", _l("Figure"), review_kind),
     ),
 )
+
+PROVINCE = Sheet(
+    _l("The province's funds"),
+    (
+        Column("fund_id", "", excel=False),
+        Column("commune", _l("Commune / ward"), width=24),
+        Column("fund_name", _l("Fund"), width=36),
+        money("cash", _l("Cash on hand")),
+        money("donated", _l("Total donated")),
+        money("lent", _l("Total lent")),
+        money("outstanding", _l("Outstanding")),
+        money("overdue", _l("Overdue")),
+        # of the outstanding on loans more than 30 days overdue (PAR30); a ratio, not summed
+        Column("par30", _l("Outstanding more than 30 days overdue"), "share", width=16),
+        count("people", _l("People helped")),
+        count("supported", _l("Being supported")),
+        count("visits_overdue", _l("Visits overdue")),
+    ),
+    totals=lambda rows: _("Total (%(count)s funds)", count=rows),
+)
