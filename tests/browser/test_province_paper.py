@@ -44,6 +44,13 @@ def test_the_province_review_prints_under_the_province_header(page, province, pr
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("form:has(input[name=password]) button[type=submit]")
     page.wait_for_url(f"{base_url}/province")
+    # the table's downloads, Excel first
+    links = page.locator("a[download]")
+    assert [links.nth(n).get_attribute("href") for n in range(2)] == [
+        "/province?format=xlsx",
+        "/province?format=csv",
+    ]
+    look(page, "province-table")
     page.click("#province-review")
     page.fill("#range-from", founded.isoformat())
     page.fill("#range-to", dt.date.today().isoformat())
