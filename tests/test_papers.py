@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.conftest import full_page
 from tests.factories import approved_loan, donate, papered_loan, requested_loan, user_id
-from tracker import papers
+from tracker import papers, provinces
 from tracker.extensions import db
 from tracker.models import CommitteeMember, Fund, Loan, PersonAccess
 from tracker.money import journal
@@ -236,7 +236,7 @@ def test_addresses_are_completed_with_the_commune_and_province():
     assert papers.full_address("Thôn Đông, Hồng Sơn", fund) == "Thôn Đông, Hồng Sơn, tỉnh Lâm Đồng"
     # a guarantor in another commune: as typed
     assert papers.full_address("Thôn 3, xã Tân Phú", fund) == "Thôn 3, xã Tân Phú"
-    assert papers.province_name("Huế") == "thành phố Huế"
+    assert provinces.full_name("Huế") == "thành phố Huế"
     assert papers.date_words(dt.date(2026, 12, 7)) == "ngày 07 tháng 12 năm 2026"
 
 

@@ -217,3 +217,18 @@ def test_a_write_to_one_fund_recomputes_only_its_row(app, money, seed, monkeypat
     page = browser.get("/province").get_data(as_text=True)
     assert asked[0] == sorted(asked[0]) and len(asked) == 2 and asked[1] == [second]
     assert "xã Hai" in page
+
+
+def test_a_city_that_is_a_province_is_never_called_a_tinh(app, seed):
+    with app.app_context():
+        accounts.create_regional_user("bcd_hue", PASSWORD, "Huế", "Ban Chỉ đạo thành phố Huế")
+        db.session.commit()
+    browser = Browser(app.test_client())
+    browser.login("bcd_hue", PASSWORD)
+    page = browser.get("/province").get_data(as_text=True)
+    assert "Các Quỹ giúp đỡ người hoàn lương thành phố Huế" in page
+    assert "<span>thành phố Huế</span>" in page  # beside the app's name in the header
+    assert "tỉnh huế" not in page.lower()
+    review = browser.get("/province/review").get_data(as_text=True)
+    assert "THÀNH\u00a0PHỐ\u00a0HUẾ" in review
+    assert "tỉnh huế" not in review.lower()

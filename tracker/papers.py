@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 
+from tracker import provinces
 from tracker.extensions import db
 from tracker.formatting import amount_in_words, format_money
 from tracker.models import CommitteeMember, Fund, Loan
 from tracker.money import ledger, schedules
-from tracker.provinces import CITIES
 
 # -------------------------------------------------------------------------------- the shape of a paper
 
@@ -141,14 +141,6 @@ def honorific(gender: str | None) -> str:
     return {"male": "Ông", "female": "Bà"}.get(gender or "", "Ông/Bà")
 
 
-def province_name(province: str) -> str:
-    if not province:
-        return ""
-    if province.lower().startswith(("tỉnh ", "thành phố ")):
-        return province
-    return f"thành phố {province}" if province in CITIES else f"tỉnh {province}"
-
-
 def full_address(address: str, fund: Fund) -> str:
     """'Thôn Đông, xã Hồng Sơn, tỉnh Lâm Đồng': a hamlet as people type it, completed with the
     fund's commune and province. An address that names a commune (maybe another: a guarantor may
@@ -161,7 +153,7 @@ def full_address(address: str, fund: Fund) -> str:
     parts = [address] if address else []
     if parts and fund.commune and not names_ours:
         parts.append(fund.commune)
-    province = province_name(fund.province)
+    province = provinces.full_name(fund.province)
     if parts and province and fund.province.lower() not in lowered:
         parts.append(province)
     return ", ".join(parts)

@@ -5,9 +5,6 @@ is refused instead of starting a 35th province that no regional login would see.
 
 from tracker.text import searchable
 
-# The six cities that are provinces: "thành phố Hà Nội", never "tỉnh Hà Nội".
-CITIES = ("Hà Nội", "Huế", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Thành phố Hồ Chí Minh")
-
 PROVINCES = (
     "Hà Nội",
     "Huế",
@@ -47,6 +44,20 @@ PROVINCES = (
 # The six centrally run cities (the first six above): "thành phố Huế", not "tỉnh Huế", on papers.
 CITIES = frozenset(PROVINCES[:6])
 PREFIXES = ("tinh ", "thanh pho ", "tp. ", "tp ")
+
+
+def full_name(name: str) -> str:
+    """'tỉnh Lâm Đồng', or 'thành phố Hà Nội' for a city that is a province."""
+    name = name.strip()
+    if not name or name.lower().startswith(("tỉnh ", "thành phố ")):
+        return name
+    return f"thành phố {name}" if name in CITIES else f"tỉnh {name}"
+
+
+def heading(name: str) -> str:
+    """The name as a heading or a title starts: 'Tỉnh Lâm Đồng', 'Thành phố Huế'."""
+    name = full_name(name)
+    return name[:1].upper() + name[1:]
 
 
 def _key(name: str) -> str:

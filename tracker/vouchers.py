@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from tracker import provinces
 from tracker.models import Fund
-from tracker.papers import province_name, team_of
+from tracker.papers import team_of
 
 FORM_CODES = {"receipt": "C40-BB", "payment": "C41-BB"}
 CIRCULAR = "Thông tư số 24/2024/TT-BTC ngày 17/4/2024 của Bộ Tài chính"
@@ -64,7 +65,7 @@ class Voucher:
 
 def unit_of(fund: Fund) -> tuple[str, str]:
     """The form's "Đơn vị" and its address: the team that manages the fund, in its commune."""
-    return team_of(fund), ", ".join(filter(None, (fund.commune, province_name(fund.province))))
+    return team_of(fund), ", ".join(filter(None, (fund.commune, provinces.full_name(fund.province))))
 
 
 def date_line(day: dt.date) -> str:

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker import clock
+from tracker import clock, provinces
 from tracker.blueprints.review import DOCX_MIMETYPE, asked_period, picker_periods
 from tracker.extensions import db
 from tracker.formatting import format_date
@@ -52,7 +52,7 @@ def index():
             sheets.PROVINCE,
             province.export_rows(rows),
             subtitle=_("As of %(date)s", date=format_date(today)),
-            issuer=_("Province %(name)s", name=current_user.province),
+            issuer=provinces.heading(current_user.province),
         )
     return render_template(
         "province/index.html",

@@ -335,12 +335,7 @@ SIGNER = "TRƯỞNG BAN"
 
 def province_words(name: str) -> str:
     """'TỈNH LÂM ĐỒNG', or 'THÀNH PHỐ HÀ NỘI' for a city that is a province, on one line."""
-    name = name.strip()
-    if name.lower().startswith(("thành phố", "tỉnh")):
-        level = ""
-    else:
-        level = "thành phố " if name in provinces.CITIES else "tỉnh "
-    return (level + name).upper().replace(" ", "\u00a0")
+    return provinces.full_name(name).upper().replace(" ", "\u00a0")
 
 
 def review_head(province: str, day: dt.date) -> review.DocumentHead:

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from tracker import accounts, clock, database, formatting, labels, vouchers
+from tracker import accounts, clock, database, formatting, labels, provinces, vouchers
 from tracker.extensions import db, login_manager
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
@@ -122,6 +122,8 @@ def register_template_helpers(app: Flask) -> None:
         weekday_date=lambda value: formatting.format_weekday_date(value, str(get_locale())),
         datetime=lambda value: formatting.format_datetime(clock.to_local(value)),
         percent=formatting.format_percent,
+        province=provinces.heading,
+        province_place=provinces.full_name,
     )
     app.jinja_env.globals.update(labels.template_globals())
     app.jinja_env.globals.update(
