@@ -61,6 +61,8 @@ def test_the_sheet_is_the_reviews_money_and_adds_up(app, history, as_role, perio
 def test_the_first_half_of_2025(history, as_role):
     page = full_page(as_role("viewer").get("/reports/public?period=2025-H1"))
     assert "CÔNG KHAI TÀI CHÍNH 6 THÁNG ĐẦU NĂM 2025" in page
+    assert "ỦY BAN MTTQ VIỆT NAM" in page and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page
+    assert "/BC-" not in page  # a notice, not a numbered report
     shown = public_figures(page)
     assert (shown["cash_start"], shown["raised"], shown["cash_end"]) == (
         "0 ₫",
