@@ -51,6 +51,7 @@ CASHBOOK = Sheet(
         money("balance", _l("Balance"), total=False),
         Column("paper_book", _l("Paper receipt: book"), width=12),
         Column("paper_no", _l("Paper receipt: number"), width=12),
+        Column("account", _l("Cash or bank"), words=labels.MONEY_ACCOUNTS, width=18),
     ),
     totals=lambda _rows: _("Total for the period"),
 )
