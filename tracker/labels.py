@@ -123,6 +123,8 @@ REVIEW_ITEMS = {
     ("money", "arrears_rate_percent"): _l("Arrears rate: overdue amount ÷ outstanding"),
     ("money", "cash_start"): _l("Cash on hand at the start of the period"),
     ("money", "cash_end"): _l("Cash on hand at the end of the period"),
+    ("money", "cash_end_in_cash"): _l("of which cash"),
+    ("money", "cash_end_in_bank"): _l("of which bank deposit"),
     ("people", "total_end"): _l("People at the end of the period"),
     ("people", "new"): _l("New people helped in the period"),
     ("visits", "made"): _l("Visits made in the period"),

@@ -118,6 +118,8 @@ REVIEW_MONEY = frozenset(
         "overdue_over_30_days",
         "cash_start",
         "cash_end",
+        "cash_end_in_cash",
+        "cash_end_in_bank",
     }
 )
 REVIEW_PERCENT = frozenset({"par30_percent", "arrears_rate_percent"})
