@@ -51,7 +51,7 @@ class TransferForm(OnceForm):
     bank_ref = StringField(
         _l("Bank's advice no. (optional)"),
         [Length(max=50)],
-        description=_l("The number of the bank's giấy báo Nợ or giấy báo Có, or of the deposit slip."),
+        description=_l("The number on the bank's debit or credit advice, or on the deposit slip."),
     )
     reason = reason_field()
 
@@ -169,10 +169,10 @@ def transfer_voucher(transfer_id: int):
     source, target, _series = journal.TRANSFER_SIDES[transfer.kind]
     deposit = transfer.kind == "deposit"
     maker = transfer.transaction.created_by
-    reason = _("Cash paid into the bank") if deposit else _("Money drawn from the bank into cash")
-    reason = f"{reason}: {transfer.reason}"
+    reason = f"{labels.TRANSFER_KINDS[transfer.kind]}: {transfer.reason}"
     if transfer.bank_ref:
-        reason = f"{reason} ({_('bank advice %(ref)s', ref=transfer.bank_ref)})"
+        advice = _("bank's advice %(ref)s", ref=transfer.bank_ref)
+        reason = f"{reason} ({advice})"
     return render_template(
         "documents/voucher.html",
         voucher=Voucher(
