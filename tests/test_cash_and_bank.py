@@ -3,9 +3,9 @@ zero, transfers between them (numbered, reversible, refused in a closed period),
 account and of both, which reconcile, and the cash count with its required reason."""
 
 import csv
-import json
 import datetime as dt
 import io
+import json
 import re
 
 import pytest
