@@ -517,3 +517,39 @@ def test_a_count_refuses_bad_input(app, seed, money, as_role, form, field):
     response = as_role("treasurer").post("/cash-counts", form)
     assert response.status_code == 422
     assert field_error(response.get_data(as_text=True), field)
+
+
+@pytest.mark.usefixtures("two_books")
+def test_the_review_and_the_public_sheet_show_the_balance_as_cash_and_bank(app, seed, as_role):
+    chair = as_role("chair")
+    sheet = chair.get("/reports/public?period=2026-H2").get_data(as_text=True)
+    assert 'data-public="cash_end">22.000.000 ₫<' in sheet
+    assert 'data-public="cash_end_in_cash">7.000.000 ₫<' in sheet
+    assert 'data-public="cash_end_in_bank">15.000.000 ₫<' in sheet
+    figures = {
+        (row["section"], row["item"]): row["value"]
+        for row in csv_rows(chair.get("/reports/review?from=2026-01-01&to=2026-12-07&format=csv"))
+    }
+    assert figures[("money", "cash_end")] == str(22 * MILLION)
+    assert figures[("money", "cash_end_in_cash")] == str(7 * MILLION)
+    assert figures[("money", "cash_end_in_bank")] == str(15 * MILLION)
+    # the donation into the bank counts as money raised, as the one into cash does
+    assert figures[("money", "raised")] == str(27 * MILLION)
+
+
+def test_the_audit_log_names_transfers_and_counts(app, seed, money, as_role):
+    donate(app, seed.fund_id, money.donor_id, 2 * MILLION, dt.date(2026, 6, 1))
+    transfer(app, seed.fund_id, "deposit", MILLION, dt.date(2026, 6, 2))
+    treasurer = as_role("treasurer")
+    assert (
+        treasurer.post(
+            "/transfers",
+            {"kind": "withdrawal", "amount": "500.000", "made_on": "2026-06-03", "reason": "Rút về chi"},
+        ).status_code
+        == 303
+    )
+    assert treasurer.post("/cash-counts", count_form(**{"500000": 3})).status_code == 303
+    log = as_role("chair").get("/audit").get_data(as_text=True)
+    assert "Ghi nhận nộp hoặc rút tiền ngân hàng" in log and "PT-2026-0002" in log
+    assert "Ghi biên bản kiểm kê quỹ" in log and "30/06/2026" in log
+    assert "/cash-counts/" in log
