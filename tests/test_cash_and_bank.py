@@ -535,6 +535,9 @@ def test_the_review_and_the_public_sheet_show_the_balance_as_cash_and_bank(app, 
     assert figures[("money", "cash_end_in_bank")] == str(15 * MILLION)
     # the donation into the bank counts as money raised, as the one into cash does
     assert figures[("money", "raised")] == str(27 * MILLION)
+    review = chair.get("/reports/review?from=2026-01-01&to=2026-12-07").get_data(as_text=True)
+    assert re.search(r'data-figure="money\.cash_end_in_bank"[^>]*>15\.000\.000 ₫<', review)
+    assert "trong đó tiền gửi ngân hàng" in review
 
 
 def test_the_audit_log_names_transfers_and_counts(app, seed, money, as_role):

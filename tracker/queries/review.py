@@ -671,8 +671,13 @@ def figure_tables(review: Review) -> list[FigureTable]:
             "money.cash_start", _("Cash on hand at the start of the period"), format_money(money.cash_start)
         ),
         line("money.cash_end", _("Cash on hand at the end of the period"), format_money(money.cash_end)),
-        line("money.cash_end_in_cash", _("of which cash"), format_money(money.cash_end_in_cash)),
-        line("money.cash_end_in_bank", _("of which bank deposit"), format_money(money.cash_end_in_bank)),
+        line("money.cash_end_in_cash", _("of which cash"), format_money(money.cash_end_in_cash), indent=True),
+        line(
+            "money.cash_end_in_bank",
+            _("of which bank deposit"),
+            format_money(money.cash_end_in_bank),
+            indent=True,
+        ),
     ]
     people_lines = [
         FigureLine(
