@@ -467,6 +467,8 @@ def test_a_count_that_matches_the_book_is_saved_and_printed(app, seed, money, as
         assert f"<strong>{signer}</strong>" in paper
     assert "Người dùng treasurer" in paper
     assert "1.753.000" in as_role("viewer").get("/cash-counts").get_data(as_text=True)
+    form = treasurer.get("/cash-counts").get_data(as_text=True)
+    assert 'id="cash-today">Số dư sổ quỹ tiền mặt hôm nay: 1.753.000 ₫<' in form
 
 
 def test_a_difference_must_be_explained_before_the_count_is_saved(app, seed, money, as_role):

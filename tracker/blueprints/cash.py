@@ -248,6 +248,7 @@ def render_counts(form: CashCountForm | None = None, status: int = 200, figures:
             form=form,
             figures=figures,
             denominations=DENOMINATIONS,
+            in_cash_today=balances.cash_balance(g.fund.id, clock.today(), balances.CASH),
         ),
         status,
     )
