@@ -397,6 +397,13 @@ def test_a_move_is_two_rows_of_the_combined_book_and_one_of_each_account(app, se
         combined[0]["receipt_no"] == combined[1]["receipt_no"] == "PC-2026-0002"
     )  # after the loan's phiếu chi
     assert combined[0]["description"] == "Nộp tiền mặt vào ngân hàng"
+    with app.app_context():  # the bank's advice, when there is one, is named beside the entry
+        db.session.execute(
+            sa.update(Transfer).where(Transfer.document_no == "PC-2026-0002").values(bank_ref="GNT-7")
+        )
+        db.session.commit()
+    advised = csv_rows(chair.get(f"/reports/cashbook?format=csv&account=bank&{period}"))[1]
+    assert advised["description"] == "Nộp tiền mặt vào ngân hàng (giấy báo ngân hàng số GNT-7)"
     bank = csv_rows(chair.get(f"/reports/cashbook?format=csv&account=bank&{period}"))[1:-1]
     assert [(row["kind"], row["money_in"]) for row in bank] == [("transfer", str(10 * MILLION))]
     reversed_rows = csv_rows(

@@ -33,6 +33,7 @@ from tracker.models import (
     Person,
     PersonStatusChange,
     Repayment,
+    Transfer,
     Visit,
 )
 from tracker.money import balances, ledger, schedules
@@ -173,6 +174,7 @@ def cashbook_rows(
             func.coalesce(Donation.paper_book, Repayment.paper_book, ""),
             func.coalesce(Donation.paper_no, Repayment.paper_no, ""),
             func.coalesce(original.description, transaction.description),
+            Transfer.bank_ref,
             JournalLine.account,
             func.sum(JournalLine.amount),
         )
@@ -193,6 +195,14 @@ def cashbook_rows(
             and_(
                 Repayment.fund_id == fund_id,
                 Repayment.transaction_id == func.coalesce(transaction.reverses_id, transaction.id),
+            ),
+        )
+        # and a transfer's, the bank's advice that evidences it
+        .outerjoin(
+            Transfer,
+            and_(
+                Transfer.fund_id == fund_id,
+                Transfer.transaction_id == func.coalesce(transaction.reverses_id, transaction.id),
             ),
         )
         .where(
@@ -216,6 +226,7 @@ def cashbook_rows(
             Repayment.paper_no,
             original.description,
             transaction.description,
+            Transfer.bank_ref,
             JournalLine.account,
         )
         # out of the cash box before into the bank, on the combined book's two rows of a move
@@ -237,12 +248,15 @@ def cashbook_rows(
         paper_book,
         paper_no,
         note,
+        bank_ref,
         line_account,
         cash,
     ) in db.session.execute(query.execution_options(yield_per=CASHBOOK_BATCH)):
         cash = int(cash)
         balance += cash
         description = describe(event, loan_id, donor, anonymous, note)
+        if bank_ref:
+            description = _("%(entry)s (bank's advice %(ref)s)", entry=description, ref=bank_ref)
         kind = event
         if reverses_id is not None:
             kind = f"{event}_reversal"
