@@ -58,13 +58,15 @@ def seed_money(app, seed) -> MoneySeed:
         return result
 
 
-def donate(app, fund_id: int, donor_id: int, amount: int, on: dt.date, method: str = "cash") -> int:
+def donate(
+    app, fund_id: int, donor_id: int, amount: int, on: dt.date, method: str = "cash", account: str = "cash"
+) -> int:
     with app.app_context():
         donation = Donation(
             fund_id=fund_id, donor_id=donor_id, amount=amount, received_on=on, method=method, note=""
         )
         donation.donor = db.session.get(Donor, donor_id)
-        journal.record_donation(donation, user_id("treasurer"))
+        journal.record_donation(donation, user_id("treasurer"), account)
         db.session.commit()
         return donation.id
 

@@ -29,6 +29,7 @@ from tests.factories import add_donor, add_person
 from tracker import accounts, audit, casework, clock
 from tracker.extensions import db
 from tracker.models import (
+    CashCount,
     CommitteeMember,
     Donation,
     Fund,
@@ -38,6 +39,7 @@ from tracker.models import (
     PersonAccess,
     PersonHandover,
     ReviewNote,
+    Transfer,
     User,
 )
 from tracker.money import journal
@@ -157,6 +159,14 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "donations.detail": {"GET":        (L,   200, 403, 403, 200, 200, L,   404, 403)},
     "donations.receipt": {"GET":       (L,   200, 403, 403, 200, 200, L,   404, 403)},
     "donations.reverse": {"POST":      (L,   403, 403, 403, 422, 403, L,   403, 403)},
+    # Cash and bank: every role that sees money reads them; only the treasurer posts.
+    "cash.transfers": {"GET":          (L,   200, 403, 403, 200, 200, L,   200, 403)},
+    "cash.create_transfer": {"POST":   (L,   403, 403, 403, 422, 403, L,   403, 403)},
+    "cash.reverse_transfer": {"POST":  (L,   403, 403, 403, 422, 403, L,   403, 403)},
+    "cash.transfer_voucher": {"GET":   (L,   200, 403, 403, 200, 200, L,   404, 403)},
+    "cash.counts": {"GET":             (L,   200, 403, 403, 200, 200, L,   200, 403)},
+    "cash.create_count": {"POST":      (L,   403, 403, 403, 422, 403, L,   403, 403)},
+    "cash.count_paper": {"GET":        (L,   200, 403, 403, 200, 200, L,   404, 403)},
     "loans.index": {"GET":             (L,   200, 200, 200, 200, 200, L,   200, 403)},
     # The borrower is a form field whose choices are the people one may apply for.
     "loans.create": {"POST":           (L,   403, 422, 422, 422, 422, L,   422, 403)},
@@ -318,6 +328,8 @@ class FundIds:
     outgoing_handover_id: int = 0  # a file this fund hands to the other, waiting for it
     other_fund_id: int = 0  # the other fund, where a file can be handed
     kind: str = "agreement"  # which of a loan's papers (loans.paper)
+    transfer_id: int = 0  # a deposit of cash into the bank
+    count_id: int = 0  # a cash count
 
 
 @dataclass(frozen=True)
@@ -419,6 +431,18 @@ def build_fund(
         earmark_person_id=person2,
     )
     journal.record_donation(spare_gift, treasurer)
+    deposit = Transfer(
+        fund_id=fund_id,
+        kind="deposit",
+        amount=MILLION,
+        made_on=start + dt.timedelta(days=121),
+        reason="Gửi tiền nhàn rỗi",
+    )
+    journal.record_transfer(deposit, treasurer)
+    count = CashCount(
+        fund_id=fund_id, counted_on=today, notes={}, counted=0, book_balance=0, counted_by_id=treasurer
+    )
+    db.session.add(count)
 
     casework.log_visit(
         people[person],
@@ -467,6 +491,8 @@ def build_fund(
         membership_id=spare.id,
         spare_user_id=spare.user_id,
         year=start.year,
+        transfer_id=deposit.id,
+        count_id=count.id,
     )
 
 

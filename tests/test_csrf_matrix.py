@@ -127,6 +127,11 @@ WRITES: dict[str, Write] = {
     "donations.reverse": Write(
         "treasurer", {"reason": "Ghi nhầm số tiền"}, {"donation_id": "spare_donation_id"}
     ),
+    "cash.create_transfer": Write(
+        "treasurer", {"kind": "deposit", "amount": "1.000.000", "made_on": "{today}", "reason": "Gửi tiền"}
+    ),
+    "cash.reverse_transfer": Write("treasurer", {"reason": "Ghi nhầm số tiền"}),
+    "cash.create_count": Write("treasurer", {"counted_on": "{today}", "reason": "Tiền còn ở ngân hàng"}),
     "loans.create": Write(
         "member",
         {

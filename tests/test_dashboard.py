@@ -47,7 +47,9 @@ def test_chair_sees_the_whole_fund_in_one_look(app, money, seed, as_role):
     # named in plain words: the acronym is for the aging report's note only (GLOSSARY)
     assert "Dư nợ quá hạn trên 30 ngày" in page and "PAR30" not in page
     assert page.count("<svg") == 4 and "<script" not in page.split("</head>")[1]
-    assert 'href="/reports/outstanding"' in page and 'href="/reports/cashbook"' in page
+    assert (
+        'href="/reports/outstanding"' in page and 'href="/reports/cashbook?account=all"' in page
+    )  # tồn quỹ: both books
     # the aging chart's buckets read in Vietnamese, as the aging report writes them
     assert "1–30 ngày" in page and "Trên 360 ngày" in page and " days<" not in page
 

@@ -1,5 +1,6 @@
 """Stateful property test of the journal (DESIGN §4): after any sequence of donations,
-disbursements, repayments, write-offs and reversals the books stay true.
+disbursements, repayments, write-offs, moves between cash and the bank, and reversals the books
+stay true; each money account (cash, bank) on its own never goes below zero on any day.
 
 Each Hypothesis example gets a fund of its own in the test database (every query is fund-scoped),
 so the same test runs on SQLite and on PostgreSQL.
@@ -22,11 +23,12 @@ from hypothesis.stateful import (
 
 from tracker import accounts, clock
 from tracker.extensions import db
-from tracker.models import Donation, Donor, Installment, JournalLine, Loan, Person, Repayment
+from tracker.models import Donation, Donor, Installment, JournalLine, Loan, Person, Repayment, Transfer
 from tracker.money import balances, journal
 
 START = dt.date(2024, 1, 1)
 amounts = st.integers(min_value=1, max_value=40).map(lambda n: n * 500_000)
+money_accounts = st.sampled_from(balances.MONEY_ACCOUNTS)
 _funds = itertools.count(1)
 
 
@@ -51,6 +53,7 @@ def make_machine(app):
             self.donations: list[int] = []
             self.loans: list[int] = []
             self.repayments: list[int] = []
+            self.transfers: list[int] = []
 
         def teardown(self):
             db.session.rollback()
@@ -60,8 +63,8 @@ def make_machine(app):
             self.day += dt.timedelta(days=3)
             return self.day
 
-        @rule(amount=amounts)
-        def donate(self, amount):
+        @rule(amount=amounts, account=money_accounts)
+        def donate(self, amount, account):
             donation = Donation(
                 fund_id=self.fund_id,
                 donor_id=self.donor_id,
@@ -70,12 +73,12 @@ def make_machine(app):
                 method="cash",
             )
             donation.donor = db.session.get(Donor, self.donor_id)
-            journal.record_donation(donation, self.treasurer)
+            journal.record_donation(donation, self.treasurer, account)
             db.session.commit()
             self.donations.append(donation.id)
 
-        @rule(principal=amounts, term=st.integers(1, 24), grace=st.integers(0, 3))
-        def lend(self, principal, term, grace):
+        @rule(principal=amounts, term=st.integers(1, 24), grace=st.integers(0, 3), account=money_accounts)
+        def lend(self, principal, term, grace, account):
             day = self.next_day()
             loan = Loan(
                 fund_id=self.fund_id,
@@ -91,9 +94,9 @@ def make_machine(app):
             )
             db.session.add(loan)
             db.session.flush()
-            cash = balances.available_cash(self.fund_id, day)
+            cash = balances.available_cash(self.fund_id, day, account)
             try:
-                journal.disburse(loan, day, self.treasurer)
+                journal.disburse(loan, day, self.treasurer, account)
             except journal.MoneyRefused:
                 assert principal > cash
                 db.session.rollback()
@@ -103,12 +106,14 @@ def make_machine(app):
             self.loans.append(loan.id)
 
         @precondition(lambda self: self.loans)
-        @rule(data=st.data(), amount=amounts)
-        def repay(self, data, amount):
+        @rule(data=st.data(), amount=amounts, account=money_accounts)
+        def repay(self, data, amount, account):
             loan = db.session.get(Loan, data.draw(st.sampled_from(self.loans)))
             outstanding = balances.loan_balance(loan).outstanding
             try:
-                repayment = journal.record_repayment(loan, amount, self.next_day(), "cash", self.treasurer)
+                repayment = journal.record_repayment(
+                    loan, amount, self.next_day(), "cash", self.treasurer, account=account
+                )
             except journal.MoneyRefused:
                 assert loan.status != "active" or amount > outstanding
                 db.session.rollback()
@@ -134,7 +139,8 @@ def make_machine(app):
         def reverse_repayment(self, data):
             repayment = db.session.get(Repayment, data.draw(st.sampled_from(self.repayments)))
             self.day = max(self.day, clock.today())
-            cash = balances.available_cash(self.fund_id, clock.today())
+            account = balances.account_of(repayment.transaction)
+            cash = balances.available_cash(self.fund_id, clock.today(), account)
             try:
                 journal.reverse_repayment(repayment, "ghi nhầm", self.treasurer)
             except journal.MoneyRefused as refusal:
@@ -173,6 +179,51 @@ def make_machine(app):
                 return
             db.session.commit()
             self.loans.remove(loan.id)
+
+        @rule(kind=st.sampled_from(("deposit", "withdrawal")), amount=amounts)
+        def move(self, kind, amount):
+            day = self.next_day()
+            source = journal.TRANSFER_SIDES[kind][0]
+            held = balances.available_cash(self.fund_id, day, source)
+            moved = Transfer(fund_id=self.fund_id, kind=kind, amount=amount, made_on=day, reason="chuyển")
+            try:
+                journal.record_transfer(moved, self.treasurer)
+            except journal.MoneyRefused:
+                assert amount > held
+                db.session.rollback()
+                return
+            assert amount <= held
+            db.session.commit()
+            self.transfers.append(moved.id)
+
+        @precondition(lambda self: self.transfers)
+        @rule(data=st.data())
+        def reverse_transfer(self, data):
+            moved = db.session.get(Transfer, data.draw(st.sampled_from(self.transfers)))
+            self.day = max(self.day, clock.today())
+            target = journal.TRANSFER_SIDES[moved.kind][1]
+            held = balances.available_cash(self.fund_id, clock.today(), target)
+            try:
+                journal.reverse_transfer(moved, "ghi nhầm", self.treasurer)
+            except journal.MoneyRefused:
+                assert moved.is_reversed or moved.amount > held
+                db.session.rollback()
+                return
+            db.session.commit()
+
+        @invariant()
+        def no_money_account_goes_below_zero_on_any_day(self):
+            for account in balances.MONEY_ACCOUNTS:
+                by_day = db.session.execute(
+                    sa.select(JournalLine.posted_on, sa.func.sum(JournalLine.amount))
+                    .where(JournalLine.fund_id == self.fund_id, JournalLine.account == account)
+                    .group_by(JournalLine.posted_on)
+                    .order_by(JournalLine.posted_on)
+                ).all()
+                running = 0
+                for day, amount in by_day:
+                    running += int(amount)
+                    assert running >= 0, (account, day, running)
 
         @invariant()
         def every_transaction_balances(self):

@@ -97,9 +97,10 @@ def test_no_borrower_can_be_told_from_the_sheet(app, history, as_role):
         for words in (*BORROWERS, *PLACES, "/loans/", "Khoản vay #"):
             assert words not in page, (period, words)
         assert re.findall(r"\(([^()]*khoản vay)\)", sheet) == expected, period
-        # a fixed number of rows: money lines and the donors, never a row per loan
+        # a fixed number of rows: money lines (the balance as cash and bank) and the donors, never a
+        # row per loan
         donor_rows = len(re.findall(r"data-(?:donor|anonymous)>", sheet)) or 1
-        assert len(re.findall(r"<tr", sheet)) == (1 + 8) + (1 + donor_rows + 1)
+        assert len(re.findall(r"<tr", sheet)) == (1 + 8 + 2) + (1 + donor_rows + 1)  # 2: cash, bank
 
 
 def test_three_loans_or_more_are_counted(app, history, seed, as_role):

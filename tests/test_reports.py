@@ -54,6 +54,7 @@ CASHBOOK_HEADER = [
     "balance",
     "paper_book",
     "paper_no",
+    "account",  # added with the bank book: new columns go at the end
 ]
 DONORS_HEADER = [
     "donor_id",

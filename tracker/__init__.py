@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.blueprints import (
         audit,
         auth,
+        cash,
         dashboard,
         donations,
         donors,
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
         visits,
         donors,
         donations,
+        cash,
         loans,
         periods,
         settings,

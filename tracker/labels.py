@@ -28,6 +28,17 @@ PERSON_STATUSES = {
     "deceased": _l("Deceased"),
 }
 PAYMENT_METHODS = {"cash": _l("Cash"), "bank": _l("Bank transfer")}
+# The fund's two money accounts (balances.MONEY_ACCOUNTS): where a payment's money is or goes.
+MONEY_ACCOUNTS = {"cash": _l("Cash"), "bank": _l("Bank deposit")}
+MONEY_BOOKS = {
+    "cash": _l("Cash-in-hand book"),
+    "bank": _l("Bank deposit book"),
+    "all": _l("Cash and bank book"),
+}
+TRANSFER_KINDS = {
+    "deposit": _l("Cash paid into the bank"),
+    "withdrawal": _l("Money drawn from the bank into cash"),
+}
 HANDOVER_STATUSES = {
     "pending": _l("Waiting to be accepted"),
     "accepted": _l("Accepted"),
@@ -73,6 +84,8 @@ CASHBOOK_KINDS = {
     "repayment_reversal": _l("Reversal of a repayment"),
     "recovery": _l("Money back after a write-off"),
     "recovery_reversal": _l("Reversal of money back after a write-off"),
+    "transfer": _l("Move between cash and the bank"),
+    "transfer_reversal": _l("Reversal of a move between cash and the bank"),
     "closing": _l("Closing balance"),
 }
 # The review's export (queries.review.figure_rows): its sections and the items of each, in the
@@ -110,6 +123,8 @@ REVIEW_ITEMS = {
     ("money", "arrears_rate_percent"): _l("Arrears rate: overdue amount ÷ outstanding"),
     ("money", "cash_start"): _l("Cash on hand at the start of the period"),
     ("money", "cash_end"): _l("Cash on hand at the end of the period"),
+    ("money", "cash_end_in_cash"): _l("of which cash"),
+    ("money", "cash_end_in_bank"): _l("of which bank deposit"),
     ("people", "total_end"): _l("People at the end of the period"),
     ("people", "new"): _l("New people helped in the period"),
     ("visits", "made"): _l("Visits made in the period"),
@@ -170,6 +185,8 @@ def template_globals() -> dict:
         "loan_status": LOAN_STATUSES,
         "person_status": PERSON_STATUSES,
         "method": PAYMENT_METHODS,
+        "account": MONEY_ACCOUNTS,
+        "transfer_kind": TRANSFER_KINDS,
         "donor_kind": DONOR_KINDS,
         "gender": GENDERS,
         "certificate": CERTIFICATES,

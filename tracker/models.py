@@ -7,6 +7,7 @@ import secrets
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     ForeignKey,
@@ -345,8 +346,9 @@ class Person(db.Model):
 DONOR_KINDS = ("business", "individual", "organisation")
 PAYMENT_METHODS = ("cash", "bank")
 LOAN_STATUSES = ("requested", "approved", "rejected", "active", "repaid", "written_off")
-ACCOUNTS = ("cash", "receivable", "capital", "written_off")
-EVENTS = ("donation", "disbursement", "repayment", "write_off", "recovery")
+# cash (tiền mặt) and bank (tiền gửi ngân hàng) are the fund's money (balances.MONEY_ACCOUNTS)
+ACCOUNTS = ("cash", "receivable", "capital", "written_off", "bank")
+EVENTS = ("donation", "disbursement", "repayment", "write_off", "recovery", "transfer")
 # A receipt on a loan: a repayment, or money back after the loan was written off (a recovery).
 RECEIPT_KINDS = ("repayment", "recovery")
 
@@ -834,3 +836,61 @@ class ReviewNote(db.Model):
     updated_by: Mapped[User | None] = relationship()
 
     __table_args__ = (UniqueConstraint("fund_id", "period", "section"),)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cash and bank: money moved between the cash box and the bank account, and the cash counts.
+
+TRANSFER_KINDS = ("deposit", "withdrawal")  # cash into the bank; the bank's money back into cash
+
+
+class Transfer(db.Model):
+    """Nộp tiền mặt vào ngân hàng (a deposit, on a phiếu chi) or rút tiền gửi về quỹ tiền mặt (a
+    withdrawal, on a phiếu thu); the bank's side is evidenced by its giấy báo Nợ/Có (bank_ref)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    made_on: Mapped[dt.date]
+    reason: Mapped[str] = mapped_column(String(500))
+    bank_ref: Mapped[str] = mapped_column(String(50), default="")
+    document_no: Mapped[str] = mapped_column(String(20))
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("journal_transaction.id"))
+    reversal_id: Mapped[int | None] = mapped_column(ForeignKey("journal_transaction.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    transaction: Mapped[JournalTransaction] = relationship(foreign_keys=[transaction_id])
+    reversal: Mapped[JournalTransaction | None] = relationship(foreign_keys=[reversal_id])
+
+    __table_args__ = (
+        UniqueConstraint("fund_id", "document_no"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(_in("kind", TRANSFER_KINDS), name="kind"),
+    )
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversal_id is not None
+
+
+class CashCount(db.Model):
+    """A biên bản kiểm kê quỹ tiền mặt: the notes counted by denomination ({"500000": 3, ...}), the
+    cash book's balance that day and, when they differ, why. It records; it posts no money."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    counted_on: Mapped[dt.date]
+    notes: Mapped[dict] = mapped_column(JSON)
+    counted: Mapped[int] = mapped_column(BigInteger)
+    book_balance: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    counted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    counted_by: Mapped[User | None] = relationship()
+
+    @property
+    def difference(self) -> int:
+        """Thừa (more counted than the book says) when positive, thiếu when negative."""
+        return self.counted - self.book_balance

@@ -94,6 +94,9 @@ TEXT_COLUMNS: dict[str, str] = {
     "journal_transaction.description": KEPT_FOR_GOOD,  # written by the app: "loan 12", "donation"
     "audit_event.before": KEPT_FOR_GOOD,
     "audit_event.after": KEPT_FOR_GOOD,
+    # The books' own records, typed through forms that refuse a person's name (NamesNobody).
+    "transfer.reason": KEPT_FOR_GOOD,
+    "cash_count.reason": KEPT_FOR_GOOD,
     **{
         name: NOT_PERSONAL
         for name in (
@@ -131,6 +134,9 @@ TEXT_COLUMNS: dict[str, str] = {
             "visit.kind",
             "loan.status",
             "loan.voucher_no",
+            "transfer.kind",
+            "transfer.bank_ref",
+            "transfer.document_no",
             "schedule_change.kind",
             "person_handover.status",
             "donation.method",

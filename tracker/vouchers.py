@@ -35,12 +35,14 @@ class Voucher:
     address: str
     reason: str
     amount: int
-    method: str  # cash or bank
+    method: str  # cash or bank (transfer): how it was paid
     void: bool = False
     signer: str = ""  # the name under "Người nộp tiền" / "Người nhận tiền" (none for an anonymous donor)
     made_by: str = ""  # the name under "Người lập phiếu": who recorded it
     paper_book: str = ""  # the paper phiếu thu it was first written on, if any
     paper_no: str = ""
+    account: str = ""  # the money account it posted to (cash or bank); by default as the method
+    other_account: str = ""  # the other side when the app knows it (a transfer: the other money account)
 
     @property
     def form_code(self) -> str:
@@ -55,12 +57,20 @@ class Voucher:
         return COPIES[self.series]
 
     @property
+    def money_account(self) -> str:
+        return MONEY_ACCOUNTS.get(self.account or self.method, "")
+
+    @property
     def debit(self) -> str:
-        return MONEY_ACCOUNTS.get(self.method, "") if self.series == "receipt" else ""
+        if self.series == "receipt":
+            return self.money_account
+        return MONEY_ACCOUNTS.get(self.other_account, "")
 
     @property
     def credit(self) -> str:
-        return MONEY_ACCOUNTS.get(self.method, "") if self.series == "payment" else ""
+        if self.series == "payment":
+            return self.money_account
+        return MONEY_ACCOUNTS.get(self.other_account, "")
 
 
 def unit_of(fund: Fund) -> tuple[str, str]:

@@ -26,7 +26,17 @@ from tests.conftest import serving
 from tracker import clock
 from tracker.commands.demo import DEMO_PASSWORD, load_demo
 from tracker.extensions import db
-from tracker.models import CommitteeMember, Donation, Donor, Fund, Loan, Person, Repayment
+from tracker.models import (
+    CashCount,
+    CommitteeMember,
+    Donation,
+    Donor,
+    Fund,
+    Loan,
+    Person,
+    Repayment,
+    Transfer,
+)
 
 ROLES = ("chair", "treasurer", "member", "viewer", "tinh")  # tinh: the province's regional login
 PAGES_PER_ROLE = 250
@@ -78,6 +88,8 @@ ID_SOURCES = {
     "donor_id": Donor,
     "repayment_id": Repayment,
     "fund_id": Fund,
+    "transfer_id": Transfer,
+    "count_id": CashCount,
 }
 
 

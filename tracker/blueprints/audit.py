@@ -56,6 +56,8 @@ OBJECT_PAGES = {
     "User": (_l("Login"), None),
     "Fund": (_l("Fund"), None),
     "PeriodClose": (_l("Closing of the books"), None),
+    "Transfer": (_l("Move between cash and the bank"), None),
+    "CashCount": (_l("Cash count"), "cash.count_paper"),
     "ReviewNote": (_l("Six-monthly and year-end review"), None),
 }
 PAGE_ARGUMENTS = {
@@ -64,6 +66,7 @@ PAGE_ARGUMENTS = {
     "donations.detail": "donation_id",
     "donors.detail": "donor_id",
     "members.detail": "member_id",
+    "cash.count_paper": "count_id",
 }
 
 
@@ -172,6 +175,10 @@ def record_of(row, names: dict, values: dict) -> tuple[str, str, str | None]:
         subject = login_shown(named)
     elif kind == "Fund" and named:
         subject = named.name
+    elif kind == "Transfer" and values.get("document_no"):
+        subject = values["document_no"]
+    elif kind == "CashCount" and values.get("counted_on"):
+        subject = readable("counted_on", values["counted_on"], row, {})
     elif kind == "PeriodClose" and values.get("closed_through"):
         subject = _("through %(date)s", date=readable("closed_through", values["closed_through"], row, {}))
     elif kind == "ReviewNote" or row.action == "review.notes":

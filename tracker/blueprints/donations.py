@@ -17,7 +17,7 @@ from tracker.formatting import format_money
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Loan, Person
-from tracker.money import journal
+from tracker.money import balances, journal
 from tracker.papers import person_name
 from tracker.queries.donations import money_trail
 from tracker.vouchers import Voucher
@@ -31,6 +31,7 @@ from tracker.web.forms import (
     reason_field,
     refusal_to_form,
 )
+from tracker.web.money_account import account_field
 from tracker.web.once import OnceForm
 from tracker.web.shared import DonorForm
 from tracker.web.views import id_arg, page_of, wants_fragment
@@ -64,6 +65,7 @@ class DonationForm(PaperReceiptFields, OnceForm):
         _l("Received on"), [InputRequired(_l("Enter the date the money was received."))]
     )
     method = SelectField(_l("Method"), choices=method_choices, default="cash")
+    account = account_field()
     earmark_person_id = SelectField(
         _l("Earmarked for (optional)"), coerce=int, default=0, validate_choice=False
     )
@@ -187,13 +189,17 @@ def create():
             earmark_loan_id=form.earmark_loan_id.data or None,
         )
         try:
-            journal.record_donation(donation, current_user.id)
+            journal.record_donation(donation, current_user.id, form.account.data)
         except journal.MoneyRefused as refusal:
             refusal_to_form(form, refusal)
     if form.errors:
         db.session.rollback()
         return render_index(form, 422)
-    audit.record("donation.create", donation, after=audit.snapshot(donation, AUDITED_FIELDS))
+    audit.record(
+        "donation.create",
+        donation,
+        after={**audit.snapshot(donation, AUDITED_FIELDS), "account": form.account.data},
+    )
     # the treasurer lands on the receipt, to print it while the donor waits
     once.remember_where(url_for("donations.receipt", donation_id=donation.id))
     db.session.commit()
@@ -292,6 +298,7 @@ def receipt(donation_id: int):
             reason=reason,
             amount=donation.amount,
             method=donation.method,
+            account=balances.account_of(donation.transaction),
             void=donation.is_reversed,
             # a business's or an organisation's money is brought by someone the app does not know
             signer=donor.name if donor.kind == "individual" and not donor.anonymous else "",

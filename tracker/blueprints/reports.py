@@ -8,9 +8,10 @@ what, and renders the same rows three ways.
 import datetime as dt
 
 from flask import Blueprint, g, render_template, request
+from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
-from tracker import audit, clock
+from tracker import audit, clock, labels
 from tracker.formatting import format_date
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
@@ -24,6 +25,8 @@ from tracker.web.forms import Form, IsoDateField
 from tracker.web.views import render_logged
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+# The export's file name of each book (the cash book's as it always was).
+BOOK_FILES = {"cash": "so-quy", "bank": "so-tien-gui", "all": "so-quy-va-tien-gui"}
 
 
 class DateForm(Form):
@@ -44,6 +47,20 @@ class PeriodForm(DateForm):
     def validate_end(self, field):
         if self.start.data and field.data and field.data < self.start.data:
             raise ValidationError(_l("Enter an end date on or after the start date."))
+
+
+class CashbookForm(PeriodForm):
+    # sổ quỹ tiền mặt (the default, as the book always was), sổ tiền gửi ngân hàng, or both
+    account = SelectField(
+        _l("Book"),
+        choices=lambda: list(labels.MONEY_BOOKS.items()),
+        default="cash",
+        validate_choice=False,
+    )
+
+    def validate_account(self, field):
+        if field.data not in reports.BOOKS:
+            raise ValidationError(_l("Choose the cash book, the bank book or both."))
 
 
 # What each report's rows sum (queries.figure_cache): money, people and visits, or both (names).
@@ -125,22 +142,28 @@ def outstanding():
 @bp.route("/cashbook")
 @requires("view_reports")
 def cashbook():
-    """Render the cash book of a period with its running balance; ?format=csv|xlsx exports it."""
+    """Render the book of a period, of cash, of the bank or of both (?account=cash|bank|all), with
+    its running balance; ?format=csv|xlsx exports it."""
     chosen = export_format("export_money")
-    form = PeriodForm(request.args)
+    form = CashbookForm(request.args)
     if not form.validate():
         if chosen:
             refuse_export(form)
         return render_template("reports/cashbook.html", form=form, rows=None), 400
     start, end = period_or_default(form, lambda end: dt.date(end.year, 1, 1))
+    account = form.account.data or "cash"
+    form.account.data = account
+    book = labels.MONEY_BOOKS[account]
     if chosen:
-        name = f"so-quy-{start.isoformat()}-{end.isoformat()}"
-        rows = streamed(reports.cashbook_rows(g.fund.id, start, end))
-        return export(chosen, name, sheets.CASHBOOK, rows, subtitle=period_text(start, end))
-    rows = report_rows(reports.cashbook, start, end)
+        name = f"{BOOK_FILES[account]}-{start.isoformat()}-{end.isoformat()}"
+        rows = streamed(reports.cashbook_rows(g.fund.id, start, end, account))
+        return export(chosen, name, sheets.CASHBOOK, rows, subtitle=f"{period_text(start, end)} · {book}")
+    rows = report_rows(reports.cashbook, start, end, account)
     return render_template(
         "reports/cashbook.html",
         form=form,
+        account=account,
+        book=book,
         rows=rows,
         start=start,
         end=end,

@@ -262,7 +262,9 @@ def tell_money_story(fund: Fund) -> None:
             method=method,
             note="",
         )
-        journal.record_donation(donation, treasurer)
+        # The fund opened its bank account in 2025: a transfer since then lands in it.
+        account = "bank" if method == "bank" and received_on >= BANK_ACCOUNT_OPENED else "cash"
+        journal.record_donation(donation, treasurer, account)
 
     people: dict[str, Person] = {}
     for name, gender, birth_year, hamlet, released_on, mentor in BORROWERS:
@@ -327,7 +329,54 @@ def tell_money_story(fund: Fund) -> None:
             paid_on = min(installment.due_on + dt.timedelta(days=number % 4), today)
             journal.record_repayment(loan, installment.amount_due, paid_on, "cash", treasurer)
         tell_loan_life(loan, people[name], chair, treasurer)
+    tell_cash_and_bank(fund, treasurer)
     return people
+
+
+BANK_ACCOUNT_OPENED = dt.date(2025, 5, 1)
+DEPOSITED_ON = dt.date(2025, 10, 15)
+COUNTED_ON = dt.date(2025, 11, 25)
+
+
+def tell_cash_and_bank(fund: Fund, treasurer: int) -> None:
+    """Cash not needed soon goes to the bank, on the bank's deposit slip; before the review the
+    treasurer counts the cash box with the accountant and the chair, and it matches the book."""
+    from tracker.blueprints.cash import DENOMINATIONS
+    from tracker.models import CashCount, Transfer
+    from tracker.money import balances, journal
+
+    day = story_day(DEPOSITED_ON)
+    amount = min(5_000_000, balances.available_cash(fund.id, day) // 1_000_000 * 1_000_000)
+    if amount > 0:
+        journal.record_transfer(
+            Transfer(
+                fund_id=fund.id,
+                kind="deposit",
+                amount=amount,
+                made_on=day,
+                reason="Gửi tiền nhàn rỗi vào tài khoản của Quỹ",
+                bank_ref="GNT-0158",
+            ),
+            treasurer,
+        )
+    counted_on = min(story_day(COUNTED_ON), clock.today())
+    left, notes = balances.cash_balance(fund.id, counted_on, balances.CASH), {}
+    for value in DENOMINATIONS:
+        if left >= value:
+            notes[str(value)], left = left // value, left % value
+    book = balances.cash_balance(fund.id, counted_on, balances.CASH)
+    counted = book - left  # notes only: what no note makes up is missing, and says so
+    db.session.add(
+        CashCount(
+            fund_id=fund.id,
+            counted_on=counted_on,
+            notes=notes,
+            counted=counted,
+            book_balance=book,
+            reason="" if counted == book else "Tiền lẻ dưới 1.000 đồng",
+            counted_by_id=treasurer,
+        )
+    )
 
 
 def tell_loan_life(loan, person, chair: int, treasurer: int) -> None:

@@ -20,24 +20,38 @@ from tracker.money import ledger
 
 # The journal's accounts (debit +, credit −) and the events that post to them.
 CASH, RECEIVABLE, CAPITAL, WRITTEN_OFF = "cash", "receivable", "capital", "written_off"
+BANK = "bank"  # tiền gửi ngân hàng; CASH is tiền mặt, the cash box
+# The fund's money is in these two: every payment in or out names one (its `account`), and neither
+# may go below zero (available_cash).
+MONEY_ACCOUNTS = (CASH, BANK)
 DONATION, DISBURSEMENT, REPAYMENT, WRITE_OFF = "donation", "disbursement", "repayment", "write_off"
 RECOVERY = "recovery"  # money back after a write-off: Dr cash, Cr written_off
+TRANSFER = "transfer"  # between the cash box and the bank: Dr one money account, Cr the other
 
 
-def cash_balance(fund_id: int, as_of: dt.date | None = None) -> int:
+def money_account(account: str | None):
+    """The journal lines of one money account, or of both (None: the fund's money)."""
+    if account is None:
+        return JournalLine.account.in_(MONEY_ACCOUNTS)
+    return JournalLine.account == account
+
+
+def cash_balance(fund_id: int, as_of: dt.date | None = None, account: str | None = None) -> int:
+    """The fund's money (cash and bank), or one account's, at the end of `as_of` (default: all)."""
     query = select(func.coalesce(func.sum(JournalLine.amount), 0)).where(
-        JournalLine.fund_id == fund_id, JournalLine.account == CASH
+        JournalLine.fund_id == fund_id, money_account(account)
     )
     if as_of is not None:
         query = query.where(JournalLine.posted_on <= as_of)
     return int(db.session.scalar(query))
 
 
-def available_cash(fund_id: int, on_date: dt.date) -> int:
-    """What can be paid out on `on_date` without the cash book going below zero then or later."""
+def available_cash(fund_id: int, on_date: dt.date, account: str = CASH) -> int:
+    """What can be paid out of `account` on `on_date` without its book going below zero then or
+    later."""
     rows = db.session.execute(
         select(JournalLine.posted_on, func.sum(JournalLine.amount))
-        .where(JournalLine.fund_id == fund_id, JournalLine.account == CASH)
+        .where(JournalLine.fund_id == fund_id, JournalLine.account == account)
         .group_by(JournalLine.posted_on)
         .order_by(JournalLine.posted_on)
     ).all()
@@ -52,6 +66,11 @@ def available_cash(fund_id: int, on_date: dt.date) -> int:
             later_lows.append(running)
     lowest = min([on_the_day or 0, *later_lows])
     return max(lowest, 0)
+
+
+def account_of(transaction: JournalTransaction) -> str:
+    """The money account a donation, repayment or disbursement posted to (its money leg)."""
+    return next((line.account for line in transaction.lines if line.account in MONEY_ACCOUNTS), CASH)
 
 
 @dataclass(frozen=True)
@@ -332,12 +351,15 @@ def of_funds(column, funds: Funds):
 
 @dataclass
 class MoneyTotals:
-    """A fund's money from its journal: cash on hand, donated (net of reversals), lent, owed."""
+    """A fund's money from its journal: its money on hand (tồn quỹ, cash and bank), donated (net of
+    reversals), lent, owed; and the money on hand by account."""
 
     cash: int = 0
     donated: int = 0
     lent: int = 0
     outstanding: int = 0
+    in_cash: int = 0  # tiền mặt
+    in_bank: int = 0  # tiền gửi ngân hàng
 
 
 def money_totals(funds: int | list[int] | Select, as_of: dt.date) -> dict[int, MoneyTotals]:
@@ -351,6 +373,7 @@ def money_totals(funds: int | list[int] | Select, as_of: dt.date) -> dict[int, M
         select(
             JournalLine.fund_id,
             summed(JournalLine.account == CASH),
+            summed(JournalLine.account == BANK),
             summed(and_(JournalLine.account == CAPITAL, JournalLine.event == DONATION)),
             summed(and_(JournalLine.account == RECEIVABLE, JournalLine.event == DISBURSEMENT)),
             summed(JournalLine.account == RECEIVABLE),
@@ -359,8 +382,10 @@ def money_totals(funds: int | list[int] | Select, as_of: dt.date) -> dict[int, M
         .group_by(JournalLine.fund_id)
     )
     return {
-        fund_id: MoneyTotals(int(cash), -int(capital), int(lent), int(receivable))
-        for fund_id, cash, capital, lent, receivable in rows
+        fund_id: MoneyTotals(
+            int(cash) + int(bank), -int(capital), int(lent), int(receivable), int(cash), int(bank)
+        )
+        for fund_id, cash, bank, capital, lent, receivable in rows
     }
 
 
@@ -392,7 +417,7 @@ def money_by_month(fund_ids: list[int], today: dt.date) -> dict[int, MonthlyMone
     """MonthlyMoney of each fund, reversals netted: two queries whatever the number of funds."""
     months = months_back(today, CASH_MONTHS)
     start = dt.date(months[0][0], months[0][1], 1)
-    cash = JournalLine.account == CASH
+    cash = money_account(None)  # the fund's money: a transfer between its accounts nets out
     opening = dict(
         db.session.execute(
             select(JournalLine.fund_id, func.sum(JournalLine.amount))

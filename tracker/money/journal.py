@@ -33,6 +33,7 @@ from tracker.models import (
     PeriodClose,
     Repayment,
     ScheduleChange,
+    Transfer,
 )
 from tracker.money import balances, ledger, loan_status
 
@@ -89,6 +90,36 @@ def ensure_open(fund_id: int, day: dt.date, field: str | None = None) -> None:
             ),
             field,
         )
+
+
+def check_account(account: str) -> str:
+    """The money account a payment names (a form's `account`): cash or bank, nothing else."""
+    if account not in balances.MONEY_ACCOUNTS:
+        raise MoneyRefused(_l("Choose cash or the bank account."), "account")
+    return account
+
+
+def ensure_covered(
+    fund_id: int, account: str, on_date: dt.date, amount: int, field: str | None = None
+) -> None:
+    """A payment out of `account` on `on_date` must not take it below zero, then or on any later
+    day already in its book (balances.available_cash): the cash box and the bank each on its own."""
+    have = balances.available_cash(fund_id, on_date, account)
+    if amount <= have:
+        return
+    if account == balances.BANK:
+        message = _l(
+            "The bank account holds only %(cash)s, not enough to pay out %(amount)s.",
+            cash=format_money(have),
+            amount=format_money(amount),
+        )
+    else:
+        message = _l(
+            "Cash on hand is only %(cash)s, not enough to pay out %(amount)s.",
+            cash=format_money(have),
+            amount=format_money(amount),
+        )
+    raise MoneyRefused(message, field)
 
 
 def next_document_no(fund_id: int, series: str, year: int) -> str:
@@ -226,6 +257,10 @@ def reverse(
         raise MoneyRefused(_l("Enter the reason for the reversal."), "reason")
     ensure_open(original.fund_id, original.posted_on)
     ensure_open(original.fund_id, on_date)
+    for line in original.lines:
+        if line.account in balances.MONEY_ACCOUNTS and line.amount > 0:
+            # the reversal takes this money back out of the account
+            ensure_covered(original.fund_id, line.account, on_date, line.amount)
     legs = [Leg(line.account, -line.amount, line.loan_id) for line in original.lines]
     return post(
         original.fund_id,
@@ -243,8 +278,9 @@ def reverse(
 # ------------------------------------------------------------------ the money events
 
 
-def record_donation(donation: Donation, user_id: int | None) -> Donation:
-    """Post a donation (Dr cash, Cr capital) with the next phiếu thu number."""
+def record_donation(donation: Donation, user_id: int | None, account: str = balances.CASH) -> Donation:
+    """Post a donation (Dr cash or bank, Cr capital) with the next phiếu thu number."""
+    check_account(account)
     lock_fund(donation.fund_id)
     ensure_open(donation.fund_id, donation.received_on, "received_on")
     check_paper_receipt(donation.fund_id, donation.paper_book, donation.paper_no)
@@ -253,7 +289,7 @@ def record_donation(donation: Donation, user_id: int | None) -> Donation:
         donation.fund_id,
         "donation",
         donation.received_on,
-        [Leg(balances.CASH, donation.amount), Leg(balances.CAPITAL, -donation.amount)],
+        [Leg(account, donation.amount), Leg(balances.CAPITAL, -donation.amount)],
         document_no=donation.receipt_no,
         description="donation",
         user_id=user_id,
@@ -314,25 +350,17 @@ def reject(loan: Loan, decided_on: dt.date, reason: str, user_id: int | None) ->
     return loan
 
 
-def disburse(loan: Loan, disbursed_on: dt.date, user_id: int | None) -> Loan:
-    """Pay out an approved loan: check the cash, post a phiếu chi, build the schedule, and record
-    which donations' money it uses."""
+def disburse(loan: Loan, disbursed_on: dt.date, user_id: int | None, account: str = balances.CASH) -> Loan:
+    """Pay out an approved loan from the cash box or the bank: check the account holds it, post a
+    phiếu chi, build the schedule, and record which donations' money it uses."""
+    check_account(account)
     take_loan(loan, "disburse")
     if loan.decided_by_id is not None and loan.decided_by_id == user_id:
         raise MoneyRefused(_l("The person who approved this loan cannot also record its disbursement."))
     if loan.decided_on and disbursed_on < loan.decided_on:
         raise MoneyRefused(_l("The disbursement cannot be dated before the approval."), "disbursed_on")
     ensure_open(loan.fund_id, disbursed_on, "disbursed_on")
-    cash = balances.available_cash(loan.fund_id, disbursed_on)
-    if loan.lent > cash:
-        raise MoneyRefused(
-            _l(
-                "Cash on hand is only %(cash)s, not enough to disburse %(principal)s.",
-                cash=format_money(cash),
-                principal=format_money(loan.lent),
-            ),
-            "disbursed_on",
-        )
+    ensure_covered(loan.fund_id, account, disbursed_on, loan.lent, "disbursed_on")
     loan.voucher_no = next_document_no(loan.fund_id, "PC", disbursed_on.year)
     transaction = post(
         loan.fund_id,
@@ -340,7 +368,7 @@ def disburse(loan: Loan, disbursed_on: dt.date, user_id: int | None) -> Loan:
         disbursed_on,
         [
             Leg(balances.RECEIVABLE, loan.lent, loan_id=loan.id),
-            Leg(balances.CASH, -loan.lent, loan_id=loan.id),
+            Leg(account, -loan.lent, loan_id=loan.id),
         ],
         document_no=loan.voucher_no,
         description=f"loan {loan.id}",
@@ -406,9 +434,11 @@ def record_repayment(
     user_id: int | None,
     paper_book: str = "",
     paper_no: str = "",
+    account: str = balances.CASH,
 ) -> Repayment:
     """Post a repayment (Dr cash, Cr receivable) up to the outstanding balance, with a phiếu thu
-    (and the paper phiếu it was first written on, if any)."""
+    (and the paper phiếu it was first written on, if any), into the cash box or the bank."""
+    check_account(account)
     take_loan(loan, "repay")
     if loan.disbursed_on and paid_on < loan.disbursed_on:
         raise MoneyRefused(
@@ -434,7 +464,7 @@ def record_repayment(
         loan.fund_id,
         "repayment",
         paid_on,
-        [Leg(balances.CASH, amount, loan_id=loan.id), Leg(balances.RECEIVABLE, -amount, loan_id=loan.id)],
+        [Leg(account, amount, loan_id=loan.id), Leg(balances.RECEIVABLE, -amount, loan_id=loan.id)],
         document_no=receipt_no,
         description=f"loan {loan.id}",
         user_id=user_id,
@@ -527,10 +557,12 @@ def record_recovery(
     user_id: int | None,
     paper_book: str = "",
     paper_no: str = "",
+    account: str = balances.CASH,
 ) -> Repayment:
     """Money back after a write-off (Thu hồi nợ đã xóa: Dr cash, Cr written_off), with its own
     phiếu thu, up to what was written off. The loan stays written off; the money goes back to the
     donations that funded it, as a repayment's would (balances.LoanBalance.returned)."""
+    check_account(account)
     take_loan(loan, "recover")
     if loan.written_off_on and paid_on < loan.written_off_on:
         raise MoneyRefused(
@@ -557,7 +589,7 @@ def record_recovery(
         loan.fund_id,
         balances.RECOVERY,
         paid_on,
-        [Leg(balances.CASH, amount, loan_id=loan.id), Leg(balances.WRITTEN_OFF, -amount, loan_id=loan.id)],
+        [Leg(account, amount, loan_id=loan.id), Leg(balances.WRITTEN_OFF, -amount, loan_id=loan.id)],
         document_no=receipt_no,
         description=f"loan {loan.id}",
         user_id=user_id,
@@ -608,7 +640,8 @@ def reverse_repayment(repayment: Repayment, reason: str, user_id: int | None) ->
                 "this receipt cannot be reversed."
             )
         )
-    cash = balances.available_cash(repayment.fund_id, clock.today())
+    account = balances.account_of(repayment.transaction)
+    cash = balances.available_cash(repayment.fund_id, clock.today(), account)
     if repayment.amount > cash:
         raise MoneyRefused(
             _l(
@@ -732,5 +765,54 @@ def reverse_disbursement(loan: Loan, reason: str, user_id: int | None) -> Journa
         installment.superseded = True
     for funding in loan.fundings:
         funding.void = True
+    db.session.flush()
+    return reversal
+
+
+# ------------------------------------------------------------------ cash and bank
+
+
+TRANSFER_SIDES = {  # kind: (the account the money leaves, the account it goes into, document series)
+    # A deposit takes cash out of the box: a phiếu chi. A withdrawal brings cash in: a phiếu thu.
+    # The bank's side of each is evidenced by the bank's own giấy báo Nợ/Có (Transfer.bank_ref).
+    "deposit": (balances.CASH, balances.BANK, "PC"),
+    "withdrawal": (balances.BANK, balances.CASH, "PT"),
+}
+
+
+def record_transfer(transfer: Transfer, user_id: int | None) -> Transfer:
+    """Move money between the cash box and the bank (Dr the account it goes into, Cr the one it
+    leaves), numbered on the cash box's document, never taking the account it leaves below zero."""
+    source, target, series = TRANSFER_SIDES[transfer.kind]
+    lock_fund(transfer.fund_id)
+    ensure_open(transfer.fund_id, transfer.made_on, "made_on")
+    if not transfer.reason.strip():
+        raise MoneyRefused(_l("Enter the reason."), "reason")
+    ensure_covered(transfer.fund_id, source, transfer.made_on, transfer.amount, "amount")
+    transfer.document_no = next_document_no(transfer.fund_id, series, transfer.made_on.year)
+    transaction = post(
+        transfer.fund_id,
+        balances.TRANSFER,
+        transfer.made_on,
+        [Leg(target, transfer.amount), Leg(source, -transfer.amount)],
+        document_no=transfer.document_no,
+        description=transfer.kind,
+        user_id=user_id,
+    )
+    transfer.transaction_id = transaction.id
+    db.session.add(transfer)
+    db.session.flush()
+    return transfer
+
+
+def reverse_transfer(transfer: Transfer, reason: str, user_id: int | None) -> JournalTransaction:
+    """Take a transfer back (mirror entries dated today; its document stays, void): refused when
+    the account the money went into no longer holds it."""
+    lock_fund(transfer.fund_id)
+    db.session.refresh(transfer)
+    if transfer.reversal_id is not None:
+        raise MoneyRefused(_l("This entry has already been reversed."))
+    reversal = reverse(transfer.transaction, clock.today(), reason, user_id)
+    transfer.reversal_id = reversal.id
     db.session.flush()
     return reversal

@@ -35,6 +35,8 @@ class FundFigures:
     loans_by_status: dict[str, int]
     aging: dict[str, int] = field(default_factory=dict)  # bucket -> outstanding
     late: tuple[LateLoan, ...] = ()  # most days overdue first; no names (late_loans adds them)
+    in_cash: int = 0  # of `cash` (tồn quỹ): tiền mặt
+    in_bank: int = 0  # and tiền gửi ngân hàng
     # not money: filled by the page from people_by_status(), kept against the fund's other writes
     people_by_status: dict[str, int] = field(default_factory=dict)
 
@@ -75,6 +77,8 @@ def fund_figures(fund_id: int, today: dt.date) -> FundFigures:
         loans_by_status=loans_by_status,
         aging=aging,
         late=tuple(late),
+        in_cash=money.in_cash,
+        in_bank=money.in_bank,
     )
 
 

@@ -40,6 +40,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
+    CashCount,
     DocumentCounter,
     Donation,
     Donor,
@@ -53,6 +54,7 @@ from tracker.models import (
     PeriodClose,
     PersonAccess,
     Repayment,
+    Transfer,
     random_revision,
 )
 
@@ -69,6 +71,8 @@ MONEY_TABLES = (
     Funding,
     DocumentCounter,
     PeriodClose,
+    Transfer,
+    CashCount,
 )
 # Logs written when somebody only looks: they change no figure, and a new revision on every read
 # would both empty the store and make readers of a fund wait for each other's commits.

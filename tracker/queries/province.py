@@ -224,7 +224,7 @@ def review_rows(
         for fund_id, raised, lent, recovered, written_off in db.session.execute(
             select(
                 line.fund_id,
-                summed(and_(line.account == balances.CASH, line.event == balances.DONATION)),
+                summed(and_(line.account.in_(balances.MONEY_ACCOUNTS), line.event == balances.DONATION)),
                 summed(and_(line.account == balances.RECEIVABLE, line.event == balances.DISBURSEMENT)),
                 summed(
                     and_(

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from tracker import database
+from tracker import database, labels
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.models import (
@@ -33,6 +33,7 @@ from tracker.models import (
     Person,
     PersonStatusChange,
     Repayment,
+    Transfer,
     Visit,
 )
 from tracker.money import balances, ledger, schedules
@@ -127,31 +128,38 @@ class CashbookRow(NamedTuple):
     balance: int
     paper_book: str  # the paper phiếu thu the money was first written on, if any
     paper_no: str
+    account: str  # the money account of the row: cash or bank ("" on the combined book's opening and closing)
 
 
 CASHBOOK_COLUMNS = CashbookRow._fields
+# The books: sổ quỹ tiền mặt, sổ tiền gửi ngân hàng, or both together (?account=cash|bank|all).
+BOOKS = (balances.CASH, balances.BANK, "all")
 
 
-def cashbook(fund_id: int, start: dt.date, end: dt.date) -> list[CashbookRow]:
-    """The sổ quỹ from `start` to `end`: the opening balance, one row per cash transaction (a
-    reversal is its own row, on the other side), the running balance, and the closing balance.
-    Two queries whatever the number of transactions. No borrower's name appears: a cash book is
-    shown and exported more widely than the loan files."""
-    return list(cashbook_rows(fund_id, start, end))
+def cashbook(fund_id: int, start: dt.date, end: dt.date, account: str = balances.CASH) -> list[CashbookRow]:
+    """The book of one money account (or of both, `all`) from `start` to `end`: the opening
+    balance, one row per transaction and account (a reversal is its own row, on the other side; on
+    the combined book a move between cash and the bank is two rows, out of one and into the other),
+    the running balance, and the closing balance. Two queries whatever the number of transactions.
+    No borrower's name appears: a cash book is shown and exported more widely than the loan files."""
+    return list(cashbook_rows(fund_id, start, end, account))
 
 
 CASHBOOK_BATCH = 100  # rows fetched at a time: an export holds this many, not the whole book
 
 
-def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[CashbookRow]:
+def cashbook_rows(
+    fund_id: int, start: dt.date, end: dt.date, account: str = balances.CASH
+) -> Iterator[CashbookRow]:
     """cashbook() one row at a time, read from the database in batches as they are used: the CSV
     export writes a book of years without holding it (wrap in stream_with_context; the rows are then
     read in a transaction of their own)."""
     database.begin_snapshot()
+    of_book = balances.money_account(None if account == "all" else account)
     opening = db.session.scalar(
         select(func.coalesce(func.sum(JournalLine.amount), 0)).where(
             JournalLine.fund_id == fund_id,
-            JournalLine.account == balances.CASH,
+            of_book,
             JournalLine.posted_on < start,
         )
     )
@@ -170,6 +178,9 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
             Donor.anonymous,
             func.coalesce(Donation.paper_book, Repayment.paper_book, ""),
             func.coalesce(Donation.paper_no, Repayment.paper_no, ""),
+            func.coalesce(original.description, transaction.description),
+            Transfer.bank_ref,
+            JournalLine.account,
             func.sum(JournalLine.amount),
         )
         .join(JournalLine, JournalLine.transaction_id == transaction.id)
@@ -191,9 +202,17 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
                 Repayment.transaction_id == func.coalesce(transaction.reverses_id, transaction.id),
             ),
         )
+        # and a transfer's, the bank's advice that evidences it
+        .outerjoin(
+            Transfer,
+            and_(
+                Transfer.fund_id == fund_id,
+                Transfer.transaction_id == func.coalesce(transaction.reverses_id, transaction.id),
+            ),
+        )
         .where(
             JournalLine.fund_id == fund_id,
-            JournalLine.account == balances.CASH,
+            of_book,
             JournalLine.posted_on >= start,
             JournalLine.posted_on <= end,
         )
@@ -210,11 +229,17 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
             Donation.paper_no,
             Repayment.paper_book,
             Repayment.paper_no,
+            original.description,
+            transaction.description,
+            Transfer.bank_ref,
+            JournalLine.account,
         )
-        .order_by(transaction.posted_on, transaction.id)
+        # out of the cash box before into the bank, on the combined book's two rows of a move
+        .order_by(transaction.posted_on, transaction.id, JournalLine.account.desc())
     )
     balance = int(opening)
-    yield CashbookRow(start, "", "opening", _("Opening balance"), None, None, balance, "", "")
+    book = "" if account == "all" else account
+    yield CashbookRow(start, "", "opening", _("Opening balance"), None, None, balance, "", "", book)
     for (
         _id,
         posted_on,
@@ -227,11 +252,16 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
         anonymous,
         paper_book,
         paper_no,
+        note,
+        bank_ref,
+        line_account,
         cash,
     ) in db.session.execute(query.execution_options(yield_per=CASHBOOK_BATCH)):
         cash = int(cash)
         balance += cash
-        description = describe(event, loan_id, donor, anonymous)
+        description = describe(event, loan_id, donor, anonymous, note)
+        if bank_ref:
+            description = _("%(entry)s (bank's advice %(ref)s)", entry=description, ref=bank_ref)
         kind = event
         if reverses_id is not None:
             kind = f"{event}_reversal"
@@ -246,11 +276,14 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
             balance,
             paper_book,
             paper_no,
+            line_account,
         )
-    yield CashbookRow(end, "", "closing", _("Closing balance"), None, None, balance, "", "")
+    yield CashbookRow(end, "", "closing", _("Closing balance"), None, None, balance, "", "", book)
 
 
-def describe(event: str, loan_id: int | None, donor: str | None, anonymous: bool | None) -> str:
+def describe(
+    event: str, loan_id: int | None, donor: str | None, anonymous: bool | None, note: str = ""
+) -> str:
     if event == "donation":
         name = _("Anonymous benefactor") if anonymous or not donor else donor
         return _("Donation: %(donor)s", donor=name)
@@ -260,6 +293,8 @@ def describe(event: str, loan_id: int | None, donor: str | None, anonymous: bool
         return _("Repayment of loan #%(id)s", id=loan_id)
     if event == "recovery":
         return _("Money back after the write-off of loan #%(id)s", id=loan_id)
+    if event == balances.TRANSFER:  # the transfer's kind is its transaction's description
+        return str(labels.TRANSFER_KINDS.get(note, note))
     return event
 
 

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from tracker import labels, papers
 from tracker.extensions import db
@@ -214,8 +214,10 @@ class MoneyFigures:
     par30_percent: Decimal
     arrears_rate_percent: Decimal
     cash_start: int  # at the end of the day before the period
-    cash_end: int
+    cash_end: int  # tồn quỹ: cash and bank
     loans_outstanding: int = 0  # loans owed at the end
+    cash_end_in_cash: int = 0  # of cash_end: tiền mặt
+    cash_end_in_bank: int = 0  # and tiền gửi ngân hàng
 
 
 @dataclass(frozen=True)
@@ -297,7 +299,7 @@ def money_figures(funds: Funds, start: dt.date, end: dt.date) -> MoneyFigures:
         .join(Donor, Donor.id == Donation.donor_id)
         .where(
             of_funds(line.fund_id, funds),
-            line.account == balances.CASH,
+            line.account.in_(balances.MONEY_ACCOUNTS),
             line.event == balances.DONATION,
             in_period(line.posted_on, start, end),
             of_funds(Donation.fund_id, funds),  # so PostgreSQL does not hash every fund's donations
@@ -344,11 +346,13 @@ def money_figures(funds: Funds, start: dt.date, end: dt.date) -> MoneyFigures:
     )
 
     day_before = start - dt.timedelta(days=1)
-    cash_start, cash_end = db.session.execute(
+    in_cash = line.account == balances.CASH
+    cash_start, cash_end, cash_end_in_cash = db.session.execute(
         select(
             func.coalesce(func.sum(case((line.posted_on <= day_before, line.amount), else_=0)), 0),
             func.coalesce(func.sum(case((line.posted_on <= end, line.amount), else_=0)), 0),
-        ).where(of_funds(line.fund_id, funds), line.account == balances.CASH)
+            func.coalesce(func.sum(case((and_(in_cash, line.posted_on <= end), line.amount), else_=0)), 0),
+        ).where(of_funds(line.fund_id, funds), line.account.in_(balances.MONEY_ACCOUNTS))
     ).one()
 
     # The position at the end is the aging report's (itself built on the outstanding report's rows),
@@ -372,6 +376,8 @@ def money_figures(funds: Funds, start: dt.date, end: dt.date) -> MoneyFigures:
         cash_start=int(cash_start),
         cash_end=int(cash_end),
         loans_outstanding=aging.loan_count,
+        cash_end_in_cash=int(cash_end_in_cash),
+        cash_end_in_bank=int(cash_end) - int(cash_end_in_cash),
     )
 
 
@@ -537,6 +543,8 @@ def figure_rows(review: Review) -> list[FigureRow]:
         ("money", "arrears_rate_percent", money.arrears_rate_percent),
         ("money", "cash_start", money.cash_start),
         ("money", "cash_end", money.cash_end),
+        ("money", "cash_end_in_cash", money.cash_end_in_cash),
+        ("money", "cash_end_in_bank", money.cash_end_in_bank),
         ("people", "total_end", people.total),
         *(("people_by_status", status, count) for status, count in people.by_status.items()),
         ("people", "new", people.new),
@@ -674,6 +682,13 @@ def figure_tables(review: Review) -> list[FigureTable]:
             "money.cash_start", _("Cash on hand at the start of the period"), format_money(money.cash_start)
         ),
         line("money.cash_end", _("Cash on hand at the end of the period"), format_money(money.cash_end)),
+        line("money.cash_end_in_cash", _("of which cash"), format_money(money.cash_end_in_cash), indent=True),
+        line(
+            "money.cash_end_in_bank",
+            _("of which bank deposit"),
+            format_money(money.cash_end_in_bank),
+            indent=True,
+        ),
     ]
     people_lines = [
         FigureLine(

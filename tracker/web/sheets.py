@@ -51,6 +51,7 @@ CASHBOOK = Sheet(
         money("balance", _l("Balance"), total=False),
         Column("paper_book", _l("Paper receipt: book"), width=12),
         Column("paper_no", _l("Paper receipt: number"), width=12),
+        Column("account", _l("Cash or bank"), words=labels.MONEY_ACCOUNTS, width=18),
     ),
     totals=lambda _rows: _("Total for the period"),
 )
@@ -117,6 +118,8 @@ REVIEW_MONEY = frozenset(
         "overdue_over_30_days",
         "cash_start",
         "cash_end",
+        "cash_end_in_cash",
+        "cash_end_in_bank",
     }
 )
 REVIEW_PERCENT = frozenset({"par30_percent", "arrears_rate_percent"})

@@ -18,6 +18,7 @@ from tracker.web.forms import (
     PasswordAgainForm,
     reason_field,
 )
+from tracker.web.money_account import PAID_FROM, account_field
 from tracker.web.once import OnceForm
 
 
@@ -129,6 +130,7 @@ class DisburseForm(PasswordAgainForm):
     disbursed_on = IsoDateField(
         _l("Disbursed on"), [DataRequired(_l("Enter the date the money was paid out."))]
     )
+    account = account_field(PAID_FROM)
 
 
 class RescheduleForm(PasswordAgainForm):
@@ -170,3 +172,4 @@ class RepaymentForm(PaperReceiptFields, OnceForm):
     amount = MoneyField(_l("Amount"), [InputRequired(_l("Enter the amount repaid."))])
     paid_on = IsoDateField(_l("Paid on"), [DataRequired(_l("Enter the date of the repayment."))])
     method = SelectField(_l("Method"), choices=method_choices, default="cash")
+    account = account_field()

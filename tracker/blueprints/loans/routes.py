@@ -26,7 +26,7 @@ from tracker.blueprints.loans.forms import (
 from tracker.extensions import db
 from tracker.formatting import format_money
 from tracker.i18n import gettext as _
-from tracker.models import Loan, Person, Repayment
+from tracker.models import JournalTransaction, Loan, Person, Repayment
 from tracker.money import balances, journal, loan_status
 from tracker.papers import person_name
 from tracker.queries.loans import loan_figures
@@ -251,13 +251,17 @@ def disburse(loan_id: int):
         return render_loan(get_loan_or_404(loan_id), 422, disburse_form=form)
     if form.validate():
         try:
-            journal.disburse(loan, form.disbursed_on.data, current_user.id)
+            journal.disburse(loan, form.disbursed_on.data, current_user.id, form.account.data)
         except journal.MoneyRefused as refusal:
             refusal_to_form(form, refusal)
     if form.errors:
         db.session.rollback()
         return render_loan(get_loan_or_404(loan_id), 422, disburse_form=form)
-    audit.record("loan.disburse", loan, after={"voucher_no": loan.voucher_no, "principal": loan.lent})
+    audit.record(
+        "loan.disburse",
+        loan,
+        after={"voucher_no": loan.voucher_no, "principal": loan.lent, "account": form.account.data},
+    )
     db.session.commit()
     flash(_("Disbursed with voucher %(number)s.", number=loan.voucher_no), "success")
     return redirect(url_for("loans.detail", loan_id=loan.id), 303)
@@ -282,6 +286,7 @@ def repay(loan_id: int):
                 current_user.id,
                 paper_book=form.paper_book.data,
                 paper_no=form.paper_no.data,
+                account=form.account.data,
             )
         except journal.MoneyRefused as refusal:
             refusal_to_form(form, refusal)
@@ -321,6 +326,7 @@ def recover(loan_id: int):
                 current_user.id,
                 paper_book=form.paper_book.data,
                 paper_no=form.paper_no.data,
+                account=form.account.data,
             )
         except journal.MoneyRefused as refusal:
             refusal_to_form(form, refusal)
@@ -341,7 +347,11 @@ def recover(loan_id: int):
 
 def receipt_audit(repayment: Repayment) -> dict:
     """What the log keeps of a receipt: its amount and number, and its paper phiếu if it had one."""
-    after = {"amount": repayment.amount, "receipt_no": repayment.receipt_no}
+    after = {
+        "amount": repayment.amount,
+        "receipt_no": repayment.receipt_no,
+        "account": balances.account_of(repayment.transaction),
+    }
     if repayment.paper_no:
         after.update(paper_book=repayment.paper_book, paper_no=repayment.paper_no)
     return after
@@ -493,6 +503,7 @@ def repayment_receipt(repayment_id: int):
             ),
             amount=repayment.amount,
             method=repayment.method,
+            account=balances.account_of(repayment.transaction),
             void=repayment.is_reversed,
             signer=loan.person.full_name,
             made_by=person_name(repayment.transaction.created_by),
@@ -515,10 +526,13 @@ def disbursement_voucher(loan_id: int):
         if not voided:
             abort(404)
         number, day, amount, void = voided[0].voucher_no, voided[0].disbursed_on, voided[0].amount, True
+        transaction_id = reversed_id
     elif loan.voucher_no:
         number, day, amount, void = loan.voucher_no, loan.disbursed_on, loan.lent, False
+        transaction_id = loan.disbursement_id
     else:
         abort(404)
+    account = balances.account_of(db.session.get(JournalTransaction, transaction_id))
     return render_logged(
         "documents/voucher.html",
         [loan.person_id],
@@ -531,7 +545,8 @@ def disbursement_voucher(loan_id: int):
             address=loan.person.address,
             reason=_("Disbursement of loan no. %(id)s: %(purpose)s", id=loan.id, purpose=loan.purpose),
             amount=amount,
-            method="cash",
+            method=account,  # paid out of the bank: by transfer
+            account=account,
             void=void,
             signer=loan.person.full_name,
             made_by=person_name(loan.disbursed_by) if not void else "",
