@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         donations,
         donors,
+        gifts,
         handovers,
         letters,
         loans,
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
         review,
         settings,
         setup,
+        spending,
         users,
         visits,
     )
@@ -129,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
         visits,
         donors,
         donations,
+        gifts,
         loans,
         periods,
         settings,
@@ -140,6 +143,9 @@ def register_blueprints(app: Flask) -> None:
         province,
     ):
         app.register_blueprint(module.bp)
+    # grants and running costs share their views (blueprints.spending)
+    app.register_blueprint(spending.grants)
+    app.register_blueprint(spending.expenses)
 
 
 def register_cli(app: Flask) -> None:

@@ -73,7 +73,40 @@ CASHBOOK_KINDS = {
     "repayment_reversal": _l("Reversal of a repayment"),
     "recovery": _l("Money back after a write-off"),
     "recovery_reversal": _l("Reversal of money back after a write-off"),
+    "grant": _l("Grant paid"),
+    "grant_reversal": _l("Reversal of a grant"),
+    "expense": _l("Running cost paid"),
+    "expense_reversal": _l("Reversal of a running cost"),
     "closing": _l("Closing balance"),
+}
+# Money that is not a loan: a grant (hỗ trợ không hoàn lại) or a running cost (chi hoạt động).
+SPENDING_CATEGORIES = {"grant": _l("Grant"), "expense": _l("Running cost")}
+SPENDING_KINDS = {
+    "tet_gift": _l("Tết gift"),
+    "emergency": _l("Emergency help"),
+    "school_fees": _l("School fees for a child"),
+    "other_grant": _l("Other help"),
+    "meeting": _l("Meeting costs"),
+    "stationery": _l("Stationery and printing"),
+    "bank_fee": _l("Bank fees"),
+    "other_expense": _l("Other running costs"),
+}
+SPENDING_STATUSES = {
+    "proposed": _l("Waiting for decision"),
+    "approved": _l("Approved, not yet paid"),
+    "rejected": _l("Rejected"),
+    "paid": _l("Paid"),
+}
+REFERRAL_KINDS = {
+    "job": _l("Job placement"),
+    "vocational_training": _l("Vocational training"),
+    "social_policy_loan": _l("Loan from the Social Policy Bank"),
+    "identity_papers": _l("Identity papers"),
+}
+REFERRAL_OUTCOMES = {
+    "pending": _l("Waiting for an answer"),
+    "succeeded": _l("Succeeded"),
+    "not_succeeded": _l("Did not succeed"),
 }
 # The review's export (queries.review.figure_rows): its sections and the items of each, in the
 # words of the printed review.
@@ -176,6 +209,10 @@ def template_globals() -> dict:
         "visit_kind": VISIT_KINDS,
         "access": ACCESSES,
         "handover_status": HANDOVER_STATUSES,
+        "spending_kind": SPENDING_KINDS,
+        "spending_status": SPENDING_STATUSES,
+        "referral_kind": REFERRAL_KINDS,
+        "referral_outcome": REFERRAL_OUTCOMES,
     }
     found = {
         f"{name}_label": (lambda code, words=words: label(words, code)) for name, words in tables.items()

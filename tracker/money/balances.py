@@ -15,13 +15,24 @@ from sqlalchemy import Date, Select, and_, case, extract, func, select, type_coe
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.models import Donation, Funding, Installment, JournalLine, JournalTransaction, Loan
+from tracker.models import (
+    Donation,
+    Funding,
+    Installment,
+    JournalLine,
+    JournalTransaction,
+    Loan,
+    SpendingFunding,
+)
 from tracker.money import ledger
 
 # The journal's accounts (debit +, credit −) and the events that post to them.
 CASH, RECEIVABLE, CAPITAL, WRITTEN_OFF = "cash", "receivable", "capital", "written_off"
 DONATION, DISBURSEMENT, REPAYMENT, WRITE_OFF = "donation", "disbursement", "repayment", "write_off"
 RECOVERY = "recovery"  # money back after a write-off: Dr cash, Cr written_off
+# Money that is not a loan, paid with a phiếu chi: Dr grants_paid or running_costs, Cr cash.
+GRANTS_PAID, RUNNING_COSTS = "grants_paid", "running_costs"
+GRANT, EXPENSE = "grant", "expense"
 
 
 def cash_balance(fund_id: int, as_of: dt.date | None = None) -> int:
@@ -241,6 +252,15 @@ def donation_available(fund_id: int) -> dict[int, int]:
     for funding_id, _loan_id, funded, _principal, donation_id in fundings:
         if donation_id in available:
             available[donation_id] -= int(funded) - returns[funding_id]
+    # Grants and running costs paid with a donation's money: spent, it never comes back.
+    spent = db.session.execute(
+        select(SpendingFunding.donation_id, func.sum(SpendingFunding.amount))
+        .where(SpendingFunding.fund_id == fund_id, SpendingFunding.void.is_(False))
+        .group_by(SpendingFunding.donation_id)
+    )
+    for donation_id, amount in spent:
+        if donation_id in available:
+            available[donation_id] -= int(amount)
     return available
 
 

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from tracker import database
+from tracker import database, labels
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.models import (
@@ -166,6 +166,7 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
             func.coalesce(Donation.paper_book, Repayment.paper_book, ""),
             func.coalesce(Donation.paper_no, Repayment.paper_no, ""),
             func.sum(JournalLine.amount),
+            func.coalesce(original.description, transaction.description),
         )
         .join(JournalLine, JournalLine.transaction_id == transaction.id)
         .outerjoin(original, original.id == transaction.reverses_id)
@@ -199,6 +200,8 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
             transaction.event,
             transaction.reverses_id,
             original.document_no,
+            original.description,
+            transaction.description,
             Donor.name,
             Donor.anonymous,
             Donation.paper_book,
@@ -223,10 +226,11 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
         paper_book,
         paper_no,
         cash,
+        spent_on,
     ) in db.session.execute(query.execution_options(yield_per=CASHBOOK_BATCH)):
         cash = int(cash)
         balance += cash
-        description = describe(event, loan_id, donor, anonymous)
+        description = describe(event, loan_id, donor, anonymous, spent_on)
         kind = event
         if reverses_id is not None:
             kind = f"{event}_reversal"
@@ -245,7 +249,11 @@ def cashbook_rows(fund_id: int, start: dt.date, end: dt.date) -> Iterator[Cashbo
     yield CashbookRow(end, "", "closing", _("Closing balance"), None, None, balance, "", "")
 
 
-def describe(event: str, loan_id: int | None, donor: str | None, anonymous: bool | None) -> str:
+def describe(
+    event: str, loan_id: int | None, donor: str | None, anonymous: bool | None, spent_on: str = ""
+) -> str:
+    """A cash book row in words. No person's name: a grant says what kind of help it was
+    (journal.pay_spending keeps the kind in the transaction's description)."""
     if event == "donation":
         name = _("Anonymous benefactor") if anonymous or not donor else donor
         return _("Donation: %(donor)s", donor=name)
@@ -255,6 +263,12 @@ def describe(event: str, loan_id: int | None, donor: str | None, anonymous: bool
         return _("Repayment of loan #%(id)s", id=loan_id)
     if event == "recovery":
         return _("Money back after the write-off of loan #%(id)s", id=loan_id)
+    if event == "grant":
+        return _(
+            "Grant paid (not to be repaid): %(kind)s", kind=labels.label(labels.SPENDING_KINDS, spent_on)
+        )
+    if event == "expense":
+        return _("Running cost paid: %(kind)s", kind=labels.label(labels.SPENDING_KINDS, spent_on))
     return event
 
 
