@@ -42,7 +42,7 @@ class GiftForm(OnceForm):
         people = db.session.execute(
             scoped(Person)
             .with_only_columns(Person.id, Person.full_name)
-            .where(Person.erased_at.is_(None))
+            .where(Person.erased_at.is_(None), Person.status.in_(("supported", "paused")))
             .order_by(Person.sort_key, Person.id)
         )
         self.person_id.choices = [(0, _("Nobody in particular")), *((id_, name) for id_, name in people)]

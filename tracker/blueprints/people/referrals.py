@@ -100,8 +100,8 @@ def referral_outcome(person_id: int, referral_id: int):
         abort(404)
     form = OutcomeForm()
     if not form.validate():
-        flash(form.first_error() or _("Choose the outcome from the list."), "error")
-        return redirect(url_for("people.detail", person_id=person.id, _anchor="referrals"), 303)
+        flash(form.first_error or _("Choose the outcome from the list."), "error")
+        return render_logged("people/detail.html", [person.id], **person_context(person)), 422
     before = referral.outcome
     referral.outcome = form.outcome.data
     audit.record(
