@@ -117,6 +117,8 @@ REVIEW_SECTIONS = {
     "people_by_status": _l("2. People helped"),
     "status_changes": _l("2. People helped"),
     "visits": _l("3. Visits"),
+    "costs_by_kind": _l("1. Money"),
+    "help": _l("4. Gifts in kind and referrals"),
     "next_steps": _l("V. Tasks for the next period"),
 }
 # The parts of the printed review the chair writes (queries.review.SECTIONS), as headed on paper.
@@ -135,6 +137,9 @@ REVIEW_ITEMS = {
     ("money", "recovered"): _l("Recovered in the period (repayments, net of reversals)"),
     ("money", "written_off"): _l("Written off in the period"),
     ("money", "back_after_write_off"): _l("Money back after a write-off"),
+    ("money", "grants_count"): _l("Grants paid in the period"),
+    ("money", "grants_amount"): _l("Amount of grants (not to be repaid)"),
+    ("money", "costs_amount"): _l("Running costs in the period"),
     ("money", "outstanding_end"): _l("Outstanding at the end of the period"),
     ("money", "overdue_end"): _l("Overdue at the end of the period"),
     ("money", "loans_over_30_days"): _l("Loans more than 30 days overdue"),
@@ -149,6 +154,10 @@ REVIEW_ITEMS = {
     ("visits", "people_visited"): _l("People visited in the period"),
     ("visits", "due_estimate"): _l("Visits due in the period (estimate)"),
     ("visits", "people_overdue_end"): _l("People overdue for a visit at the end of the period"),
+    ("help", "gifts_count"): _l("Gifts in kind received in the period"),
+    ("help", "gifts_value"): _l("Their estimated value (not in the cash book)"),
+    ("help", "referrals"): _l("Referrals made in the period"),
+    ("help", "referrals_succeeded"): _l("Of those, succeeded so far"),
 }
 # Sections whose item is a person's status, and what the number counts.
 REVIEW_STATUS_ITEMS = {
@@ -177,6 +186,8 @@ def review_item(section: str, item: str) -> str:
         return str(REVIEW_ITEMS[section, item])
     if section in REVIEW_STATUS_ITEMS:
         return f"{REVIEW_STATUS_ITEMS[section]}: {label(PERSON_STATUSES, item)}"
+    if section == "costs_by_kind":
+        return f"{_l('Running costs in the period')}: {label(SPENDING_KINDS, item)}"
     if section == "raised_by_donor":
         return str(_l("Raised from %(donor)s", donor=item))
     return item
