@@ -3,6 +3,7 @@ chair with a reason, paid by the treasurer with a phiếu chi, reversible; gifts
 touch the cash; referrals on a person's file."""
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
     DocumentCounter,
+    Donation,
     GiftInKind,
     JournalLine,
     PeriodClose,
@@ -22,7 +24,7 @@ from tracker.models import (
     SpendingFunding,
 )
 from tracker.money import balances, journal
-from tracker.queries import reports
+from tracker.queries import reports, review
 
 TODAY = clock.today()
 DAY = TODAY - dt.timedelta(days=10)
@@ -168,7 +170,7 @@ def test_a_donation_earmarked_for_the_person_pays_their_grant_first(app, seed, m
     older = donate(app, seed.fund_id, money.donor_id, 2_000_000, DAY - dt.timedelta(days=9))
     with app.app_context():
         earmarked = journal.record_donation(
-            __import__("tracker.models", fromlist=["Donation"]).Donation(
+            Donation(
                 fund_id=seed.fund_id,
                 donor_id=money.donor_id,
                 amount=300_000,
@@ -273,3 +275,88 @@ def test_referrals_by_the_persons_member_or_the_chair(app, seed, money, as_role,
 
 def test_the_treasurer_cannot_record_a_referral(app, seed, money, as_role):
     assert as_role("treasurer").post(f"/people/{money.person_id}/referrals", {}).status_code == 403
+
+
+def paid_history(app, seed, money, as_role):
+    """A donation of 2.000.000 ₫, a Tết gift of 500.000 ₫ and a bank fee of 30.000 ₫ paid, tea for a
+    meeting of 45.000 ₫ paid and reversed, a gift in kind of 750.000 ₫ and a referral that worked."""
+    donation_id = donate(app, seed.fund_id, money.donor_id, 2_000_000, DAY - dt.timedelta(days=5))
+    treasurer = as_role("treasurer")
+    grant = approved_grant(app, as_role, money)
+    fee = approved_grant(app, as_role, money, amount="30.000", path="/expenses", kind="bank_fee")
+    tea = approved_grant(app, as_role, money, amount="45.000", path="/expenses", kind="meeting")
+    for path, sid in (("/grants", grant), ("/expenses", fee), ("/expenses", tea)):
+        assert treasurer.post(f"{path}/{sid}/pay", {"paid_on": DAY.isoformat()}).status_code == 303
+    assert treasurer.post(f"/expenses/{tea}/reverse", {"reason": "Quán trả lại tiền"}).status_code == 303
+    chair = as_role("chair")
+    gift = {"description": "50 kg gạo", "estimated_value": "750.000", "given_on": DAY.isoformat()}
+    assert chair.post("/gifts-in-kind", {**gift, "donor_id": money.donor_id}).status_code == 303
+    referral = {
+        "kind": "job",
+        "referred_to": "Xưởng mộc",
+        "referred_on": DAY.isoformat(),
+        "outcome": "succeeded",
+    }
+    assert chair.post(f"/people/{money.person_id}/referrals", referral).status_code == 303
+    return donation_id
+
+
+def test_the_review_counts_grants_costs_gifts_and_referrals(app, seed, money, as_role):
+    paid_history(app, seed, money, as_role)
+    with app.app_context():
+        period = review.make_range(dt.date(DAY.year, 1, 1), TODAY)
+        figures = review.review_figures(seed.fund_id, period, TODAY)
+        rows = {(section, item): value for section, item, value in review.figure_rows(figures)}
+    assert (figures.money.grants_count, figures.money.grants_amount) == (1, 500_000)
+    assert figures.money.costs_by_kind == {
+        "meeting": 0,
+        "stationery": 0,
+        "bank_fee": 30_000,
+        "other_expense": 0,
+    }
+    assert (figures.help.gifts_count, figures.help.gifts_value) == (1, 750_000)
+    assert (figures.help.referrals, figures.help.referrals_succeeded) == (1, 1)
+    assert rows[("money", "cash_end")] == 2_000_000 - 500_000 - 30_000
+    assert rows[("costs_by_kind", "bank_fee")] == 30_000
+    page = full_page(as_role("chair").get(f"/reports/review?from={DAY.year}-01-01&to={TODAY.isoformat()}"))
+    assert 'data-figure="money.grants_amount">500.000 ₫<' in page
+    assert 'data-figure="costs_by_kind.bank_fee">30.000 ₫<' in page
+    assert 'data-figure="help.gifts_value">750.000 ₫<' in page
+
+
+def test_the_dashboard_shows_money_paid_out_this_year_by_kind(app, seed, money, as_role):
+    paid_history(app, seed, money, as_role)
+    page = full_page(as_role("chair").get("/"))
+    out = page[page.index('id="money-out"') :]
+    out = out[: out.index("</div>")]
+    assert [re.sub(r"\s+", " ", m) for m in re.findall(r'<dd class="money">([^<]*)</dd>', out)] == [
+        "0 ₫",
+        "500.000 ₫",
+        "30.000 ₫",
+    ]
+
+
+def test_the_donor_sees_what_their_money_paid_for_and_their_gifts_in_kind(app, seed, money, as_role):
+    donation_id = paid_history(app, seed, money, as_role)
+    page = full_page(as_role("chair").get(f"/donors/{money.donor_id}"))
+    trail = page[page.index('class="spending-trail') :]
+    assert "Quà Tết" in trail and "Phí ngân hàng" in trail
+    assert "Chi phí họp" not in trail  # the tea was reversed: the money is the donation's again
+    assert "Nguyễn Văn An" not in page
+    assert "50 kg gạo" in page and "không có trong sổ quỹ" in page
+    assert "Quà Tết" in full_page(as_role("treasurer").get(f"/donations/{donation_id}"))
+    with app.app_context():
+        letter = review.donor_letter(seed.fund_id, money.donor_id, DAY.year)
+    assert [(row.category, row.kind, row.amount) for row in letter.spent] == [
+        ("grant", "tet_gift", 500_000),
+        ("expense", "bank_fee", 30_000),
+    ]
+    assert letter.spent_amount == 530_000
+
+
+def test_the_public_sheet_has_grants_and_costs(app, seed, money, as_role):
+    paid_history(app, seed, money, as_role)
+    page = full_page(as_role("chair").get(f"/reports/public?period={DAY.year}"))
+    shown = dict(re.findall(r'data-public="([^"]+)">([^<]*)<', page))
+    assert (shown["grants"], shown["costs"], shown["money_out"]) == ("500.000 ₫", "30.000 ₫", "530.000 ₫")
+    assert "Nguyễn Văn An" not in page
