@@ -1,5 +1,5 @@
 """Stateful property test of the journal (DESIGN §4): after any sequence of donations,
-disbursements, repayments, write-offs and reversals the books stay true.
+disbursements, repayments, write-offs, grants, running costs and reversals the books stay true.
 
 Each Hypothesis example gets a fund of its own in the test database (every query is fund-scoped),
 so the same test runs on SQLite and on PostgreSQL.
@@ -22,7 +22,17 @@ from hypothesis.stateful import (
 
 from tracker import accounts, clock
 from tracker.extensions import db
-from tracker.models import Donation, Donor, Installment, JournalLine, Loan, Person, Repayment
+from tracker.models import (
+    SPENDING_KINDS,
+    Donation,
+    Donor,
+    Installment,
+    JournalLine,
+    Loan,
+    Person,
+    Repayment,
+    Spending,
+)
 from tracker.money import balances, journal
 
 START = dt.date(2024, 1, 1)
@@ -51,6 +61,7 @@ def make_machine(app):
             self.donations: list[int] = []
             self.loans: list[int] = []
             self.repayments: list[int] = []
+            self.spendings: list[int] = []  # grants and running costs paid
 
         def teardown(self):
             db.session.rollback()
@@ -174,6 +185,46 @@ def make_machine(app):
             db.session.commit()
             self.loans.remove(loan.id)
 
+        @rule(category=st.sampled_from(("grant", "expense")), amount=amounts)
+        def spend(self, category, amount):
+            day = self.next_day()
+            spending = Spending(
+                fund_id=self.fund_id,
+                category=category,
+                kind=SPENDING_KINDS[category][0],
+                person_id=self.person_id if category == "grant" else None,
+                purpose="thử",
+                amount=amount,
+                proposed_on=day,
+                proposed_by_id=self.treasurer,
+            )
+            db.session.add(spending)
+            db.session.flush()
+            journal.decide_spending(spending, True, day, "đồng ý", self.chair)
+            cash = balances.available_cash(self.fund_id, day)
+            try:
+                journal.pay_spending(spending, day, self.treasurer)
+            except journal.MoneyRefused:
+                assert amount > cash
+                db.session.rollback()
+                return
+            assert amount <= cash
+            db.session.commit()
+            self.spendings.append(spending.id)
+
+        @precondition(lambda self: self.spendings)
+        @rule(data=st.data())
+        def reverse_spending(self, data):
+            spending = db.session.get(Spending, data.draw(st.sampled_from(self.spendings)))
+            self.day = max(self.day, clock.today())
+            try:
+                journal.reverse_spending(spending, "chi nhầm", self.treasurer)
+            except journal.MoneyRefused:
+                assert spending.is_reversed
+                db.session.rollback()
+                return
+            db.session.commit()
+
         @invariant()
         def every_transaction_balances(self):
             unbalanced = db.session.execute(
@@ -185,7 +236,7 @@ def make_machine(app):
             assert unbalanced == []
 
         @invariant()
-        def cash_is_donations_minus_disbursements_plus_repayments(self):
+        def cash_is_donations_minus_disbursements_plus_repayments_minus_spending(self):
             donated = db.session.scalar(
                 sa.select(sa.func.coalesce(sa.func.sum(Donation.amount), 0)).where(
                     Donation.fund_id == self.fund_id, Donation.reversal_id.is_(None)
@@ -201,9 +252,24 @@ def make_machine(app):
                     Repayment.fund_id == self.fund_id, Repayment.reversal_id.is_(None)
                 )
             )
+            spent = db.session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(Spending.amount), 0)).where(
+                    Spending.fund_id == self.fund_id,
+                    Spending.status == "paid",
+                    Spending.reversal_id.is_(None),
+                )
+            )
             cash = balances.cash_balance(self.fund_id)
-            assert cash == donated - disbursed + repaid
+            assert cash == donated - disbursed + repaid - spent
             assert cash >= 0
+            # what was spent is on the accounts grants_paid and running_costs, nowhere else
+            on_accounts = db.session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(JournalLine.amount), 0)).where(
+                    JournalLine.fund_id == self.fund_id,
+                    JournalLine.account.in_((balances.GRANTS_PAID, balances.RUNNING_COSTS)),
+                )
+            )
+            assert on_accounts == spent
 
         @invariant()
         def loans_stay_within_their_principal(self):
