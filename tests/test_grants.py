@@ -10,6 +10,8 @@ import sqlalchemy as sa
 
 from tests.conftest import full_page
 from tests.factories import donate, user_id
+from tests.test_exports import csv_of
+from tests.xlsx import read_table
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import (
@@ -25,6 +27,7 @@ from tracker.models import (
 )
 from tracker.money import balances, journal
 from tracker.queries import reports, review
+from tracker.web import sheets
 
 TODAY = clock.today()
 DAY = TODAY - dt.timedelta(days=10)
@@ -360,3 +363,17 @@ def test_the_public_sheet_has_grants_and_costs(app, seed, money, as_role):
     shown = dict(re.findall(r'data-public="([^"]+)">([^<]*)<', page))
     assert (shown["grants"], shown["costs"], shown["money_out"]) == ("500.000 ₫", "30.000 ₫", "530.000 ₫")
     assert "Nguyễn Văn An" not in page
+
+
+def test_the_cash_books_exports_carry_grants_and_costs(app, seed, money, as_role):
+    paid_history(app, seed, money, as_role)
+    chair = as_role("chair")
+    query = f"from={DAY.year}-01-01&to={TODAY.isoformat()}"
+    kinds = [row["kind"] for row in csv_of(chair.client.get(f"/reports/cashbook?{query}&format=csv"))]
+    assert kinds == ["opening", "donation", "grant", "expense", "expense", "expense_reversal", "closing"]
+    table = read_table(chair.client.get(f"/reports/cashbook?{query}&format=xlsx"), sheets.CASHBOOK)
+    described = [row["description"] for row in table.rows]
+    assert "Chi hỗ trợ không hoàn lại: Quà Tết" in described
+    assert "Chi hoạt động: Phí ngân hàng" in described
+    assert {"Chi hỗ trợ không hoàn lại", "Chi hoạt động"} <= {row["kind"] for row in table.rows}
+    assert table.rows[-1]["balance"] == 2_000_000 - 500_000 - 30_000

@@ -157,7 +157,7 @@ FIELDS = {
     "payee": (_l("Paid to"), None),
     "proposed_on": (_l("Proposed on"), "date"),
     "decided_on": (_l("Decided on"), "date"),
-    "paid_on": (_l("Paid on"), "date"),
+    "paid_on": (_l("Paid out on"), "date"),
     "estimated_value": (_l("Estimated value"), "money"),
     "given_on": (_l("Given on"), "date"),
     "referral_kind": (_l("Kind of referral"), labels.REFERRAL_KINDS),

@@ -95,7 +95,7 @@ SPENDING_STATUSES = {
     "proposed": _l("Waiting for decision"),
     "approved": _l("Approved, not yet paid"),
     "rejected": _l("Rejected"),
-    "paid": _l("Paid"),
+    "paid": _l("Paid out"),
 }
 REFERRAL_KINDS = {
     "job": _l("Job placement"),

@@ -80,7 +80,7 @@ class DecisionForm(Form):
 
 
 class PayForm(Form):
-    paid_on = IsoDateField(_l("Paid on"), [InputRequired(_l("Enter the date the money was paid."))])
+    paid_on = IsoDateField(_l("Paid out on"), [InputRequired(_l("Enter the date the money was paid."))])
 
 
 class ReasonForm(Form):
