@@ -377,3 +377,32 @@ def test_the_cash_books_exports_carry_grants_and_costs(app, seed, money, as_role
     assert "Chi hoạt động: Phí ngân hàng" in described
     assert {"Chi hỗ trợ không hoàn lại", "Chi hoạt động"} <= {row["kind"] for row in table.rows}
     assert table.rows[-1]["balance"] == 2_000_000 - 500_000 - 30_000
+
+
+def test_the_persons_export_holds_their_grants_gifts_and_referrals_and_erasure_blanks_them(
+    app, seed, money, as_role
+):
+    paid_history(app, seed, money, as_role)
+    chair = as_role("chair")
+    with app.app_context():
+        db.session.execute(sa.update(GiftInKind).values(person_id=money.person_id))
+        db.session.commit()
+    exported = chair.client.get(f"/people/{money.person_id}/export").get_json()
+    assert [(g["kind"], g["amount"], g["voucher_no"]) for g in exported["grants"]] == [
+        ("tet_gift", 500_000, f"PC-{DAY.year}-0001")
+    ]
+    assert [g["description"] for g in exported["gifts_in_kind"]] == ["50 kg gạo"]
+    assert [(r["kind"], r["referred_to"]) for r in exported["referrals"]] == [("job", "Xưởng mộc")]
+    page = full_page(chair.get(f"/people/{money.person_id}/export?format=html"))
+    assert "Quà Tết" in page and "Xưởng mộc" in page
+    erased = chair.post(
+        f"/people/{money.person_id}/erase", {"confirm": "Nguyễn Văn An", "reason": "Theo đơn đề nghị"}
+    )
+    assert erased.status_code == 303
+    with app.app_context():
+        grant = db.session.scalar(sa.select(Spending).where(Spending.category == "grant"))
+        # the money stays to the đồng; what it said about the family goes
+        assert (grant.amount, grant.voucher_no, grant.purpose) == (500_000, f"PC-{DAY.year}-0001", "")
+        assert db.session.scalar(sa.select(Referral.referred_to)) == ""
+        assert db.session.scalar(sa.select(GiftInKind.description)) == ""
+    assert cash(app, seed.fund_id) == 2_000_000 - 500_000 - 30_000
