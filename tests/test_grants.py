@@ -406,3 +406,29 @@ def test_the_persons_export_holds_their_grants_gifts_and_referrals_and_erasure_b
         assert db.session.scalar(sa.select(Referral.referred_to)) == ""
         assert db.session.scalar(sa.select(GiftInKind.description)) == ""
     assert cash(app, seed.fund_id) == 2_000_000 - 500_000 - 30_000
+
+
+def test_a_payment_in_a_closed_period_cannot_be_reversed(app, seed, money, as_role):
+    donate(app, seed.fund_id, money.donor_id, 2_000_000, DAY - dt.timedelta(days=5))
+    sid = approved_grant(app, as_role, money)
+    treasurer = as_role("treasurer")
+    treasurer.post(f"/grants/{sid}/pay", {"paid_on": DAY.isoformat()})
+    with app.app_context():
+        db.session.add(PeriodClose(fund_id=seed.fund_id, closed_through=DAY, closed_by_id=user_id("chair")))
+        db.session.commit()
+    refused = treasurer.post(f"/grants/{sid}/reverse", {"reason": "Ghi nhầm"})
+    assert refused.status_code == 422 and "Sổ đã khóa" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Spending, sid).reversal_id is None
+    assert cash(app, seed.fund_id) == 1_500_000
+
+
+def test_the_chair_may_propose_a_cost_and_decide_it(app, seed, money, as_role):
+    chair = as_role("chair")
+    proposed = propose(chair, "/expenses", payee="Nhà sách Hồng Sơn", kind="stationery", amount="80.000")
+    assert proposed.status_code == 303
+    sid = spending_id(app)
+    decision = {"decision": "approve", "decided_on": DAY.isoformat(), "reason": "Cần sổ ghi chép"}
+    assert chair.post(f"/expenses/{sid}/decide", decision).status_code == 303
+    # the treasurer pays; the chair holds no money
+    assert chair.post(f"/expenses/{sid}/pay", {"paid_on": DAY.isoformat()}).status_code == 403
