@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import full_page
-from tests.factories import donate, user_id
+from tests.factories import add_person, donate, user_id
 from tests.test_exports import csv_of
 from tests.xlsx import read_table
 from tracker import clock
@@ -432,3 +432,60 @@ def test_the_chair_may_propose_a_cost_and_decide_it(app, seed, money, as_role):
     assert chair.post(f"/expenses/{sid}/decide", decision).status_code == 303
     # the treasurer pays; the chair holds no money
     assert chair.post(f"/expenses/{sid}/pay", {"paid_on": DAY.isoformat()}).status_code == 403
+
+
+def add_paid(app, seed, count: int) -> None:
+    """`count` grants, each to a person of its own, as many running costs, paid, and as many gifts
+    in kind."""
+    with app.app_context():
+        for n in range(count):
+            person_id = add_person(seed.fund_id, f"Người Nhận Số {n}")
+            for category in ("grant", "expense"):
+                spending = Spending(
+                    fund_id=seed.fund_id,
+                    category=category,
+                    kind="emergency" if category == "grant" else "stationery",
+                    person_id=person_id if category == "grant" else None,
+                    payee="" if category == "grant" else f"Cửa hàng số {n}",
+                    purpose="Hỗ trợ",
+                    amount=10_000,
+                    proposed_on=DAY,
+                )
+                db.session.add(spending)
+                db.session.flush()
+                journal.decide_spending(spending, True, DAY, "Đồng ý", user_id("chair"))
+                journal.pay_spending(spending, DAY, user_id("treasurer"))
+            db.session.add(
+                GiftInKind(
+                    fund_id=seed.fund_id,
+                    person_id=person_id,
+                    description=f"Gạo {n}",
+                    estimated_value=1,
+                    given_on=DAY,
+                )
+            )
+        db.session.commit()
+
+
+def test_the_pages_cost_the_same_whatever_the_number_of_grants(app, seed, money, as_role, count_queries):
+    donation_id = donate(app, seed.fund_id, money.donor_id, 10_000_000, DAY - dt.timedelta(days=30))
+    browsers = {role: as_role(role) for role in ("chair", "treasurer")}
+    pages = [
+        ("treasurer", "/grants"),
+        ("treasurer", "/expenses"),
+        ("chair", "/gifts-in-kind"),
+        ("chair", f"/donors/{money.donor_id}"),
+        ("chair", f"/donations/{donation_id}"),
+        ("chair", f"/people/{money.person_id}"),
+        ("chair", "/"),
+        ("chair", f"/reports/review?period={DAY.year}"),
+    ]
+
+    def counts():
+        return {url: count_queries(lambda r=role, u=url: browsers[r].client.get(u)) for role, url in pages}
+
+    add_paid(app, seed, 2)
+    small = counts()
+    add_paid(app, seed, 12)
+    large = counts()
+    assert {url: (small[url], large[url]) for url in small if small[url] != large[url]} == {}

@@ -7,6 +7,7 @@ reason, paid by the treasurer with a phiếu chi, reversible. tracker.money.jour
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -130,6 +131,7 @@ def render_index(form: SpendingForm | None = None, status: int = 200):
     rows = page_of(
         select(Spending)
         .where(Spending.fund_id == g.fund.id, Spending.category == category())
+        .options(joinedload(Spending.person))  # one query for the page, not one per grant
         .order_by(Spending.proposed_on.desc(), Spending.id.desc()),
         PAGE_SIZE,
     )
