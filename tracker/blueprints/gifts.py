@@ -1,7 +1,7 @@
 """Gifts in kind (hiện vật: rice, a bicycle, tools), recorded at an estimated value. Not money: they
 never touch the journal, the cash or the cash book; the review and the donor's page count them."""
 
-from flask import Blueprint, flash, g, redirect, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -66,17 +66,17 @@ def render_index(form: GiftForm | None = None, status: int = 200):
     )
     if form is None and can("record_gifts"):
         form = GiftForm(formdata=None, given_on=clock.today())
-    return (
-        render_logged(
-            "gifts/index.html",
-            [gift.person_id for gift in gifts.rows if gift.person_id],
-            gifts=gifts.rows,
-            total=gifts.total,
-            page=gifts.page,
-            pages=gifts.pages,
-            form=form,
-        ),
-        status,
+    context = {
+        "gifts": gifts.rows,
+        "total": gifts.total,
+        "page": gifts.page,
+        "pages": gifts.pages,
+        "form": form,
+    }
+    if status != 200:  # a refused form writes nothing, not even the log (it was opened before)
+        return render_template("gifts/index.html", **context), status
+    return render_logged(
+        "gifts/index.html", [gift.person_id for gift in gifts.rows if gift.person_id], **context
     )
 
 

@@ -4,7 +4,7 @@ both blueprints: proposed by the treasurer or the chair, approved or rejected by
 reason, paid by the treasurer with a phiếu chi, reversible. tracker.money.journal does the money.
 """
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -127,6 +127,14 @@ def people_shown(spending: Spending) -> list[int]:
     return [spending.person_id] if spending.person_id else []
 
 
+def render(template: str, person_ids: list[int], status: int, **context):
+    """A page that names people: its opening is logged, except when it answers a refused form
+    (a refusal writes nothing; the page was logged when it was first opened)."""
+    if status == 200:
+        return render_logged(template, person_ids, **context), status
+    return render_template(template, **context), status
+
+
 def render_index(form: SpendingForm | None = None, status: int = 200):
     rows = page_of(
         select(Spending)
@@ -137,18 +145,16 @@ def render_index(form: SpendingForm | None = None, status: int = 200):
     )
     if form is None and can("propose_spending"):
         form = SpendingForm(category(), formdata=None, proposed_on=clock.today())
-    return (
-        render_logged(
-            "spending/index.html",
-            [row.person_id for row in rows.rows if row.person_id],
-            category=category(),
-            rows=rows.rows,
-            total=rows.total,
-            page=rows.page,
-            pages=rows.pages,
-            form=form,
-        ),
+    return render(
+        "spending/index.html",
+        [row.person_id for row in rows.rows if row.person_id],
         status,
+        category=category(),
+        rows=rows.rows,
+        total=rows.total,
+        page=rows.page,
+        pages=rows.pages,
+        form=form,
     )
 
 
@@ -202,18 +208,16 @@ def render_spending(spending: Spending, status: int = 200, **forms):
         .where(SpendingFunding.spending_id == spending.id, SpendingFunding.void.is_(False))
         .order_by(Donation.received_on, Donation.id)
     ).all()
-    return (
-        render_logged(
-            "spending/detail.html",
-            people_shown(spending),
-            category=category(),
-            spending=spending,
-            funded=funded,
-            decision_form=forms.get("decision_form") or DecisionForm(formdata=None, decided_on=clock.today()),
-            pay_form=forms.get("pay_form") or PayForm(formdata=None, paid_on=clock.today()),
-            reverse_form=forms.get("reverse_form") or ReasonForm(formdata=None),
-        ),
+    return render(
+        "spending/detail.html",
+        people_shown(spending),
         status,
+        category=category(),
+        spending=spending,
+        funded=funded,
+        decision_form=forms.get("decision_form") or DecisionForm(formdata=None, decided_on=clock.today()),
+        pay_form=forms.get("pay_form") or PayForm(formdata=None, paid_on=clock.today()),
+        reverse_form=forms.get("reverse_form") or ReasonForm(formdata=None),
     )
 
 

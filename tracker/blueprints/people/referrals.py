@@ -1,7 +1,7 @@
 """Referrals on a person's file (giới thiệu việc làm, học nghề, vay vốn Ngân hàng Chính sách xã
 hội, làm giấy tờ tùy thân): recorded by the person's mentor or the chair, shown on the file."""
 
-from flask import abort, flash, g, redirect, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectField, StringField
@@ -15,7 +15,6 @@ from tracker.i18n import lazy_gettext as _l
 from tracker.models import Referral
 from tracker.web.access import can, get_or_404, get_person_or_404, requires
 from tracker.web.forms import Form, IsoDateField
-from tracker.web.views import render_logged
 
 
 class ReferralForm(Form):
@@ -63,7 +62,8 @@ def add_referral(person_id: int):
     if person.erased_at is not None or not form.validate():
         context = person_context(person)
         context["referral_form"] = form
-        return render_logged("people/detail.html", [person.id], **context), 422
+        # a refused form writes nothing, not even the log (the file was logged when opened)
+        return render_template("people/detail.html", **context), 422
     referral = Referral(
         fund_id=g.fund.id,
         person_id=person.id,
@@ -101,7 +101,7 @@ def referral_outcome(person_id: int, referral_id: int):
     form = OutcomeForm()
     if not form.validate():
         flash(form.first_error or _("Choose the outcome from the list."), "error")
-        return render_logged("people/detail.html", [person.id], **person_context(person)), 422
+        return render_template("people/detail.html", **person_context(person)), 422
     before = referral.outcome
     referral.outcome = form.outcome.data
     audit.record(
