@@ -92,4 +92,20 @@ def test_a_tet_gift_is_proposed_approved_paid_and_its_voucher_printed(app, seed,
     page.goto(f"{live_server}/reports/cashbook")
     assert "Chi hỗ trợ không hoàn lại: Quà Tết" in page.locator("main").inner_text()
     shoot(page, "cashbook")
+    log_out(page)
+
+    # a referral, recorded on the person's file by the chair
+    log_in(page, live_server, "chair", PASSWORD)
+    page.goto(f"{live_server}/people/{money.person_id}")
+    page.locator("#referrals summary").click()
+    referral = page.locator("#referrals form[action$='/referrals']")
+    referral.locator("select[name=kind]").select_option("social_policy_loan")
+    referral.locator("input[name=referred_to]").fill("Ngân hàng Chính sách xã hội, điểm giao dịch xã")
+    referral.locator("button[type=submit]").click()
+    page.wait_for_url(f"{live_server}/people/{money.person_id}*")
+    rows = page.locator("#referral-list tbody tr").all_inner_texts()
+    assert len(rows) == 1 and "Vay vốn Ngân hàng Chính sách xã hội" in rows[0]
+    assert axe_violations(page) == []
+    page.locator("#referrals").scroll_into_view_if_needed()
+    shoot(page, "person-referrals")
     assert problems == []
