@@ -13,6 +13,7 @@ from tests.conftest import POSTGRES_URL, base_config, fragment, full_page
 from tests.factories import donate
 from tests.test_reports import read_csv
 from tracker import create_app
+from tracker.commands import demo
 from tracker.extensions import db
 from tracker.models import Donation, Donor, Repayment
 
@@ -226,9 +227,12 @@ def columns(engine, table: str) -> set[str]:
     return {column["name"] for column in sa.inspect(engine).get_columns(table)}
 
 
-def test_the_migration_adds_and_removes_the_paper_columns(tmp_path):
+def test_the_migration_adds_and_removes_the_paper_columns(tmp_path, monkeypatch):
     if POSTGRES_URL:
         pytest.skip("SQLite only")
+    # The demo's money is loaded at the newest schema (the code reads the later tables), without
+    # its grants and costs: the way back refuses to drop a journal that holds them (d1e2f3a4b5c6).
+    monkeypatch.setattr(demo, "tell_help_story", lambda fund, people: None)
     app = create_app(base_config(f"sqlite:///{tmp_path}/m.sqlite3"))
     app.instance_path = str(tmp_path)
     with app.app_context():
@@ -237,6 +241,7 @@ def test_the_migration_adds_and_removes_the_paper_columns(tmp_path):
         upgrade(revision="a7b8c9d0e1f2")
         for table in ("donation", "repayment"):
             assert {"paper_book", "paper_no"} <= columns(db.engine, table)
+        upgrade()
         assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
         db.session.remove()
         with db.engine.begin() as conn:
