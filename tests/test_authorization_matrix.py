@@ -33,12 +33,15 @@ from tracker.models import (
     CommitteeMember,
     Donation,
     Fund,
+    GiftInKind,
     Loan,
     Membership,
     Person,
     PersonAccess,
     PersonHandover,
+    Referral,
     ReviewNote,
+    Spending,
     Transfer,
     User,
 )
@@ -133,6 +136,11 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "people.update": {"POST":          (L,   403, 403, 403, 403, 422, L,   404, 403)},
     "people.change_status": {"POST":   (L,   403, 403, 403, 403, 422, L,   404, 403)},
     "people.assign_mentor": {"POST":   (L,   403, 403, 403, 403, 422, L,   404, 403)},
+    # Referrals: the chair, or the member for their own people.
+    "people.add_referral": {"POST":    (L,   403, 422, 404, 403, 422, L,   404, 403)},
+    "people.referral_outcome": {
+        "POST":                        (L,   403, 422, 404, 403, 422, L,   404, 403),
+    },
     "privacy.export": {
         "GET":                         (L,   403, 403, 403, 403, 200, L,   404, 403),
         "GET ?format=html":            (L,   403, 403, 403, 403, 200, L,   404, 403),
@@ -208,6 +216,22 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "GET":                         (L,   200, 200, 404, 200, 200, L,   404, 403),
         "GET ?format=docx":            (L,   200, 200, 404, 200, 200, L,   404, 403),
     },
+    # Grants and running costs: money pages (a grant names its person, as a loan does).
+    **{
+        f"{kind}.{endpoint}": answers
+        for kind in ("grants", "expenses")
+        for endpoint, answers in {
+            "index": {"GET":           (L,   200, 403, 403, 200, 200, L,   200, 403)},
+            "create": {"POST":         (L,   403, 403, 403, 422, 422, L,   422, 403)},
+            "detail": {"GET":          (L,   200, 403, 403, 200, 200, L,   404, 403)},
+            "voucher": {"GET":         (L,   200, 403, 403, 200, 200, L,   404, 403)},
+            "decide": {"POST":         (L,   403, 403, 403, 403, 422, L,   404, 403)},
+            "pay": {"POST":            (L,   403, 403, 403, 422, 403, L,   403, 403)},
+            "reverse": {"POST":        (L,   403, 403, 403, 422, 403, L,   403, 403)},
+        }.items()
+    },
+    "gifts.index": {"GET":             (L,   200, 403, 403, 200, 200, L,   200, 403)},
+    "gifts.create": {"POST":           (L,   403, 403, 403, 422, 422, L,   422, 403)},
     "periods.index": {"GET":           (L,   403, 403, 403, 403, 200, L,   200, 403)},
     "periods.close": {"POST":          (L,   403, 403, 403, 403, 422, L,   422, 403)},
     # ------------------------------------------------------------------ reports
@@ -288,6 +312,10 @@ IDS: dict[str, dict[str, str]] = {
     "loans.reject": {"loan_id": "requested_loan_id"},
     "loans.disburse": {"loan_id": "approved_loan_id"},
     "handovers.withdraw": {"handover_id": "outgoing_handover_id"},
+    **{
+        f"expenses.{endpoint}": {"spending_id": "expense_id"}
+        for endpoint in ("detail", "voucher", "decide", "pay", "reverse")
+    },
 }
 # Fund A's people (by position in World.people_a) whose names a subject must never be shown: a
 # member sees only the people they mentor, the treasurer those with a loan or being supported
@@ -330,6 +358,13 @@ class FundIds:
     kind: str = "agreement"  # which of a loan's papers (loans.paper)
     transfer_id: int = 0  # a deposit of cash into the bank
     count_id: int = 0  # a cash count
+    spending_id: int = 0  # a grant to person_id, paid (its voucher), and one proposed, one approved
+    proposed_grant_id: int = 0
+    approved_grant_id: int = 0
+    expense_id: int = 0  # a running cost, paid
+    proposed_expense_id: int = 0
+    approved_expense_id: int = 0
+    referral_id: int = 0  # on person_id's file
 
 
 @dataclass(frozen=True)
@@ -374,6 +409,31 @@ def _loan(fund_id, person_id, principal, applied_on, entered_by, status="request
     db.session.flush()
     audit.record("loan.apply", loan, fund_id=fund_id, user_id=entered_by, after={"principal": principal})
     return loan
+
+
+SPENDING_STATES = ("proposed", "approved", "paid")
+
+
+def _spending(fund_id, category, person_id, state, chair, treasurer, day) -> int:
+    """A grant (to person_id) or a running cost, proposed, approved or paid."""
+    spending = Spending(
+        fund_id=fund_id,
+        category=category,
+        kind="tet_gift" if category == "grant" else "meeting",
+        person_id=person_id,
+        payee="" if person_id else "Quán chè Hương",
+        purpose="Quà Tết" if category == "grant" else "Nước chè họp tháng",
+        amount=200_000,
+        proposed_on=day,
+        proposed_by_id=treasurer,
+    )
+    db.session.add(spending)
+    db.session.flush()
+    if state != "proposed":
+        journal.decide_spending(spending, True, day, "Họp Tổ thống nhất", chair)
+    if state == "paid":
+        journal.pay_spending(spending, day, treasurer)
+    return spending.id
 
 
 def build_fund(
@@ -471,8 +531,38 @@ def build_fund(
         ReviewNote(fund_id=fund_id, period=str(today.year), text="Thăm lại hai người", updated_by_id=chair)
     )
     free_member = _committee_member(fund_id, "Hoàng Văn Cường", "Bí thư Đoàn thanh niên")
+    day = start + dt.timedelta(days=125)
+    grants = {s: _spending(fund_id, "grant", person, s, chair, treasurer, day) for s in SPENDING_STATES}
+    costs = {s: _spending(fund_id, "expense", None, s, chair, treasurer, day) for s in SPENDING_STATES}
+    referral = Referral(
+        fund_id=fund_id,
+        person_id=person,
+        kind="job",
+        referred_to="Xưởng mộc Thành Công",
+        referred_on=day,
+        created_by_id=chair,
+    )
+    db.session.add(referral)
+    db.session.add(
+        GiftInKind(
+            fund_id=fund_id,
+            donor_id=benefactor,
+            person_id=person,
+            description="Một bao gạo 50 kg",
+            estimated_value=750_000,
+            given_on=day,
+            created_by_id=treasurer,
+        )
+    )
     db.session.flush()
     return FundIds(
+        spending_id=grants["paid"],
+        proposed_grant_id=grants["proposed"],
+        approved_grant_id=grants["approved"],
+        expense_id=costs["paid"],
+        proposed_expense_id=costs["proposed"],
+        approved_expense_id=costs["approved"],
+        referral_id=referral.id,
         fund_id=fund_id,
         person_id=person,
         person_name=names[0],

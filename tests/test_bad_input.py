@@ -40,7 +40,9 @@ from tracker.models import (
     Loan,
     Membership,
     Person,
+    Referral,
     Repayment,
+    Spending,
     Transfer,
     User,
 )
@@ -1724,6 +1726,219 @@ def test_a_year_of_thousands_of_digits_is_refused(app, seed, chair):
     assert chair.get(f"/reports/donor-letters?year={'2' * 5000}").status_code == 400
 
 
+# --------------------------------------------------------------- grants, costs, gifts, referrals
+
+SPENDING_PATHS = st.sampled_from(("grants", "expenses"))
+ALL_SPENDING_KINDS = (
+    "tet_gift",
+    "emergency",
+    "school_fees",
+    "other_grant",
+    "meeting",
+    "stationery",
+    "bank_fee",
+)
+
+
+def spending(app, fund_id: int, person_id: int, category: str, state: str) -> int:
+    """A grant (to person_id) or a running cost of 200.000 ₫ proposed on 01/06/2025, then approved or
+    paid the same day if asked."""
+    with app.app_context():
+        row = Spending(
+            fund_id=fund_id,
+            category=category,
+            kind="tet_gift" if category == "grant" else "meeting",
+            person_id=person_id if category == "grant" else None,
+            payee="" if category == "grant" else "Quán chè",
+            purpose="Hỗ trợ",
+            amount=200_000,
+            proposed_on=dt.date(2025, 6, 1),
+        )
+        db.session.add(row)
+        db.session.flush()
+        chair = db.session.scalar(
+            sa.select(Membership.user_id).where(Membership.fund_id == fund_id, Membership.role == "chair")
+        )
+        if state != "proposed":
+            journal.decide_spending(row, True, dt.date(2025, 6, 1), "Đồng ý", chair)
+        if state == "paid":
+            journal.pay_spending(row, dt.date(2025, 6, 1), None)
+        db.session.commit()
+        return row.id
+
+
+@FORMS
+@given(
+    data=forms(
+        {
+            "person_id": st.just("own"),
+            "kind": st.sampled_from(ALL_SPENDING_KINDS),
+            "payee": text(),
+            "amount": amounts(high=10**9),
+            "purpose": text(required=True),
+            "proposed_on": dates(dt.date(2025, 1, 1)),
+        },
+        {
+            "person_id": st.one_of(st.just("foreign"), NUMBER_JUNK),
+            "kind": st.one_of(choice("TET_GIFT", "loan"), JUNK_TEXT),
+            "amount": AMOUNT_JUNK,
+            "proposed_on": DATE_JUNK,
+        },
+    ),
+    path=SPENDING_PATHS,
+)
+def test_proposing_a_grant_or_a_cost(app, seed, money, treasurer, foreign, data, path):
+    data["person_id"] = {"own": str(money.person_id), "foreign": str(money.foreign_person_id)}.get(
+        data["person_id"], data["person_id"]
+    )
+    _, stored = submit(app, treasurer, f"/{path}", data)
+    if stored:
+        shows(
+            treasurer, {f"/{path}/{newest(app, Spending)}": (data["purpose"], data["payee"]), f"/{path}": ()}
+        )
+
+
+@FORMS
+@given(
+    data=forms(
+        {
+            "decision": choice("approve", "reject"),
+            "decided_on": dates(dt.date(2025, 6, 1)),
+            "reason": text(required=True),
+        },
+        {"decision": st.one_of(choice("APPROVE", "pay"), JUNK_TEXT), "decided_on": DATE_JUNK},
+    ),
+    target=targets(),
+    path=SPENDING_PATHS,
+)
+def test_deciding_a_grant_or_a_cost(app, seed, money, chair, data, target, path):
+    category = "grant" if path == "grants" else "expense"
+    own = spending(app, seed.fund_id, money.person_id, category, "proposed")
+    other = spending(app, seed.other_fund_id, money.foreign_person_id, category, "proposed")
+    url = f"/{path}/{resolve(target, own, other)}"
+    _, stored = submit(app, chair, f"{url}/decide", data)
+    if stored:
+        shows(chair, {url: (data["reason"],)})
+
+
+@FORMS
+@given(
+    data=forms({"paid_on": dates(dt.date(2025, 6, 1))}, {"paid_on": DATE_JUNK}),
+    target=targets(),
+    path=SPENDING_PATHS,
+)
+def test_paying_a_grant_or_a_cost(app, seed, money, treasurer, foreign, data, target, path):
+    category = "grant" if path == "grants" else "expense"
+    own = spending(app, seed.fund_id, money.person_id, category, "approved")
+    other = spending(app, seed.other_fund_id, money.foreign_person_id, category, "approved")
+    url = f"/{path}/{resolve(target, own, other)}"
+    _, stored = submit(app, treasurer, f"{url}/pay", data)
+    if stored:
+        shows(treasurer, {url: (), f"{url}/voucher": ()})
+        downloads(treasurer, "/reports/cashbook?format=xlsx&from=2025-01-01")
+
+
+@FORMS
+@given(data=REASON, target=targets(), path=SPENDING_PATHS)
+def test_reversing_a_grant_or_a_cost(app, seed, money, treasurer, foreign, data, target, path):
+    category = "grant" if path == "grants" else "expense"
+    own = spending(app, seed.fund_id, money.person_id, category, "paid")
+    other = spending(app, seed.other_fund_id, money.foreign_person_id, category, "paid")
+    url = f"/{path}/{resolve(target, own, other)}"
+    _, stored = submit(app, treasurer, f"{url}/reverse", data)
+    if stored:
+        shows(treasurer, {url: (data["reason"],), f"{url}/voucher": ()})
+
+
+@FORMS
+@given(
+    data=forms(
+        {
+            "description": text(required=True),
+            "estimated_value": amounts(high=10**9),
+            "given_on": dates(dt.date(2025, 1, 1)),
+            "donor_id": st.sampled_from(("0", "own", OMIT)),
+            "person_id": st.sampled_from(("0", "own", OMIT)),
+        },
+        {
+            "estimated_value": AMOUNT_JUNK,
+            "given_on": DATE_JUNK,
+            "donor_id": st.one_of(st.just("foreign"), NUMBER_JUNK),
+            "person_id": st.one_of(st.just("foreign"), NUMBER_JUNK),
+        },
+    )
+)
+def test_recording_a_gift_in_kind(app, seed, money, treasurer, data):
+    data["donor_id"] = {"own": str(money.donor_id), "foreign": str(money.foreign_donor_id)}.get(
+        data["donor_id"], data["donor_id"]
+    )
+    data["person_id"] = {"own": str(money.person_id), "foreign": str(money.foreign_person_id)}.get(
+        data["person_id"], data["person_id"]
+    )
+    _, stored = submit(app, treasurer, "/gifts-in-kind", data)
+    if stored:
+        shows(treasurer, {"/gifts-in-kind": (data["description"],), f"/donors/{money.donor_id}": ()})
+
+
+REFERRAL_KINDS = ("job", "vocational_training", "social_policy_loan", "identity_papers")
+OUTCOMES = ("pending", "succeeded", "not_succeeded")
+
+
+@FORMS
+@given(
+    data=forms(
+        {
+            "kind": st.sampled_from(REFERRAL_KINDS),
+            "referred_to": text(required=True),
+            "referred_on": dates(dt.date(2025, 1, 1)),
+            "outcome": st.sampled_from(OUTCOMES),
+        },
+        {
+            "kind": st.one_of(choice("JOB", "loan"), JUNK_TEXT),
+            "referred_on": DATE_JUNK,
+            "outcome": st.one_of(choice("SUCCEEDED", "done"), JUNK_TEXT),
+        },
+    ),
+    target=targets(),
+)
+def test_recording_a_referral(app, seed, money, member, data, target):
+    url = f"/people/{resolve(target, money.person_id, money.foreign_person_id)}"
+    _, stored = submit(app, member, f"{url}/referrals", data)
+    if stored:
+        shows(member, {url: (data["referred_to"],)})
+
+
+@FORMS
+@given(
+    data=forms(
+        {"outcome": st.sampled_from(OUTCOMES)}, {"outcome": st.one_of(choice("SUCCEEDED"), JUNK_TEXT)}
+    ),
+    target=targets(),
+)
+def test_recording_a_referrals_outcome(app, seed, money, member, data, target):
+    with app.app_context():
+        referrals = [
+            Referral(
+                fund_id=fund,
+                person_id=person,
+                kind="job",
+                referred_to="Xưởng mộc",
+                referred_on=dt.date(2025, 6, 1),
+            )
+            for fund, person in (
+                (seed.fund_id, money.person_id),
+                (seed.other_fund_id, money.foreign_person_id),
+            )
+        ]
+        db.session.add_all(referrals)
+        db.session.commit()
+        own, other = (referral.id for referral in referrals)
+    url = f"/people/{money.person_id}/referrals/{resolve(target, own, other)}"
+    _, stored = submit(app, member, url, data)
+    if stored:
+        shows(member, {f"/people/{money.person_id}": ()})
+
+
 # Every POST route and the test above that sends it junk; None: the route takes no field but the
 # CSRF token (covered by the CSRF matrix). A new POST route fails here until it has its junk test.
 JUNK_TESTS = {
@@ -1774,6 +1989,17 @@ JUNK_TESTS = {
     "users.deactivate": None,
     "users.reset_password": "test_setting_a_login_password",
     "visits.create": "test_recording_a_visit",
+    "grants.create": "test_proposing_a_grant_or_a_cost",
+    "expenses.create": "test_proposing_a_grant_or_a_cost",
+    "grants.decide": "test_deciding_a_grant_or_a_cost",
+    "expenses.decide": "test_deciding_a_grant_or_a_cost",
+    "grants.pay": "test_paying_a_grant_or_a_cost",
+    "expenses.pay": "test_paying_a_grant_or_a_cost",
+    "grants.reverse": "test_reversing_a_grant_or_a_cost",
+    "expenses.reverse": "test_reversing_a_grant_or_a_cost",
+    "gifts.create": "test_recording_a_gift_in_kind",
+    "people.add_referral": "test_recording_a_referral",
+    "people.referral_outcome": "test_recording_a_referrals_outcome",
 }
 
 

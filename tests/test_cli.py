@@ -109,7 +109,35 @@ def test_demo_tells_the_hong_son_money_story(app, runner):
         outstanding = sum(b.outstanding for b in by_loan.values())
         lost = sum(b.written_off - b.recovered for b in by_loan.values())
         assert sum(b.recovered for b in by_loan.values()) > 0  # the family repaid after the write-off
-        assert balances.cash_balance(loans[0].fund_id) + outstanding + lost == donated
+        # grants and running costs paid (a Tết gift, a meeting's tea, a bank fee)
+        spent = balances.money_out(loans[0].fund_id, dt.date(2000, 1, 1), clock.today())
+        assert (spent["grant"], spent["expense"]) == (500_000, 161_000)
+        assert balances.cash_balance(loans[0].fund_id) + outstanding + lost + 661_000 == donated
+
+
+def test_demo_has_money_that_is_not_a_loan_and_help_that_is_not_money(app, runner):
+    from tracker.models import GiftInKind, JournalLine, Referral, Spending
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        paid = db.session.execute(
+            sa.select(Spending.category, Spending.kind, Spending.voucher_no).order_by(Spending.paid_on)
+        ).all()
+        assert [(category, kind) for category, kind, _no in paid] == [
+            ("grant", "tet_gift"),
+            ("expense", "bank_fee"),
+            ("expense", "meeting"),
+        ]
+        assert all(no.startswith("PC-") for *_rest, no in paid)
+        assert db.session.scalar(sa.select(GiftInKind.estimated_value)) == 900_000
+        assert sorted(db.session.scalars(sa.select(Referral.kind))) == [
+            "identity_papers",
+            "vocational_training",
+        ]
+        assert (
+            db.session.scalar(sa.select(sa.func.count(JournalLine.id)).where(JournalLine.event == "grant"))
+            == 2
+        )
 
 
 def test_demo_people_and_visits(app, runner):

@@ -566,3 +566,55 @@ def test_a_reschedule_racing_repayments_lays_out_exactly_what_is_left(
     assert sum(rows) == 3_000_000
     # what it laid out again is what was left when it ran: 3.000.000 less the repayments before it
     assert change.outstanding in {3_000_000 - 100_000 * k for k in range(6)}
+
+
+def test_simultaneous_grant_payments_never_take_the_cash_below_zero(app, money, seed, server, logged_in):
+    from tracker.models import Spending
+    from tracker.money import journal
+
+    day = clock.today() - dt.timedelta(days=3)
+    donate(app, seed.fund_id, money.donor_id, 10_000_000, day - dt.timedelta(days=10))
+    with app.app_context():
+        chair = db.session.scalar(sa.select(accounts.User.id).where(accounts.User.username == "chair"))
+        grants = []
+        for _ in range(5):
+            grant = Spending(
+                fund_id=seed.fund_id,
+                category="grant",
+                kind="emergency",
+                person_id=money.person_id,
+                purpose="Hỗ trợ đột xuất",
+                amount=3_000_000,
+                proposed_on=day,
+            )
+            db.session.add(grant)
+            db.session.flush()
+            journal.decide_spending(grant, True, day, "Đồng ý", chair)
+            grants.append(grant.id)
+        db.session.commit()
+    session, token = logged_in(server, "treasurer")
+
+    def pay(i):
+        # the first grant five times over, then each of the five once
+        grant_id = grants[0] if i < 5 else grants[i - 5]
+        return session.post(
+            f"{server}/grants/{grant_id}/pay",
+            data={"paid_on": day.isoformat(), "csrf_token": token},
+            allow_redirects=False,
+            timeout=60,
+        )
+
+    statuses = [r.status_code for r in all_at_once(10, pay)]
+    assert statuses.count(303) == 3, statuses  # 3 × 3.000.000 ₫ of the 10.000.000 ₫
+    with app.app_context():
+        assert balances.cash_balance(seed.fund_id) == 1_000_000
+        vouchers = db.session.scalars(
+            sa.select(JournalTransaction.document_no).where(JournalTransaction.event == "grant")
+        ).all()
+        assert sorted(vouchers) == [f"PC-{day.year}-000{n}" for n in (1, 2, 3)]
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(Spending).where(Spending.status == "paid")
+            )
+            == 3
+        )

@@ -183,6 +183,53 @@ WRITES: dict[str, Write] = {
     "handovers.decline": Write("chair"),
     "handovers.withdraw": Write("chair", ids={"handover_id": "outgoing_handover_id"}),
     "periods.close": Write("chair", {"closed_through": "{yesterday}"}),
+    "grants.create": Write(
+        "treasurer",
+        {
+            "person_id": "{person_id}",
+            "kind": "emergency",
+            "amount": "300.000",
+            "purpose": "Nhà bị dột",
+            "proposed_on": "{today}",
+        },
+    ),
+    "expenses.create": Write(
+        "chair",
+        {
+            "payee": "Nhà sách Hồng Sơn",
+            "kind": "stationery",
+            "amount": "80.000",
+            "purpose": "Sổ sách",
+            "proposed_on": "{today}",
+        },
+    ),
+    **{
+        f"{kind}.decide": Write(
+            "chair",
+            {"decision": "approve", "decided_on": "{today}", "reason": "Họp Tổ thống nhất"},
+            {"spending_id": f"proposed_{name}_id"},
+        )
+        for kind, name in (("grants", "grant"), ("expenses", "expense"))
+    },
+    **{
+        f"{kind}.pay": Write("treasurer", {"paid_on": "{today}"}, {"spending_id": f"approved_{name}_id"})
+        for kind, name in (("grants", "grant"), ("expenses", "expense"))
+    },
+    "grants.reverse": Write("treasurer", {"reason": "Chi nhầm"}),
+    "expenses.reverse": Write("treasurer", {"reason": "Chi nhầm"}, {"spending_id": "expense_id"}),
+    "gifts.create": Write(
+        "treasurer", {"description": "Một xe đạp", "estimated_value": "1.200.000", "given_on": "{today}"}
+    ),
+    "people.add_referral": Write(
+        "member",
+        {
+            "kind": "vocational_training",
+            "referred_to": "Trường nghề",
+            "referred_on": "{today}",
+            "outcome": "pending",
+        },
+    ),
+    "people.referral_outcome": Write("chair", {"outcome": "succeeded"}),
     "review.save_notes": Write("chair", {"period": "{year}", "text": "Tổ chức gặp mặt cuối năm"}),
 }
 
@@ -201,6 +248,10 @@ ACCESS_LOGGED = {
     "loans.disbursement_voucher",  # and a phiếu chi
     "visits.new",  # the visit form shows the person's file
     "loans.paper",  # a loan's papers name the borrower, the guarantor and their addresses
+    "grants.index",  # a grant names its person
+    "grants.detail",
+    "grants.voucher",
+    "gifts.index",  # a gift in kind may name who received it
 }
 # Of those, the ones that log only in some variants of the URL (the others log in every variant).
 LOGGED_ONLY_IN: dict[str, str] = {}

@@ -1,6 +1,7 @@
 """Stateful property test of the journal (DESIGN §4): after any sequence of donations,
-disbursements, repayments, write-offs, moves between cash and the bank, and reversals the books
-stay true; each money account (cash, bank) on its own never goes below zero on any day.
+disbursements, repayments, write-offs, grants, running costs, moves between cash and the bank, and
+reversals the books stay true; each money account (cash, bank) on its own never goes below zero on
+any day.
 
 Each Hypothesis example gets a fund of its own in the test database (every query is fund-scoped),
 so the same test runs on SQLite and on PostgreSQL.
@@ -23,7 +24,18 @@ from hypothesis.stateful import (
 
 from tracker import accounts, clock
 from tracker.extensions import db
-from tracker.models import Donation, Donor, Installment, JournalLine, Loan, Person, Repayment, Transfer
+from tracker.models import (
+    SPENDING_KINDS,
+    Donation,
+    Donor,
+    Installment,
+    JournalLine,
+    Loan,
+    Person,
+    Repayment,
+    Spending,
+    Transfer,
+)
 from tracker.money import balances, journal
 
 START = dt.date(2024, 1, 1)
@@ -54,6 +66,7 @@ def make_machine(app):
             self.loans: list[int] = []
             self.repayments: list[int] = []
             self.transfers: list[int] = []
+            self.spendings: list[int] = []  # grants and running costs paid
 
         def teardown(self):
             db.session.rollback()
@@ -211,6 +224,50 @@ def make_machine(app):
                 return
             db.session.commit()
 
+        @rule(
+            category=st.sampled_from(("grant", "expense")),
+            account=st.sampled_from(balances.MONEY_ACCOUNTS),
+            amount=amounts,
+        )
+        def spend(self, category, account, amount):
+            day = self.next_day()
+            spending = Spending(
+                fund_id=self.fund_id,
+                category=category,
+                kind=SPENDING_KINDS[category][0],
+                person_id=self.person_id if category == "grant" else None,
+                purpose="thử",
+                amount=amount,
+                proposed_on=day,
+                proposed_by_id=self.treasurer,
+            )
+            db.session.add(spending)
+            db.session.flush()
+            journal.decide_spending(spending, True, day, "đồng ý", self.chair)
+            held = balances.available_cash(self.fund_id, day, account)
+            try:
+                journal.pay_spending(spending, day, self.treasurer, account)
+            except journal.MoneyRefused:
+                assert amount > held
+                db.session.rollback()
+                return
+            assert amount <= held
+            db.session.commit()
+            self.spendings.append(spending.id)
+
+        @precondition(lambda self: self.spendings)
+        @rule(data=st.data())
+        def reverse_spending(self, data):
+            spending = db.session.get(Spending, data.draw(st.sampled_from(self.spendings)))
+            self.day = max(self.day, clock.today())
+            try:
+                journal.reverse_spending(spending, "chi nhầm", self.treasurer)
+            except journal.MoneyRefused:
+                assert spending.is_reversed
+                db.session.rollback()
+                return
+            db.session.commit()
+
         @invariant()
         def no_money_account_goes_below_zero_on_any_day(self):
             for account in balances.MONEY_ACCOUNTS:
@@ -236,7 +293,7 @@ def make_machine(app):
             assert unbalanced == []
 
         @invariant()
-        def cash_is_donations_minus_disbursements_plus_repayments(self):
+        def cash_is_donations_minus_disbursements_plus_repayments_minus_spending(self):
             donated = db.session.scalar(
                 sa.select(sa.func.coalesce(sa.func.sum(Donation.amount), 0)).where(
                     Donation.fund_id == self.fund_id, Donation.reversal_id.is_(None)
@@ -252,9 +309,24 @@ def make_machine(app):
                     Repayment.fund_id == self.fund_id, Repayment.reversal_id.is_(None)
                 )
             )
+            spent = db.session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(Spending.amount), 0)).where(
+                    Spending.fund_id == self.fund_id,
+                    Spending.status == "paid",
+                    Spending.reversal_id.is_(None),
+                )
+            )
             cash = balances.cash_balance(self.fund_id)
-            assert cash == donated - disbursed + repaid
+            assert cash == donated - disbursed + repaid - spent
             assert cash >= 0
+            # what was spent is on the accounts grants_paid and running_costs, nowhere else
+            on_accounts = db.session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(JournalLine.amount), 0)).where(
+                    JournalLine.fund_id == self.fund_id,
+                    JournalLine.account.in_((balances.GRANTS_PAID, balances.RUNNING_COSTS)),
+                )
+            )
+            assert on_accounts == spent
 
         @invariant()
         def loans_stay_within_their_principal(self):

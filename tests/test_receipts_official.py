@@ -233,6 +233,12 @@ def columns(engine, table: str) -> set[str]:
 def test_the_migration_adds_and_removes_the_paper_columns(tmp_path, monkeypatch):
     if POSTGRES_URL:
         pytest.skip("SQLite only")
+    # The demo's money is loaded at the newest schema (the code reads the later tables), without
+    # its grants and costs, its bank account and its cash counts: the way back refuses to drop a
+    # journal that holds them (d1e2f3a4b5c6, c0d1e2f3a4b5).
+    monkeypatch.setattr(demo, "tell_help_story", lambda fund, people: None)
+    monkeypatch.setattr(demo, "BANK_ACCOUNT_OPENED", dt.date(9999, 1, 1))
+    monkeypatch.setattr(demo, "tell_cash_and_bank", lambda fund, treasurer: None)
     app = create_app(base_config(f"sqlite:///{tmp_path}/m.sqlite3"))
     app.instance_path = str(tmp_path)
     with app.app_context():
@@ -241,9 +247,7 @@ def test_the_migration_adds_and_removes_the_paper_columns(tmp_path, monkeypatch)
         upgrade(revision="a7b8c9d0e1f2")
         for table in ("donation", "repayment"):
             assert {"paper_book", "paper_no"} <= columns(db.engine, table)
-        # today's demo without what needs later revisions (the bank account, cash counts)
-        monkeypatch.setattr(demo, "BANK_ACCOUNT_OPENED", dt.date(9999, 1, 1))
-        monkeypatch.setattr(demo, "tell_cash_and_bank", lambda fund, treasurer: None)
+        upgrade()
         assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
         db.session.remove()
         with db.engine.begin() as conn:

@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         donations,
         donors,
+        gifts,
         handovers,
         letters,
         loans,
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
         review,
         settings,
         setup,
+        spending,
         users,
         visits,
     )
@@ -131,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
         donors,
         donations,
         cash,
+        gifts,
         loans,
         periods,
         settings,
@@ -142,6 +145,9 @@ def register_blueprints(app: Flask) -> None:
         province,
     ):
         app.register_blueprint(module.bp)
+    # grants and running costs share their views (blueprints.spending)
+    app.register_blueprint(spending.grants)
+    app.register_blueprint(spending.expenses)
 
 
 def register_cli(app: Flask) -> None:

@@ -86,7 +86,40 @@ CASHBOOK_KINDS = {
     "recovery_reversal": _l("Reversal of money back after a write-off"),
     "transfer": _l("Move between cash and the bank"),
     "transfer_reversal": _l("Reversal of a move between cash and the bank"),
+    "grant": _l("Grant paid"),
+    "grant_reversal": _l("Reversal of a grant"),
+    "expense": _l("Running cost paid"),
+    "expense_reversal": _l("Reversal of a running cost"),
     "closing": _l("Closing balance"),
+}
+# Money that is not a loan: a grant (hỗ trợ không hoàn lại) or a running cost (chi hoạt động).
+SPENDING_CATEGORIES = {"grant": _l("Grant"), "expense": _l("Running cost")}
+SPENDING_KINDS = {
+    "tet_gift": _l("Tết gift"),
+    "emergency": _l("Emergency help"),
+    "school_fees": _l("School fees for a child"),
+    "other_grant": _l("Other help"),
+    "meeting": _l("Meeting costs"),
+    "stationery": _l("Stationery and printing"),
+    "bank_fee": _l("Bank fees"),
+    "other_expense": _l("Other running costs"),
+}
+SPENDING_STATUSES = {
+    "proposed": _l("Waiting for decision"),
+    "approved": _l("Approved, not yet paid"),
+    "rejected": _l("Rejected"),
+    "paid": _l("Paid out"),
+}
+REFERRAL_KINDS = {
+    "job": _l("Job placement"),
+    "vocational_training": _l("Vocational training"),
+    "social_policy_loan": _l("Loan from the Social Policy Bank"),
+    "identity_papers": _l("Identity papers"),
+}
+REFERRAL_OUTCOMES = {
+    "pending": _l("Waiting for an answer"),
+    "succeeded": _l("Succeeded"),
+    "not_succeeded": _l("Did not succeed"),
 }
 # The review's export (queries.review.figure_rows): its sections and the items of each, in the
 # words of the printed review.
@@ -97,6 +130,8 @@ REVIEW_SECTIONS = {
     "people_by_status": _l("2. People helped"),
     "status_changes": _l("2. People helped"),
     "visits": _l("3. Visits"),
+    "costs_by_kind": _l("1. Money"),
+    "help": _l("4. Gifts in kind and referrals"),
     "next_steps": _l("V. Tasks for the next period"),
 }
 # The parts of the printed review the chair writes (queries.review.SECTIONS), as headed on paper.
@@ -115,6 +150,9 @@ REVIEW_ITEMS = {
     ("money", "recovered"): _l("Recovered in the period (repayments, net of reversals)"),
     ("money", "written_off"): _l("Written off in the period"),
     ("money", "back_after_write_off"): _l("Money back after a write-off"),
+    ("money", "grants_count"): _l("Grants paid in the period"),
+    ("money", "grants_amount"): _l("Amount of grants (not to be repaid)"),
+    ("money", "costs_amount"): _l("Running costs in the period"),
     ("money", "outstanding_end"): _l("Outstanding at the end of the period"),
     ("money", "overdue_end"): _l("Overdue at the end of the period"),
     ("money", "loans_over_30_days"): _l("Loans more than 30 days overdue"),
@@ -131,6 +169,10 @@ REVIEW_ITEMS = {
     ("visits", "people_visited"): _l("People visited in the period"),
     ("visits", "due_estimate"): _l("Visits due in the period (estimate)"),
     ("visits", "people_overdue_end"): _l("People overdue for a visit at the end of the period"),
+    ("help", "gifts_count"): _l("Gifts in kind received in the period"),
+    ("help", "gifts_value"): _l("Their estimated value (not in the cash book)"),
+    ("help", "referrals"): _l("Referrals made in the period"),
+    ("help", "referrals_succeeded"): _l("Of those, succeeded so far"),
 }
 # Sections whose item is a person's status, and what the number counts.
 REVIEW_STATUS_ITEMS = {
@@ -159,6 +201,8 @@ def review_item(section: str, item: str) -> str:
         return str(REVIEW_ITEMS[section, item])
     if section in REVIEW_STATUS_ITEMS:
         return f"{REVIEW_STATUS_ITEMS[section]}: {label(PERSON_STATUSES, item)}"
+    if section == "costs_by_kind":
+        return f"{_l('Running costs in the period')}: {label(SPENDING_KINDS, item)}"
     if section == "raised_by_donor":
         return str(_l("Raised from %(donor)s", donor=item))
     return item
@@ -193,6 +237,10 @@ def template_globals() -> dict:
         "visit_kind": VISIT_KINDS,
         "access": ACCESSES,
         "handover_status": HANDOVER_STATUSES,
+        "spending_kind": SPENDING_KINDS,
+        "spending_status": SPENDING_STATUSES,
+        "referral_kind": REFERRAL_KINDS,
+        "referral_outcome": REFERRAL_OUTCOMES,
     }
     found = {
         f"{name}_label": (lambda code, words=words: label(words, code)) for name, words in tables.items()

@@ -347,8 +347,8 @@ DONOR_KINDS = ("business", "individual", "organisation")
 PAYMENT_METHODS = ("cash", "bank")
 LOAN_STATUSES = ("requested", "approved", "rejected", "active", "repaid", "written_off")
 # cash (tiền mặt) and bank (tiền gửi ngân hàng) are the fund's money (balances.MONEY_ACCOUNTS)
-ACCOUNTS = ("cash", "receivable", "capital", "written_off", "bank")
-EVENTS = ("donation", "disbursement", "repayment", "write_off", "recovery", "transfer")
+ACCOUNTS = ("cash", "receivable", "capital", "written_off", "bank", "grants_paid", "running_costs")
+EVENTS = ("donation", "disbursement", "repayment", "write_off", "recovery", "transfer", "grant", "expense")
 # A receipt on a loan: a repayment, or money back after the loan was written off (a recovery).
 RECEIPT_KINDS = ("repayment", "recovery")
 
@@ -894,3 +894,123 @@ class CashCount(db.Model):
     def difference(self) -> int:
         """Thừa (more counted than the book says) when positive, thiếu when negative."""
         return self.counted - self.book_balance
+
+
+# Money that is not a loan: grants (hỗ trợ không hoàn lại) and running costs (chi hoạt động), paid
+# with a phiếu chi; gifts in kind (hiện vật), which are not money; referrals on a person's file.
+
+SPENDING_CATEGORIES = ("grant", "expense")
+SPENDING_KINDS = {
+    "grant": ("tet_gift", "emergency", "school_fees", "other_grant"),
+    "expense": ("meeting", "stationery", "bank_fee", "other_expense"),
+}
+# proposed → approved | rejected → paid; a paid one reversed (its phiếu chi void) stays "paid"
+# with reversal_id set, as a donation does.
+SPENDING_STATUSES = ("proposed", "approved", "rejected", "paid")
+
+
+class Spending(db.Model):
+    """A grant to a person helped, or a running cost of the team: proposed (treasurer or chair),
+    approved or rejected by the chair with a reason, paid by the treasurer with a phiếu chi."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    category: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)  # a grant's
+    payee: Mapped[str] = mapped_column(String(200), default="")  # who is paid (a cost's shop, bank)
+    purpose: Mapped[str] = mapped_column(String(500))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default="proposed")
+    proposed_on: Mapped[dt.date]
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_on: Mapped[dt.date | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decision_reason: Mapped[str] = mapped_column(String(500), default="")
+    paid_on: Mapped[dt.date | None]
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    voucher_no: Mapped[str] = mapped_column(String(20), default="")
+    transaction_id: Mapped[int | None] = mapped_column(ForeignKey("journal_transaction.id"))
+    reversal_id: Mapped[int | None] = mapped_column(ForeignKey("journal_transaction.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person | None] = relationship()
+    proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    paid_by: Mapped[User | None] = relationship(foreign_keys=[paid_by_id])
+    transaction: Mapped[JournalTransaction | None] = relationship(foreign_keys=[transaction_id])
+    reversal: Mapped[JournalTransaction | None] = relationship(foreign_keys=[reversal_id])
+
+    __table_args__ = (
+        CheckConstraint(_in("category", SPENDING_CATEGORIES), name="category"),
+        CheckConstraint(_in("kind", tuple(k for ks in SPENDING_KINDS.values() for k in ks)), name="kind"),
+        CheckConstraint(_in("status", SPENDING_STATUSES), name="status"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("category != 'grant' OR person_id IS NOT NULL", name="grant_person"),
+        Index("ix_spending_fund_category_proposed", "fund_id", "category", "proposed_on"),
+    )
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversal_id is not None
+
+
+class SpendingFunding(db.Model):
+    """How much of a donation's money paid for a grant or a cost (oldest donations first, as loans
+    are funded), so each donor can be told what their money did. A grant's money does not come back."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    spending_id: Mapped[int] = mapped_column(ForeignKey("spending.id"), index=True)
+    donation_id: Mapped[int] = mapped_column(ForeignKey("donation.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    void: Mapped[bool] = mapped_column(default=False)  # the payment was reversed
+
+    spending: Mapped[Spending] = relationship()
+    donation: Mapped[Donation] = relationship()
+
+
+class GiftInKind(db.Model):
+    """A gift in kind (hiện vật: rice, a bicycle, tools) at an estimated value. Not money: it never
+    reaches the journal or the cash book."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    donor_id: Mapped[int | None] = mapped_column(ForeignKey("donor.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    description: Mapped[str] = mapped_column(String(300))
+    estimated_value: Mapped[int] = mapped_column(BigInteger)
+    given_on: Mapped[dt.date]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    donor: Mapped[Donor | None] = relationship()
+    person: Mapped[Person | None] = relationship()
+
+    __table_args__ = (CheckConstraint("estimated_value > 0", name="value_positive"),)
+
+
+REFERRAL_KINDS = ("job", "vocational_training", "social_policy_loan", "identity_papers")
+REFERRAL_OUTCOMES = ("pending", "succeeded", "not_succeeded")
+
+
+class Referral(db.Model):
+    """A referral on a person's file: to a job, vocational training, a loan of the Ngân hàng Chính
+    sách xã hội, or help with identity papers; to whom, when, and how it turned out."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    referred_to: Mapped[str] = mapped_column(String(200))
+    referred_on: Mapped[dt.date]
+    outcome: Mapped[str] = mapped_column(String(15), default="pending")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", REFERRAL_KINDS), name="kind"),
+        CheckConstraint(_in("outcome", REFERRAL_OUTCOMES), name="outcome"),
+    )

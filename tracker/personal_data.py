@@ -34,6 +34,7 @@ from tracker.i18n import gettext as _
 from tracker.models import (
     AuditEvent,
     Donation,
+    GiftInKind,
     Loan,
     MentorAssignment,
     PeriodClose,
@@ -41,8 +42,10 @@ from tracker.models import (
     PersonAccess,
     PersonHandover,
     PersonStatusChange,
+    Referral,
     ReviewNote,
     ScheduleChange,
+    Spending,
     User,
     Visit,
 )
@@ -90,6 +93,11 @@ TEXT_COLUMNS: dict[str, str] = {
     "donation.note": FREE_TEXT,
     "review_note.text": FREE_TEXT,
     "period_close.note": FREE_TEXT,
+    # a grant's purpose and its decision can tell of the family's hardship: blanked with the file
+    "spending.purpose": FREE_TEXT,
+    "spending.decision_reason": FREE_TEXT,
+    "gift_in_kind.description": FREE_TEXT,
+    "referral.referred_to": FREE_TEXT,  # where the person was sent: about them
     "journal_transaction.reason": KEPT_FOR_GOOD,
     "journal_transaction.description": KEPT_FOR_GOOD,  # written by the app: "loan 12", "donation"
     "audit_event.before": KEPT_FOR_GOOD,
@@ -155,6 +163,13 @@ TEXT_COLUMNS: dict[str, str] = {
             "document_counter.series",
             "review_note.period",
             "review_note.section",
+            "spending.category",
+            "spending.kind",
+            "spending.status",
+            "spending.voucher_no",
+            "spending.payee",  # a cost's shop or bank; a grant's payee is the person, by id
+            "referral.kind",
+            "referral.outcome",
         )
     },
 }
@@ -179,6 +194,9 @@ OWNED_FIELDS = {
     ScheduleChange: ("reason",),
     PersonHandover: ("reason",),
     Donation: ("note",),
+    Spending: ("purpose", "decision_reason"),
+    GiftInKind: ("description",),
+    Referral: ("referred_to",),
 }
 
 # The FREE_TEXT columns by model, for the search and the scrubbing (each column once).
@@ -205,6 +223,9 @@ FREE_TEXT_FIELDS = {
     Donation: ("note",),
     ReviewNote: ("text",),
     PeriodClose: ("note",),
+    Spending: ("purpose", "decision_reason"),
+    GiftInKind: ("description",),
+    Referral: ("referred_to",),
 }
 
 
@@ -293,6 +314,9 @@ def owned_rows(person: Person) -> dict[type, list]:
         Donation: db.session.scalars(
             select(Donation).where(Donation.fund_id == person.fund_id, earmarked)
         ).all(),
+        Spending: db.session.scalars(select(Spending).where(Spending.person_id == person.id)).all(),
+        GiftInKind: db.session.scalars(select(GiftInKind).where(GiftInKind.person_id == person.id)).all(),
+        Referral: db.session.scalars(select(Referral).where(Referral.person_id == person.id)).all(),
     }
 
 
@@ -497,6 +521,34 @@ def person_data(person: Person) -> dict:
         # The donor is another person: their name is theirs, not part of this person's data.
         {"receipt_no": d.receipt_no, "amount": d.amount, "received_on": d.received_on, "note": d.note}
         for d in sorted(owned_rows(person)[Donation], key=lambda d: (d.received_on, d.id))
+    ]
+    owned = owned_rows(person)
+    data["grants"] = [
+        {
+            "voucher_no": grant.voucher_no,
+            "kind": grant.kind,
+            "amount": grant.amount,
+            "status": grant.status,
+            "proposed_on": grant.proposed_on,
+            "paid_on": grant.paid_on,
+            "reversed": grant.reversal_id is not None,
+            "purpose": grant.purpose,
+            "decision_reason": grant.decision_reason,
+        }
+        for grant in sorted(owned[Spending], key=lambda row: (row.proposed_on, row.id))
+    ]
+    data["gifts_in_kind"] = [
+        {"given_on": gift.given_on, "description": gift.description, "estimated_value": gift.estimated_value}
+        for gift in sorted(owned[GiftInKind], key=lambda row: (row.given_on, row.id))
+    ]
+    data["referrals"] = [
+        {
+            "kind": referral.kind,
+            "referred_to": referral.referred_to,
+            "referred_on": referral.referred_on,
+            "outcome": referral.outcome,
+        }
+        for referral in sorted(owned[Referral], key=lambda row: (row.referred_on, row.id))
     ]
     # What others wrote that names the person: another person's visit, a donation's note, a review.
     data["mentioned_in"] = [mention._asdict() for mention in mentions(person)]

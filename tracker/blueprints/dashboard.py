@@ -65,6 +65,7 @@ def money_sums(fund_id: int, today) -> dict:
             list(monthly.outs),
         ),
         "cash": (dashboard.month_labels(today, balances.CASH_MONTHS), list(monthly.cash)),
+        "out_this_year": balances.money_out(fund_id, today.replace(month=1, day=1), today),
     }
 
 
@@ -82,6 +83,7 @@ def overview(fund_id, today) -> dict:
         "not_visited_total": people["not_visited_total"],
         "mentor_counts": people["mentor_counts"],
         "charts": overview_charts(sums, fund, people["visits"]),
+        "out_this_year": sums["out_this_year"],
     }
 
 
@@ -112,6 +114,7 @@ def money(fund_id, today) -> dict:
         "due_amount": sum(row.left for row in due),
         "late": dashboard.late_loans(fund_id, sums["fund"].late),
         "charts": [flows_chart(*sums["flows"])],
+        "out_this_year": sums["out_this_year"],
     }
 
 

@@ -19,7 +19,7 @@ from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor, Funding, Loan, Person
 from tracker.money import balances, journal
 from tracker.papers import person_name
-from tracker.queries.donations import money_trail
+from tracker.queries.donations import money_trail, spending_trail
 from tracker.vouchers import Voucher
 from tracker.web import once
 from tracker.web.access import can, get_or_404, requires, scoped
@@ -242,6 +242,7 @@ def render_donation(donation: Donation, status: int = 200, reverse_form: ReasonF
             "donations/detail.html",
             donation=donation,
             trail=money_trail(g.fund.id, Funding.donation_id == donation.id),
+            spent=spending_trail(g.fund.id, Donation.id == donation.id),
             reverse_form=reverse_form or ReasonForm(formdata=None),
         ),
         status,

@@ -97,6 +97,7 @@ def detail(donor_id: int):
         .order_by(Donation.received_on.desc(), Donation.id.desc())
     ).all()
     trail = donations_queries.money_trail(g.fund.id, Donation.donor_id == donor.id)
+    spent = donations_queries.spending_trail(g.fund.id, Donation.donor_id == donor.id)
     return render_template(
         "donors/detail.html",
         donor=donor,
@@ -105,4 +106,6 @@ def detail(donor_id: int):
         trail=trail,
         lent=sum(row.funded for row in trail),
         returned=sum(row.returned for row in trail),
+        spent=spent,
+        gifts_in_kind=donations_queries.gifts_in_kind_of(g.fund.id, donor.id),
     )

@@ -116,6 +116,7 @@ def load_demo() -> Fund:
     db.session.flush()
     people = tell_money_story(fund)
     tell_casework_story(fund, people)
+    tell_help_story(fund, people)
     audit.record("fund.demo", fund, fund_id=fund.id)
     db.session.flush()
     return fund
@@ -566,3 +567,114 @@ def tell_casework_story(fund: Fund, people: dict) -> None:
             person.next_visit_on = (
                 today - dt.timedelta(days=3) if where == "overdue" else today + dt.timedelta(days=3)
             )
+
+
+# Money that is not a loan, and help that is not money: (category, kind, person or payee, purpose,
+# amount, proposed on), in date order; each approved a week later and paid the day after.
+SPENDING = [
+    (
+        "grant",
+        "tet_gift",
+        "Lê Văn Dũng",
+        "Quà Tết cho gia đình có hoàn cảnh khó khăn",
+        500_000,
+        dt.date(2025, 1, 14),
+    ),
+    (
+        "expense",
+        "bank_fee",
+        "Ngân hàng Nông nghiệp chi nhánh Hồng Sơn",
+        "Phí quản lý tài khoản quý III",
+        11_000,
+        dt.date(2025, 10, 1),
+    ),
+    (
+        "expense",
+        "meeting",
+        "Quán nước chè Hương",
+        "Nước chè, hoa quả họp Tổ tháng 10",
+        150_000,
+        dt.date(2025, 10, 28),
+    ),
+]
+GIFT_IN_KIND = (
+    "Hợp tác xã Nông nghiệp Hồng Sơn",
+    "Đinh Văn Tùng",
+    "50 kg gạo và 10 kg cám lợn",
+    900_000,
+    dt.date(2025, 6, 12),
+)
+# (person, kind, referred to, referred on, outcome)
+REFERRALS = [
+    (
+        "Hoàng Văn Nam",
+        "vocational_training",
+        "Trường Trung cấp nghề tỉnh Lâm Đồng (lớp sửa chữa xe máy)",
+        dt.date(2025, 4, 8),
+        "succeeded",
+    ),
+    (
+        "Lương Văn Bảo",
+        "identity_papers",
+        "Công an xã Hồng Sơn (làm lại căn cước)",
+        dt.date(2025, 9, 15),
+        "pending",
+    ),
+]
+
+
+def tell_help_story(fund: Fund, people: dict) -> None:
+    """A Tết gift, a meeting's tea and a bank fee paid with phiếu chi; a gift in kind; two
+    referrals."""
+    from tracker.models import Donor, GiftInKind, Referral, Spending, User
+    from tracker.money import journal
+
+    chair = db.session.scalar(select(User.id).where(User.username == "chair"))
+    treasurer = db.session.scalar(select(User.id).where(User.username == "treasurer"))
+    for category, kind, whom, purpose, amount, proposed_on in SPENDING:
+        proposed_on = story_day(proposed_on)
+        spending = Spending(
+            fund_id=fund.id,
+            category=category,
+            kind=kind,
+            person_id=people[whom].id if category == "grant" else None,
+            payee="" if category == "grant" else whom,
+            purpose=purpose,
+            amount=amount,
+            proposed_on=proposed_on,
+            proposed_by_id=treasurer,
+        )
+        db.session.add(spending)
+        db.session.flush()
+        decided_on = proposed_on + dt.timedelta(days=7)
+        journal.decide_spending(
+            spending, True, decided_on, f"Họp Tổ ngày {decided_on:%d/%m/%Y} thống nhất", chair
+        )
+        journal.pay_spending(spending, decided_on + dt.timedelta(days=1), treasurer)
+    donor_name, person, description, value, given_on = GIFT_IN_KIND
+    db.session.add(
+        GiftInKind(
+            fund_id=fund.id,
+            donor_id=db.session.scalar(
+                select(Donor.id).where(Donor.fund_id == fund.id, Donor.name == donor_name)
+            ),
+            person_id=people[person].id,
+            description=description,
+            estimated_value=value,
+            given_on=story_day(given_on),
+            created_by_id=treasurer,
+        )
+    )
+    for person, kind, referred_to, referred_on, outcome in REFERRALS:
+        db.session.add(
+            Referral(
+                fund_id=fund.id,
+                person_id=people[person].id,
+                kind=kind,
+                referred_to=referred_to,
+                referred_on=story_day(referred_on),
+                outcome=outcome,
+                created_by_id=chair,
+            )
+        )
+    db.session.flush()

@@ -15,7 +15,15 @@ from sqlalchemy import Date, Select, and_, case, extract, func, select, type_coe
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.models import Donation, Funding, Installment, JournalLine, JournalTransaction, Loan
+from tracker.models import (
+    Donation,
+    Funding,
+    Installment,
+    JournalLine,
+    JournalTransaction,
+    Loan,
+    SpendingFunding,
+)
 from tracker.money import ledger
 
 # The journal's accounts (debit +, credit −) and the events that post to them.
@@ -27,6 +35,9 @@ MONEY_ACCOUNTS = (CASH, BANK)
 DONATION, DISBURSEMENT, REPAYMENT, WRITE_OFF = "donation", "disbursement", "repayment", "write_off"
 RECOVERY = "recovery"  # money back after a write-off: Dr cash, Cr written_off
 TRANSFER = "transfer"  # between the cash box and the bank: Dr one money account, Cr the other
+# Money that is not a loan, paid with a phiếu chi: Dr grants_paid or running_costs, Cr cash.
+GRANTS_PAID, RUNNING_COSTS = "grants_paid", "running_costs"
+GRANT, EXPENSE = "grant", "expense"
 
 
 def money_account(account: str | None):
@@ -260,6 +271,15 @@ def donation_available(fund_id: int) -> dict[int, int]:
     for funding_id, _loan_id, funded, _principal, donation_id in fundings:
         if donation_id in available:
             available[donation_id] -= int(funded) - returns[funding_id]
+    # Grants and running costs paid with a donation's money: spent, it never comes back.
+    spent = db.session.execute(
+        select(SpendingFunding.donation_id, func.sum(SpendingFunding.amount))
+        .where(SpendingFunding.fund_id == fund_id, SpendingFunding.void.is_(False))
+        .group_by(SpendingFunding.donation_id)
+    )
+    for donation_id, amount in spent:
+        if donation_id in available:
+            available[donation_id] -= int(amount)
     return available
 
 
@@ -407,7 +427,7 @@ class MonthlyMoney:
 
     cash: tuple[int, ...]  # the cash at the end of each of the last CASH_MONTHS months
     ins: tuple[int, ...]  # donations and repayments in each of the last FLOW_MONTHS months
-    outs: tuple[int, ...]  # disbursements, likewise
+    outs: tuple[int, ...]  # disbursements, grants and running costs, likewise
 
 
 CASH_MONTHS, FLOW_MONTHS = 24, 12
@@ -433,7 +453,7 @@ def money_by_month(fund_ids: list[int], today: dt.date) -> dict[int, MonthlyMone
             month,
             func.sum(JournalLine.amount),
             func.sum(JournalLine.amount).filter(JournalLine.event.in_((DONATION, REPAYMENT, RECOVERY))),
-            func.sum(JournalLine.amount).filter(JournalLine.event == DISBURSEMENT),
+            func.sum(JournalLine.amount).filter(JournalLine.event.in_(MONEY_OUT_EVENTS)),
         )
         .where(
             JournalLine.fund_id.in_(fund_ids),
@@ -456,4 +476,27 @@ def money_by_month(fund_ids: list[int], today: dt.date) -> dict[int, MonthlyMone
         result[fund_id] = MonthlyMoney(
             tuple(cash_values), tuple(f[1] for f in flows), tuple(f[2] for f in flows)
         )
+    return result
+
+
+# What takes money out of the cash box: a loan paid out, a grant, a running cost.
+MONEY_OUT_EVENTS = (DISBURSEMENT, GRANT, EXPENSE)
+
+
+def money_out(funds: int | list[int] | Select, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Money paid out between two dates by kind (disbursement, grant, expense), reversals netted:
+    one query over the cash lines."""
+    rows = db.session.execute(
+        select(JournalLine.event, func.sum(JournalLine.amount))
+        .where(
+            of_funds(JournalLine.fund_id, funds),
+            JournalLine.account == CASH,
+            JournalLine.event.in_(MONEY_OUT_EVENTS),
+            JournalLine.posted_on >= start,
+            JournalLine.posted_on <= end,
+        )
+        .group_by(JournalLine.event)
+    )
+    result = dict.fromkeys(MONEY_OUT_EVENTS, 0)
+    result.update({event: -int(amount) for event, amount in rows})
     return result

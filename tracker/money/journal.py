@@ -33,6 +33,8 @@ from tracker.models import (
     PeriodClose,
     Repayment,
     ScheduleChange,
+    Spending,
+    SpendingFunding,
     Transfer,
 )
 from tracker.money import balances, ledger, loan_status
@@ -814,5 +816,113 @@ def reverse_transfer(transfer: Transfer, reason: str, user_id: int | None) -> Jo
         raise MoneyRefused(_l("This entry has already been reversed."))
     reversal = reverse(transfer.transaction, clock.today(), reason, user_id)
     transfer.reversal_id = reversal.id
+    db.session.flush()
+    return reversal
+
+
+# ------------------------------------------------------------------ money that is not a loan
+
+# A grant (hỗ trợ không hoàn lại) or a running cost (chi hoạt động): its event and the account it
+# is spent on (Dr), against the money account it is paid from (Cr: cash or bank, the pay form's).
+SPENDING_EVENTS = {"grant": balances.GRANT, "expense": balances.EXPENSE}
+SPENDING_ACCOUNTS = {"grant": balances.GRANTS_PAID, "expense": balances.RUNNING_COSTS}
+
+
+def take_spending(spending: Spending, *statuses: str) -> None:
+    """The fund's lock, then the spending read again under it: another request may have decided,
+    paid or reversed it since this one first read it."""
+    lock_fund(spending.fund_id)
+    database.lock_row(spending)
+    if spending.status not in statuses or spending.reversal_id is not None:
+        raise MoneyRefused(
+            _l("This has already been decided or paid; reload the page to see it as it is now.")
+        )
+
+
+def decide_spending(
+    spending: Spending, approved: bool, decided_on: dt.date, reason: str, user_id: int | None
+) -> Spending:
+    """The chair's approval or refusal of a proposed grant or cost, with the reason."""
+    take_spending(spending, "proposed")
+    if not reason.strip():
+        raise MoneyRefused(_l("Enter the reason for the decision."), "reason")
+    if decided_on < spending.proposed_on:
+        raise MoneyRefused(
+            _l(
+                "The decision cannot be dated before the proposal (%(date)s).",
+                date=format_date(spending.proposed_on),
+            ),
+            "decided_on",
+        )
+    spending.status = "approved" if approved else "rejected"
+    spending.decided_on, spending.decided_by_id = decided_on, user_id
+    spending.decision_reason = reason.strip()
+    db.session.flush()
+    return spending
+
+
+def pay_spending(
+    spending: Spending, paid_on: dt.date, user_id: int | None, account: str = balances.CASH
+) -> Spending:
+    """Pay an approved grant or cost with a phiếu chi (the loans' PC numbers): Dr grants_paid or
+    running_costs, Cr the money account; never more than that account holds then and later.
+    The donations whose money pays it are recorded (oldest first, a donation earmarked for the
+    person first), as a loan's are."""
+    take_spending(spending, "approved")
+    if spending.decided_on and paid_on < spending.decided_on:
+        raise MoneyRefused(_l("The payment cannot be dated before the approval."), "paid_on")
+    ensure_open(spending.fund_id, paid_on, "paid_on")
+    ensure_covered(spending.fund_id, check_account(account), paid_on, spending.amount, "paid_on")
+    spending.voucher_no = next_document_no(spending.fund_id, "PC", paid_on.year)
+    transaction = post(
+        spending.fund_id,
+        SPENDING_EVENTS[spending.category],
+        paid_on,
+        [Leg(SPENDING_ACCOUNTS[spending.category], spending.amount), Leg(account, -spending.amount)],
+        document_no=spending.voucher_no,
+        description=spending.kind,  # the cash book says the kind, never the person
+        user_id=user_id,
+    )
+    spending.status = "paid"
+    spending.paid_on, spending.paid_by_id = paid_on, user_id
+    spending.transaction_id = transaction.id
+    allocate_spending_funding(spending)
+    db.session.flush()
+    return spending
+
+
+def allocate_spending_funding(spending: Spending) -> None:
+    available = balances.donation_available(spending.fund_id)
+    earmarked = set()
+    if spending.person_id is not None:
+        earmarked = set(
+            db.session.scalars(
+                select(Donation.id).where(
+                    Donation.id.in_(list(available)), Donation.earmark_person_id == spending.person_id
+                )
+            )
+        )
+    sources = [
+        ledger.Source(donation_id, amount, donation_id in earmarked)
+        for donation_id, amount in available.items()
+    ]
+    for donation_id, amount in ledger.allocate(spending.amount, sources):
+        db.session.add(
+            SpendingFunding(
+                fund_id=spending.fund_id, spending_id=spending.id, donation_id=donation_id, amount=amount
+            )
+        )
+
+
+def reverse_spending(spending: Spending, reason: str, user_id: int | None) -> JournalTransaction:
+    """Take back a grant or cost paid by mistake: mirror entries dated today, the phiếu chi stays,
+    void; the money is the donations' again."""
+    take_spending(spending, "paid")
+    reversal = reverse(spending.transaction, clock.today(), reason, user_id)
+    spending.reversal_id = reversal.id
+    for funding in db.session.scalars(
+        select(SpendingFunding).where(SpendingFunding.spending_id == spending.id)
+    ):
+        funding.void = True
     db.session.flush()
     return reversal

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Donation, Funding, Loan
+from tracker.models import Donation, Funding, GiftInKind, Loan, Spending, SpendingFunding
 from tracker.money import balances
 
 
@@ -48,3 +48,54 @@ def money_trail(fund_id: int, *conditions) -> list[FundingRow]:
         )
         for funding_id, amount, loan, donation_id, receipt_no in rows
     ]
+
+
+@dataclass(frozen=True)
+class SpendingRow:
+    """How much of one donation paid for one grant or running cost (money that does not come back)."""
+
+    spending_id: int
+    category: str  # grant or expense
+    kind: str
+    paid_on: object
+    voucher_no: str
+    donation_id: int
+    receipt_no: str
+    amount: int
+
+
+def spending_trail(fund_id: int, *conditions) -> list[SpendingRow]:
+    """The grants and running costs paid with donations matching `conditions` (payments not
+    reversed), oldest first; one query. Without the person's name, as money_trail."""
+    rows = db.session.execute(
+        select(
+            Spending.id,
+            Spending.category,
+            Spending.kind,
+            Spending.paid_on,
+            Spending.voucher_no,
+            Donation.id,
+            Donation.receipt_no,
+            SpendingFunding.amount,
+        )
+        .join(Spending, Spending.id == SpendingFunding.spending_id)
+        .join(Donation, Donation.id == SpendingFunding.donation_id)
+        .where(
+            SpendingFunding.fund_id == fund_id,
+            Spending.fund_id == fund_id,
+            Donation.fund_id == fund_id,
+            SpendingFunding.void.is_(False),
+            *conditions,
+        )
+        .order_by(Spending.paid_on, Spending.id, SpendingFunding.id)
+    ).all()
+    return [SpendingRow(*row[:-1], int(row[-1])) for row in rows]
+
+
+def gifts_in_kind_of(fund_id: int, donor_id: int) -> list[GiftInKind]:
+    """A donor's gifts in kind, newest first (not money: outside the cash book)."""
+    return db.session.scalars(
+        select(GiftInKind)
+        .where(GiftInKind.fund_id == fund_id, GiftInKind.donor_id == donor_id)
+        .order_by(GiftInKind.given_on.desc(), GiftInKind.id.desc())
+    ).all()

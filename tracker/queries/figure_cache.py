@@ -47,6 +47,7 @@ from tracker.models import (
     Fund,
     Funding,
     FundRevision,
+    GiftInKind,
     Installment,
     JournalLine,
     JournalTransaction,
@@ -54,6 +55,8 @@ from tracker.models import (
     PeriodClose,
     PersonAccess,
     Repayment,
+    Spending,
+    SpendingFunding,
     Transfer,
     random_revision,
 )
@@ -73,6 +76,9 @@ MONEY_TABLES = (
     PeriodClose,
     Transfer,
     CashCount,
+    Spending,  # grants and running costs (money that is not a loan)
+    SpendingFunding,
+    GiftInKind,  # not money, but counted with it in the review and on the donor's page
 )
 # Logs written when somebody only looks: they change no figure, and a new revision on every read
 # would both empty the store and make readers of a fund wait for each other's commits.

@@ -223,14 +223,14 @@ def cashbook_rows(
             transaction.event,
             transaction.reverses_id,
             original.document_no,
+            original.description,
+            transaction.description,
             Donor.name,
             Donor.anonymous,
             Donation.paper_book,
             Donation.paper_no,
             Repayment.paper_book,
             Repayment.paper_no,
-            original.description,
-            transaction.description,
             Transfer.bank_ref,
             JournalLine.account,
         )
@@ -284,6 +284,8 @@ def cashbook_rows(
 def describe(
     event: str, loan_id: int | None, donor: str | None, anonymous: bool | None, note: str = ""
 ) -> str:
+    """A cash book row in words. `note` is the transaction's description: a transfer's kind, or a
+    grant's or a cost's kind (journal.pay_spending keeps it there) — never a person's name."""
     if event == "donation":
         name = _("Anonymous benefactor") if anonymous or not donor else donor
         return _("Donation: %(donor)s", donor=name)
@@ -293,8 +295,12 @@ def describe(
         return _("Repayment of loan #%(id)s", id=loan_id)
     if event == "recovery":
         return _("Money back after the write-off of loan #%(id)s", id=loan_id)
-    if event == balances.TRANSFER:  # the transfer's kind is its transaction's description
+    if event == balances.TRANSFER:
         return str(labels.TRANSFER_KINDS.get(note, note))
+    if event == balances.GRANT:
+        return _("Grant paid (not to be repaid): %(kind)s", kind=labels.label(labels.SPENDING_KINDS, note))
+    if event == balances.EXPENSE:
+        return _("Running cost paid: %(kind)s", kind=labels.label(labels.SPENDING_KINDS, note))
     return event
 
 

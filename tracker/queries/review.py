@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
 
 from tracker import labels, papers
 from tracker.extensions import db
@@ -26,22 +27,26 @@ from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import (
     PERSON_STATUSES,
+    SPENDING_KINDS,
     Donation,
     Donor,
     Fund,
     Funding,
+    GiftInKind,
     JournalLine,
     JournalTransaction,
     Loan,
     Membership,
     Person,
     PersonStatusChange,
+    Referral,
     ReviewNote,
     User,
     Visit,
 )
 from tracker.money import balances
 from tracker.money.balances import Funds, of_funds
+from tracker.queries import donations as donation_queries
 from tracker.queries import reports
 
 FIRST_YEAR = 2000
@@ -218,6 +223,17 @@ class MoneyFigures:
     loans_outstanding: int = 0  # loans owed at the end
     cash_end_in_cash: int = 0  # of cash_end: tiền mặt
     cash_end_in_bank: int = 0  # and tiền gửi ngân hàng
+    grants_count: int = 0  # grants paid in the period, net of reversals
+    grants_amount: int = 0
+    costs_by_kind: dict[str, int] = field(default_factory=dict)  # every kind of running cost listed
+
+    @property
+    def costs_amount(self) -> int:
+        return sum(self.costs_by_kind.values())
+
+    @property
+    def money_out(self) -> int:
+        return self.lent_amount + self.grants_amount + self.costs_amount
 
 
 @dataclass(frozen=True)
@@ -237,12 +253,23 @@ class VisitFigures:
 
 
 @dataclass(frozen=True)
+class HelpFigures:
+    """Help that is not money from the cash box: gifts in kind and referrals, in the period."""
+
+    gifts_count: int = 0
+    gifts_value: int = 0  # estimated
+    referrals: int = 0
+    referrals_succeeded: int = 0  # of those, how many have succeeded so far
+
+
+@dataclass(frozen=True)
 class Review:
     period: Period
     as_of: dt.date  # the end of the period, or today if the period is not over
     money: MoneyFigures
     people: PeopleFigures
     visits: VisitFigures
+    help: HelpFigures = HelpFigures()
 
     @property
     def is_complete(self) -> bool:
@@ -264,6 +291,7 @@ def review_figures(
         money=money_figures(funds, period.start, as_of),
         people=people_figures(histories, period.start, as_of),
         visits=visit_figures(funds, histories, period.start, as_of, today),
+        help=help_figures(funds, period.start, as_of),
     )
 
 
@@ -272,6 +300,55 @@ def review_end(period: Period, today: dt.date) -> dt.date:
     not begun has no days in it: its "in the period" figures are 0 and its "at the end" figures
     are today's)."""
     return min(period.end, today)
+
+
+def help_figures(funds: Funds, start: dt.date, end: dt.date) -> HelpFigures:
+    """Gifts in kind given and referrals made in the period: two queries."""
+    gifts_count, gifts_value = db.session.execute(
+        select(func.count(GiftInKind.id), func.coalesce(func.sum(GiftInKind.estimated_value), 0)).where(
+            of_funds(GiftInKind.fund_id, funds), in_period(GiftInKind.given_on, start, end)
+        )
+    ).one()
+    referrals, succeeded = db.session.execute(
+        select(
+            func.count(Referral.id),
+            func.coalesce(func.sum(case((Referral.outcome == "succeeded", 1), else_=0)), 0),
+        ).where(of_funds(Referral.fund_id, funds), in_period(Referral.referred_on, start, end))
+    ).one()
+    return HelpFigures(int(gifts_count), int(gifts_value), int(referrals), int(succeeded))
+
+
+def spending_figures(funds: Funds, start: dt.date, end: dt.date) -> tuple[int, int, dict[str, int]]:
+    """Grants paid in the period (count, amount) and running costs by kind, from the lines on the
+    accounts they are spent on, whichever money account paid: a reversal nets out in the period it
+    is posted in, under the kind of the payment it reverses (journal.pay_spending keeps the kind in
+    the description). One query."""
+    line, transaction = JournalLine, JournalTransaction
+    original = aliased(JournalTransaction)
+    kind = func.coalesce(original.description, transaction.description)
+    rows = db.session.execute(
+        select(
+            line.event,
+            kind,
+            func.sum(case((transaction.reverses_id.is_(None), 1), else_=-1)),
+            func.sum(line.amount),
+        )
+        .join(transaction, transaction.id == line.transaction_id)
+        .outerjoin(original, original.id == transaction.reverses_id)
+        .where(
+            of_funds(line.fund_id, funds),
+            line.account.in_((balances.GRANTS_PAID, balances.RUNNING_COSTS)),
+            in_period(line.posted_on, start, end),
+        )
+        .group_by(line.event, kind)
+    ).all()
+    grants_count = sum(int(count) for event, _kind, count, _amount in rows if event == balances.GRANT)
+    grants_amount = sum(int(amount) for event, _kind, _count, amount in rows if event == balances.GRANT)
+    costs = dict.fromkeys(SPENDING_KINDS["expense"], 0)
+    for event, cost_kind, _count, amount in rows:
+        if event == balances.EXPENSE:
+            costs[cost_kind] = costs.get(cost_kind, 0) + int(amount)
+    return grants_count, grants_amount, costs
 
 
 def percent(part: int, whole: int) -> Decimal:
@@ -359,6 +436,7 @@ def money_figures(funds: Funds, start: dt.date, end: dt.date) -> MoneyFigures:
     # so PAR30 and the arrears rate here are those of the aging report to the đồng (DESIGN §4.8).
     aging = reports.aging(funds, end)
     late = [aged.loan for aged in aging.loans if aged.loan.days_overdue > 30]
+    grants_count, grants_amount, costs_by_kind = spending_figures(funds, start, end)
     return MoneyFigures(
         raised=sum(int(amount) for *_rest, amount in donors),
         donors=totals,
@@ -378,6 +456,9 @@ def money_figures(funds: Funds, start: dt.date, end: dt.date) -> MoneyFigures:
         loans_outstanding=aging.loan_count,
         cash_end_in_cash=int(cash_end_in_cash),
         cash_end_in_bank=int(cash_end) - int(cash_end_in_cash),
+        grants_count=grants_count,
+        grants_amount=grants_amount,
+        costs_by_kind=costs_by_kind,
     )
 
 
@@ -535,6 +616,10 @@ def figure_rows(review: Review) -> list[FigureRow]:
         ("money", "recovered", money.recovered),
         ("money", "written_off", money.written_off),
         ("money", "back_after_write_off", money.back_after_write_off),
+        ("money", "grants_count", money.grants_count),
+        ("money", "grants_amount", money.grants_amount),
+        ("money", "costs_amount", money.costs_amount),
+        *(("costs_by_kind", kind, amount) for kind, amount in money.costs_by_kind.items()),
         ("money", "outstanding_end", money.outstanding),
         ("money", "overdue_end", money.overdue),
         ("money", "loans_over_30_days", money.loans_over_30_days),
@@ -553,6 +638,10 @@ def figure_rows(review: Review) -> list[FigureRow]:
         ("visits", "people_visited", visits.people_visited),
         ("visits", "due_estimate", visits.due),
         ("visits", "people_overdue_end", visits.people_overdue),
+        ("help", "gifts_count", review.help.gifts_count),
+        ("help", "gifts_value", review.help.gifts_value),
+        ("help", "referrals", review.help.referrals),
+        ("help", "referrals_succeeded", review.help.referrals_succeeded),
     ]
     return rows
 
@@ -652,6 +741,20 @@ def figure_tables(review: Review) -> list[FigureTable]:
             _("Money back after a write-off"),
             format_money(money.back_after_write_off),
         ),
+        line("money.grants_count", _("Grants paid in the period"), format_number(money.grants_count)),
+        line(
+            "money.grants_amount", _("Amount of grants (not to be repaid)"), format_money(money.grants_amount)
+        ),
+        line("money.costs_amount", _("Running costs in the period"), format_money(money.costs_amount)),
+        *(
+            FigureLine(
+                (f"costs_by_kind.{kind}",),
+                labels.label(labels.SPENDING_KINDS, kind),
+                (format_money(amount),),
+                indent=True,
+            )
+            for kind, amount in money.costs_by_kind.items()
+        ),
         line(
             "money.outstanding_end",
             _("Outstanding at the end of the period"),
@@ -737,6 +840,32 @@ def figure_tables(review: Review) -> list[FigureTable]:
                 "Visits due is an estimate: for each person supported during the period, the days "
                 "they were supported in it divided by their visit interval, rounded down."
             ),
+        ),
+        FigureTable(
+            "help",
+            _("4. Gifts in kind and referrals"),
+            (item, figure),
+            [
+                line(
+                    "help.gifts_count",
+                    _("Gifts in kind received in the period"),
+                    format_number(review.help.gifts_count),
+                ),
+                line(
+                    "help.gifts_value",
+                    _("Their estimated value (not in the cash book)"),
+                    format_money(review.help.gifts_value),
+                ),
+                line(
+                    "help.referrals", _("Referrals made in the period"), format_number(review.help.referrals)
+                ),
+                line(
+                    "help.referrals_succeeded",
+                    _("Of those, succeeded so far"),
+                    format_number(review.help.referrals_succeeded),
+                ),
+            ],
+            [],
         ),
     ]
 
@@ -1020,6 +1149,12 @@ class Letter:
     funded: int
     returned: int
     named_people: list[Person]  # the people the letter names (with their consent)
+    # grants and running costs paid from the year's gifts (no person's name: kinds and amounts)
+    spent: tuple[donation_queries.SpendingRow, ...] = ()
+
+    @property
+    def spent_amount(self) -> int:
+        return sum(row.amount for row in self.spent)
 
 
 def may_name(person: Person) -> bool:
@@ -1055,7 +1190,7 @@ def donor_years(fund_id: int, year: int) -> list[tuple[int, str, bool, int, int]
 
 
 def donor_letter(fund_id: int, donor_id: int, year: int) -> Letter:
-    """What a donor gave in a year and what that money did, up to today. Four queries."""
+    """What a donor gave in a year and what that money did, up to today. Five queries."""
     gifts = [
         GiftRow(receipt_no, received_on, int(amount))
         for receipt_no, received_on, amount in db.session.execute(
@@ -1120,4 +1255,12 @@ def donor_letter(fund_id: int, donor_id: int, year: int) -> Letter:
         funded=sum(row.funded for row in rows),
         returned=sum(row.returned for row in rows),
         named_people=[consented[person_id] for person_id in sorted(consented)],
+        spent=tuple(
+            donation_queries.spending_trail(
+                fund_id,
+                Donation.donor_id == donor_id,
+                Donation.reversal_id.is_(None),
+                in_period(Donation.received_on, dt.date(year, 1, 1), dt.date(year, 12, 31)),
+            )
+        ),
     )

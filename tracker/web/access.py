@@ -39,6 +39,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "post_money": frozenset({"treasurer"}),
     "apply_loan": frozenset({"chair", "treasurer", "member"}),
     "decide_loans": frozenset({"chair"}),
+    # grants and running costs: proposed by the treasurer or the chair, decided by the chair, paid
+    # by the treasurer (post_money); gifts in kind recorded by either
+    "propose_spending": frozenset({"chair", "treasurer"}),
+    "decide_spending": frozenset({"chair"}),
+    "record_gifts": frozenset({"chair", "treasurer"}),
+    # referrals on a person's file: the chair, or the member for their own people
+    "record_referrals": frozenset({"chair", "member"}),
     "write_off": frozenset({"chair"}),
     "change_loan_terms": frozenset({"chair"}),  # reschedule or pause, as the committee decided
     "manage_fund": frozenset({"chair"}),  # the fund's settings (its collection day)

@@ -143,6 +143,6 @@ def money_flows(title: str, labels: list[str], ins: list[int], outs: list[int]) 
         labels,
         [
             Series(_("In (donations, repayments)"), ins, "series-a"),
-            Series(_("Out (disbursements)"), outs, "series-b"),
+            Series(_("Out (loans, grants, running costs)"), outs, "series-b"),
         ],
     )

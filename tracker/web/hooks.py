@@ -148,6 +148,8 @@ NAVIGATION = (
     ("donations.index", _l("Donations"), "view_money"),
     ("donors.index", _l("Donors"), "view_money"),
     ("cash.transfers", _l("Cash and bank"), "view_money"),
+    ("grants.index", _l("Grants"), "view_money"),
+    ("expenses.index", _l("Running costs"), "view_money"),
     ("visits.index", _l("Visits"), "view_visits"),
     ("reports.index", _l("Reports"), "view_reports"),
     ("periods.index", _l("Closing the books"), "close_period"),

@@ -136,6 +136,9 @@ def person_context(person: Person) -> dict:
     ).all()
     if can("assign_mentors"):
         context["mentor_form"] = MentorForm(formdata=None, assigned_on=today, mentor_id=person.mentor_id or 0)
+    from tracker.blueprints.people.referrals import referral_context  # it imports this module
+
+    context.update(referral_context(person))
     return context
 
 
