@@ -1489,6 +1489,23 @@ class Made(dict):
         elif key == "transfer":
             donate(app, seed.fund_id, money.donor_id, 2_000_000, dt.date(2025, 6, 1))
             made = move(app, seed.fund_id)
+        elif key.endswith(("_grant", "_expense")):  # proposed_grant, paid_expense, ...
+            state, category = key.split("_")
+            if state == "paid":
+                donate(app, seed.fund_id, money.donor_id, 2_000_000, dt.date(2025, 5, 1))
+            made = spending(app, seed.fund_id, money.person_id, category, state)
+        elif key == "referral":
+            with app.app_context():
+                referral = Referral(
+                    fund_id=seed.fund_id,
+                    person_id=money.person_id,
+                    kind="job",
+                    referred_to="Hợp tác xã",
+                    referred_on=dt.date(2025, 6, 1),
+                )
+                db.session.add(referral)
+                db.session.commit()
+                made = referral.id
         else:
             raise KeyError(key)
         self[key] = made
@@ -1517,6 +1534,27 @@ REFUSALS = {
         filled("kind", "amount", "made_on", "bank_ref", "reason"),
     ),
     "cash.reverse_transfer": ("treasurer", "/transfers/{transfer}/reverse", filled("reason")),
+    **{
+        f"{kind}s.{endpoint}": (role, f"/{kind}s{path}", filled(*fields))
+        for kind in ("grant", "expense")
+        for endpoint, role, path, fields in (
+            ("create", "treasurer", "", ("kind", "person_id", "payee", "amount", "purpose", "proposed_on")),
+            ("decide", "chair", f"/{{proposed_{kind}}}/decide", ("decision", "decided_on", "reason")),
+            ("pay", "treasurer", f"/{{approved_{kind}}}/pay", ("paid_on", "account")),
+            ("reverse", "treasurer", f"/{{paid_{kind}}}/reverse", ("reason",)),
+        )
+    },
+    "gifts.create": (
+        "treasurer",
+        "/gifts-in-kind",
+        filled("description", "estimated_value", "given_on", "donor_id", "person_id"),
+    ),
+    "people.add_referral": (
+        "chair",
+        "/people/{person}/referrals",
+        filled("kind", "referred_to", "referred_on", "outcome"),
+    ),
+    "people.referral_outcome": ("chair", "/people/{person}/referrals/{referral}", filled("outcome")),
     "cash.create_count": ("treasurer", "/cash-counts", filled("counted_on", "notes_500000", "reason")),
     "donors.create": ("treasurer", "/donors", filled("name", "kind", "phone", "address")),
     "donations.add_donor": ("treasurer", "/donations/new-donor", filled("name", "kind", "phone", "address")),
