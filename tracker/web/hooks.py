@@ -122,6 +122,7 @@ def register_template_helpers(app: Flask) -> None:
         weekday_date=lambda value: formatting.format_weekday_date(value, str(get_locale())),
         datetime=lambda value: formatting.format_datetime(clock.to_local(value)),
         percent=formatting.format_percent,
+        readable_money=lambda amount: formatting.readable_amount(amount, str(get_locale())),
     )
     app.jinja_env.globals.update(labels.template_globals())
     app.jinja_env.globals.update(
