@@ -239,6 +239,8 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "GET ?donor_id={donor_id}&year={year}":
                                        (L,   403, 403, 403, 403, 200, L,   404, 403),
     },
+    "letters.print_all": {"GET ?year={year}":
+                                       (L,   403, 403, 403, 403, 200, L,   200, 403)},
     # ------------------------------------------------------------------ the province's overview
     # (the regional login oversees fund A's province; fund B is in another)
     "province.index": {"GET":          (L,   403, 403, 403, 403, 403, L,   403, 200)},

@@ -189,6 +189,7 @@ ACCESS_LOGGED = {
     "visits.timeline",  # the casework notes of the file, reloaded on its own
     "privacy.export",  # everything held about the person, JSON or printable
     "letters.letter",  # a donor letter naming the people who consented to be named
+    "letters.print_all",  # the year's letters, each naming the people who consented
     "people.edit",  # the form to correct a person's details shows them all
     "reports.outstanding",  # it names every borrower with the address, on screen and exported
     "loans.detail",  # the borrower's name and address
