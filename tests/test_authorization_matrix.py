@@ -29,6 +29,7 @@ from tests.factories import add_donor, add_person
 from tracker import accounts, audit, casework, clock
 from tracker.extensions import db
 from tracker.models import (
+    Commendation,
     CommitteeMember,
     Donation,
     Fund,
@@ -150,6 +151,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "donors.index": {"GET":            (L,   200, 403, 403, 200, 200, L,   200, 403)},
     "donors.create": {"POST":          (L,   403, 403, 403, 422, 403, L,   403, 403)},
     "donors.detail": {"GET":           (L,   200, 403, 403, 200, 200, L,   404, 403)},
+    "donors.set_title": {"POST":       (L,   403, 403, 403, 422, 403, L,   403, 403)},
     "donations.index": {"GET":         (L,   200, 403, 403, 200, 200, L,   200, 403)},
     "donations.create": {"POST":       (L,   403, 403, 403, 422, 403, L,   403, 403)},
     "donations.new_donor": {"GET":     (L,   403, 403, 403, 200, 403, L,   403, 403)},
@@ -241,6 +243,10 @@ MATRIX: dict[str, dict[str, tuple]] = {
     },
     "letters.print_all": {"GET ?year={year}":
                                        (L,   403, 403, 403, 403, 200, L,   200, 403)},
+    # Commendations: the chair records them, those who read the review read the list.
+    "commendations.index": {"GET":     (L,   200, 403, 403, 403, 200, L,   200, 403)},
+    "commendations.create": {"POST":   (L,   403, 403, 403, 403, 422, L,   422, 403)},
+    "commendations.delete": {"POST":   (L,   403, 403, 403, 403, 303, L,   404, 403)},
     # ------------------------------------------------------------------ the province's overview
     # (the regional login oversees fund A's province; fund B is in another)
     "province.index": {"GET":          (L,   403, 403, 403, 403, 403, L,   403, 200)},
@@ -262,6 +268,7 @@ FORMS: dict[str, dict[str, str]] = {
     "loans.create": {"person_id": "{person_id}"},
     "visits.create": {"person_id": "{person_id}", "kind": "by-carrier-pigeon"},
     "review.save_notes": {"period": "{year}", "text": "x" * 2001},
+    "donors.set_title": {"title": "Anh"},
 }
 # URL placeholders filled with another of the fund's objects than the one of the same name.
 IDS: dict[str, dict[str, str]] = {
@@ -269,6 +276,7 @@ IDS: dict[str, dict[str, str]] = {
     "loans.reject": {"loan_id": "requested_loan_id"},
     "loans.disburse": {"loan_id": "approved_loan_id"},
     "handovers.withdraw": {"handover_id": "outgoing_handover_id"},
+    "donors.set_title": {"donor_id": "benefactor_id"},
 }
 # Fund A's people (by position in World.people_a) whose names a subject must never be shown: a
 # member sees only the people they mentor, the treasurer those with a loan or being supported
@@ -309,6 +317,8 @@ class FundIds:
     outgoing_handover_id: int = 0  # a file this fund hands to the other, waiting for it
     other_fund_id: int = 0  # the other fund, where a file can be handed
     kind: str = "agreement"  # which of a loan's papers (loans.paper)
+    benefactor_id: int = 0  # a donor who is a person (a title is theirs alone)
+    commendation_id: int = 0  # of the free member
 
 
 @dataclass(frozen=True)
@@ -438,6 +448,17 @@ def build_fund(
         ReviewNote(fund_id=fund_id, period=str(today.year), text="Thăm lại hai người", updated_by_id=chair)
     )
     free_member = _committee_member(fund_id, "Hoàng Văn Cường", "Bí thư Đoàn thanh niên")
+    commendation = Commendation(
+        fund_id=fund_id,
+        recipient="member",
+        member_id=free_member,
+        form="Giấy khen",
+        decided_by="UBND xã",
+        decision_no="12/QĐ-UBND",
+        decided_on=start,
+        created_by_id=chair,
+    )
+    db.session.add(commendation)
     db.session.flush()
     return FundIds(
         fund_id=fund_id,
@@ -458,6 +479,8 @@ def build_fund(
         membership_id=spare.id,
         spare_user_id=spare.user_id,
         year=start.year,
+        benefactor_id=benefactor,
+        commendation_id=commendation.id,
     )
 
 

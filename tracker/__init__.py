@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.blueprints import (
         audit,
         auth,
+        commendations,
         dashboard,
         donations,
         donors,
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
         reports,
         review,
         letters,
+        commendations,
         privacy,
         audit,
         province,
