@@ -116,7 +116,7 @@ def commendation_part(document, part) -> None:
     text_line(document, part.summary)
     if not part.lines:
         return
-    headers = (gettext("No."), gettext("Commended"), gettext("Form of commendation"), gettext("Decision"))
+    headers = (gettext("Row no."), gettext("Commended"), gettext("Form of commendation"), gettext("Decision"))
     grid = document.add_table(rows=len(part.lines) + 1, cols=len(headers))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
