@@ -278,3 +278,27 @@ def test_a_review_without_commendations_says_so(world, as_role):
     page = full_page(as_role("chair").get("/reports/review?period=2026-H1"))
     assert "Trong kỳ không có khen thưởng." in page
     assert 'id="commendations-table"' not in page
+
+
+# ------------------------------------------------------------------ the person's own data
+
+
+def test_the_persons_export_lists_and_erasure_blanks_their_commendations(app, world, seed, as_role):
+    with app.app_context():
+        db.session.get(Person, world["settled"]).named_to_donors = True
+        db.session.commit()
+    chair = as_role("chair")
+    words = "Anh Nguyễn Văn Hòa, thôn Đông"
+    record(chair, recipient="person", person_id=world["settled"], shown_as=words)
+    # a member's commendation whose reason names the person
+    record(chair, recipient="member", member_id=world["member"], reason="Giúp anh Nguyễn Văn Hòa tìm việc")
+    exported = chair.client.get(f"/people/{world['settled']}/export?format=json").get_json()
+    [own] = exported["commendations"]
+    assert own["shown_as"] == words and own["decision_no"] == "12/QĐ-UBND"
+    assert any(m["field"] == "reason" for m in exported["mentioned_in"])
+    with app.app_context():
+        personal_data.erase_person(db.session.get(Person, world["settled"]), TODAY)
+        db.session.commit()
+    person_row, member_row = rows(app)
+    assert (person_row.shown_as, person_row.reason) == ("", "")
+    assert "Nguyễn Văn Hòa" not in member_row.reason and member_row.reason.startswith("Giúp anh ")

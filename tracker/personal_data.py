@@ -33,6 +33,7 @@ from tracker.formatting import format_date
 from tracker.i18n import gettext as _
 from tracker.models import (
     AuditEvent,
+    Commendation,
     Donation,
     Loan,
     MentorAssignment,
@@ -90,6 +91,10 @@ TEXT_COLUMNS: dict[str, str] = {
     "donation.note": FREE_TEXT,
     "review_note.text": FREE_TEXT,
     "period_close.note": FREE_TEXT,
+    # a commendation's words and reason: blanked with the commended person's file; a member's or a
+    # donor's may name a person helped, whose name is then taken out
+    "commendation.shown_as": FREE_TEXT,
+    "commendation.reason": FREE_TEXT,
     "journal_transaction.reason": KEPT_FOR_GOOD,
     "journal_transaction.description": KEPT_FOR_GOOD,  # written by the app: "loan 12", "donation"
     "audit_event.before": KEPT_FOR_GOOD,
@@ -123,6 +128,11 @@ TEXT_COLUMNS: dict[str, str] = {
             "donor.kind",
             "donor.phone",
             "donor.address",
+            "donor.title",
+            "commendation.recipient",
+            "commendation.form",
+            "commendation.decided_by",
+            "commendation.decision_no",
             "audit_event.action",
             "audit_event.object_type",
             "person_access.action",
@@ -173,6 +183,7 @@ OWNED_FIELDS = {
     ScheduleChange: ("reason",),
     PersonHandover: ("reason",),
     Donation: ("note",),
+    Commendation: ("shown_as", "reason"),
 }
 
 # The FREE_TEXT columns by model, for the search and the scrubbing (each column once).
@@ -199,6 +210,7 @@ FREE_TEXT_FIELDS = {
     Donation: ("note",),
     ReviewNote: ("text",),
     PeriodClose: ("note",),
+    Commendation: ("shown_as", "reason"),
 }
 
 
@@ -287,6 +299,9 @@ def owned_rows(person: Person) -> dict[type, list]:
         Donation: db.session.scalars(
             select(Donation).where(Donation.fund_id == person.fund_id, earmarked)
         ).all(),
+        Commendation: db.session.scalars(
+            select(Commendation).where(Commendation.person_id == person.id)
+        ).all(),
     }
 
 
@@ -341,6 +356,8 @@ def describe(row) -> str:
         return _("Visit of %(date)s to another person", date=format_date(row.visited_on))
     if isinstance(row, PersonStatusChange):
         return _("Status change of %(date)s of another person", date=format_date(row.changed_on))
+    if isinstance(row, Commendation):
+        return _("Commendation of %(date)s", date=format_date(row.decided_on))
     return _("Mentor assignment of %(date)s of another person", date=format_date(row.assigned_on))
 
 
@@ -491,6 +508,17 @@ def person_data(person: Person) -> dict:
         # The donor is another person: their name is theirs, not part of this person's data.
         {"receipt_no": d.receipt_no, "amount": d.amount, "received_on": d.received_on, "note": d.note}
         for d in sorted(owned_rows(person)[Donation], key=lambda d: (d.received_on, d.id))
+    ]
+    data["commendations"] = [
+        {
+            "form": c.form,
+            "decided_by": c.decided_by,
+            "decision_no": c.decision_no,
+            "decided_on": c.decided_on,
+            "shown_as": c.shown_as,
+            "reason": c.reason,
+        }
+        for c in sorted(owned_rows(person)[Commendation], key=lambda c: (c.decided_on, c.id))
     ]
     # What others wrote that names the person: another person's visit, a donation's note, a review.
     data["mentioned_in"] = [mention._asdict() for mention in mentions(person)]
