@@ -33,6 +33,18 @@ def test_a_benefactor_is_added_with_a_title_shown_in_the_list(app, seed, as_role
         assert '"title": "Bà"' in event.after
 
 
+def test_the_donation_forms_new_donor_takes_a_title(app, seed, as_role):
+    treasurer = as_role("treasurer")
+    fields = treasurer.get("/donations/new-donor", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'hx-params="csrf_token,donor_id,name,kind,title,' in fields
+    assert re.search(r'<select[^>]*name="title"', fields)
+    response = treasurer.post(
+        "/donations/new-donor", {"name": "Đỗ Thị Thu", "kind": "individual", "title": "Bà"}, htmx=True
+    )
+    assert response.status_code == 200
+    assert donor_named(app, "Đỗ Thị Thu").title == "Bà"
+
+
 def test_without_a_title_the_letter_says_ong_ba(app, seed, as_role):
     as_role("treasurer").post("/donors", {"name": "Phạm Văn Tư", "kind": "individual"})
     assert donor_named(app, "Phạm Văn Tư").title == ""

@@ -235,6 +235,11 @@ def test_the_list_of_letters_of_a_year(app, story, seed, as_role):
     assert "Hội Phụ nữ xã" not in page  # gave in 2024
     assert "40.000.000 ₫" in page
     assert "Ông Giấu Tên" in page  # the chair writes to anonymous donors too, by name
+    # Each with the salutation its letter opens with, to check before printing.
+    assert re.findall(r'<td class="salutation">([^<]*)</td>', page) == [
+        "Quý Công ty TNHH Hồng Phát",
+        "Ông/Bà Ông Giấu Tên",
+    ]
     page_2024 = full_page(chair.get("/reports/donor-letters?year=2024"))
     assert "Hội Phụ nữ xã" in page_2024 and "Công ty TNHH Hồng Phát" not in page_2024
     # Without a year: last year.

@@ -6,6 +6,7 @@ chair prints letters, and every person named in one is logged like an opening of
 """
 
 from flask import Blueprint, abort, g, render_template, request
+from flask_babel import get_locale
 
 from tracker import clock
 from tracker.i18n import gettext as _
@@ -57,10 +58,13 @@ def year_choices() -> list[int]:
 def index():
     """Render the donors who gave in a year, each with a link to their thank-you letter."""
     year = read_year()
+    rows = lettering.donor_years(g.fund.id, year)
+    donors = {donor.id: donor for donor in lettering.donors(g.fund.id, [row[0] for row in rows])}
+    locale = str(get_locale())
     return render_template(
         "letters/index.html",
         year=year,
-        donors=lettering.donor_years(g.fund.id, year),
+        donors=[(*row, lettering.addressee(donors[row[0]], locale).salutation) for row in rows],
         years=year_choices(),
     )
 
