@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from tracker.extensions import db
-from tracker.models import Donation, Donor, Funding, Loan, Person
+from tracker.models import DONOR_TITLES, Donation, Donor, Funding, Loan, Person
 from tracker.money import balances
 from tracker.queries.review import in_period, public_count
 
@@ -56,14 +56,20 @@ ENGLISH_TITLES = {"Ông": "Mr", "Bà": "Ms", "Ông/Bà": "Mr/Ms"}
 
 def addressee(donor: Donor, locale: str = "vi") -> Addressee:
     """How a Vietnamese letter addresses the donor. An individual by the title recorded (Ông, Bà;
-    "Ông/Bà" when none is); a business as "Quý công ty …" (or "Quý" before a name that already says
-    công ty, hợp tác xã, cửa hàng …); an organisation by its name, called "Quý đơn vị" in the text.
+    the one their name was typed with, or "Ông/Bà", when none is); a business as "Quý công ty …"
+    (or "Quý" before a name that already says công ty, hợp tác xã, cửa hàng …); an organisation by
+    its name, called "Quý đơn vị" in the text.
     In English: Mr, Ms or Mr/Ms before a person's name, a business or organisation by its name, and
     "you" in the text."""
     name = " ".join(donor.name.split())
     english = locale.startswith("en")
     if donor.kind == "individual":
-        title = donor.title or "Ông/Bà"
+        # A name typed with its title ("Ông Lý Văn Hảo") gives the title, and is not said twice.
+        typed, _space, rest = name.partition(" ")
+        typed = typed.capitalize()
+        if typed in DONOR_TITLES and rest:
+            name = rest
+        title = donor.title or (typed if typed in DONOR_TITLES and rest else "Ông/Bà")
         if english:
             return Addressee(f"{ENGLISH_TITLES[title]} {name}", "you")
         return Addressee(f"{title} {name}", title)
