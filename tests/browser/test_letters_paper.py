@@ -81,4 +81,11 @@ def test_the_commendations_and_the_reviews_part(page, demo, problems):  # noqa: 
     assert squeeze("Quyết định số 12/QĐ-UBND") in text
     for name in names:
         assert squeeze(name) not in text, name
+    # One recorded by mistake is deleted with a second click.
+    page.goto(f"{base_url}/commendations")
+    first = page.locator("#commendations tbody tr").first
+    first.locator("summary").click()
+    first.locator("button[type=submit]").click()
+    page.wait_for_url(f"{base_url}/commendations")
+    assert page.locator("#commendations tbody tr").count() == 1
     assert problems == []
