@@ -329,7 +329,15 @@ def test_the_letter_runs_a_fixed_number_of_queries(app, story, seed, as_role, to
         ("Ông Lý Văn Hảo", "individual", "Bà", "Bà Lý Văn Hảo", "Bà"),  # the recorded title wins
         ("Công ty TNHH Minh Phát", "business", "", "Quý Công ty TNHH Minh Phát", "Quý công ty"),
         ("Minh Phát", "business", "", "Quý công ty Minh Phát", "Quý công ty"),
-        ("Hợp tác xã Tân Tiến", "business", "", "Quý Hợp tác xã Tân Tiến", "Quý đơn vị"),
+        ("Hợp tác xã Tân Tiến", "business", "", "Quý Hợp tác xã Tân Tiến", "Quý hợp tác xã"),
+        (
+            "Doanh nghiệp tư nhân Minh Long",
+            "business",
+            "",
+            "Quý Doanh nghiệp tư nhân Minh Long",
+            "Quý doanh nghiệp",
+        ),
+        ("Cửa hàng Phúc Thịnh", "business", "", "Quý Cửa hàng Phúc Thịnh", "Quý cửa hàng"),
         ("Hội Phụ nữ xã Hồng Sơn", "organisation", "", "Hội Phụ nữ xã Hồng Sơn", "Quý đơn vị"),
     ],
 )

@@ -25,23 +25,15 @@ from tracker.queries.review import in_period, public_count
 
 # ------------------------------------------------------------------ how a letter addresses a donor
 
-# Words a business's own name starts with that already say what it is: "Quý Công ty TNHH Hồng Phát",
-# "Quý Hợp tác xã ...", never "Quý công ty Công ty TNHH ...".
+# Words a business's own name starts with that already say what it is, and how the letter's text
+# then calls it: "Quý Công ty TNHH Hồng Phát" … "Quý công ty", "Quý Hợp tác xã …" … "Quý hợp tác
+# xã"; never "Quý công ty Công ty TNHH …".
 BUSINESS_WORDS = (
-    "công ty",
-    "cty",
-    "doanh nghiệp",
-    "dntn",
-    "hợp tác xã",
-    "htx",
-    "cửa hàng",
-    "tập đoàn",
-    "ngân hàng",
-    "chi nhánh",
-    "nhà máy",
-    "xí nghiệp",
-    "cơ sở",
-    "hộ kinh doanh",
+    (("công ty", "cty"), "Quý công ty"),
+    (("doanh nghiệp", "dntn", "hộ kinh doanh"), "Quý doanh nghiệp"),
+    (("hợp tác xã", "htx"), "Quý hợp tác xã"),
+    (("cửa hàng",), "Quý cửa hàng"),
+    (("tập đoàn", "ngân hàng", "chi nhánh", "nhà máy", "xí nghiệp", "cơ sở"), "Quý đơn vị"),
 )
 
 
@@ -76,9 +68,9 @@ def addressee(donor: Donor, locale: str = "vi") -> Addressee:
     if english:
         return Addressee(name, "you")
     if donor.kind == "business":
-        if name.lower().startswith(BUSINESS_WORDS):
-            pronoun = "Quý công ty" if name.lower().startswith(("công ty", "cty")) else "Quý đơn vị"
-            return Addressee(f"Quý {name}", pronoun)
+        for words, pronoun in BUSINESS_WORDS:
+            if name.lower().startswith(words):
+                return Addressee(f"Quý {name}", pronoun)
         return Addressee(f"Quý công ty {name}", "Quý công ty")
     return Addressee(name, "Quý đơn vị")
 
