@@ -30,6 +30,7 @@ from tracker import accounts, audit, casework, clock
 from tracker.extensions import db
 from tracker.models import (
     CashCount,
+    Commendation,
     CommitteeMember,
     Donation,
     Fund,
@@ -160,6 +161,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "donors.index": {"GET":            (L,   200, 403, 403, 200, 200, L,   200, 403)},
     "donors.create": {"POST":          (L,   403, 403, 403, 422, 403, L,   403, 403)},
     "donors.detail": {"GET":           (L,   200, 403, 403, 200, 200, L,   404, 403)},
+    "donors.set_title": {"POST":       (L,   403, 403, 403, 422, 403, L,   403, 403)},
     "donations.index": {"GET":         (L,   200, 403, 403, 200, 200, L,   200, 403)},
     "donations.create": {"POST":       (L,   403, 403, 403, 422, 403, L,   403, 403)},
     "donations.new_donor": {"GET":     (L,   403, 403, 403, 200, 403, L,   403, 403)},
@@ -273,6 +275,12 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "GET ?donor_id={donor_id}&year={year}":
                                        (L,   403, 403, 403, 403, 200, L,   404, 403),
     },
+    "letters.print_all": {"GET ?year={year}":
+                                       (L,   403, 403, 403, 403, 200, L,   200, 403)},
+    # Commendations: the chair records them, those who read the review read the list.
+    "commendations.index": {"GET":     (L,   200, 403, 403, 403, 200, L,   200, 403)},
+    "commendations.create": {"POST":   (L,   403, 403, 403, 403, 422, L,   422, 403)},
+    "commendations.delete": {"POST":   (L,   403, 403, 403, 403, 303, L,   404, 403)},
     # ------------------------------------------------------------------ the province's overview
     # (the regional login oversees fund A's province; fund B is in another)
     "province.index": {
@@ -305,6 +313,7 @@ FORMS: dict[str, dict[str, str]] = {
     "loans.create": {"person_id": "{person_id}"},
     "visits.create": {"person_id": "{person_id}", "kind": "by-carrier-pigeon"},
     "review.save_notes": {"period": "{year}", "text": "x" * 2001},
+    "donors.set_title": {"title": "Anh"},
 }
 # URL placeholders filled with another of the fund's objects than the one of the same name.
 IDS: dict[str, dict[str, str]] = {
@@ -316,6 +325,7 @@ IDS: dict[str, dict[str, str]] = {
         f"expenses.{endpoint}": {"spending_id": "expense_id"}
         for endpoint in ("detail", "voucher", "decide", "pay", "reverse")
     },
+    "donors.set_title": {"donor_id": "benefactor_id"},
 }
 # Fund A's people (by position in World.people_a) whose names a subject must never be shown: a
 # member sees only the people they mentor, the treasurer those with a loan or being supported
@@ -365,6 +375,8 @@ class FundIds:
     proposed_expense_id: int = 0
     approved_expense_id: int = 0
     referral_id: int = 0  # on person_id's file
+    benefactor_id: int = 0  # a donor who is a person (a title is theirs alone)
+    commendation_id: int = 0  # of the free member
 
 
 @dataclass(frozen=True)
@@ -554,6 +566,17 @@ def build_fund(
             created_by_id=treasurer,
         )
     )
+    commendation = Commendation(
+        fund_id=fund_id,
+        recipient="member",
+        member_id=free_member,
+        form="Giấy khen",
+        decided_by="UBND xã",
+        decision_no="12/QĐ-UBND",
+        decided_on=start,
+        created_by_id=chair,
+    )
+    db.session.add(commendation)
     db.session.flush()
     return FundIds(
         spending_id=grants["paid"],
@@ -583,6 +606,8 @@ def build_fund(
         year=start.year,
         transfer_id=deposit.id,
         count_id=count.id,
+        benefactor_id=benefactor,
+        commendation_id=commendation.id,
     )
 
 

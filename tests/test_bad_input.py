@@ -1105,6 +1105,64 @@ def test_saving_the_review_to_do_list(app, seed, chair, data):
         )
 
 
+@FORMS
+@given(
+    data=forms(
+        {
+            "recipient": choice("member", "donor"),
+            "member_id": st.just("own"),
+            "donor_id": st.just("own"),
+            "person_id": choice("0"),
+            "shown_as": text(),
+            "form": choice("Giấy khen", "Biểu dương"),
+            "decided_by": text(required=True),
+            "decision_no": text(max_size=20),
+            "decided_on": dates(),
+            "reason": text(),
+        },
+        {
+            "recipient": st.one_of(choice("person", "MEMBER", ""), JUNK_TEXT),
+            "member_id": st.one_of(st.just("foreign"), NUMBER_JUNK),
+            "donor_id": st.one_of(st.just("foreign"), NUMBER_JUNK),
+            "person_id": st.one_of(st.just("own"), NUMBER_JUNK),
+            "shown_as": st.one_of(st.just("Nguyễn Văn An"), ten_kb(), JUNK_TEXT),
+            "form": st.one_of(ten_kb(), JUNK_TEXT),
+            "decided_by": st.one_of(ten_kb(), JUNK_TEXT),
+            "decision_no": st.one_of(ten_kb(), JUNK_TEXT),
+            "decided_on": DATE_JUNK,
+            "reason": st.one_of(ten_kb(), JUNK_TEXT),
+        },
+    )
+)
+def test_recording_a_commendation(app, seed, money, chair, data):
+    ids = {
+        "member_id": {"own": seed.member_cm_id, "foreign": seed.other_cm_id},
+        "donor_id": {"own": money.donor_id, "foreign": money.foreign_donor_id},
+        "person_id": {"own": money.person_id},  # not settled: refused
+    }
+    for name, table in ids.items():
+        data[name] = str(table.get(data[name], data[name]))
+    _, stored = submit(app, chair, "/commendations", data)
+    if stored:
+        shows(chair, {"/commendations": (data["form"], data["decided_by"])})
+
+
+@FORMS
+@given(
+    data=forms(
+        {"title": choice("", "Ông", "Bà")}, {"title": st.one_of(choice("ông", "Anh", "Mr"), JUNK_TEXT)}
+    ),
+    target=targets(),
+)
+def test_setting_a_donors_title(app, seed, money, treasurer, data, target):
+    with app.app_context():
+        own = add_donor(seed.fund_id, "Trần Thị Mai", kind="individual")
+        db.session.commit()
+    _, stored = submit(app, treasurer, f"/donors/{resolve(target, own, money.foreign_donor_id)}/title", data)
+    if stored:
+        shows(treasurer, {f"/donors/{own}": (), "/donors": ()})
+
+
 # --------------------------------------------------------------- filters and report dates (GET forms)
 
 FORMATS = choice("", "html", "csv", "xlsx")
@@ -1143,6 +1201,7 @@ GET_FORMS = {
     "/reports/review": ({"period": PERIODS, "format": FORMATS}, {"format": FORMAT_JUNK}),
     "/reports/donor-letters": ({"year": choice("", 2025, TODAY.year)}, {}),
     "/reports/donor-letter": ({"donor_id": choice(1), "year": choice(2025, TODAY.year)}, {}),
+    "/reports/donor-letters/print": ({"year": choice("", 2025, TODAY.year)}, {}),
     "/people/1/export": ({"format": choice("json", "html")}, {"format": FORMAT_JUNK}),
 }
 
@@ -1484,6 +1543,10 @@ class Made(dict):
                     db.session.get(Loan, made), dt.date(2025, 9, 1), "Mất khả năng trả", user_id("chair")
                 )
                 db.session.commit()
+        elif key == "benefactor":
+            with app.app_context():
+                made = add_donor(seed.fund_id, "Trần Thị Mai", kind="individual")
+                db.session.commit()
         elif key == "repayment":
             made = repay(app, self["paid_out_loan"], 1_000_000, dt.date(2025, 7, 1))
         elif key == "transfer":
@@ -1557,6 +1620,12 @@ REFUSALS = {
     "people.referral_outcome": ("chair", "/people/{person}/referrals/{referral}", filled("outcome")),
     "cash.create_count": ("treasurer", "/cash-counts", filled("counted_on", "notes_500000", "reason")),
     "donors.create": ("treasurer", "/donors", filled("name", "kind", "phone", "address")),
+    "donors.set_title": ("treasurer", "/donors/{benefactor}/title", filled("title")),
+    "commendations.create": (
+        "chair",
+        "/commendations",
+        filled("recipient", "member_id", "form", "decided_by", "decision_no", "decided_on", "reason"),
+    ),
     "donations.add_donor": ("treasurer", "/donations/new-donor", filled("name", "kind", "phone", "address")),
     "loans.approve": ("chair", "/loans/{requested_loan}/approve", filled("minutes_ref", "decided_on")),
     "loans.create": (
@@ -1993,6 +2062,9 @@ JUNK_TESTS = {
     "cash.reverse_transfer": "test_reversing_a_transfer",
     "cash.create_count": "test_counting_the_cash",
     "donors.create": "test_adding_a_donor",
+    "donors.set_title": "test_setting_a_donors_title",
+    "commendations.create": "test_recording_a_commendation",
+    "commendations.delete": None,
     "loans.approve": "test_approving_a_loan_when_the_password_is_asked_again",
     "loans.create": "test_applying_for_a_loan",
     "loans.disburse": "test_disbursing_a_loan",

@@ -120,6 +120,18 @@ WRITES: dict[str, Write] = {
     "visits.create": Write("member", {"person_id": "{person_id}", "kind": "home", "visited_on": "{today}"}),
     "donors.create": Write("treasurer", {"name": "Hợp tác xã Đông Tiến", "kind": "organisation"}),
     "donations.add_donor": Write("treasurer", {"name": "Hợp tác xã Tây Tiến", "kind": "organisation"}),
+    "donors.set_title": Write("treasurer", {"title": "Bà"}, {"donor_id": "benefactor_id"}),
+    "commendations.create": Write(
+        "chair",
+        {
+            "recipient": "member",
+            "member_id": "{free_member_id}",
+            "form": "Giấy khen",
+            "decided_by": "UBND xã",
+            "decided_on": "{today}",
+        },
+    ),
+    "commendations.delete": Write("chair"),
     "donations.create": Write(
         "treasurer",
         {"donor_id": "{donor_id}", "amount": "5.000.000", "received_on": "{today}", "method": "cash"},
@@ -241,6 +253,7 @@ ACCESS_LOGGED = {
     "visits.timeline",  # the casework notes of the file, reloaded on its own
     "privacy.export",  # everything held about the person, JSON or printable
     "letters.letter",  # a donor letter naming the people who consented to be named
+    "letters.print_all",  # the year's letters, each naming the people who consented
     "people.edit",  # the form to correct a person's details shows them all
     "reports.outstanding",  # it names every borrower with the address, on screen and exported
     "loans.detail",  # the borrower's name and address

@@ -26,7 +26,7 @@ from tracker.models import (
     SpendingFunding,
 )
 from tracker.money import balances, journal
-from tracker.queries import reports, review
+from tracker.queries import letters, reports, review
 from tracker.web import sheets
 
 TODAY = clock.today()
@@ -349,12 +349,8 @@ def test_the_donor_sees_what_their_money_paid_for_and_their_gifts_in_kind(app, s
     assert "50 kg gạo" in page and "không có trong sổ quỹ" in page
     assert "Quà Tết" in full_page(as_role("treasurer").get(f"/donations/{donation_id}"))
     with app.app_context():
-        letter = review.donor_letter(seed.fund_id, money.donor_id, DAY.year)
-    assert [(row.category, row.kind, row.amount) for row in letter.spent] == [
-        ("grant", "tet_gift", 500_000),
-        ("expense", "bank_fee", 30_000),
-    ]
-    assert letter.spent_amount == 530_000
+        letter = letters.donor_letter(seed.fund_id, money.donor_id, DAY.year)
+    assert letter.spent == {"grant": 500_000, "expense": 30_000}
 
 
 def test_the_public_sheet_has_grants_and_costs(app, seed, money, as_role):
@@ -489,3 +485,43 @@ def test_the_pages_cost_the_same_whatever_the_number_of_grants(app, seed, money,
     add_paid(app, seed, 12)
     large = counts()
     assert {url: (small[url], large[url]) for url in small if small[url] != large[url]} == {}
+
+
+def test_a_grant_is_paid_from_the_account_the_treasurer_chooses(app, seed, money, as_role):
+    donate(app, seed.fund_id, money.donor_id, 2_000_000, DAY - dt.timedelta(days=5), account="bank")
+    sid = approved_grant(app, as_role, money)
+    treasurer = as_role("treasurer")
+    refused = treasurer.post(f"/grants/{sid}/pay", {"paid_on": DAY.isoformat(), "account": "cash"})
+    assert refused.status_code == 422
+    assert "Tiền mặt tồn quỹ chỉ còn 0 ₫, không đủ để chi 500.000 ₫." in full_page(refused)
+    paid = treasurer.post(f"/grants/{sid}/pay", {"paid_on": DAY.isoformat(), "account": "bank"})
+    assert paid.status_code == 303
+    with app.app_context():
+        lines = {
+            (line.account, line.amount)
+            for line in db.session.scalars(sa.select(JournalLine).where(JournalLine.event == "grant"))
+        }
+        assert lines == {("grants_paid", 500_000), ("bank", -500_000)}
+        assert balances.cash_balance(seed.fund_id, None, balances.BANK) == 1_500_000
+    voucher = full_page(treasurer.get(f"/grants/{sid}/voucher"))
+    assert re.search(r"Có:?\s*(<[^>]+>\s*)*112", voucher), "the voucher credits the bank (112)"
+    review_page = full_page(
+        as_role("chair").get(f"/reports/review?from={DAY.year}-01-01&to={DAY.isoformat()}")
+    )
+    assert "500.000 ₫" in review_page  # counted from the account it was spent on, whichever paid
+
+
+def test_the_donors_letter_says_what_their_gift_paid_besides_loans(app, seed, money, as_role):
+    given_on = DAY - dt.timedelta(days=5)
+    donate(app, seed.fund_id, money.donor_id, 2_000_000, given_on)
+    grant = approved_grant(app, as_role, money, amount="1.500.000")
+    cost = approved_grant(app, as_role, money, amount="200.000", path="/expenses")
+    treasurer = as_role("treasurer")
+    for path, sid in (("/grants", grant), ("/expenses", cost)):
+        assert treasurer.post(f"{path}/{sid}/pay", {"paid_on": DAY.isoformat()}).status_code == 303
+    letter = full_page(
+        as_role("chair").get(f"/reports/donor-letter?donor_id={money.donor_id}&year={given_on.year}")
+    )
+    assert "Trong số tiền này, 1,5 triệu đồng đã được dùng để hỗ trợ không hoàn lại" in letter
+    assert "Quỹ cũng đã dùng 200 nghìn đồng trong số đó cho chi hoạt động của Tổ." in letter
+    assert "Nguyễn Văn An" not in letter  # a grant's letter names nobody who did not agree to it

@@ -1,5 +1,7 @@
-"""Donors' thank-you letters: what a donor gave in a year and what it did, naming a person helped
-only with their recorded consent (and never once their data is erased)."""
+"""Donors' thank-you letters: what a donor gave in a year and what it did, written as a Vietnamese
+letter ("Kính gửi: Ông …"), naming a person helped only with their recorded consent (and never once
+their data is erased), the others counted together with nothing that points at them; a year's
+letters in one print run."""
 
 import datetime as dt
 import re
@@ -101,8 +103,17 @@ def total(page: str, name: str) -> int:
 
 
 def borrowers(page: str) -> list[str]:
-    table = re.search(r'<table class="report-table" id="loans-funded">(.*?)</table>', page, re.S).group(1)
-    return re.findall(r"<tr>\s*<td>([^<]*)</td>", table)
+    table = re.search(r'<table class="report-table loans-funded">(.*?)</table>', page, re.S).group(1)
+    return re.findall(r'<tr(?: class="others")?>\s*<td>([^<]*)</td>', table)
+
+
+def salutation(page: str) -> str:
+    return re.search(r'<span class="salutation">([^<]*)</span>', page).group(1)
+
+
+def text_of(page: str) -> str:
+    """The letter's paragraphs, joined, with the spacing of the HTML folded."""
+    return " ".join(" ".join(re.findall(r'<p class="letter-text">(.*?)</p>', page, re.S)).split())
 
 
 # ------------------------------------------------------------------ the consent rule
@@ -124,17 +135,31 @@ def test_only_people_who_consented_are_named(app, story, as_role, locale):
         assert erased.full_name not in page
 
 
-def test_unnamed_people_are_described_by_their_hamlet_at_most(story, as_role):
+def test_people_not_named_are_one_line_without_hamlet_purpose_or_single_loans(story, as_role):
     chair = as_role("chair")
     chair.post("/language", {"locale": "en"})
     page = full_page(chair.get(letter_url(story.donor_id)))
-    # In the order the loans went out: An, Cường, Bích (erased), Dũng (no hamlet recorded).
-    assert borrowers(page) == [
-        "a person helped in Thôn Đông",
-        "Trần Văn Cường",
-        "a person helped",
-        "a person helped",
-    ]
+    # Cường (consented) by name; An, Bích (erased) and Dũng together, counted as three loans.
+    assert borrowers(page) == ["Trần Văn Cường", "Other people helped (3 loans)"]
+    others = re.search(r'<tr class="others">(.*?)</tr>', page, re.S).group(1)
+    # An 10M (2.5M back), Bích 3M, Dũng 1.5M: one sum, no single loan's share.
+    assert re.findall(r'<td class="num">([^<]*)</td>', others) == ["14.500.000 ₫", "2.500.000 ₫"]
+    for hamlet_or_purpose in ("Thôn Đông", "Thôn Tây", "nuôi bò ở"):
+        assert hamlet_or_purpose not in page
+    loans = re.search(r'<table class="report-table loans-funded">(.*?)</table>', page, re.S).group(1)
+    for single_loan in ("10.000.000 ₫", "3.000.000 ₫", "1.500.000 ₫"):
+        assert single_loan not in loans
+
+
+def test_one_or_two_unnamed_loans_are_not_counted(app, story, as_role):
+    set_fields(app, Person, story.people["An"], named_to_donors=True)
+    set_fields(app, Person, story.people["Dũng"], named_to_donors=True)
+    chair = as_role("chair")
+    chair.post("/language", {"locale": "en"})
+    page = full_page(chair.get(letter_url(story.donor_id)))
+    # Only Bích (erased) is left unnamed: "other people", with no count that says "one".
+    assert borrowers(page)[-1] == "Other people helped"
+    assert "(1 loans)" not in page
 
 
 def test_consent_given_or_withdrawn_changes_the_letter(app, story, as_role):
@@ -161,20 +186,25 @@ def test_naming_a_person_in_a_letter_is_logged(app, story, as_role):
 def test_the_letter_lists_the_gifts_of_the_year_and_what_they_did(story, as_role):
     chair = as_role("chair")
     page = full_page(chair.get(letter_url(story.donor_id)))
-    gifts = re.search(r'<table class="report-table" id="gifts">(.*?)</table>', page, re.S).group(1)
+    gifts = re.search(r'<table class="report-table gifts">(.*?)</table>', page, re.S).group(1)
     assert re.findall(r"<td>(PT-[^<]*)</td>", gifts) == story.receipts
     assert len(story.receipts) == 2  # the donation given back is not thanked for
     assert total(page, "given") == 40 * MILLION
-    assert '<em id="in-words">Bốn mươi triệu đồng</em>' in page
+    assert '<em class="in-words">Bốn mươi triệu đồng</em>' in page
     # From Hồng Phát's 2025 money: An 10M (of 12M; 3M repaid -> 2.5M back), Cường 6M (all back),
     # Bích 3M, Dũng 1.5M (the oldest money first: 0.5M of Hội Phụ nữ's share had come back).
     assert total(page, "funded") == 20_500_000
     assert total(page, "returned") == 8_500_000
-    assert "2.500.000 ₫" in page
+    # The text reads the figures as a person says them; the table has them exactly.
+    text = text_of(page)
+    assert "đã đóng góp cho Quỹ 40 triệu đồng trong năm 2025" in text
+    assert "4 lượt" in text and "20,5 triệu đồng" in text
+    assert "Đến nay đã thu hồi về Quỹ 8,5 triệu đồng" in text
     assert "THƯ CẢM ƠN" in page
     assert "Công ty TNHH Hồng Phát" in page
     assert "Hồng Sơn, ngày 05 tháng 02 năm 2026" in page
-    assert page.count('class="signatures report-signatures"') == 1
+    assert page.count('class="letter-signature"') == 1
+    assert "TM. TỔ GIÚP ĐỠ" in page and "TỔ TRƯỞNG" in page
     assert "print.css" in page
 
 
@@ -205,6 +235,11 @@ def test_the_list_of_letters_of_a_year(app, story, seed, as_role):
     assert "Hội Phụ nữ xã" not in page  # gave in 2024
     assert "40.000.000 ₫" in page
     assert "Ông Giấu Tên" in page  # the chair writes to anonymous donors too, by name
+    # Each with the salutation its letter opens with, to check before printing.
+    assert re.findall(r'<td class="salutation">([^<]*)</td>', page) == [
+        "Quý Công ty TNHH Hồng Phát",
+        "Ông Giấu Tên",  # the title typed with the name is not said twice
+    ]
     page_2024 = full_page(chair.get("/reports/donor-letters?year=2024"))
     assert "Hội Phụ nữ xã" in page_2024 and "Công ty TNHH Hồng Phát" not in page_2024
     # Without a year: last year.
@@ -275,7 +310,135 @@ def test_the_letter_runs_a_fixed_number_of_queries(app, story, seed, as_role, to
         loan = disbursed_loan(app, seed.fund_id, person, 5 * MILLION, dt.date(2025, 9, 1 + n), term=5)
         repay(app, loan, MILLION, dt.date(2025, 10, 1 + n))
     page = full_page(chair.get(letter_url(story.donor_id)))
-    assert len(borrowers(page)) == 10
+    assert borrowers(page) == ["Trần Văn Cường", "Những người được giúp đỡ khác (9 khoản vay)"]
     # Naming consented people adds one row each to the access log (one statement each), so compare
     # with nobody newly named: the six new people did not consent.
+    assert count() == small
+
+
+# ------------------------------------------------------------------ how the letter addresses the donor
+
+
+@pytest.mark.parametrize(
+    "name, kind, title, to, you",
+    [
+        ("Nguyễn Văn Hùng", "individual", "Ông", "Ông Nguyễn Văn Hùng", "Ông"),
+        ("Trần Thị Mai", "individual", "Bà", "Bà Trần Thị Mai", "Bà"),
+        ("Phạm Văn Tư", "individual", "", "Ông/Bà Phạm Văn Tư", "Ông/Bà"),
+        ("bà Đỗ Thị Thu", "individual", "", "Bà Đỗ Thị Thu", "Bà"),
+        ("Ông Lý Văn Hảo", "individual", "Bà", "Bà Lý Văn Hảo", "Bà"),  # the recorded title wins
+        ("Công ty TNHH Minh Phát", "business", "", "Quý Công ty TNHH Minh Phát", "Quý công ty"),
+        ("Minh Phát", "business", "", "Quý công ty Minh Phát", "Quý công ty"),
+        ("Hợp tác xã Tân Tiến", "business", "", "Quý Hợp tác xã Tân Tiến", "Quý hợp tác xã"),
+        (
+            "Doanh nghiệp tư nhân Minh Long",
+            "business",
+            "",
+            "Quý Doanh nghiệp tư nhân Minh Long",
+            "Quý doanh nghiệp",
+        ),
+        ("Cửa hàng Phúc Thịnh", "business", "", "Quý Cửa hàng Phúc Thịnh", "Quý cửa hàng"),
+        ("Hội Phụ nữ xã Hồng Sơn", "organisation", "", "Hội Phụ nữ xã Hồng Sơn", "Quý đơn vị"),
+    ],
+)
+def test_the_salutation_follows_the_kind_of_donor_and_title(
+    app, seed, as_role, today, name, kind, title, to, you
+):
+    with app.app_context():
+        donor = add_donor(seed.fund_id, name, kind=kind)
+        db.session.commit()
+    set_fields(app, Donor, donor, title=title)
+    donate(app, seed.fund_id, donor, 30_740_000, dt.date(2025, 3, 1))
+    page = full_page(as_role("chair").get(letter_url(donor)))
+    assert salutation(page) == to
+    assert "<strong>Kính gửi:</strong>" in page
+    text = text_of(page)
+    assert f"trân trọng cảm ơn {you} đã đóng góp cho Quỹ khoảng 30,7 triệu đồng" in text
+    assert f"Kính chúc {you} sức khỏe" in text
+    assert "30.740.000 ₫" in page  # exact in the attached table
+
+
+def test_the_salutation_in_english(app, seed, as_role, today):
+    with app.app_context():
+        donor = add_donor(seed.fund_id, "Trần Thị Mai", kind="individual")
+        db.session.commit()
+    set_fields(app, Donor, donor, title="Bà")
+    donate(app, seed.fund_id, donor, 650_400, dt.date(2025, 3, 1))
+    chair = as_role("chair")
+    chair.post("/language", {"locale": "en"})
+    page = full_page(chair.get(letter_url(donor)))
+    assert salutation(page) == "Ms Trần Thị Mai"
+    assert "thanks you for giving about 650 thousand dong" in text_of(page)
+
+
+# ------------------------------------------------------------------ a year's letters in one run
+
+
+def articles(page: str) -> list[str]:
+    return re.findall(r'<article class="report letter" data-donor="(\d+)">(.*?)</article>', page, re.S)
+
+
+def test_the_years_letters_print_in_one_run(app, story, seed, as_role):
+    with app.app_context():
+        mai = add_donor(seed.fund_id, "Trần Thị Mai", kind="individual")
+        db.session.commit()
+    set_fields(app, Donor, mai, title="Bà", anonymous=True)
+    donate(app, seed.fund_id, mai, 3 * MILLION, dt.date(2025, 8, 1))
+    chair = as_role("chair")
+    page = full_page(chair.get("/reports/donor-letters/print?year=2025"))
+    letters = articles(page)
+    # In the list's order (Vietnamese, by the given name for a person): Hồng Phát, Mai.
+    assert [int(donor) for donor, _body in letters] == [story.donor_id, mai]
+    assert [salutation(body) for _donor, body in letters] == [
+        "Quý Công ty TNHH Hồng Phát",
+        "Bà Trần Thị Mai",  # the chair writes to anonymous donors too, by name
+    ]
+    assert "Hội Phụ nữ xã" not in page  # gave in 2024
+    assert "letters.css" in page
+    # Each letter has its own attached table and signature; the break between them is in the CSS.
+    assert page.count('class="letter-signature"') == 2
+    assert total(letters[1][1], "given") == 3 * MILLION
+    # The run is linked from the list of the year's letters.
+    assert 'href="/reports/donor-letters/print?year=2025"' in full_page(
+        chair.get("/reports/donor-letters?year=2025")
+    )
+
+
+def test_the_print_run_logs_the_people_it_names(app, story, as_role):
+    as_role("chair").get("/reports/donor-letters/print?year=2025")
+    with app.app_context():
+        logged = db.session.execute(sa.select(PersonAccess.person_id, PersonAccess.action)).all()
+        assert logged == [(story.people["Cường"], "donor_letter")]
+
+
+def test_a_year_without_donations_prints_no_letters(story, as_role):
+    page = full_page(as_role("chair").get("/reports/donor-letters/print?year=2023"))
+    assert 'id="no-letters"' in page and not articles(page)
+
+
+@pytest.mark.parametrize("role", ["treasurer", "viewer", "member"])
+def test_only_the_chair_prints_the_run(story, as_role, role):
+    response = as_role(role).client.get("/reports/donor-letters/print?year=2025")
+    assert response.status_code == 403
+    assert "Trần Văn Cường".encode() not in response.get_data()
+
+
+@pytest.mark.parametrize("year", ["abc", "1999", "2027", "2" * 5000])
+def test_a_bad_year_for_the_run_is_refused(story, as_role, year):
+    assert as_role("chair").get(f"/reports/donor-letters/print?year={year}").status_code == 400
+
+
+def test_the_run_takes_the_same_queries_for_more_donors(app, story, seed, as_role, count_queries):
+    chair = as_role("chair")
+
+    def count() -> int:
+        return count_queries(lambda: chair.client.get("/reports/donor-letters/print?year=2025"))
+
+    small = count()
+    with app.app_context():
+        more = [add_donor(seed.fund_id, f"Công ty số {n}") for n in range(5)]
+        db.session.commit()
+    for n, donor in enumerate(more):
+        donate(app, seed.fund_id, donor, MILLION, dt.date(2025, 11, 1 + n))
+    assert len(articles(full_page(chair.get("/reports/donor-letters/print?year=2025")))) == 6
     assert count() == small

@@ -195,6 +195,7 @@ def papers(app, seed, money, active_loan):
         f"/reports/visits?{span}": "In báo cáo",
         f"/reports/review?period={year}": "In báo cáo",
         f"/reports/donor-letter?donor_id={money.donor_id}&year={year}": "In thư",
+        f"/reports/donor-letters/print?year={year}": "In tất cả các thư",
         f"/people/{money.person_id}/export?format=html": "In",
         f"/donations/{donation}/receipt": "In phiếu thu",
         f"/repayments/{repayment}/receipt": "In phiếu thu",

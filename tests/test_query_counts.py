@@ -85,6 +85,9 @@ PAGES = [
     ("chair", "/donations/{donation_id}"),
     ("chair", f"/reports/donor-letters?year={TODAY.year}"),
     ("chair", f"/reports/donor-letter?donor_id={{donor_id}}&year={TODAY.year}"),
+    ("chair", f"/reports/donor-letters/print?year={TODAY.year}"),
+    ("chair", "/commendations"),
+    ("chair", "/members/{member_id}"),
     ("chair", "/members"),
     ("chair", "/users"),
     ("chair", "/periods"),
@@ -125,6 +128,7 @@ def test_page_query_counts_do_not_grow_with_rows(app, money, seed, as_role, coun
         "donor_id": money.donor_id,  # whose money funds every loan: its page lists them all
         "donation_id": donation_id,
         "fund_id": seed.fund_id,
+        "member_id": seed.member_cm_id,
     }
     urls = [(role, url.format(**ids)) for role, url in PAGES]
     small = {url: counter(browsers[role], url) for role, url in urls}

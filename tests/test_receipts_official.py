@@ -250,6 +250,7 @@ def test_the_migration_adds_and_removes_the_paper_columns(tmp_path, monkeypatch)
         upgrade()
         assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
         db.session.remove()
+        downgrade(revision="a7b8c9d0e1f2")
         with db.engine.begin() as conn:
             conn.execute(sa.text("UPDATE donation SET paper_book = '1', paper_no = '9' WHERE id = 1"))
             before = conn.execute(sa.text("SELECT count(*) FROM donation")).scalar()

@@ -52,6 +52,54 @@ def format_percent(ratio: float | Decimal | None, digits: int = 1) -> str:
     return f"{percent:f}".replace(".", ",") + "%"
 
 
+# The units a thank-you letter reads an amount in, largest first, with the decimals each keeps:
+# 30.700.000 reads "30,7 triệu", 650.000 "650 nghìn".
+_READABLE_UNITS = (
+    (1_000_000_000, 1, {"vi": "tỷ", "en": "billion"}),
+    (1_000_000, 1, {"vi": "triệu", "en": "million"}),
+    (1_000, 0, {"vi": "nghìn", "en": "thousand"}),
+)
+_ABOUT = {"vi": "khoảng", "en": "about"}
+_DONG = {"vi": "đồng", "en": "dong"}
+
+
+def readable_amount(amount: int, locale: str = "vi") -> str:
+    """An amount as a person reads it in a letter: 30_700_000 -> 'khoảng 30,7 triệu đồng'.
+
+    The unit is the largest the amount reaches (tỷ, triệu, nghìn); millions and billions keep one
+    decimal, thousands none, halves rounding up; when the rounded figure reaches a thousand of its
+    unit it is read in the next (999.600 -> 'khoảng 1 triệu đồng'). 'khoảng' (about) only when the
+    rounding changed the amount: 50.000.000 reads '50 triệu đồng'. Below a thousand, the amount as
+    it is. The exact figures belong in the letter's table."""
+    language = "en" if locale.startswith("en") else "vi"
+    sign = "-" if amount < 0 else ""
+    rest = abs(int(amount))
+    for index, (size, decimals, words) in enumerate(_READABLE_UNITS):
+        if rest < size:
+            continue
+        rounded = _round_in(rest, size, decimals)
+        if rounded >= 1000 and index > 0:
+            size, decimals, words = _READABLE_UNITS[index - 1]
+            rounded = _round_in(rest, size, decimals)
+        text = f"{sign}{_figure(rounded, language)} {words[language]} {_DONG[language]}"
+        return text if rounded * size == rest else f"{_ABOUT[language]} {text}"
+    return f"{sign}{rest} {_DONG[language]}"
+
+
+def _round_in(amount: int, size: int, decimals: int) -> Decimal:
+    return (Decimal(amount) / size).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def _figure(value: Decimal, language: str) -> str:
+    """30.7 -> '30,7' (vi) or '30.7' (en); 1234 -> '1.234' (vi) or '1,234' (en); no trailing ',0'."""
+    whole, _dot, fraction = f"{value:f}".partition(".")
+    fraction = fraction.rstrip("0")
+    grouped = f"{int(whole):,}"
+    if language == "vi":
+        return grouped.replace(",", ".") + ("," + fraction if fraction else "")
+    return grouped + ("." + fraction if fraction else "")
+
+
 def official_date_line(place: str, day: dt.date) -> str:
     """'Hồng Sơn, ngày 05 tháng 02 năm 2026' (the heading of an official document)."""
     return f"{place}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"

@@ -49,6 +49,14 @@ DONOR_KINDS = {
     "individual": _l("Benefactor"),
     "organisation": _l("Organisation"),
 }
+# How a letter addresses an individual donor (Donor.title stores the Vietnamese word).
+DONOR_TITLES = {"Ông": _l("Mr"), "Bà": _l("Ms")}
+# Who a commendation is for (Commendation.recipient).
+COMMENDATION_RECIPIENTS = {
+    "member": _l("Team member"),
+    "donor": _l("Donor"),
+    "person": _l("Person helped"),
+}
 GENDERS = {"male": _l("Male"), "female": _l("Female"), "other": _l("Other")}
 CERTIFICATES = {
     "sentence_completed": _l("Certificate of sentence completion"),
@@ -232,6 +240,8 @@ def template_globals() -> dict:
         "account": MONEY_ACCOUNTS,
         "transfer_kind": TRANSFER_KINDS,
         "donor_kind": DONOR_KINDS,
+        "donor_title": DONOR_TITLES,
+        "recipient": COMMENDATION_RECIPIENTS,
         "gender": GENDERS,
         "certificate": CERTIFICATES,
         "visit_kind": VISIT_KINDS,

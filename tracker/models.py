@@ -344,6 +344,8 @@ class Person(db.Model):
 # Balances are never stored: they are sums over journal_line (tracker/money/journal.py owns it).
 
 DONOR_KINDS = ("business", "individual", "organisation")
+# How a letter addresses an individual donor (Kính gửi: Ông …, Bà …); "" when not recorded.
+DONOR_TITLES = ("Ông", "Bà")
 PAYMENT_METHODS = ("cash", "bank")
 LOAN_STATUSES = ("requested", "approved", "rejected", "active", "repaid", "written_off")
 # cash (tiền mặt) and bank (tiền gửi ngân hàng) are the fund's money (balances.MONEY_ACCOUNTS)
@@ -362,9 +364,13 @@ class Donor(db.Model):
     phone: Mapped[str] = mapped_column(String(20), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     anonymous: Mapped[bool] = mapped_column(default=False)
+    title: Mapped[str] = mapped_column(String(10), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (CheckConstraint(_in("kind", DONOR_KINDS), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(_in("kind", DONOR_KINDS), name="kind"),
+        CheckConstraint(_in("title", ("", *DONOR_TITLES)), name="title"),
+    )
 
     def set_name(self, name: str) -> None:
         self.name = name
@@ -1013,4 +1019,47 @@ class Referral(db.Model):
     __table_args__ = (
         CheckConstraint(_in("kind", REFERRAL_KINDS), name="kind"),
         CheckConstraint(_in("outcome", REFERRAL_OUTCOMES), name="outcome"),
+    )
+
+
+# Recognition (biểu dương, khen thưởng).
+
+COMMENDATION_RECIPIENTS = ("member", "donor", "person")
+
+
+class Commendation(db.Model):
+    """A commendation of a team member, a donor or a person helped who settled, as decided by a body
+    (UBND xã, Ủy ban MTTQ xã) in a numbered decision. For a person helped, `shown_as` is the only
+    wording any document prints: the committee chooses it, and it names the person only with their
+    consent (queries.commendations.may_show)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(10))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("committee_member.id"), index=True)
+    donor_id: Mapped[int | None] = mapped_column(ForeignKey("donor.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    shown_as: Mapped[str] = mapped_column(String(200), default="")
+    form: Mapped[str] = mapped_column(String(100))  # giấy khen, bằng khen, biểu dương, ...
+    decided_by: Mapped[str] = mapped_column(String(200))  # UBND xã Hồng Sơn
+    decision_no: Mapped[str] = mapped_column(String(50), default="")  # 12/QĐ-UBND
+    decided_on: Mapped[dt.date]
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[CommitteeMember | None] = relationship()
+    donor: Mapped[Donor | None] = relationship()
+    person: Mapped[Person | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_in("recipient", COMMENDATION_RECIPIENTS), name="recipient"),
+        # exactly the one link its recipient names
+        CheckConstraint(
+            "(recipient = 'member' AND member_id IS NOT NULL AND donor_id IS NULL AND person_id IS NULL)"
+            " OR (recipient = 'donor' AND donor_id IS NOT NULL AND member_id IS NULL AND person_id IS NULL)"
+            " OR (recipient = 'person' AND person_id IS NOT NULL AND member_id IS NULL AND donor_id IS NULL)",
+            name="one_recipient",
+        ),
+        Index("ix_commendation_fund_decided", "fund_id", "decided_on"),
     )

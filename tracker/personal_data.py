@@ -33,6 +33,7 @@ from tracker.formatting import format_date
 from tracker.i18n import gettext as _
 from tracker.models import (
     AuditEvent,
+    Commendation,
     Donation,
     GiftInKind,
     Loan,
@@ -98,6 +99,10 @@ TEXT_COLUMNS: dict[str, str] = {
     "spending.decision_reason": FREE_TEXT,
     "gift_in_kind.description": FREE_TEXT,
     "referral.referred_to": FREE_TEXT,  # where the person was sent: about them
+    # a commendation's words and reason: blanked with the commended person's file; a member's or a
+    # donor's may name a person helped, whose name is then taken out
+    "commendation.shown_as": FREE_TEXT,
+    "commendation.reason": FREE_TEXT,
     "journal_transaction.reason": KEPT_FOR_GOOD,
     "journal_transaction.description": KEPT_FOR_GOOD,  # written by the app: "loan 12", "donation"
     "audit_event.before": KEPT_FOR_GOOD,
@@ -134,6 +139,11 @@ TEXT_COLUMNS: dict[str, str] = {
             "donor.kind",
             "donor.phone",
             "donor.address",
+            "donor.title",
+            "commendation.recipient",
+            "commendation.form",
+            "commendation.decided_by",
+            "commendation.decision_no",
             "audit_event.action",
             "audit_event.object_type",
             "person_access.action",
@@ -197,6 +207,7 @@ OWNED_FIELDS = {
     Spending: ("purpose", "decision_reason"),
     GiftInKind: ("description",),
     Referral: ("referred_to",),
+    Commendation: ("shown_as", "reason"),
 }
 
 # The FREE_TEXT columns by model, for the search and the scrubbing (each column once).
@@ -226,6 +237,7 @@ FREE_TEXT_FIELDS = {
     Spending: ("purpose", "decision_reason"),
     GiftInKind: ("description",),
     Referral: ("referred_to",),
+    Commendation: ("shown_as", "reason"),
 }
 
 
@@ -317,6 +329,9 @@ def owned_rows(person: Person) -> dict[type, list]:
         Spending: db.session.scalars(select(Spending).where(Spending.person_id == person.id)).all(),
         GiftInKind: db.session.scalars(select(GiftInKind).where(GiftInKind.person_id == person.id)).all(),
         Referral: db.session.scalars(select(Referral).where(Referral.person_id == person.id)).all(),
+        Commendation: db.session.scalars(
+            select(Commendation).where(Commendation.person_id == person.id)
+        ).all(),
     }
 
 
@@ -371,6 +386,8 @@ def describe(row) -> str:
         return _("Visit of %(date)s to another person", date=format_date(row.visited_on))
     if isinstance(row, PersonStatusChange):
         return _("Status change of %(date)s of another person", date=format_date(row.changed_on))
+    if isinstance(row, Commendation):
+        return _("Commendation of %(date)s", date=format_date(row.decided_on))
     return _("Mentor assignment of %(date)s of another person", date=format_date(row.assigned_on))
 
 
@@ -549,6 +566,17 @@ def person_data(person: Person) -> dict:
             "outcome": referral.outcome,
         }
         for referral in sorted(owned[Referral], key=lambda row: (row.referred_on, row.id))
+    ]
+    data["commendations"] = [
+        {
+            "form": c.form,
+            "decided_by": c.decided_by,
+            "decision_no": c.decision_no,
+            "decided_on": c.decided_on,
+            "shown_as": c.shown_as,
+            "reason": c.reason,
+        }
+        for c in sorted(owned[Commendation], key=lambda c: (c.decided_on, c.id))
     ]
     # What others wrote that names the person: another person's visit, a donation's note, a review.
     data["mentioned_in"] = [mention._asdict() for mention in mentions(person)]

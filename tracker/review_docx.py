@@ -9,14 +9,16 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
+from tracker.i18n import gettext
 from tracker.papers import Paper
 from tracker.papers_docx import SIZE, SMALL, borderless, centred_line, clean, header, page_setup, set_widths
+from tracker.queries import commendations as commending
 from tracker.queries import review as reviewing
 
 TEXT_WIDTH = 165  # mm between the margins papers_docx sets
 
 
-def review_docx(review, title: str, head, sections: dict, tables: list) -> bytes:
+def review_docx(review, title: str, head, sections: dict, tables: list, commendations=None) -> bytes:
     document = Document()
     page_setup(document)
     header(
@@ -42,6 +44,8 @@ def review_docx(review, title: str, head, sections: dict, tables: list) -> bytes
             continue
         if key == "shortcomings":  # section II, the figures, comes between I and III
             results(document, tables)
+            if commendations is not None:
+                commendation_part(document, commendations)
         section = sections[key]
         bold_line(document, section.heading)
         if key == reviewing.NEXT_STEPS:
@@ -103,6 +107,30 @@ def figure_table(document, block) -> None:
             run = target.add_run(clean(str(text)))
             run.font.size = SMALL
             run.bold = strong
+
+
+def commendation_part(document, part) -> None:
+    """Section II's last part: the period's commendations (queries.commendations.review_part)."""
+    target = document.add_paragraph()
+    target.add_run(clean(str(commending.REVIEW_HEADING))).italic = True
+    text_line(document, part.summary)
+    if not part.lines:
+        return
+    headers = (gettext("Row no."), gettext("Commended"), gettext("Form of commendation"), gettext("Decision"))
+    grid = document.add_table(rows=len(part.lines) + 1, cols=len(headers))
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    set_widths(grid, [Mm(12), Mm(55), Mm(35), Mm(TEXT_WIDTH - 102)])
+    rows = [headers, *((str(n), line.who, line.form, line.decision) for n, line in enumerate(part.lines, 1))]
+    for r, texts in enumerate(rows):
+        for c, text in enumerate(texts):
+            cell = grid.cell(r, c).paragraphs[0]
+            cell.paragraph_format.space_after = Pt(0)
+            if r == 0:
+                cell.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = cell.add_run(clean(str(text)))
+            run.font.size = SMALL
+            run.bold = r == 0
 
 
 def foot(document, recipients, head) -> None:

@@ -6,20 +6,29 @@ who borrowed it: the borrower's name is personal data the donor has no need for.
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from sqlalchemy import func, select
+from wtforms import SelectField
 
 from tracker import audit
 from tracker.extensions import db
 from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.models import Donation, Donor
 from tracker.queries import donations as donations_queries
 from tracker.web import once
 from tracker.web.access import get_or_404, requires
-from tracker.web.shared import DonorForm
+from tracker.web.forms import Form
+from tracker.web.shared import DonorForm, donor_title_choices
 from tracker.web.views import page_number
 
 bp = Blueprint("donors", __name__, url_prefix="/donors")
 
 PAGE_SIZE = 25
+
+
+class TitleForm(Form):
+    """How a benefactor's letter addresses them (Ông, Bà), set after the donor was added."""
+
+    title = SelectField(_l("Title (for letters: Mr or Ms)"), choices=donor_title_choices)
 
 
 def donors_with_totals(page: int, size: int) -> list[tuple[Donor, int, int]]:
@@ -90,7 +99,29 @@ def create():
 @requires("view_money")
 def detail(donor_id: int):
     """Render a donor: their donations and what their money did (loans funded, money come back)."""
+    return render_detail(get_or_404(Donor, donor_id))
+
+
+@bp.route("/<int:donor_id>/title", methods=["POST"])
+@requires("post_money")
+def set_title(donor_id: int):
+    """Record how a benefactor is addressed (Ông, Bà), then the donor's page."""
     donor = get_or_404(Donor, donor_id)
+    form = TitleForm()
+    if donor.kind != "individual":
+        form.title.errors = [_("Only a benefactor (a person) has a title.")]
+        return render_detail(donor, form, 422)
+    if not form.validate():
+        return render_detail(donor, form, 422)
+    before = audit.snapshot(donor, ("title",))
+    donor.title = form.title.data
+    audit.record("donor.title", donor, before=before, after=audit.snapshot(donor, ("title",)))
+    db.session.commit()
+    flash(_("Saved how %(name)s is addressed.", name=donor.name), "success")
+    return redirect(url_for("donors.detail", donor_id=donor.id), 303)
+
+
+def render_detail(donor: Donor, title_form: TitleForm | None = None, status: int = 200):
     donations = db.session.scalars(
         select(Donation)
         .where(Donation.fund_id == g.fund.id, Donation.donor_id == donor.id)
@@ -98,9 +129,10 @@ def detail(donor_id: int):
     ).all()
     trail = donations_queries.money_trail(g.fund.id, Donation.donor_id == donor.id)
     spent = donations_queries.spending_trail(g.fund.id, Donation.donor_id == donor.id)
-    return render_template(
+    page = render_template(
         "donors/detail.html",
         donor=donor,
+        title_form=title_form or TitleForm(formdata=None, title=donor.title),
         donations=donations,
         given=sum(d.amount for d in donations if not d.is_reversed),
         trail=trail,
@@ -109,3 +141,4 @@ def detail(donor_id: int):
         spent=spent,
         gifts_in_kind=donations_queries.gifts_in_kind_of(g.fund.id, donor.id),
     )
+    return page, status

@@ -17,6 +17,7 @@ from tracker.formatting import format_date
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
 from tracker.models import ReviewNote, utcnow
+from tracker.queries import commendations as commending
 from tracker.queries import figure_cache
 from tracker.queries import review as reviewing
 from tracker.queries.figure_cache import CASEWORK, MONEY
@@ -83,6 +84,8 @@ def render_review(result: reviewing.Review, form: NoteForm | None = None, status
             signed_for=reviewing.SIGNED_FOR,
             signer=reviewing.SIGNER,
             results_heading=reviewing.RESULTS_HEADING,
+            commendations=commending.review_part(g.fund.id, result.period.start, result.as_of),
+            commendations_heading=commending.REVIEW_HEADING,
             today=today,
         ),
         status,
@@ -154,6 +157,7 @@ def show():
             reviewing.document_head(g.fund, today),
             reviewing.section_texts(g.fund.id, result, g.fund),
             reviewing.figure_tables(result),
+            commending.review_part(g.fund.id, period.start, result.as_of),
         )
         response = Response(body, mimetype=DOCX_MIMETYPE)
         response.headers["Content-Disposition"] = (

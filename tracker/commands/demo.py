@@ -117,6 +117,7 @@ def load_demo() -> Fund:
     people = tell_money_story(fund)
     tell_casework_story(fund, people)
     tell_help_story(fund, people)
+    tell_commendations(fund)
     audit.record("fund.demo", fund, fund_id=fund.id)
     db.session.flush()
     return fund
@@ -134,6 +135,30 @@ DONATIONS = [
     ("Nhà hảo tâm", "individual", True, 2_000_000, dt.date(2025, 1, 20), "cash"),
     ("Lương Văn Phú", "individual", False, 2_000_000, dt.date(2025, 2, 3), "cash"),
     ("Công ty TNHH Thương mại Hồng Phát", "business", False, 5_000_000, dt.date(2025, 5, 25), "bank"),
+]
+
+# How the thank-you letters address the benefactors (Kính gửi: Ông …, Bà …).
+DONOR_TITLES = {"Nguyễn Văn Tài": "Ông", "Trần Thị Hạnh": "Bà", "Lương Văn Phú": "Ông"}
+
+# (recipient's name, form, deciding body, decision no., decided on, reason): the commendations the
+# commune gave at the end of the fund's first year.
+COMMENDATIONS = [
+    (
+        "Phạm Văn Bình",
+        "Giấy khen",
+        "UBND xã Hồng Sơn",
+        "12/QĐ-UBND",
+        dt.date(2025, 1, 15),
+        "Có thành tích trong công tác giúp đỡ người hoàn lương",
+    ),
+    (
+        "Công ty TNHH Thương mại Hồng Phát",
+        "Biểu dương",
+        "Ủy ban MTTQ Việt Nam xã Hồng Sơn",
+        "",
+        dt.date(2025, 1, 15),
+        "Đóng góp nhiều cho Quỹ từ ngày thành lập",
+    ),
 ]
 
 # (name, gender, birth year, hamlet, released on, mentor's name)
@@ -236,6 +261,32 @@ WRITTEN_OFF = {
 }
 
 
+def tell_commendations(fund: Fund) -> None:
+    from tracker.models import Commendation, Donor
+
+    members = dict(
+        db.session.execute(
+            select(CommitteeMember.full_name, CommitteeMember.id).where(CommitteeMember.fund_id == fund.id)
+        ).all()
+    )
+    donors = dict(db.session.execute(select(Donor.name, Donor.id).where(Donor.fund_id == fund.id)).all())
+    for name, form, body, number, decided_on, reason in COMMENDATIONS:
+        recipient = "member" if name in members else "donor"
+        db.session.add(
+            Commendation(
+                fund_id=fund.id,
+                recipient=recipient,
+                member_id=members.get(name),
+                donor_id=donors.get(name) if recipient == "donor" else None,
+                form=form,
+                decided_by=body,
+                decision_no=number,
+                decided_on=story_day(decided_on),
+                reason=reason,
+            )
+        )
+
+
 def tell_money_story(fund: Fund) -> None:
     from tracker.models import Donation, Donor, Installment, Loan, Person, User
     from tracker.money import journal
@@ -251,7 +302,13 @@ def tell_money_story(fund: Fund) -> None:
     donors: dict[str, Donor] = {}
     for name, kind, anonymous, amount, received_on, method in DONATIONS:
         if name not in donors:
-            donor = Donor(fund_id=fund.id, kind=kind, anonymous=anonymous, address="xã Hồng Sơn")
+            donor = Donor(
+                fund_id=fund.id,
+                kind=kind,
+                anonymous=anonymous,
+                address="xã Hồng Sơn",
+                title=DONOR_TITLES.get(name, ""),
+            )
             donor.set_name(name)
             db.session.add(donor)
             donors[name] = donor

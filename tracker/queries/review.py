@@ -31,11 +31,9 @@ from tracker.models import (
     Donation,
     Donor,
     Fund,
-    Funding,
     GiftInKind,
     JournalLine,
     JournalTransaction,
-    Loan,
     Membership,
     Person,
     PersonStatusChange,
@@ -46,7 +44,6 @@ from tracker.models import (
 )
 from tracker.money import balances
 from tracker.money.balances import Funds, of_funds
-from tracker.queries import donations as donation_queries
 from tracker.queries import reports
 
 FIRST_YEAR = 2000
@@ -1118,149 +1115,3 @@ def public_accounts(fund_id: int, period: Period, today: dt.date) -> PublicAccou
     """The money of a half year or a year for the notice board; eight queries (money_figures')."""
     as_of = min(period.end, today)
     return PublicAccounts(period, as_of, money_figures(fund_id, period.start, as_of))
-
-
-# ------------------------------------------------------------------ donors' thank-you letters
-
-
-@dataclass(frozen=True)
-class GiftRow:
-    receipt_no: str
-    received_on: dt.date
-    amount: int
-
-
-@dataclass(frozen=True)
-class LoanFunded:
-    loan_id: int
-    borrower: str  # a name only with the person's consent; otherwise where they live, or nothing
-    named: bool
-    purpose: str  # only with the person's consent: it can say who they are
-    status: str
-    funded: int  # from this donor's gifts of the year
-    returned: int  # the share of that which has come back (pro rata to the loan's repayments)
-
-
-@dataclass(frozen=True)
-class Letter:
-    gifts: list[GiftRow]
-    total: int
-    loans: list[LoanFunded]
-    funded: int
-    returned: int
-    named_people: list[Person]  # the people the letter names (with their consent)
-    # grants and running costs paid from the year's gifts (no person's name: kinds and amounts)
-    spent: tuple[donation_queries.SpendingRow, ...] = ()
-
-    @property
-    def spent_amount(self) -> int:
-        return sum(row.amount for row in self.spent)
-
-
-def may_name(person: Person) -> bool:
-    """Only a person who agreed to it, and whose data has not been erased, is named to a donor."""
-    return bool(person.named_to_donors) and person.erased_at is None
-
-
-def borrower_label(person: Person) -> str:
-    if may_name(person):
-        return person.full_name
-    if person.erased_at is None and person.address.strip():
-        return _("a person helped in %(place)s", place=person.address.strip())
-    return _("a person helped")
-
-
-def donor_years(fund_id: int, year: int) -> list[tuple[int, str, bool, int, int]]:
-    """(donor id, name, anonymous, total, number of gifts) for every donor who gave in the year and
-    did not have it given back (a reversed donation is not a gift). One query."""
-    rows = db.session.execute(
-        select(Donor.id, Donor.name, Donor.anonymous, func.sum(Donation.amount), func.count(Donation.id))
-        .join(Donation, Donation.donor_id == Donor.id)
-        .where(
-            Donor.fund_id == fund_id,
-            Donation.reversal_id.is_(None),
-            in_period(Donation.received_on, dt.date(year, 1, 1), dt.date(year, 12, 31)),
-        )
-        .group_by(Donor.id, Donor.name, Donor.anonymous, Donor.sort_key)
-        .order_by(Donor.sort_key, Donor.id)
-    ).all()
-    return [
-        (donor_id, name, bool(anon), int(total), int(count)) for donor_id, name, anon, total, count in rows
-    ]
-
-
-def donor_letter(fund_id: int, donor_id: int, year: int) -> Letter:
-    """What a donor gave in a year and what that money did, up to today. Five queries."""
-    gifts = [
-        GiftRow(receipt_no, received_on, int(amount))
-        for receipt_no, received_on, amount in db.session.execute(
-            select(Donation.receipt_no, Donation.received_on, Donation.amount)
-            .where(
-                Donation.fund_id == fund_id,
-                Donation.donor_id == donor_id,
-                Donation.reversal_id.is_(None),
-                in_period(Donation.received_on, dt.date(year, 1, 1), dt.date(year, 12, 31)),
-            )
-            .order_by(Donation.received_on, Donation.id)
-        )
-    ]
-    fundings = db.session.execute(
-        select(Funding.id, Funding.amount, Loan, Person)
-        .join(Donation, Donation.id == Funding.donation_id)
-        .join(Loan, Loan.id == Funding.loan_id)
-        .join(Person, Person.id == Loan.person_id)
-        .where(
-            Funding.fund_id == fund_id,
-            Donation.fund_id == fund_id,
-            Loan.fund_id == fund_id,
-            Funding.void.is_(False),
-            Donation.donor_id == donor_id,
-            Donation.reversal_id.is_(None),
-            in_period(Donation.received_on, dt.date(year, 1, 1), dt.date(year, 12, 31)),
-        )
-        .order_by(Loan.disbursed_on, Loan.id, Funding.id)
-    ).all()
-    returns = balances.returned_by_funding(
-        fund_id, sorted({loan.id for _id, _amount, loan, _person in fundings})
-    )
-    per_loan: dict[int, list[int]] = {}
-    loans: dict[int, tuple[Loan, Person]] = {}
-    for funding_id, amount, loan, person in fundings:
-        # The share is worked out per funding row, as balances.donation_available does.
-        back = returns[funding_id]
-        funded_back = per_loan.setdefault(loan.id, [0, 0])
-        funded_back[0] += int(amount)
-        funded_back[1] += back
-        loans[loan.id] = (loan, person)
-    rows = []
-    for loan_id, (funded, back) in per_loan.items():
-        loan, person = loans[loan_id]
-        named = may_name(person)
-        rows.append(
-            LoanFunded(
-                loan_id=loan_id,
-                borrower=borrower_label(person),
-                named=named,
-                purpose=loan.purpose if named else "",
-                status=loan.status,
-                funded=funded,
-                returned=back,
-            )
-        )
-    consented = {person.id: person for _loan, person in loans.values() if may_name(person)}
-    return Letter(
-        gifts=gifts,
-        total=sum(gift.amount for gift in gifts),
-        loans=rows,
-        funded=sum(row.funded for row in rows),
-        returned=sum(row.returned for row in rows),
-        named_people=[consented[person_id] for person_id in sorted(consented)],
-        spent=tuple(
-            donation_queries.spending_trail(
-                fund_id,
-                Donation.donor_id == donor_id,
-                Donation.reversal_id.is_(None),
-                in_period(Donation.received_on, dt.date(year, 1, 1), dt.date(year, 12, 31)),
-            )
-        ),
-    )

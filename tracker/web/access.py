@@ -55,6 +55,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The notice-board sheet (công khai tài chính): the chair puts it up, the Ban Chỉ đạo reads it.
     "view_public_accounts": frozenset({"chair", "viewer"}),
     "export_personal": frozenset({"chair"}),
+    # Commendations (biểu dương, khen thưởng): the chair records them; those who read the review
+    # read the list (a person helped appears there only by the words the committee chose).
+    "view_commendations": frozenset({"chair", "viewer"}),
+    "record_commendations": frozenset({"chair"}),
     # Visits by mentor: counts per committee member, no person's name (members' names are not
     # protected personal data). The chair and the viewers; a member sees only their own row on
     # screen, so the whole team's export is not theirs; the treasurer does not follow casework.

@@ -14,6 +14,7 @@ from tracker import accounts, clock, database, formatting, labels, provinces, vo
 from tracker.extensions import db, login_manager
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
+from tracker.queries import commendations
 from tracker.web import access
 from tracker.web.views import wants_fragment
 
@@ -124,6 +125,7 @@ def register_template_helpers(app: Flask) -> None:
         percent=formatting.format_percent,
         province=provinces.heading,
         province_place=provinces.full_name,
+        readable_money=lambda amount: formatting.readable_amount(amount, str(get_locale())),
     )
     app.jinja_env.globals.update(labels.template_globals())
     app.jinja_env.globals.update(
@@ -134,6 +136,11 @@ def register_template_helpers(app: Flask) -> None:
         nav_items=nav_items,
         wants_fragment=wants_fragment,
         amount_in_words=formatting.amount_in_words,
+        # a member's, donor's or person's page lists their commendations (commendations/_list.html)
+        commendations_of=lambda recipient, recipient_id: commendations.commendations_of(
+            g.fund.id, recipient, recipient_id
+        ),
+        commendation_decision=commendations.decision_text,
         official_date=official_date,
         voucher_unit=vouchers.unit_of,
         voucher_date=vouchers.date_line,

@@ -149,24 +149,40 @@ def donor_kind_choices():
     return labels.choices(labels.DONOR_KINDS)
 
 
+def donor_title_choices():
+    return labels.choices(labels.DONOR_TITLES, blank=True)
+
+
 class DonorForm(OnceForm):
     name = NameField(
         _l("Full name or business name"),
         [DataRequired(_l("Enter the name of the donor or business.")), Length(max=200)],
     )
     kind = SelectField(_l("Kind of donor"), choices=donor_kind_choices, default="business")
+    title = SelectField(
+        _l("Title (for letters: Mr or Ms)"),
+        choices=donor_title_choices,
+        default="",
+        description=_l("For a benefactor: the letter starts “Kính gửi: Ông …” or “Bà …”."),
+    )
     phone = PhoneField(_l("Phone"))
     address = StringField(_l("Address"), [Length(max=200)])
     anonymous = BooleanField(_l("Anonymous: do not print the name on receipts and lists"))
 
     # The audit log is append-only: it keeps no contact details of private benefactors.
-    AUDITED_FIELDS = ("kind", "anonymous")
+    AUDITED_FIELDS = ("kind", "title", "anonymous")
+
+    def validate_title(self, field):
+        # Only a person is Ông or Bà; a business or organisation is addressed by its name.
+        if field.data and self.kind.data != "individual":
+            raise ValidationError(_l("Only a benefactor (a person) has a title; leave it empty."))
 
     def new_donor(self, fund_id: int) -> Donor:
         """The donor the form describes, added to the session (the view audits and commits)."""
         donor = Donor(
             fund_id=fund_id,
             kind=self.kind.data,
+            title=self.title.data or "",
             phone=self.phone.data,
             address=self.address.data,
             anonymous=self.anonymous.data,
