@@ -119,3 +119,15 @@ def test_a_phone_screen_stacks_the_heading_and_its_print_does_not(papers, page, 
     issuer, state = block_boxes(page)
     assert abs(issuer["y"] - state["y"]) < 2
     assert re.search(NATIONAL_TITLE, page.locator(".official-state").inner_text())
+
+
+def test_a_reports_two_signatures_sit_side_by_side(papers, page, live_server):
+    """The treasurer who prepared it on the left, the chair on the right, as a Vietnamese report is
+    signed: not one under the other."""
+    log_in(page, live_server, "chair", PASSWORD)
+    page.set_viewport_size({"width": A4_PRINTABLE_PX, "height": 950})
+    page.goto(f"{live_server}{papers['report']}")
+    page.emulate_media(media="print")
+    prepared, chair = (box.bounding_box() for box in page.locator(".report-signatures > div").all())
+    assert abs(prepared["y"] - chair["y"]) < 2, (prepared, chair)
+    assert prepared["x"] + prepared["width"] <= chair["x"] + 1
