@@ -258,7 +258,7 @@ def test_the_review_lists_the_periods_commendations(app, world, as_role):
     record(chair, recipient="donor", donor_id=world["hidden"], decided_on="2025-06-01")  # another year
     page = full_page(chair.get("/reports/review?from=2026-07-01&to=2027-01-20"))
     part = re.search(r'<h3 id="commendations">(.*?)</table>', page, re.S).group(1)
-    assert "4. Công tác thi đua, khen thưởng" in part
+    assert "5. Công tác thi đua, khen thưởng" in part
     assert "Trong kỳ có 3 lượt khen thưởng: 1 thành viên, 1 nhà tài trợ, 1 người được giúp đỡ." in part
     cells = re.findall(r"<tr><td class=\"num\">\d+</td><td>([^<]*)</td>", part)
     assert cells == ["Công ty TNHH Hồng Phát", "Phạm Văn Bình", words]  # in date order
@@ -270,7 +270,7 @@ def test_the_review_lists_the_periods_commendations(app, world, as_role):
     text = "\n".join(p.text for p in document.paragraphs) + "\n".join(
         cell.text for table in document.tables for row in table.rows for cell in row.cells
     )
-    assert "4. Công tác thi đua, khen thưởng" in text and words in text and DECISION in text
+    assert "5. Công tác thi đua, khen thưởng" in text and words in text and DECISION in text
     assert "Nguyễn Văn Hòa" not in text
 
 

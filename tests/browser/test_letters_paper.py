@@ -77,7 +77,7 @@ def test_the_commendations_and_the_reviews_part(page, demo, problems):  # noqa: 
     part = page.locator("#commendations-table")
     assert part.locator("tbody tr").count() == 2
     _pages, text = printed(page, "review-commendations")
-    assert squeeze("4. Công tác thi đua, khen thưởng") in text
+    assert squeeze("5. Công tác thi đua, khen thưởng") in text
     assert squeeze("Quyết định số 12/QĐ-UBND") in text
     for name in names:
         assert squeeze(name) not in text, name

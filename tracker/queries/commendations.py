@@ -123,7 +123,7 @@ def lines(fund_id: int, start: dt.date | None = None, end: dt.date | None = None
 
 # Section II of the review (the results) ends with the commendations of the period, as a Vietnamese
 # tổng kết lists them under "công tác thi đua, khen thưởng".
-REVIEW_HEADING = _l("4. Commendations")
+REVIEW_HEADING = _l("5. Commendations")
 
 
 @dataclass(frozen=True)
