@@ -268,7 +268,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
                                        (L,   200, 403, 403, 200, 200, L,   200, 403),
     },
     # The notice-board sheet: the chair puts it up, the Ban Chỉ đạo reads it.
-    "review.public": {"GET":           (L,   200, 403, 403, 403, 200, L,   200, 403)},
+    "review.public": {"GET":           (L,   200, 403, 403, 200, 200, L,   200, 403)},
     "review.save_notes": {"POST":      (L,   403, 403, 403, 403, 422, L,   422, 403)},
     "letters.index": {"GET":           (L,   403, 403, 403, 403, 200, L,   200, 403)},
     "letters.letter": {

@@ -53,7 +53,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_reports": frozenset({"chair", "treasurer", "viewer"}),
     "export_money": frozenset({"chair", "treasurer", "viewer"}),
     # The notice-board sheet (công khai tài chính): the chair puts it up, the Ban Chỉ đạo reads it.
-    "view_public_accounts": frozenset({"chair", "viewer"}),
+    "view_public_accounts": frozenset(
+        {"chair", "treasurer", "viewer"}
+    ),  # the treasurer draws it up and signs it
     "export_personal": frozenset({"chair"}),
     # Commendations (biểu dương, khen thưởng): the chair records them; those who read the review
     # read the list (a person helped appears there only by the words the committee chose).
