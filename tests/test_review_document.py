@@ -176,6 +176,8 @@ def test_a_range_of_days_is_reviewed_like_a_period(app, history, as_role):
     assert on_screen["money.cash_end"].replace(".", "").rstrip(" ₫") == year[("money", "cash_end")]
     # the picker keeps the dates; the export links and the Word file ask for the same range
     assert 'name="from"\n           value="2025-01-01"' in page
+    # and the list of periods says dates were chosen, rather than naming a period not shown
+    assert '<option value="" selected disabled>Khoảng ngày đã chọn</option>' in page
     assert "format=docx&amp;from=2025-01-01&amp;to=2025-12-31" in page or (
         "from=2025-01-01&amp;to=2025-12-31&amp;format=docx" in page
     )
