@@ -525,3 +525,18 @@ def test_the_donors_letter_says_what_their_gift_paid_besides_loans(app, seed, mo
     assert "Trong số tiền này, 1,5 triệu đồng đã được dùng để hỗ trợ không hoàn lại" in letter
     assert "Quỹ cũng đã dùng 200 nghìn đồng trong số đó cho chi hoạt động của Tổ." in letter
     assert "Nguyễn Văn An" not in letter  # a grant's letter names nobody who did not agree to it
+
+
+def test_the_persons_file_lists_the_grants_they_received(app, seed, money, as_role):
+    donate(app, seed.fund_id, money.donor_id, 2_000_000, DAY - dt.timedelta(days=5))
+    sid = approved_grant(app, as_role, money, amount="700.000")
+    assert as_role("treasurer").post(f"/grants/{sid}/pay", {"paid_on": DAY.isoformat()}).status_code == 303
+    page = full_page(as_role("chair").get(f"/people/{money.person_id}"))
+    grants = page[page.index('id="grants"') :]
+    grants = grants[: grants.index("</section>")]
+    assert "Quà Tết" in grants and "700.000 ₫" in grants and "Đã chi" in grants
+    assert f'href="/grants/{sid}"' in grants
+    member_view = full_page(as_role("member").get(f"/people/{money.person_id}"))
+    assert 'id="grants"' in member_view and f'href="/grants/{sid}"' not in member_view  # no money pages
+    other = full_page(as_role("chair").get(f"/people/{money.other_person_id}"))
+    assert 'id="grants"' not in other

@@ -36,6 +36,7 @@ from tracker.models import (
     Person,
     PersonHandover,
     PersonStatusChange,
+    Spending,
     User,
 )
 from tracker.money import balances, ledger
@@ -133,6 +134,12 @@ def person_context(person: Person) -> dict:
         select(PersonHandover)
         .where(or_(PersonHandover.person_id == person.id, PersonHandover.new_person_id == person.id))
         .order_by(PersonHandover.id)
+    ).all()
+    # grants the person received (hỗ trợ không hoàn lại): help the committee gave, beside the loans
+    context["grants"] = db.session.scalars(
+        select(Spending)
+        .where(Spending.fund_id == g.fund.id, Spending.person_id == person.id, Spending.category == "grant")
+        .order_by(Spending.proposed_on.desc(), Spending.id.desc())
     ).all()
     if can("assign_mentors"):
         context["mentor_form"] = MentorForm(formdata=None, assigned_on=today, mentor_id=person.mentor_id or 0)
