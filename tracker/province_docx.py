@@ -4,7 +4,6 @@ head, figures and table of funds as the printed page, drawn with the fund review
 
 import io
 
-from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -12,10 +11,9 @@ from docx.shared import Mm, Pt
 
 from tracker.formatting import format_date, format_money, format_number
 from tracker.i18n import gettext as _
-from tracker.papers import Paper
-from tracker.papers_docx import SIZE, borderless, centred_line, clean, header, page_setup, set_widths
+from tracker.papers_docx import SIZE, borderless, centred_line, clean, set_widths
 from tracker.queries import province
-from tracker.review_docx import bold_line, figure_table, text_line
+from tracker.review_docx import bold_line, figure_table, text_line, titled_document
 
 FUND_TYPE = Pt(10)
 APPENDIX_WIDTH = 257  # mm between the margins of the appendix's landscape page
@@ -25,26 +23,7 @@ COMMUNE_WIDTH = 32  # mm; the nine figures share the rest
 def province_review_docx(
     review, title: str, head, fund_count: str, tables: list, rows: list, total, **_page
 ) -> bytes:
-    document = Document()
-    page_setup(document)
-    header(
-        document,
-        Paper(
-            kind="review",
-            title=title,
-            subtitle="",
-            issuer=head.issuer,
-            number=head.number,
-            place_date=head.place_date,
-            addressee=None,
-        ),
-    )
-    heading = document.add_paragraph()
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    heading.paragraph_format.space_before = Pt(12)
-    run = heading.add_run(clean(title))
-    run.bold = True
-    run.font.size = Pt(14)
+    document = titled_document(title, head)
     text_line(document, fund_count)
     for block in tables:
         bold_line(document, block.heading)

@@ -5,6 +5,7 @@ page, header and layout helpers so that it looks like the fund's other papers.""
 import io
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
@@ -18,7 +19,9 @@ from tracker.queries import review as reviewing
 TEXT_WIDTH = 165  # mm between the margins papers_docx sets
 
 
-def review_docx(review, title: str, head, sections: dict, tables: list, commendations=None) -> bytes:
+def titled_document(title: str, head) -> DocxDocument:
+    """A Word document opened as a filed report is: the official heading of `head` (a
+    queries.review.DocumentHead), then the title, centred and bold."""
     document = Document()
     page_setup(document)
     header(
@@ -39,6 +42,11 @@ def review_docx(review, title: str, head, sections: dict, tables: list, commenda
     run = heading.add_run(clean(title))
     run.bold = True
     run.font.size = Pt(14)
+    return document
+
+
+def review_docx(review, title: str, head, sections: dict, tables: list, commendations=None) -> bytes:
+    document = titled_document(title, head)
     for key in reviewing.SECTIONS:
         if key == "recipients":
             continue
