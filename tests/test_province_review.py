@@ -248,6 +248,8 @@ def test_the_page_prints_the_sums_under_the_provinces_header(app, funds):
     assert figures["people.total_end"] == format_number(whole.people.total)
     assert figures["visits.made"] == "5"
     assert "data-donor" not in page and "Nhà hảo tâm xã Tân Hà" not in page  # no list of donors
+    # the balance's two parts sit under it, indented, as on the fund's own review
+    assert "<td>&nbsp;&nbsp;– trong đó tiền mặt</td>" in page
     assert fund_cells(page, str(hong_son))["raised"] == "30.000.000 ₫"
     assert fund_cells(page, str(tan_ha))["written_off"] == "0 ₫"
     assert fund_cells(page, str(tan_ha))["visits"] == "3"
