@@ -622,3 +622,29 @@ def test_the_date_is_written_under_its_input_the_communes_way(app, money, as_rol
         "Ngày/tháng/năm: dd/mm/yyyy</p>" in page
     )
     assert "visited_on-error" in page
+
+
+def test_visits_due_by_member_lists_each_members_people_overdue_first(app, seed):
+    """The one list behind the board, the reminders and a member's week: each member's people due
+    by the given day (overdue first, with the days), the unassigned last, nobody settled or later."""
+    long = member2_cm_id(app)
+    binh = people(app, seed.fund_id, seed.member_cm_id, days(3), days(-10), days(40))
+    long_ids = people(app, seed.fund_id, long, days(-2))
+    people(app, seed.fund_id, long, days(-5), status="settled")
+    nobody = people(app, seed.fund_id, None, days(1))
+    people(app, seed.other_fund_id, seed.other_cm_id, days(-1))
+    with app.app_context():
+        rows = casework.visits_due_by_member(seed.fund_id, TODAY, days(7))
+    assert [row.member.full_name if row.member else None for row in rows] == [
+        "Phạm Văn Bình",  # sorted by given name: Bình before Long
+        "Bùi Văn Long",
+        None,
+    ]
+    binh_row, long_row, nobody_row = rows
+    assert [(v.person_id, v.due_on, v.days_overdue) for v in binh_row.visits] == [
+        (binh[1], days(-10), 10),
+        (binh[0], days(3), 0),
+    ]
+    assert binh_row.overdue == 1 and binh_row.has_login
+    assert [(v.person_id, v.days_overdue) for v in long_row.visits] == [(long_ids[0], 2)]
+    assert [v.person_id for v in nobody_row.visits] == nobody and not nobody_row.has_login

@@ -213,6 +213,68 @@ def queue_counts_by_mentor(fund_id: int, today: dt.date) -> list[tuple[MentorRef
     return sorted(result, key=lambda r: (-r[2], -r[1], r[0].sort_key if r[0] else "~"))
 
 
+class DueVisit(NamedTuple):
+    """A visit a member owes: only the name and the date (a reminder carries nothing more)."""
+
+    person_id: int
+    full_name: str
+    due_on: dt.date
+    days_overdue: int  # 0 when not yet due
+
+
+class MemberVisits(NamedTuple):
+    """The visits one member owes, overdue first; member None: people nobody is assigned to."""
+
+    member: MentorRef | None
+    has_login: bool
+    visits: list[DueVisit]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for visit in self.visits if visit.days_overdue > 0)
+
+
+def visits_due_by_member(fund_id: int, today: dt.date, until: dt.date) -> list[MemberVisits]:
+    """For each member, the supported people whose next visit falls on or before `until` (overdue
+    ones included), the oldest due date first; members by name, the unassigned last. The one list
+    behind the monthly board, the reminders and a member's own week (one query)."""
+    rows = db.session.execute(
+        select(
+            CommitteeMember.id,
+            CommitteeMember.full_name,
+            CommitteeMember.sort_key,
+            CommitteeMember.user_id,
+            Person.id,
+            Person.full_name,
+            Person.next_visit_on,
+        )
+        .select_from(Person)
+        .outerjoin(CommitteeMember, CommitteeMember.id == Person.mentor_id)
+        .where(
+            Person.fund_id == fund_id,
+            Person.status == "supported",
+            Person.next_visit_on.is_not(None),
+            Person.next_visit_on <= until,
+        )
+        .order_by(Person.next_visit_on, Person.sort_key, Person.id)
+    ).all()
+    by_member: dict[int | None, MemberVisits] = {}
+    for member_id, name, sort_key, user_id, person_id, person_name, due_on in rows:
+        if member_id not in by_member:
+            member = MentorRef(member_id, name, sort_key) if member_id is not None else None
+            by_member[member_id] = MemberVisits(member, user_id is not None, [])
+        overdue = (today - due_on).days if due_on < today else 0
+        by_member[member_id].visits.append(DueVisit(person_id, person_name, due_on, overdue))
+    return sorted(
+        by_member.values(),
+        key=lambda row: (
+            row.member is None,
+            row.member.sort_key if row.member else "",
+            row.member and row.member.id,
+        ),
+    )
+
+
 def count_people_of(fund_id: int, mentor_id: int):
     """select(count) of the supported people a mentor has."""
     return select(func.count()).where(
