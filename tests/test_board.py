@@ -250,6 +250,7 @@ def test_the_excel_file_has_the_sections_money_cells_and_totals(app, seed, histo
     assert response.status_code == 200
     assert f'filename="bang-cong-viec-{THIS:%Y-%m}.xlsx"' in response.headers["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("portrait", int(sheet.PAPERSIZE_A4))
     cells = [[cell for cell in row] for row in sheet.iter_rows()]
     first = [row[0].value for row in cells]
     assert first[:3] == [

@@ -28,7 +28,8 @@ from tracker.web.exports import (
 )
 
 SECTION_FONT = BOLD
-WIDTHS = (30, 30, 14, 16, 16)
+# 95 characters in all: A4 portrait (exports.PORTRAIT_WIDTH), as the meeting page
+WIDTHS = (28, 26, 13, 14, 14)
 
 VISIT_COLUMNS = (
     Column("mentor", _l("Mentor")),
