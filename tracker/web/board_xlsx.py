@@ -71,6 +71,7 @@ def board_xlsx(board: Board, heading: tuple) -> bytes:
     for number, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(number)].width = width
     set_up_page(ws, sum(WIDTHS))
+    # several tables one under the other: no one heading row to freeze or repeat on each page
     ws.freeze_panes = None
     ws.print_title_rows = None
 
