@@ -260,6 +260,11 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "GET":                         (L,   200, 200, 200, 403, 200, L,   200, 403),
         "GET ?format=csv":             (L,   200, 403, 403, 403, 200, L,   200, 403),
     },
+    "reports.board": {
+        "GET":                         (L,   200, 403, 403, 200, 200, L,   200, 403),
+        # The Excel file names the people helped: the chair's alone, as the outstanding export.
+        "GET ?format=xlsx":            (L,   403, 403, 403, 403, 200, L,   200, 403),
+    },
     "review.show": {
         "GET":                         (L,   200, 403, 403, 200, 200, L,   200, 403),
         "GET ?format=csv":             (L,   200, 403, 403, 200, 200, L,   200, 403),

@@ -256,6 +256,7 @@ ACCESS_LOGGED = {
     "letters.print_all",  # the year's letters, each naming the people who consented
     "people.edit",  # the form to correct a person's details shows them all
     "reports.outstanding",  # it names every borrower with the address, on screen and exported
+    "reports.board",  # the monthly board names the people to visit and the borrowers due or late
     "loans.detail",  # the borrower's name and address
     "loans.repayment_receipt",  # a phiếu thu names the borrower with the address
     "loans.disbursement_voucher",  # and a phiếu chi

@@ -1,5 +1,5 @@
-"""Reports: outstanding loans (dư nợ), aging, the cash book (sổ quỹ), donors and visits by mentor,
-on screen, in CSV and in XLSX.
+"""Reports: outstanding loans (dư nợ), aging, the cash book (sổ quỹ), donors, visits by mentor and
+the monthly board, on screen, in CSV and in XLSX.
 
 The rows come from tracker.queries.reports; this module only reads the dates, checks who may export
 what, and renders the same rows three ways.
@@ -7,7 +7,7 @@ what, and renders the same rows three ways.
 
 import datetime as dt
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
@@ -15,12 +15,14 @@ from tracker import audit, clock, labels
 from tracker.formatting import format_date
 from tracker.i18n import gettext as _
 from tracker.i18n import lazy_gettext as _l
-from tracker.money import ledger
+from tracker.money import balances, ledger
+from tracker.queries import board as monthly
 from tracker.queries import figure_cache, reports
 from tracker.queries.figure_cache import CASEWORK, MONEY
 from tracker.web import sheets
 from tracker.web.access import can, own_committee_member_id, requires, sees_only_own_people
-from tracker.web.exports import export, export_format, refuse_export, streamed
+from tracker.web.board_xlsx import board_xlsx
+from tracker.web.exports import XLSX_MIMETYPE, export, export_format, refuse_export, streamed
 from tracker.web.forms import Form, IsoDateField
 from tracker.web.views import render_logged
 
@@ -266,3 +268,54 @@ def visits():
         totals=reports.mentor_visits_totals(rows),
         printed_on=today,
     )
+
+
+@bp.route("/board")
+@requires("view_reports")
+def board():
+    """Render the monthly board (?month=yyyy-mm, default this month): the page the chair prints for
+    the committee's monthly meeting; ?format=xlsx is the same in Excel (it names people helped:
+    the chair's alone, as the outstanding report's export). The names on it are logged as seen."""
+    chosen = request.args.get("format", "")
+    if chosen not in ("", "html", "xlsx"):
+        abort(400)
+    if chosen == "xlsx" and not can("export_personal"):
+        abort(403)
+    today = clock.today()
+    try:
+        month = monthly.parse_month(request.args.get("month"), today)
+    except monthly.MonthError as error:
+        if chosen == "xlsx":
+            abort(400, description=str(error.message))
+        page = render_template(
+            "reports/board.html", board=None, month=None, title=None, error=error.message, asked=request.args
+        )
+        return page, 400
+    result = monthly.board(g.fund.id, month, today)
+    title = board_title(month)
+    subtitle = _("Figures as of %(date)s", date=format_date(result.as_of))
+    if chosen == "xlsx":
+        audit.log_access(result.person_ids, "report_export")
+        heading = (g.fund.name, title, subtitle, today)
+        response = Response(board_xlsx(result, heading), mimetype=XLSX_MIMETYPE)
+        response.headers["Content-Disposition"] = f'attachment; filename="bang-cong-viec-{month:%Y-%m}.xlsx"'
+        return response
+    return render_logged(
+        "reports/board.html",
+        result.person_ids,
+        "report",
+        board=result,
+        month=month,
+        title=title,
+        subtitle=subtitle,
+        previous=ledger.add_months(month, -1),
+        following=monthly.next_month(month),
+        last_allowed=dt.date(today.year + 1, 12, 1),
+        money_kinds=list(zip(balances.MONEY_IN_EVENTS, balances.MONEY_OUT_EVENTS, strict=True)),
+        kind_words=labels.CASHBOOK_KINDS,
+        printed_on=today,
+    )
+
+
+def board_title(month: dt.date) -> str:
+    return _("Monthly board for %(month)s", month=f"{month:%m/%Y}")

@@ -500,3 +500,42 @@ def money_out(funds: int | list[int] | Select, start: dt.date, end: dt.date) -> 
     result = dict.fromkeys(MONEY_OUT_EVENTS, 0)
     result.update({event: -int(amount) for event, amount in rows})
     return result
+
+
+# What brings money in: a donation, a repayment, money back after a write-off.
+MONEY_IN_EVENTS = (DONATION, REPAYMENT, RECOVERY)
+
+
+class Moved(NamedTuple):
+    """Payments of one kind over a period: how many, and how much, reversals netted."""
+
+    count: int
+    amount: int
+
+
+def money_moved(funds: Funds, start: dt.date, end: dt.date) -> dict[str, Moved]:
+    """Money in and out between two dates by kind (MONEY_IN_EVENTS and MONEY_OUT_EVENTS), from the
+    lines on the fund's money (cash and bank, as the combined book shows it), each amount positive;
+    a reversal takes its payment back out of both the count and the amount. One query."""
+    transaction = JournalTransaction
+    rows = db.session.execute(
+        select(
+            JournalLine.event,
+            func.sum(case((transaction.reverses_id.is_(None), 1), else_=-1)),
+            func.sum(JournalLine.amount),
+        )
+        .join(transaction, transaction.id == JournalLine.transaction_id)
+        .where(
+            of_funds(JournalLine.fund_id, funds),
+            money_account(None),
+            JournalLine.event.in_(MONEY_IN_EVENTS + MONEY_OUT_EVENTS),
+            JournalLine.posted_on >= start,
+            JournalLine.posted_on <= end,
+        )
+        .group_by(JournalLine.event)
+    )
+    result = {event: Moved(0, 0) for event in MONEY_IN_EVENTS + MONEY_OUT_EVENTS}
+    for event, count, amount in rows:
+        sign = 1 if event in MONEY_IN_EVENTS else -1
+        result[event] = Moved(int(count), sign * int(amount))
+    return result
