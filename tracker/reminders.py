@@ -241,14 +241,14 @@ def build(fund: Fund, today: dt.date) -> FundReminders:
     return found
 
 
-def last_sent(fund_id: int) -> dict[tuple[str, str], dt.datetime]:
-    """When each recipient last got each kind of reminder by email: (recipient, kind) -> sent_at."""
+def last_sent(fund_id: int) -> dict[tuple[str, str], dt.date]:
+    """The day each recipient last got each kind of reminder by email: (recipient, kind) -> day."""
     rows = db.session.execute(
-        select(ReminderSent.recipient, ReminderSent.kind, func.max(ReminderSent.sent_at))
+        select(ReminderSent.recipient, ReminderSent.kind, func.max(ReminderSent.sent_on))
         .where(ReminderSent.fund_id == fund_id)
         .group_by(ReminderSent.recipient, ReminderSent.kind)
     )
-    return {(recipient, kind): at for recipient, kind, at in rows}
+    return {(recipient, kind): day for recipient, kind, day in rows}
 
 
 # ------------------------------------------------------------------ sending (flask remind)
