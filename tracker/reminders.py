@@ -124,9 +124,13 @@ def lines(items) -> str:
     return "\n".join(f"- {item}" for item in items)
 
 
-def member_text(fund: Fund, name: str, visits: list[casework.DueVisit]) -> tuple[str, str]:
+def member_text(fund: Fund, name: str | None, visits: list[casework.DueVisit]) -> tuple[str, str]:
+    """name None: the people nobody mentors yet (for the chair to assign)."""
     subject = _("%(fund)s: visits to make", fund=fund.name)
-    body = _("%(name)s, your visits this week:", name=name)
+    if name is None:
+        body = _("Nobody mentors these people yet; due this week:")
+    else:
+        body = _("%(name)s, your visits this week:", name=name)
     return subject, f"{subject}\n{body}\n{lines(map(visit_line, visits))}"
 
 
@@ -191,9 +195,8 @@ def build(fund: Fund, today: dt.date) -> FundReminders:
     with force_locale("vi"):
         for row in rows:
             if row.member is None:
-                name = _("Not assigned to a mentor yet")
-                subject, text = member_text(fund, name, row.visits)
-                found.members.append(Reminder("visits", name, subject, text))
+                subject, text = member_text(fund, None, row.visits)
+                found.members.append(Reminder("visits", _("Not assigned to a mentor yet"), subject, text))
                 continue
             subject, text = member_text(fund, row.member.full_name, row.visits)
             found.members.append(
