@@ -44,6 +44,11 @@ def test_the_copy_button_puts_the_reminder_on_the_clipboard(page, live_server, c
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert axe_violations(page) == []
     shoot(page, "reminders-360")
+    if SHOTS.exists():
+        chair_box.screenshot(path=str(SHOTS / "reminders-360-chair-box.png"))
+    # on a phone each text is shown whole: no box scrolls inside
+    for area in page.locator("textarea.reminder-text").all():
+        assert area.evaluate("el => el.scrollHeight <= el.clientHeight + 1"), area.input_value()
     page.emulate_media(media="print")
     if SHOTS.exists():
         page.pdf(path=str(SHOTS / "reminders.pdf"), format="A4")
