@@ -264,6 +264,31 @@ def test_the_database_refuses_the_same_reminder_twice_a_day(app, seed):
         db.session.commit()
 
 
+def test_a_reminder_another_run_claimed_meanwhile_is_not_sent(app, seed, case, smtp, runner, monkeypatch):
+    """Two runs at once: both read "not sent yet", the other claims Bình's row first; this run's
+    claim fails on the unique key, so it skips the message instead of sending it a second time."""
+    inbox, port = smtp
+    use_smtp(app, port)
+    monkeypatch.setattr(reminders, "already_sent", lambda fund_id, today: set())
+    with app.app_context():
+        db.session.add(
+            ReminderSent(
+                fund_id=seed.fund_id,
+                recipient=f"member:{seed.member_cm_id}",
+                member_id=seed.member_cm_id,
+                kind="visits",
+                address="binh@example.vn",
+                sent_on=TODAY,
+                digest="0" * 64,
+            )
+        )
+        db.session.commit()
+    result = runner.invoke(args=["remind"])
+    assert result.exit_code == 0, result.output
+    assert "đã gửi 3, bỏ qua 1" in result.output
+    assert "binh@example.vn" not in inbox.by_recipient()
+
+
 def test_smtp_down_fails_the_run_and_logs_nothing(app, seed, case, runner):
     use_smtp(app, free_port())
     result = runner.invoke(args=["remind"])
