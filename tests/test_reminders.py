@@ -331,8 +331,11 @@ def test_the_chairs_days_come_from_the_fund(app, seed, case):
     with app.app_context():
         fund = db.session.get(Fund, seed.fund_id)
         fund.remind_overdue_days = 42
+        fund.name = "Quỹ giúp đỡ người hoàn lương tái hòa nhập cộng đồng xã Hồng Sơn"
         db.session.commit()
         chair = reminders.build(fund, TODAY).chair[0].text
+    # the full name is too long for a phone's first line: the commune's
+    assert chair.startswith("Quỹ xã Hồng Sơn: tổng hợp tuần gửi Tổ trưởng\n")
     assert "Quá hạn thăm trên 42 ngày:" in chair
     assert "Nguyễn Văn An" in chair and "Hà Văn Giang" not in chair  # 45 > 42 >= 40
 

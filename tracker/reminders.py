@@ -124,9 +124,14 @@ def lines(items) -> str:
     return "\n".join(f"- {item}" for item in items)
 
 
+def short_name(fund: Fund) -> str:
+    """'Quỹ xã Hồng Sơn': the fund's full name is too long for the first line on a phone."""
+    return _("Fund of %(commune)s", commune=fund.commune) if fund.commune else fund.name
+
+
 def member_text(fund: Fund, name: str | None, visits: list[casework.DueVisit]) -> tuple[str, str]:
     """name None: the people nobody mentors yet (for the chair to assign)."""
-    subject = _("%(fund)s: visits to make", fund=fund.name)
+    subject = _("%(fund)s: visits to make", fund=short_name(fund))
     if name is None:
         body = _("Nobody mentors these people yet; due this week:")
     else:
@@ -135,7 +140,7 @@ def member_text(fund: Fund, name: str | None, visits: list[casework.DueVisit]) -
 
 
 def treasurer_text(fund: Fund, late, due) -> tuple[str, str]:
-    subject = _("%(fund)s: repayments to collect", fund=fund.name)
+    subject = _("%(fund)s: repayments to collect", fund=short_name(fund))
     parts = [subject]
     if late:
         parts.append(_("Overdue:"))
@@ -150,7 +155,7 @@ def treasurer_text(fund: Fund, late, due) -> tuple[str, str]:
 
 def chair_text(fund: Fund, visits, late) -> tuple[str, str]:
     days = fund.remind_overdue_days
-    subject = _("%(fund)s: the chair's weekly summary", fund=fund.name)
+    subject = _("%(fund)s: the chair's weekly summary", fund=short_name(fund))
     parts = [subject]
     if visits:
         parts.append(_("Visits overdue by more than %(num)d days:", num=days))
