@@ -307,6 +307,18 @@ def test_without_a_mail_server_remind_says_so_and_logs_nothing(app, seed, case, 
     assert sent_rows(app) == []
 
 
+def test_without_a_sender_remind_refuses_before_sending(app, seed, case, smtp, runner):
+    inbox, port = smtp
+    use_smtp(app, port)
+    app.config.update(MAIL_DEFAULT_SENDER=None, MAIL_USERNAME="quyhongson")
+    result = runner.invoke(args=["remind"])
+    assert result.exit_code == 1 and "TRACKER_MAIL_DEFAULT_SENDER" in result.output
+    assert inbox.messages == [] and sent_rows(app) == []
+    app.config.update(MAIL_USERNAME="quyhongson@gmail.com")  # a mailbox that is an address will do
+    assert runner.invoke(args=["remind"]).exit_code == 0
+    assert {message["From"] for _to, message in inbox.messages} == {"quyhongson@gmail.com"}
+
+
 def test_dry_run_prints_what_would_go_and_sends_nothing(app, seed, case, smtp, runner):
     inbox, port = smtp
     use_smtp(app, port)

@@ -274,6 +274,14 @@ def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
+def sender() -> str | None:
+    """The From of the reminders: MAIL_DEFAULT_SENDER, else the mailbox logged into when it is an
+    address (a Gmail account's is); None: neither, and a message would go out "From: None"."""
+    config = current_app.config
+    username = config.get("MAIL_USERNAME") or ""
+    return config.get("MAIL_DEFAULT_SENDER") or (username if "@" in username else None)
+
+
 def already_sent(fund_id: int, today: dt.date) -> set[tuple[str, str]]:
     """(recipient, kind) of what must not go again today: today's, and the chair's of the week."""
     rows = db.session.execute(
@@ -337,7 +345,7 @@ def send_fund(fund: Fund, today: dt.date, *, dry_run: bool, echo: Callable[[str]
             mail.send_mail(
                 reminder.subject,
                 reminder.text,
-                None,  # MAIL_DEFAULT_SENDER
+                sender(),
                 [reminder.email],
                 connection=connection,
             )

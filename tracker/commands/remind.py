@@ -30,6 +30,10 @@ def remind_command(fund_id: int | None, dry_run: bool):
             "Tổ trưởng vẫn sao chép được các tin nhắn ở trang /reminders."
         )
         return
+    if not dry_run and reminders.sender() is None:
+        raise click.ClickException(
+            "chưa đặt địa chỉ người gửi: TRACKER_MAIL_DEFAULT_SENDER (ví dụ quyhongson@gmail.com)"
+        )
     today = clock.today()
     total = reminders.Outcome()
     for fund in funds:
