@@ -213,6 +213,8 @@ MATRIX: dict[str, dict[str, tuple]] = {
     # The fund's settings: an empty form clears the collection day (nothing else to refuse).
     "settings.index": {"GET":          (L,   403, 403, 403, 403, 200, L,   200, 403)},
     "settings.save": {"POST":          (L,   403, 403, 403, 403, 303, L,   303, 403)},
+    # The reminders' texts to copy into Zalo: the chair alone (access.PERMISSIONS["send_reminders"]).
+    "reminders.index": {"GET":         (L,   403, 403, 403, 403, 200, L,   200, 403)},
     # A loan's papers: whoever may see the loan (the agreement: the loan of URLs is active).
     "loans.paper": {
         "GET":                         (L,   200, 200, 404, 200, 200, L,   404, 403),

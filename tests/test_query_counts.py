@@ -91,6 +91,7 @@ PAGES = [
     ("chair", "/members"),
     ("chair", "/users"),
     ("chair", "/periods"),
+    ("chair", "/reminders"),
     ("chair", "/reports/aging?format=csv"),
     ("chair", "/reports/cashbook?format=xlsx&from=2000-01-01"),
     ("chair", "/reports/donors?format=csv&from=2000-01-01"),

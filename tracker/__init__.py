@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+from tracker.extensions import babel, compress, csrf, db, htmx, login_manager, mail, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -52,6 +52,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         HTTPS=False,
         TRUSTED_PROXIES=0,
         PAGE_SIZE=25,
+        # flask remind gives up on an SMTP server that does not answer, rather than hang the cron
+        MAIL_TIMEOUT=30,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -86,6 +88,7 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     figure_cache.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
     # before the app's own hooks (web.hooks), so it runs after them, on the finished body
     compress.init_app(app)
 
@@ -113,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
         periods,
         privacy,
         province,
+        reminders,
         reports,
         review,
         settings,
@@ -131,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
         people,
         handovers,
         visits,
+        reminders,
         donors,
         donations,
         cash,

@@ -174,6 +174,8 @@ FIELDS = {
     "position": (_l("Position"), None),
     "organisation": (_l("Organisation"), None),
     "phone": (_l("Phone"), None),
+    "email": (_l("Email"), None),
+    "remind_overdue_days": (_l("Remind the chair of anyone overdue by more than (days)"), None),
     "spending_kind": (_l("Kind"), labels.SPENDING_KINDS),
     "payee": (_l("Paid to"), None),
     "proposed_on": (_l("Proposed on"), "date"),

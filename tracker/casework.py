@@ -228,22 +228,27 @@ class MemberVisits(NamedTuple):
     member: MentorRef | None
     has_login: bool
     visits: list[DueVisit]
+    email: str = ""  # where `flask remind` sends it; "" when the member gave none
 
     @property
     def overdue(self) -> int:
         return sum(1 for visit in self.visits if visit.days_overdue > 0)
 
 
-def visits_due_by_member(fund_id: int, today: dt.date, until: dt.date) -> list[MemberVisits]:
+def visits_due_by_member(
+    fund_id: int, today: dt.date, until: dt.date, mentor_id: int | None = None
+) -> list[MemberVisits]:
     """For each member, the supported people whose next visit falls on or before `until` (overdue
     ones included), the oldest due date first; members by name, the unassigned last. The one list
-    behind the monthly board, the reminders and a member's own week (one query)."""
-    rows = db.session.execute(
+    behind the monthly board, the reminders and a member's own week (one query); `mentor_id`: that
+    member's row alone."""
+    query = (
         select(
             CommitteeMember.id,
             CommitteeMember.full_name,
             CommitteeMember.sort_key,
             CommitteeMember.user_id,
+            CommitteeMember.email,
             Person.id,
             Person.full_name,
             Person.next_visit_on,
@@ -257,12 +262,16 @@ def visits_due_by_member(fund_id: int, today: dt.date, until: dt.date) -> list[M
             Person.next_visit_on <= until,
         )
         .order_by(Person.next_visit_on, Person.sort_key, Person.id)
-    ).all()
+    )
+    if mentor_id is not None:
+        query = query.where(Person.mentor_id == mentor_id)
     by_member: dict[int | None, MemberVisits] = {}
-    for member_id, name, sort_key, user_id, person_id, person_name, due_on in rows:
+    for member_id, name, sort_key, user_id, email, person_id, person_name, due_on in db.session.execute(
+        query
+    ):
         if member_id not in by_member:
             member = MentorRef(member_id, name, sort_key) if member_id is not None else None
-            by_member[member_id] = MemberVisits(member, user_id is not None, [])
+            by_member[member_id] = MemberVisits(member, user_id is not None, [], email or "")
         overdue = (today - due_on).days if due_on < today else 0
         by_member[member_id].visits.append(DueVisit(person_id, person_name, due_on, overdue))
     return sorted(

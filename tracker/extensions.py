@@ -3,6 +3,7 @@
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -34,3 +35,5 @@ babel = Babel()
 # phone on a poor connection waits for bytes, and HTML, CSS and htmx shrink to about a third.
 # In the app itself, so it works alike behind nginx, gunicorn or waitress.
 compress = Compress()
+# Reminders by email (flask remind): SMTP settings from TRACKER_MAIL_* (MAIL_SERVER, MAIL_PORT, ...)
+mail = Mail()

@@ -52,9 +52,15 @@ class Fund(db.Model):
     # The day of the month installments fall on (the monthly meeting's), 1-28; None: the day of
     # the month the loan was disbursed.
     collection_day: Mapped[int | None]
+    # The chair's weekly reminder names whoever is overdue (a visit, a loan) by more than this.
+    remind_overdue_days: Mapped[int] = mapped_column(default=30, server_default="30")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (UniqueConstraint("name", "commune", "province"), Index("ix_fund_province", "province"))
+    __table_args__ = (
+        UniqueConstraint("name", "commune", "province"),
+        Index("ix_fund_province", "province"),
+        CheckConstraint("remind_overdue_days BETWEEN 1 AND 365", name="remind_overdue_days"),
+    )
 
     @property
     def place(self) -> str:
@@ -227,6 +233,8 @@ class CommitteeMember(db.Model):
     position: Mapped[str] = mapped_column(String(200), default="")
     organisation: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
+    # where `flask remind` sends the member's reminders; a member without a login can have one
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     joined_on: Mapped[dt.date | None]
     left_on: Mapped[dt.date | None]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -1062,4 +1070,35 @@ class Commendation(db.Model):
             name="one_recipient",
         ),
         Index("ix_commendation_fund_decided", "fund_id", "decided_on"),
+    )
+
+
+REMINDER_KINDS = ("visits", "repayments", "chair")  # a member's visits, the treasurer's, the chair's week
+REMINDER_CHANNELS = ("email",)
+
+
+class ReminderSent(db.Model):
+    """A reminder `flask remind` sent (tracker.reminders): to whom, where, which day, and a digest of
+    its text (the text itself names people; the digest shows whether two sends said the same).
+    The unique key is what keeps two cron runs at the same moment from sending one reminder twice
+    in a day: each claims its row before it sends, and the second claim fails in the database."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    # "member:<id>" or "user:<id>": one column, so the unique key holds (NULLs never collide)
+    recipient: Mapped[str] = mapped_column(String(40))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("committee_member.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10), default="email")
+    address: Mapped[str] = mapped_column(String(254))
+    sent_on: Mapped[dt.date]  # the commune's day (clock.today)
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    digest: Mapped[str] = mapped_column(String(64))  # sha256 of the text, hex
+
+    __table_args__ = (
+        UniqueConstraint("fund_id", "recipient", "kind", "channel", "sent_on"),
+        CheckConstraint(_in("kind", REMINDER_KINDS), name="kind"),
+        CheckConstraint(_in("channel", REMINDER_CHANNELS), name="channel"),
+        CheckConstraint("member_id IS NOT NULL OR user_id IS NOT NULL", name="recipient"),
     )

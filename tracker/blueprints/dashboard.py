@@ -5,7 +5,7 @@ from dataclasses import replace
 from flask import Blueprint, g, render_template
 from flask_login import current_user
 
-from tracker import casework, clock
+from tracker import casework, clock, reminders
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.money import balances
@@ -38,7 +38,13 @@ def index():
     else:
         mentor_id = own_committee_member_id()
         context["mentor_id"] = mentor_id
-        context["queue"] = dashboard.queue_for(fund_id, mentor_id, today) if mentor_id else []
+        # the member's own week: the same list, from the same query, as their reminder
+        rows = (
+            casework.visits_due_by_member(fund_id, today, reminders.week_end(today), mentor_id=mentor_id)
+            if mentor_id
+            else []
+        )
+        context["queue"] = rows[0].visits if rows else []
         context["my_people"] = (
             db.session.scalar(casework.count_people_of(fund_id, mentor_id)) if mentor_id else 0
         )

@@ -13,7 +13,7 @@ from tracker.i18n import lazy_gettext as _l
 from tracker.models import CommitteeMember, Membership, User
 from tracker.web import once
 from tracker.web.access import get_or_404, requires, scoped
-from tracker.web.forms import Form, IsoDateField, NameField, PhoneField
+from tracker.web.forms import EmailField, Form, IsoDateField, NameField, PhoneField
 from tracker.web.once import OnceForm
 from tracker.web.views import wants_fragment
 
@@ -24,6 +24,7 @@ AUDITED_FIELDS = (
     "position",
     "organisation",
     "phone",
+    "email",
     "joined_on",
     "left_on",
     "user_id",
@@ -37,6 +38,11 @@ class MemberForm(OnceForm):
     position = StringField(_l("Position"), [Length(max=200)])
     organisation = NameField(_l("Organisation"), [Length(max=200)])
     phone = PhoneField(_l("Phone"))
+    email = EmailField(
+        _l("Email"),
+        [Length(max=254)],
+        description=_l("Where the reminders of visits due are sent (a member without a login too)."),
+    )
     joined_on = IsoDateField(_l("Joined on"), [Optional()])
     user_id = SelectField(_l("Login"), coerce=int, default=0)
 
@@ -83,6 +89,7 @@ def apply_form(member: CommitteeMember, form: MemberForm) -> None:
     member.position = form.position.data
     member.organisation = form.organisation.data
     member.phone = form.phone.data
+    member.email = form.email.data
     member.joined_on = form.joined_on.data
     member.user_id = form.user_id.data or None
 

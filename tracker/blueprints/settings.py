@@ -1,4 +1,5 @@
-"""The fund's settings (chair): the day of the month its installments fall on."""
+"""The fund's settings (chair): the day of the month its installments fall on, and after how many
+days overdue the chair's weekly reminder names someone."""
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from wtforms import IntegerField
@@ -14,6 +15,8 @@ from tracker.web.forms import Form
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
+DEFAULT_REMIND_OVERDUE_DAYS = 30  # as the column's default (models.Fund)
+
 
 class SettingsForm(Form):
     collection_day = IntegerField(
@@ -25,12 +28,24 @@ class SettingsForm(Form):
             "Empty: the day of the month the loan was disbursed."
         ),
     )
+    remind_overdue_days = IntegerField(
+        _l("Remind the chair of anyone overdue by more than (days)"),
+        [Optional(), NumberRange(1, 365, _l("Enter a number of days from 1 to 365, or leave it empty."))],
+        description=_l(
+            "Once a week the chair's reminder names the people not visited for longer than this "
+            "after their visit was due, and the loans overdue for longer. Empty: 30 days."
+        ),
+    )
 
 
 def render_index(form: SettingsForm | None = None, status: int = 200):
     fund = db.session.get(Fund, g.fund.id)
     if form is None:
-        form = SettingsForm(formdata=None, collection_day=fund.collection_day)
+        form = SettingsForm(
+            formdata=None,
+            collection_day=fund.collection_day,
+            remind_overdue_days=fund.remind_overdue_days,
+        )
     return render_template("settings/index.html", form=form, fund=fund), status
 
 
@@ -44,15 +59,16 @@ def index():
 @bp.route("", methods=["POST"])
 @requires("manage_fund")
 def save():
-    """Save the fund's collection day."""
+    """Save the fund's collection day and the chair's reminder's number of days."""
     form = SettingsForm()
     if not form.validate():
         return render_index(form, 422)
     fund = db.session.get(Fund, g.fund.id)
-    before = fund.collection_day
+    fields = ("collection_day", "remind_overdue_days")
+    before = audit.snapshot(fund, fields)
     fund.collection_day = form.collection_day.data
-    after = {"collection_day": fund.collection_day}
-    audit.record("fund.settings", fund, before={"collection_day": before}, after=after)
+    fund.remind_overdue_days = form.remind_overdue_days.data or DEFAULT_REMIND_OVERDUE_DAYS
+    audit.record("fund.settings", fund, before=before, after=audit.snapshot(fund, fields))
     db.session.commit()
     flash(_("The settings are saved."), "success")
     return redirect(url_for("settings.index"), 303)

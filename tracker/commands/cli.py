@@ -1,4 +1,5 @@
-"""Commands: flask --app app demo | create-fund | create-user | set-password | backup | restore | generate."""
+"""Commands: flask --app app demo | create-fund | create-user | set-password | backup | restore | generate |
+remind."""
 
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from tracker import accounts, audit, provinces
 from tracker.commands import backup, demo
+from tracker.commands.remind import remind_command
 from tracker.extensions import db
 from tracker.models import Fund, User
 from tracker.web.access import ALL_ROLES
@@ -200,5 +202,6 @@ def init_app(app: Flask) -> None:
         backup_command,
         restore_command,
         generate_command,
+        remind_command,
     ):
         app.cli.add_command(command)

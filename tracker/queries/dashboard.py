@@ -216,10 +216,6 @@ def waiting_applications(fund_id: int, limit: int = 10) -> tuple[list[Applicatio
     return [Application(*row) for row in rows], total
 
 
-def queue_for(fund_id: int, mentor_id: int | None, today: dt.date, limit: int = 20) -> list[Person]:
-    return list(db.session.scalars(casework.queue_query(fund_id, today, mentor_id).limit(limit)))
-
-
 class NotVisited(NamedTuple):
     person_id: int
     full_name: str

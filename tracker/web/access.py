@@ -65,6 +65,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # protected personal data). The chair and the viewers; a member sees only their own row on
     # screen, so the whole team's export is not theirs; the treasurer does not follow casework.
     "export_visits": frozenset({"chair", "viewer"}),
+    # The reminders' texts (/reminders), to copy into the committee's Zalo group: the chair, who
+    # runs the team. They name people due for a visit, which the treasurer does not follow (no
+    # view_casework), and the treasurer's own list is on their dashboard; viewers (Ban Chỉ đạo)
+    # change nothing and send nothing, and read the same overdue figures on the dashboard.
+    "send_reminders": frozenset({"chair"}),
 }
 
 

@@ -156,6 +156,20 @@ class PhoneField(StringField):
         self.data = phone
 
 
+# One @, something before it, a dot in the part after, no spaces: what a typo breaks. Whether the
+# box exists only the mail server can tell (flask remind reports a refusal).
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+class EmailField(StringField):
+    """An email address, optional; stored in lower case, without spaces around it."""
+
+    def pre_validate(self, form):
+        self.data = (self.data or "").strip().lower()
+        if self.data and not EMAIL_PATTERN.fullmatch(self.data):
+            raise ValidationError(_l("Enter an email address like ten@gmail.com, or leave it empty."))
+
+
 class MoneyField(StringField):
     """Whole đồng, typed as 50.000.000, 50000000 or 50 000 000; the error names the field."""
 

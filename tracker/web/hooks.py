@@ -158,6 +158,7 @@ NAVIGATION = (
     ("grants.index", _l("Grants"), "view_money"),
     ("expenses.index", _l("Running costs"), "view_money"),
     ("visits.index", _l("Visits"), "view_visits"),
+    ("reminders.index", _l("Reminders"), "send_reminders"),
     ("reports.index", _l("Reports"), "view_reports"),
     ("periods.index", _l("Closing the books"), "close_period"),
     ("handovers.index", _l("Files handed over"), "manage_people"),
