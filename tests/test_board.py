@@ -16,17 +16,24 @@ from tests.test_grants import approved_grant
 from tests.test_query_counts import grow
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import CommitteeMember, Person, PersonAccess, Repayment
+from tracker.models import CommitteeMember, Installment, Person, PersonAccess, Repayment
 from tracker.money import balances, journal, ledger
 from tracker.queries import board as monthly
 from tracker.queries import reports
 
-TODAY = clock.today()
+# A fixed day: the history's installments fall on the 5th-7th, so this month still has some to
+# come, and the grant paid ten days before is last month's (the board's lists start from today).
+TODAY = dt.date(2026, 12, 3)
 THIS = TODAY.replace(day=1)
 LAST = ledger.add_months(THIS, -1)
 BEFORE = ledger.add_months(THIS, -2)
 NEXT = ledger.add_months(THIS, 1)
 MONTH_END = NEXT - dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def board_day(monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 def board_of(app, fund_id, month=THIS, today=TODAY) -> monthly.Board:
@@ -54,9 +61,10 @@ def history(app, seed, money, as_role):
         journal.reverse_repayment(db.session.get(Repayment, mistaken), "Ghi nhầm", user_id("treasurer"))
         db.session.commit()
     treasurer = as_role("treasurer")
-    grant = approved_grant(app, as_role, money, amount="500.000")
-    cost = approved_grant(app, as_role, money, amount="30.000", path="/expenses", kind="bank_fee")
-    day = (TODAY - dt.timedelta(days=10)).isoformat()
+    paid = TODAY - dt.timedelta(days=10)
+    grant = approved_grant(app, as_role, money, amount="500.000", on=paid)
+    cost = approved_grant(app, as_role, money, amount="30.000", path="/expenses", on=paid, kind="bank_fee")
+    day = paid.isoformat()
     for path, sid in (("/grants", grant), ("/expenses", cost)):
         assert treasurer.post(f"{path}/{sid}/pay", {"paid_on": day}).status_code == 303
     deposit = {
@@ -113,8 +121,7 @@ def test_the_two_months_hold_every_kind_of_payment(app, seed, history):
         event: tuple(sum(value) for value in zip(*(b.moved[event] for b in boards), strict=True))
         for event in boards[0].moved
     }
-    if TODAY - dt.timedelta(days=10) >= LAST:  # the grant and the cost fall in one of the two months
-        assert both["grant"] == (1, 500_000) and both["expense"] == (1, 30_000)
+    assert both["grant"] == (1, 500_000) and both["expense"] == (1, 30_000)
     # 5.000.000 + 3.000.000 given last month (the foreign fund's 9.000.000 left out)
     assert both["donation"] == (2, 8_000_000)
     assert both["repayment"] == (1, 400_000)  # the 250.000 reversed today: out of the count too
@@ -137,7 +144,19 @@ def test_due_and_overdue_are_the_outstanding_reports(app, seed, history):
     assert late, "the first loan's installment of last month is only part paid"
     assert board.late_totals[0] == aging.overdue_amount
     due = {row.loan_id: row.left for row in board.due}
-    assert due, "both loans have an installment this month"
+    with app.app_context():
+        # from today to the month's end (earlier ones are in the late list): none of them is paid
+        falling_due = set(
+            db.session.scalars(
+                sa.select(Installment.loan_id).where(
+                    Installment.loan_id.in_(history),
+                    Installment.in_force(TODAY),
+                    Installment.due_on >= TODAY,
+                    Installment.due_on < NEXT,
+                )
+            )
+        )
+    assert set(due) == falling_due == set(history), "both loans have an installment to come"
     for loan, row in month_over.items():
         assert row.overdue_amount == late.get(loan, (0,))[0] + due.get(loan, 0), loan
 

@@ -49,15 +49,22 @@ def spending_id(app) -> int:
         return db.session.scalar(sa.select(sa.func.max(Spending.id)))
 
 
-def approved_grant(app, as_role, money, amount="500.000", path="/grants", **change):
-    """A grant (or cost) proposed by the treasurer and approved by the chair; returns its id."""
+def approved_grant(app, as_role, money, amount="500.000", path="/grants", on=DAY, **change):
+    """A grant (or cost) proposed by the treasurer and approved by the chair on the day `on`;
+    returns its id."""
     extra = {"person_id": money.person_id} if path == "/grants" else {"payee": "Quán nước chè Hương"}
-    response = propose(as_role("treasurer"), path, amount=amount, **extra, **change)
+    response = propose(
+        as_role("treasurer"), path, amount=amount, proposed_on=on.isoformat(), **extra, **change
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     sid = spending_id(app)
     decided = as_role("chair").post(
         f"{path}/{sid}/decide",
-        {"decision": "approve", "decided_on": DAY.isoformat(), "reason": "Họp Tổ ngày 05/12 thống nhất"},
+        {
+            "decision": "approve",
+            "decided_on": on.isoformat(),
+            "reason": "Họp Tổ ngày 05/12 thống nhất",
+        },
     )
     assert decided.status_code == 303
     return sid
