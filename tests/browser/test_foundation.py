@@ -96,3 +96,31 @@ def test_the_browser_fetches_stylesheet_and_scripts_once(app, seed, page, proble
         # the stylesheet still applies: the menu is laid out by it
         assert page.evaluate("getComputedStyle(document.querySelector('.site-nav')).display") == "flex"
     assert problems == []
+
+
+def test_the_chairs_administration_entries_fold_under_one(page, live_server, problems):
+    """The chair's menu keeps the day's work on view and folds the rarely used entries under
+    "Quản trị": it opens on a click, closes on Escape or a click elsewhere, and marks the page."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "chair", PASSWORD)
+    more = page.locator("details.nav-more")
+    periods = more.locator("a[href='/periods']")
+    expect(periods).to_be_hidden()
+    nav = page.locator(".site-nav").bounding_box()
+    entry = page.locator(".site-nav > a").first.bounding_box()
+    assert nav["height"] <= 2.5 * entry["height"], "two lines at most at 1280 px"
+
+    more.locator("summary").click()
+    expect(periods).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(periods).to_be_hidden()
+    expect(more.locator("summary")).to_be_focused()
+    more.locator("summary").click()
+    page.locator("main h1").click()
+    expect(periods).to_be_hidden()
+
+    more.locator("summary").click()
+    periods.click()
+    page.wait_for_url(f"{live_server}/periods")
+    expect(page.locator(".nav-more > summary.current")).to_have_text("Quản trị")
+    assert problems == []

@@ -70,6 +70,22 @@ function openWideMenu() {
   if (wide.matches) menu.open = true;
 }
 
+// The menu's folded administration entries (a <details>) close as a dropdown does: on Escape
+// (focus back on its entry) or a click anywhere else.
+function closeNavMore(event) {
+  var more = document.querySelector("details.nav-more[open]");
+  if (!more) return;
+  if (event.type === "keydown") {
+    if (event.key !== "Escape") return;
+    more.open = false;
+    more.querySelector("summary").focus();
+  } else if (!more.contains(event.target)) {
+    more.open = false;
+  }
+}
+document.addEventListener("keydown", closeNavMore);
+document.addEventListener("click", closeNavMore);
+
 // <button data-print hidden>: shown once there is a script to print with (the CSP forbids onclick).
 // Once per button, however often it is called.
 function enablePrintButtons() {

@@ -134,6 +134,7 @@ def register_template_helpers(app: Flask) -> None:
         today=clock.today,
         get_locale=get_locale,
         nav_items=nav_items,
+        nav_administration=nav_administration,
         wants_fragment=wants_fragment,
         amount_in_words=formatting.amount_in_words,
         # a member's, donor's or person's page lists their commendations (commendations/_list.html)
@@ -160,19 +161,36 @@ NAVIGATION = (
     ("visits.index", _l("Visits"), "view_visits"),
     ("reminders.index", _l("Reminders"), "send_reminders"),
     ("reports.index", _l("Reports"), "view_reports"),
+    ("members.index", _l("Team"), "view_members"),
+)
+# Run now and then, by the chair mostly: folded under one entry of the menu when a role has
+# several of them, so the day's work stays on one line of a 1280 px screen.
+ADMINISTRATION = (
     ("periods.index", _l("Closing the books"), "close_period"),
     ("handovers.index", _l("Files handed over"), "manage_people"),
     ("settings.index", _l("Fund settings"), "manage_fund"),
-    ("members.index", _l("Team"), "view_members"),
     ("users.index", _l("Logins"), "manage_users"),
     ("audit.index", _l("Audit log"), "view_audit"),
 )
+FOLDED_FROM = 3  # fewer administration entries than this stay in the menu's line
 
 
 def nav_items() -> list[dict]:
+    return allowed(NAVIGATION)
+
+
+def nav_administration() -> tuple[list[dict], bool, bool]:
+    """The administration entries the user may use, whether they are folded under one entry, and
+    whether the page shown is one of them (the folded entry is marked then)."""
+    items = allowed(ADMINISTRATION)
+    here = any(item["endpoint"].split(".")[0] == request.blueprint for item in items)
+    return items, len(items) >= FOLDED_FROM, here
+
+
+def allowed(entries) -> list[dict]:
     return [
         {"endpoint": endpoint, "label": label}
-        for endpoint, label, permission in NAVIGATION
+        for endpoint, label, permission in entries
         if access.can(permission)
     ]
 
