@@ -1063,3 +1063,28 @@ class Commendation(db.Model):
         ),
         Index("ix_commendation_fund_decided", "fund_id", "decided_on"),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Old books brought in from Excel (tracker.importing).
+
+IMPORT_SHEETS = ("members", "people", "donors", "donations", "loans", "repayments", "visits")
+
+
+class ImportedRow(db.Model):
+    """One row of a workbook that was imported, by its sheet and its key (the committee's "Mã", or
+    for a row without one its content and its place among identical rows): importing the same
+    rows again finds them here and creates nothing twice, and a later file may refer to them."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    sheet: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(200))
+    object_id: Mapped[int]
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(_in("sheet", IMPORT_SHEETS), name="sheet"),
+        UniqueConstraint("fund_id", "sheet", "key"),
+    )
