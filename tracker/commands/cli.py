@@ -1,4 +1,5 @@
-"""Commands: flask --app app demo | create-fund | create-user | set-password | backup | restore | generate."""
+"""Commands: flask --app app demo | create-fund | create-user | set-password | backup | restore | generate |
+import."""
 
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from tracker import accounts, audit, provinces
-from tracker.commands import backup, demo
+from tracker.commands import backup, demo, importing
 from tracker.extensions import db
 from tracker.models import Fund, User
 from tracker.web.access import ALL_ROLES
@@ -200,5 +201,6 @@ def init_app(app: Flask) -> None:
         backup_command,
         restore_command,
         generate_command,
+        importing.import_command,
     ):
         app.cli.add_command(command)
