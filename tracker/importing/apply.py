@@ -57,7 +57,7 @@ class Run:
             )
         ):
             self.ids[sheet][row_key] = object_id
-        self.failed: dict[str, set[str]] = {sheet: set() for sheet in BY_CODE}
+        self.failed: dict[str, set[str]] = {sheet: set(keys) for sheet, keys in parsed.failed.items()}
         self.new_loans: dict[str, Loan] = {}
 
     # -------------------------------------------------------------- helpers

@@ -79,6 +79,8 @@ class Parsed:
     rows: dict[str, list[Row]] = field(default_factory=lambda: {sheet.code: [] for sheet in SHEETS})
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # keys of rows with errors: rows that refer to them are not reported again as naming nothing
+    failed: dict[str, set[str]] = field(default_factory=lambda: {sheet.code: set() for sheet in SHEETS})
     digest: str = ""
 
 
@@ -169,10 +171,13 @@ def read_sheet(ws, sheet: Sheet, parsed: Parsed) -> None:
                 parsed.errors.append(Problem(sheet.code, number, column.heading, error.message))
                 ok = False
         if not ok:
+            if sheet.keyed and values.get("key"):
+                parsed.failed[sheet.code].add(values["key"])
             continue
         if sheet.keyed:
             row_key = values["key"]
             if row_key in seen_keys:
+                parsed.failed[sheet.code].add(row_key)
                 parsed.errors.append(
                     Problem(
                         sheet.code,

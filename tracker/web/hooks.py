@@ -162,6 +162,7 @@ NAVIGATION = (
     ("periods.index", _l("Closing the books"), "close_period"),
     ("handovers.index", _l("Files handed over"), "manage_people"),
     ("settings.index", _l("Fund settings"), "manage_fund"),
+    ("importing.index", _l("Import from Excel"), "import_books"),
     ("members.index", _l("Team"), "view_members"),
     ("users.index", _l("Logins"), "manage_users"),
     ("audit.index", _l("Audit log"), "view_audit"),
