@@ -2,7 +2,9 @@
 column, the dry run and the import through the journal, idempotence, the command and the page."""
 
 import datetime as dt
+import html
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -483,5 +485,102 @@ def test_the_command_exits_non_zero_on_errors(app, seed, runner, tmp_path):
     result = runner.invoke(args=["import", str(path), "--fund", str(seed.fund_id), "--commit"])
     assert result.exit_code == 1
     assert "Lỗi: Khoản đóng góp, dòng 2, cột Số tiền: '1,5tr' không phải số tiền" in result.output
+    with app.app_context():
+        assert counts(seed.fund_id)["Donation"] == 0
+
+
+# ------------------------------------------------------------------------------ the page
+
+
+def upload(browser, data: bytes, name: str = "so-sach.xlsx"):
+    return browser.post("/import", {"file": (io.BytesIO(data), name)})
+
+
+def kept_files(app) -> list:
+    folder = Path(app.instance_path) / "imports"
+    return sorted(folder.glob("*")) if folder.exists() else []
+
+
+def test_the_page_checks_then_imports_the_file_it_checked(app, seed, as_role):
+    chair = as_role("chair")
+    page = chair.get("/import")
+    body = page.get_data(as_text=True)
+    assert "Nhập dữ liệu từ Excel" in body and 'href="/import/template.xlsx"' in body
+    template_file = chair.client.get("/import/template.xlsx")
+    assert template_file.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert openpyxl.load_workbook(io.BytesIO(template_file.get_data())).sheetnames[0] == "Hướng dẫn"
+
+    with app.app_context():
+        data = workbook(good_rows())
+        before = counts(seed.fund_id)
+    checked = upload(chair, data)
+    body = checked.get_data(as_text=True)
+    assert checked.status_code == 200
+    assert "Sẽ tạo: 2 thành viên tổ, 2 người được giúp đỡ, 2 nhà tài trợ, 3 khoản đóng góp" in body
+    assert "Đóng góp 35.000.000 ₫, cho vay 12.000.000 ₫, thu nợ 2.000.000 ₫." in body
+    assert 'action="/import/commit"' in body
+    assert len(kept_files(app)) == 1  # kept for the import, outside the static folder
+    assert not str(kept_files(app)[0]).startswith(str(Path(app.static_folder)))
+    with app.app_context():
+        assert counts(seed.fund_id) == before
+
+    # the import needs the session's token like every form
+    refused = chair.client.post("/import/commit", data={"csrf_token": "not-a-token"})
+    assert refused.status_code == 400
+    imported = chair.post("/import/commit")
+    assert imported.status_code == 303
+    shown = chair.get(imported.headers["Location"]).get_data(as_text=True)
+    assert "Đã nhập: 2 thành viên tổ" in shown
+    assert kept_files(app) == []  # never kept after the import
+    with app.app_context():
+        assert counts(seed.fund_id)["Donation"] == 3
+    # a second press imports nothing more: the file is gone, the page asks for it again
+    again = chair.post("/import/commit")
+    assert again.status_code == 303
+    assert "Hãy tải tệp lên lại" in chair.get(again.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert counts(seed.fund_id)["Donation"] == 3
+
+
+def test_the_page_lists_every_error_and_offers_no_import(app, seed, as_role):
+    chair = as_role("chair")
+    with app.app_context():
+        data = edited(workbook(good_rows()), {("Khoản đóng góp", 2, 2): "1,5tr", ("Khoản vay", 2, 8): "x"})
+    checked = upload(chair, data)
+    body = html.unescape(checked.get_data(as_text=True))
+    assert checked.status_code == 422
+    assert ">Khoản đóng góp</td>" in body and ">Số tiền</td>" in body
+    assert "'1,5tr' không phải số tiền" in body
+    assert ">Ngày làm đơn</td>" in body and "'x' không phải ngày" in body
+    assert 'action="/import/commit"' not in body
+    assert kept_files(app) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("so-sach.csv", b"a,b\n1,2\n", "Tải lên tệp Excel (.xlsx) điền theo mẫu."),
+        ("so-sach.xlsx", b"not a zip", "Đây không phải tệp Excel (.xlsx)"),
+        ("so-sach.xlsx", b"x" * 2_000, "Tệp lớn hơn 5 MB"),
+    ],
+)
+def test_a_bad_upload_is_refused_next_to_the_field(app, seed, as_role, monkeypatch, name, data, message):
+    monkeypatch.setattr(reader, "MAX_BYTES", 1_000)  # 5 MB in the test client is a temporary file
+    chair = as_role("chair")
+    response = upload(chair, data, name)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert kept_files(app) == []
+
+
+@pytest.mark.parametrize("role", ["treasurer", "member", "viewer"])
+def test_only_the_chair_imports(app, seed, as_role, role):
+    browser = as_role(role)
+    with app.app_context():
+        data = workbook(good_rows())
+    assert browser.get("/import").status_code == 403
+    assert browser.get("/import/template.xlsx").status_code == 403
+    assert upload(browser, data).status_code == 403
+    assert browser.post("/import/commit").status_code == 403
     with app.app_context():
         assert counts(seed.fund_id)["Donation"] == 0

@@ -102,13 +102,18 @@ def check():
     """The dry run of an uploaded workbook: its errors, or what it would create."""
     form = UploadForm()
     upload = request.files.get("file")
-    if not form.validate() or upload is None or not upload.filename:
+    if upload is not None:
+        # a large upload is spooled to a temporary file: read what is needed, and close it now
+        try:
+            name, data = upload.filename or "", upload.stream.read(reader.MAX_BYTES + 1)
+        finally:
+            upload.close()
+    if not form.validate() or upload is None or not name:
         form.file.errors = [*form.file.errors, _("Choose the workbook to upload.")]
         return render_page(form, status=422)
-    if not upload.filename.lower().endswith(".xlsx"):
+    if not name.lower().endswith(".xlsx"):
         form.file.errors.append(_("Upload an Excel workbook (.xlsx), made from the template."))
         return render_page(form, status=422)
-    data = upload.stream.read(reader.MAX_BYTES + 1)
     forget_upload()
     parsed = reader.read(data)
     outcome = apply.dry_run(g.fund.id, parsed, current_user.id)
