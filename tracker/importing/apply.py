@@ -288,8 +288,9 @@ class Run:
             self.new_loans[row.key] = loan
 
     def money(self) -> None:
-        """Donations, disbursements and repayments in the order of their dates (on one day: money
-        in, then loans paid out, then repayments, which may be of a loan paid out that day)."""
+        """Donations, disbursements, repayments and write-offs in the order of their dates (on one
+        day: money in, then loans paid out, then repayments, which may be of a loan paid out that
+        day, then write-offs of what is still owed)."""
         events = []
         for row in self.new_rows("donations"):
             events.append((row.values["received_on"], 0, row.number, self.donation, row))
@@ -298,6 +299,9 @@ class Run:
                 events.append((row.values["disbursed_on"], 1, row.number, self.disbursement, row))
         for row in self.new_rows("repayments"):
             events.append((row.values["paid_on"], 2, row.number, self.repayment, row))
+        for row in self.parsed.rows["loans"]:
+            if row.key in self.new_loans and row.values["written_off_on"]:
+                events.append((row.values["written_off_on"], 3, row.number, self.write_off, row))
         events.sort(key=lambda event: event[:3])
         for _day, _order, _number, post, row in events:
             post(row)
@@ -368,9 +372,12 @@ class Run:
             return
         loan = self.new_loans.get(loan_key) or db.session.get(Loan, loan_id)
         account = values["account"] or balances.CASH
+        # paid after the loan was written off: money back after the write-off (its own receipt)
+        after_write_off = loan.written_off_on is not None and values["paid_on"] > loan.written_off_on
+        record = journal.record_recovery if after_write_off else journal.record_repayment
         try:
             with db.session.begin_nested():
-                repayment = journal.record_repayment(
+                repayment = record(
                     loan,
                     values["amount"],
                     values["paid_on"],
@@ -383,12 +390,26 @@ class Run:
                 after = {"amount": repayment.amount, "receipt_no": repayment.receipt_no, "account": account}
                 if repayment.paper_no:
                     after.update(paper_book=repayment.paper_book, paper_no=repayment.paper_no)
-                self.audit("repayment.create", repayment, after)
+                self.audit("recovery.create" if after_write_off else "repayment.create", repayment, after)
         except journal.MoneyRefused as refusal:
             self.refused(row, refusal, "amount")
             return
         self.done(row, repayment)
         self.outcome.repaid += repayment.amount
+
+    def write_off(self, row: Row) -> None:
+        loan = self.new_loans[row.key]
+        if row.key in self.failed["loans"]:
+            return  # not paid out: its row has an error already
+        try:
+            with db.session.begin_nested():
+                journal.write_off(
+                    loan, row.values["written_off_on"], row.values["write_off_reason"], self.user_id
+                )
+                self.audit("loan.write_off", loan, {"reason": loan.write_off_reason})
+        except journal.MoneyRefused as refusal:
+            column = "write_off_reason" if refusal.field == "reason" else "written_off_on"
+            self.error(row, column, refusal.message)
 
     def visits(self) -> None:
         for row in self.new_rows("visits"):

@@ -246,6 +246,16 @@ LOANS = Sheet(
             note=_l("Empty: cash."),
             example="cash",
         ),
+        Column(
+            "written_off_on",
+            _l("Written off on"),
+            "date",
+            note=_l(
+                "The day the committee wrote the rest of the loan off; empty: not written off. Repayments "
+                "dated after it are money back after the write-off."
+            ),
+        ),
+        Column("write_off_reason", _l("Reason for the write-off"), max_length=500),
         Column("guarantor_name", _l("Guarantor"), "name", example="Trần Thị Lan"),
         Column("guarantor_relation", _l("Relation to the borrower"), max_length=100, example="Vợ"),
         Column("guarantor_phone", _l("Guarantor's phone"), "phone"),
