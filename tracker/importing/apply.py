@@ -28,8 +28,6 @@ from tracker.models import CommitteeMember, Donation, Donor, ImportedRow, Loan, 
 from tracker.money import balances, journal
 from tracker.text import searchable
 
-SOURCE = {"source": "excel"}  # in each audit event's after: the row came from an import
-
 
 @dataclass
 class Outcome:
@@ -119,8 +117,9 @@ class Run:
         self.ids[row.sheet][row.key] = obj.id
         self.outcome.created[row.sheet] += 1
 
-    def audit(self, action: str, obj, after: dict) -> None:
-        audit.record(action, obj, after={**after, **SOURCE}, fund_id=self.fund_id, user_id=self.user_id)
+    def who(self) -> dict:
+        """The fund and login an audit event of the import names (the command has no login)."""
+        return {"fund_id": self.fund_id, "user_id": self.user_id}
 
     def warn_if_named(self, row: Row, column_code: str, names: dict[str, str]) -> None:
         """A name already in the fund, without accents: likely the same person twice."""
@@ -166,9 +165,8 @@ class Run:
             db.session.add(member)
             db.session.flush()
             self.done(row, member)
-            self.audit(
-                "member.create", member, audit.snapshot(member, ("full_name", "position", "organisation"))
-            )
+            after = audit.snapshot(member, ("full_name", "position", "organisation"))
+            audit.record("member.create", member, after={**after, "source": "excel"}, **self.who())
 
     def people(self) -> None:
         names = self.names_of(Person.full_name)
@@ -202,7 +200,8 @@ class Run:
             self.done(row, person)
             # as the person form's audit: which details were entered, never their values
             entered = [code for code in audit.PERSON_FIELDS if values.get(code) not in (None, "")]
-            self.audit("person.create", person, {"fields": entered, "mentor_id": mentor_id})
+            after = {"fields": entered, "mentor_id": mentor_id, "source": "excel"}
+            audit.record("person.create", person, after=after, **self.who())
 
     def donors(self) -> None:
         names = self.names_of(Donor.name)
@@ -224,7 +223,8 @@ class Run:
             db.session.add(donor)
             db.session.flush()
             self.done(row, donor)
-            self.audit("donor.create", donor, audit.snapshot(donor, ("kind", "title", "anonymous")))
+            after = audit.snapshot(donor, ("kind", "title", "anonymous"))
+            audit.record("donor.create", donor, after={**after, "source": "excel"}, **self.who())
 
     def loans(self) -> None:
         """The applications and the committee's approvals; the disbursements are money (money())."""
@@ -261,7 +261,8 @@ class Run:
                     )
                     db.session.add(loan)
                     db.session.flush()
-                    self.audit("loan.apply", loan, {"principal": loan.principal, "person_id": person_id})
+                    after = {"principal": loan.principal, "person_id": person_id, "source": "excel"}
+                    audit.record("loan.apply", loan, after=after, **self.who())
                     if values["approved_on"]:
                         # The approver is not known from old books: nobody here, so that the
                         # disbursement recorded by the importing login is not refused as its own.
@@ -272,14 +273,16 @@ class Run:
                             None,
                             approved_amount=values["approved_amount"],
                         )
-                        self.audit(
+                        audit.record(
                             "loan.approve",
                             loan,
-                            {
+                            after={
                                 "approved_amount": loan.approved_amount,
                                 "decided_on": loan.decided_on.isoformat(),
                                 "minutes_ref": loan.minutes_ref,
+                                "source": "excel",
                             },
+                            **self.who(),
                         )
             except journal.MoneyRefused as refusal:
                 self.refused(row, refusal, "approved_on")
@@ -325,10 +328,10 @@ class Run:
                     note=values["note"],
                 )
                 journal.record_donation(donation, self.user_id, account)
-                self.audit(
+                audit.record(
                     "donation.create",
                     donation,
-                    {
+                    after={
                         "donor_id": donor_id,
                         "amount": donation.amount,
                         "received_on": donation.received_on.isoformat(),
@@ -336,7 +339,9 @@ class Run:
                         "paper_book": donation.paper_book,
                         "paper_no": donation.paper_no,
                         "account": account,
+                        "source": "excel",
                     },
+                    **self.who(),
                 )
         except journal.MoneyRefused as refusal:
             self.refused(row, refusal, "received_on")
@@ -350,10 +355,16 @@ class Run:
         try:
             with db.session.begin_nested():
                 journal.disburse(loan, row.values["disbursed_on"], self.user_id, account)
-                self.audit(
+                audit.record(
                     "loan.disburse",
                     loan,
-                    {"voucher_no": loan.voucher_no, "principal": loan.lent, "account": account},
+                    after={
+                        "voucher_no": loan.voucher_no,
+                        "principal": loan.lent,
+                        "account": account,
+                        "source": "excel",
+                    },
+                    **self.who(),
                 )
         except journal.MoneyRefused as refusal:
             self.refused(row, refusal, "disbursed_on")
@@ -387,10 +398,18 @@ class Run:
                     values["paper_no"],
                     account,
                 )
-                after = {"amount": repayment.amount, "receipt_no": repayment.receipt_no, "account": account}
+                after = {
+                    "amount": repayment.amount,
+                    "receipt_no": repayment.receipt_no,
+                    "account": account,
+                    "source": "excel",
+                }
                 if repayment.paper_no:
                     after.update(paper_book=repayment.paper_book, paper_no=repayment.paper_no)
-                self.audit("recovery.create" if after_write_off else "repayment.create", repayment, after)
+                if after_write_off:
+                    audit.record("recovery.create", repayment, after=after, **self.who())
+                else:
+                    audit.record("repayment.create", repayment, after=after, **self.who())
         except journal.MoneyRefused as refusal:
             self.refused(row, refusal, "amount")
             return
@@ -406,7 +425,8 @@ class Run:
                 journal.write_off(
                     loan, row.values["written_off_on"], row.values["write_off_reason"], self.user_id
                 )
-                self.audit("loan.write_off", loan, {"reason": loan.write_off_reason})
+                after = {"reason": loan.write_off_reason, "source": "excel"}
+                audit.record("loan.write_off", loan, after=after, **self.who())
         except journal.MoneyRefused as refusal:
             column = "write_off_reason" if refusal.field == "reason" else "written_off_on"
             self.error(row, column, refusal.message)
@@ -434,15 +454,17 @@ class Run:
                 user_id=self.user_id,
             )
             self.done(row, visit)
-            self.audit(
+            audit.record(
                 "visit.create",
                 visit,
-                {
+                after={
                     "person_id": person_id,
                     "mentor_id": mentor_id,
                     "visited_on": visit.visited_on.isoformat(),
                     "next_visit_on": visit.next_visit_on.isoformat(),
+                    "source": "excel",
                 },
+                **self.who(),
             )
 
 
@@ -463,7 +485,7 @@ def run(fund_id: int, parsed: Parsed, user_id: int | None) -> Outcome:
     created = sum(work.outcome.created.values())
     if created:
         audit.record(
-            "import.file", None, after={"items": created, **SOURCE}, fund_id=fund_id, user_id=user_id
+            "import.file", None, after={"items": created, "source": "excel"}, fund_id=fund_id, user_id=user_id
         )
     return work.outcome
 
