@@ -21,6 +21,7 @@ from tracker.models import (
     Installment,
     JournalTransaction,
     Loan,
+    PeriodClose,
     Person,
     Repayment,
     Visit,
@@ -584,3 +585,39 @@ def test_only_the_chair_imports(app, seed, as_role, role):
     assert browser.post("/import/commit").status_code == 403
     with app.app_context():
         assert counts(seed.fund_id)["Donation"] == 0
+
+
+def test_dates_in_a_closed_period_are_errors_of_their_rows(app, seed):
+    with app.app_context(), app.test_request_context():
+        db.session.add(PeriodClose(fund_id=seed.fund_id, closed_through=D(2024, 12, 31)))
+        db.session.commit()
+        outcome = apply.dry_run(seed.fund_id, reader.read(workbook(good_rows())), None)
+        found = texts(outcome)
+        assert found[0].startswith("Khoản đóng góp, dòng 2, cột Ngày nhận: Sổ đã khóa đến hết ngày 31/12/2024")
+        # every money row dated in 2024 is refused; the 2025 donation is not
+        assert [text.split(":")[0] for text in found] == [
+            "Khoản đóng góp, dòng 2, cột Ngày nhận",
+            "Khoản đóng góp, dòng 3, cột Ngày nhận",
+            "Khoản vay, dòng 2, cột Ngày giải ngân",
+        ]
+
+
+def test_a_loan_written_off_takes_money_back_after_it_as_a_recovery(app, seed):
+    rows = good_rows()
+    rows["loans"][0].update(written_off_on=D(2024, 9, 1), write_off_reason="Người vay chuyển đi nơi khác")
+    rows["repayments"].append(
+        {"loan": "KV01", "amount": 500_000, "paid_on": D(2024, 10, 1), "method": "cash"}
+    )
+    with app.app_context(), app.test_request_context():
+        outcome = apply.commit(seed.fund_id, reader.read(workbook(rows)), None)
+        assert outcome.ok, texts(outcome)
+        loan = db.session.scalar(
+            sa.select(Loan).where(Loan.fund_id == seed.fund_id, Loan.disbursed_on.is_not(None))
+        )
+        assert loan.status == "written_off" and loan.written_off_on == D(2024, 9, 1)
+        balance = balances.loan_balance(loan)
+        assert (balance.repaid, balance.written_off, balance.recovered) == (2_000_000, 10_000_000, 500_000)
+        kinds = db.session.scalars(
+            sa.select(Repayment.kind).where(Repayment.loan_id == loan.id).order_by(Repayment.id)
+        )
+        assert list(kinds) == ["repayment", "repayment", "recovery"]
