@@ -444,6 +444,9 @@ def test_the_template_has_lists_headings_and_no_rows_to_import(app, seed):
         assert lists["D2"] == '"Tiền mặt,Chuyển khoản"'
         assert lists["E2"] == '"Tiền mặt,Tiền gửi ngân hàng"'
         assert donations.max_row == 1
+        # what is typed later reads as in the app's exports: money 1.000.000, dates 27/11/2026
+        formats = {letter: donations.column_dimensions[letter].number_format for letter in "ABC"}
+        assert formats == {"A": "@", "B": "#,##0", "C": "dd/mm/yyyy"}
         # the examples are on the instructions sheet only, and reading the template finds nothing
         instructions = [[c.value for c in row] for row in book["Hướng dẫn"].iter_rows()]
         assert ["Khoản đóng góp", "Số tiền", "Có", None, "10.000.000"] in [r[:5] for r in instructions]

@@ -363,6 +363,8 @@ def write_sheet(ws, sheet: Sheet, rows: list[dict]) -> None:
         cell.font, cell.fill, cell.border, cell.alignment = BOLD, HEADING_FILL, HEADING_BORDER, WRAP
         letter = get_column_letter(number)
         ws.column_dimensions[letter].width = column.width
+        # the column's own format, so that what is typed in it later reads as in the app's exports
+        ws.column_dimensions[letter].number_format = number_format(column)
         cells = f"{letter}2:{letter}{MAX_ROWS + 1}"
         if column.kind in ("choice", "yes_no"):
             words = (
@@ -392,7 +394,9 @@ def write_sheet(ws, sheet: Sheet, rows: list[dict]) -> None:
 
 
 def number_format(column: Column) -> str:
-    return {"money": MONEY_FORMAT, "date": DATE_FORMAT}.get(column.kind, "General")
+    # a phone's leading 0 and a code such as 0012 are kept only in a text cell ("@")
+    formats = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "phone": "@", "key": "@", "ref": "@"}
+    return formats.get(column.kind, "General")
 
 
 def write_instructions(ws) -> None:
