@@ -596,7 +596,9 @@ def test_dates_in_a_closed_period_are_errors_of_their_rows(app, seed):
         db.session.commit()
         outcome = apply.dry_run(seed.fund_id, reader.read(workbook(good_rows())), None)
         found = texts(outcome)
-        assert found[0].startswith("Khoản đóng góp, dòng 2, cột Ngày nhận: Sổ đã khóa đến hết ngày 31/12/2024")
+        assert found[0].startswith(
+            "Khoản đóng góp, dòng 2, cột Ngày nhận: Sổ đã khóa đến hết ngày 31/12/2024"
+        )
         # every money row dated in 2024 is refused; the 2025 donation is not
         assert [text.split(":")[0] for text in found] == [
             "Khoản đóng góp, dòng 2, cột Ngày nhận",
