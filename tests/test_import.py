@@ -626,3 +626,17 @@ def test_a_loan_written_off_takes_money_back_after_it_as_a_recovery(app, seed):
             sa.select(Repayment.kind).where(Repayment.loan_id == loan.id).order_by(Repayment.id)
         )
         assert list(kinds) == ["repayment", "repayment", "recovery"]
+
+
+def test_a_row_without_a_code_corrected_in_what_does_not_identify_it_is_not_imported_twice(app, seed):
+    rows = good_rows()
+    with app.app_context(), app.test_request_context():
+        assert apply.commit(seed.fund_id, reader.read(workbook(rows)), None).ok
+        rows["donations"][1]["note"] = "Ủng hộ dịp Tết"
+        rows["visits"][0]["summary"] = "Bò khỏe, đã đẻ bê"
+        again = apply.commit(seed.fund_id, reader.read(workbook(rows)), None)
+        assert again.ok and sum(again.created.values()) == 0
+        # a different amount is a different donation
+        rows["donations"][1]["amount"] = 6_000_000
+        third = apply.commit(seed.fund_id, reader.read(workbook(rows)), None)
+        assert third.created == {"donations": 1}

@@ -8,8 +8,8 @@ entered twice) is found by the journal itself and reported as an error of its ro
 a SAVEPOINT, so that a refused row leaves nothing half done and the rows after it are still checked.
 
 Idempotent by key: each row created is recorded in ImportedRow under its sheet and key (the
-committee's code, or for a donation, repayment or visit its content and its place among identical
-rows). A row found there is skipped, and a later file's rows may refer to the codes of an earlier
+committee's code, or for a donation, repayment or visit the columns that identify it and its place
+among identical rows: template.Sheet.identity). A row found there is skipped, and a later file's rows may refer to the codes of an earlier
 one: a corrected file with three more repayments adds those three and nothing else."""
 
 from __future__ import annotations

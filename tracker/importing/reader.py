@@ -206,9 +206,9 @@ def read_sheet(ws, sheet: Sheet, parsed: Parsed) -> None:
                     )
                 names.setdefault(name, number)
         else:
-            # A row without a code is known by what it says; identical rows (two equal repayments
-            # on one day) by their place among them.
-            content = "|".join(key_part(values[column.code]) for column in sheet.columns)
+            # A row without a code is known by what it says (Sheet.identity); identical rows (two
+            # equal repayments on one day) by their place among them.
+            content = "|".join(key_part(values[code]) for code in sheet.identity)
             seen_content[content] += 1
             digest = hashlib.sha256(content.encode()).hexdigest()[:40]
             row_key = f"{digest}#{seen_content[content]}"

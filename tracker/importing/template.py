@@ -71,6 +71,9 @@ class Sheet:
     columns: tuple[Column, ...]
     note: object = ""
     keyed: bool = True  # the first column is the committee's key
+    # a sheet without codes: the columns that tell its rows apart (ImportedRow.key); a note, the
+    # method or the summary of a visit corrected later does not make a row new
+    identity: tuple[str, ...] = ()
     by_code: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
@@ -185,6 +188,7 @@ DONATIONS = Sheet(
         Column("note", _l("Note"), max_length=500),
     ),
     keyed=False,
+    identity=("donor", "amount", "received_on", "paper_book", "paper_no"),
 )
 LOANS = Sheet(
     "loans",
@@ -289,6 +293,7 @@ REPAYMENTS = Sheet(
         Column("paper_no", _l("Paper receipt: number"), max_length=20),
     ),
     keyed=False,
+    identity=("loan", "amount", "paid_on", "paper_book", "paper_no"),
 )
 VISITS = Sheet(
     "visits",
@@ -319,6 +324,7 @@ VISITS = Sheet(
         Column("next_visit_on", _l("Next visit"), "date"),
     ),
     keyed=False,
+    identity=("person", "visited_on", "kind"),
 )
 SHEETS = (MEMBERS, PEOPLE, DONORS, DONATIONS, LOANS, REPAYMENTS, VISITS)
 BY_CODE = {sheet.code: sheet for sheet in SHEETS}
