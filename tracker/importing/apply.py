@@ -9,8 +9,9 @@ a SAVEPOINT, so that a refused row leaves nothing half done and the rows after i
 
 Idempotent by key: each row created is recorded in ImportedRow under its sheet and key (the
 committee's code, or for a donation, repayment or visit the columns that identify it and its place
-among identical rows: template.Sheet.identity). A row found there is skipped, and a later file's rows may refer to the codes of an earlier
-one: a corrected file with three more repayments adds those three and nothing else."""
+among identical rows: template.Sheet.identity). A row found there is skipped, and a later file's
+rows may refer to the codes of an earlier one: a corrected file with three more repayments adds
+those three and nothing else."""
 
 from __future__ import annotations
 
