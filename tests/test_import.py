@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from tracker.blueprints import importing
 from tracker.extensions import db
 from tracker.importing import apply, reader, template
 from tracker.models import (
@@ -574,6 +575,17 @@ def test_a_bad_upload_is_refused_next_to_the_field(app, seed, as_role, monkeypat
     response = upload(chair, data, name)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
+    assert kept_files(app) == []
+
+
+def test_the_page_sends_a_very_large_file_to_be_split(app, seed, as_role, monkeypatch):
+    monkeypatch.setattr(importing, "PAGE_MAX_ROWS", 10)
+    chair = as_role("chair")
+    with app.app_context():
+        data = workbook(good_rows())  # 14 rows
+    response = upload(chair, data)
+    assert response.status_code == 422
+    assert "Tệp có hơn 10 dòng: hãy chia thành nhiều tệp" in html.unescape(response.get_data(as_text=True))
     assert kept_files(app) == []
 
 
