@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.importing import apply, reader, summary
 from tracker.models import Fund
 
@@ -25,9 +26,9 @@ def import_command(path: Path, fund_id: int, write: bool):
     outcome = (apply.commit if write else apply.dry_run)(fund_id, parsed, None)
     with force_locale(reader.LOCALE):
         for problem in outcome.errors:
-            click.echo(f"Lỗi: {problem.text()}", err=True)
+            click.echo(_("Error: %(problem)s", problem=problem.text()), err=True)
         for problem in outcome.warnings:
-            click.echo(f"Lưu ý: {problem.text()}")
+            click.echo(_("To look at: %(problem)s", problem=problem.text()))
         for line in summary.lines(outcome, imported=write and outcome.ok):
             click.echo(line)
     if outcome.errors:
