@@ -578,6 +578,15 @@ def test_a_bad_upload_is_refused_next_to_the_field(app, seed, as_role, monkeypat
     assert kept_files(app) == []
 
 
+def test_a_request_too_large_is_refused_before_it_is_read(app, seed, as_role):
+    chair = as_role("chair")
+    app.config["MAX_CONTENT_LENGTH"] = 1_000  # 8 MB in the test client would be a temporary file
+    response = upload(chair, b"x" * 2_000)
+    assert response.status_code == 413
+    assert "Tệp quá lớn" in response.get_data(as_text=True)
+    assert kept_files(app) == []
+
+
 def test_the_page_sends_a_very_large_file_to_be_split(app, seed, as_role, monkeypatch):
     monkeypatch.setattr(importing, "PAGE_MAX_ROWS", 10)
     chair = as_role("chair")

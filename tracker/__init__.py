@@ -52,6 +52,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         HTTPS=False,
         TRUSTED_PROXIES=0,
         PAGE_SIZE=25,
+        # the largest request is an Excel workbook uploaded for import (at most 5 MB, importing.reader):
+        # anything larger is refused before it is read (413), not spooled to disk whole
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

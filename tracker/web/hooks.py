@@ -239,6 +239,7 @@ def render_error(code: int, detail: str | None):
         409: _(
             "Someone else saved a change to the same record at the same moment. Reload the page and check."
         ),
+        413: _("The file sent is too large. An Excel workbook to import may be at most 5 MB."),
         429: _("Too many attempts. Wait 15 minutes and try again."),
         500: _("The server made an error. Nothing was saved; try again in a moment."),
         503: _("The database is busy with other changes. Nothing was saved; try again in a moment."),
@@ -250,6 +251,7 @@ def render_error(code: int, detail: str | None):
         404: _("Page not found"),
         405: _("Not allowed"),
         409: _("Changed at the same moment"),
+        413: _("The file is too large"),
         429: _("Too many attempts"),
         500: _("Server error"),
         503: _("The database is busy"),
