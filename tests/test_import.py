@@ -24,6 +24,7 @@ from tracker.models import (
     Loan,
     PeriodClose,
     Person,
+    PersonStatusChange,
     Repayment,
     Visit,
 )
@@ -661,3 +662,27 @@ def test_a_row_without_a_code_corrected_in_what_does_not_identify_it_is_not_impo
         rows["donations"][1]["amount"] = 6_000_000
         third = apply.commit(seed.fund_id, reader.read(workbook(rows)), None)
         assert third.created == {"donations": 1}
+
+
+def test_a_person_no_longer_supported_comes_with_the_date_and_reason(app, seed):
+    rows = good_rows()
+    rows["people"][1].update(
+        status="settled", status_changed_on=D(2025, 6, 1), status_reason="Đã có việc làm ổn định"
+    )
+    rows["people"].append(
+        {"key": "NG03", "full_name": "Vũ Văn Hải", "consent_recorded_on": D(2024, 1, 1), "status": "moved"}
+    )
+    with app.app_context(), app.test_request_context():
+        data = workbook(rows)
+        outcome = apply.dry_run(seed.fund_id, reader.read(data), None)
+        assert texts(outcome) == [
+            "Người được giúp đỡ, dòng 4, cột Ngày đổi trạng thái: Hãy ghi ngày đổi trạng thái."
+        ]
+        rows["people"].pop()
+        assert apply.commit(seed.fund_id, reader.read(workbook(rows)), None).ok
+        person = db.session.scalar(sa.select(Person).where(Person.full_name == "Đỗ Văn Tâm"))
+        assert person.status == "settled" and person.next_visit_on is None  # out of the visit queue
+        change = db.session.scalar(
+            sa.select(PersonStatusChange).where(PersonStatusChange.person_id == person.id)
+        )
+        assert (change.changed_on, change.reason) == (D(2025, 6, 1), "Đã có việc làm ổn định")

@@ -109,6 +109,14 @@ def test_the_demo_fund_comes_back_with_the_same_cash_book_and_outstanding_loans(
         assert outstanding(source.id, names) == outstanding(target_id, names)
         assert any(row[3] > 0 for row in outstanding(target_id, names))  # the write-off came along
 
+        # the people helped, with their status now
+        def statuses(fund_id):
+            people = sa.select(Person.full_name, Person.status).where(Person.fund_id == fund_id)
+            return sorted(db.session.execute(people).all())
+
+        assert statuses(source.id) == statuses(target_id)
+        assert {status for _name, status in statuses(target_id)} >= {"supported", "settled", "moved"}
+
         # and the books imported once are not imported twice
         again = apply.commit(target_id, reader.read(data), None)
         assert again.ok and sum(again.created.values()) == 0

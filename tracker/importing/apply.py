@@ -15,6 +15,7 @@ those three and nothing else."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -58,6 +59,8 @@ class Run:
             self.ids[sheet][row_key] = object_id
         self.failed: dict[str, set[str]] = {sheet: set(keys) for sheet, keys in parsed.failed.items()}
         self.new_loans: dict[str, Loan] = {}
+        # (person, status, changed on, reason): made last, once their loans and visits are in
+        self.status_changes: list[tuple[Person, str, dt.date, str]] = []
 
     # -------------------------------------------------------------- helpers
 
@@ -177,6 +180,10 @@ class Run:
             mentor_id = self.ref(row, "mentor")
             if row.key in self.failed["people"]:
                 continue
+            status = values["status"] or "supported"
+            if status != "supported" and not values["status_changed_on"]:
+                self.error(row, "status_changed_on", _l("Enter the date the status changed."))
+                continue
             self.warn_if_named(row, "full_name", names)
             person = Person(
                 fund_id=self.fund_id,
@@ -199,6 +206,10 @@ class Run:
             if mentor_id is not None:
                 casework.assign_mentor(person, mentor_id, today, self.user_id)
             self.done(row, person)
+            if status != "supported":
+                self.status_changes.append(
+                    (person, status, values["status_changed_on"], values["status_reason"])
+                )
             # as the person form's audit: which details were entered, never their values
             entered = [code for code in audit.PERSON_FIELDS if values.get(code) not in (None, "")]
             after = {"fields": entered, "mentor_id": mentor_id, "source": "excel"}
@@ -468,6 +479,19 @@ class Run:
                 **self.who(),
             )
 
+    def statuses(self) -> None:
+        """The people whose status is no longer "being supported", as the file says, through the
+        rule a change made by hand follows (a closed file leaves the visit queue)."""
+        for person, status, changed_on, reason in self.status_changes:
+            casework.change_status(person, status, changed_on, reason, self.user_id)
+            audit.record(
+                "person.status",
+                person,
+                before={"status": "supported"},
+                after={"status": status, "source": "excel"},
+                **self.who(),
+            )
+
 
 def run(fund_id: int, parsed: Parsed, user_id: int | None) -> Outcome:
     """Create everything `parsed` holds in the fund, in the session's transaction (never
@@ -483,6 +507,7 @@ def run(fund_id: int, parsed: Parsed, user_id: int | None) -> Outcome:
     work.loans()
     work.money()
     work.visits()
+    work.statuses()
     created = sum(work.outcome.created.values())
     if created:
         audit.record(

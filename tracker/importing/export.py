@@ -6,8 +6,9 @@ donations that stand (with their paper receipts and the account they went to), l
 terms, approval, disbursement and write-off, repayments and money back after a write-off that
 stand, and visits. What it does not: reversals (a reversed donation or receipt is left out, with
 its reversal), the committee's later changes of a schedule (reschedules, pauses), moves between
-cash and the bank, grants and running costs, gifts in kind, cash counts, a person's status
-history, rejected applications, earmarks, commendations and referrals."""
+cash and the bank, grants and running costs, gifts in kind, cash counts, a person's earlier
+statuses (only the status now, with its latest change's date and reason), rejected applications,
+earmarks, commendations and referrals."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tracker.models import (
     JournalTransaction,
     Loan,
     Person,
+    PersonStatusChange,
     Repayment,
     Visit,
 )
@@ -40,6 +42,8 @@ def fund_rows(fund_id: int) -> dict[str, list[dict]]:
 
     members, people, donors = all_of(CommitteeMember), all_of(Person), all_of(Donor)
     loans = [loan for loan in all_of(Loan) if loan.status != "rejected"]
+    # each person's latest change of status: the one that put them where they are
+    changes = {change.person_id: change for change in all_of(PersonStatusChange)}
     member_code = codes("TV", [m.id for m in members])
     person_code = codes("NG", [p.id for p in people])
     donor_code = codes("NT", [d.id for d in donors])
@@ -72,6 +76,9 @@ def fund_rows(fund_id: int) -> dict[str, list[dict]]:
                 "consent_recorded_on": p.consent_recorded_on,
                 "mentor": member_code.get(p.mentor_id),
                 "visit_interval_days": p.visit_interval_days,
+                "status": p.status,
+                "status_changed_on": changes[p.id].changed_on if p.id in changes else None,
+                "status_reason": changes[p.id].reason if p.id in changes else "",
             }
             for p in people
         ],

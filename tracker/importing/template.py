@@ -144,6 +144,26 @@ PEOPLE = Sheet(
             example="TV01",
         ),
         Column("visit_interval_days", _l("Visit every (days)"), "int", low=7, high=365, example=30),
+        Column(
+            "status",
+            _l("Status"),
+            "choice",
+            choices=labels.PERSON_STATUSES,
+            note=_l("Empty: being supported."),
+            example="supported",
+        ),
+        Column(
+            "status_changed_on",
+            _l("Status changed on"),
+            "date",
+            note=_l("Needed when the status is not “being supported”."),
+        ),
+        Column(
+            "status_reason",
+            _l("Reason for the status"),
+            max_length=500,
+            note=_l("Never an offence: a reason is kept in the file's history."),
+        ),
     ),
 )
 DONORS = Sheet(
