@@ -1092,7 +1092,9 @@ def workbook_with(app, cells: dict[tuple[str, int, int], str]) -> bytes:
     return output.getvalue()
 
 
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what openpyxl itself refuses to write
+# what the XLSX format cannot hold, so openpyxl refuses to write it: control characters, the
+# non-characters U+FFFE and U+FFFF
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 UPLOAD_CELLS = st.dictionaries(
     st.tuples(st.integers(1, 7), st.integers(1, 4), st.integers(1, 8)),
     st.one_of(text(), JUNK_TEXT, AMOUNT_JUNK, DATE_JUNK),
