@@ -409,9 +409,11 @@ def test_likely_duplicates_are_warnings_not_errors(app, seed):
     rows = good_rows()
     rows["members"].append({"key": "TV03", "full_name": "Pham Van Binh"})  # the seed's Phạm Văn Bình
     rows["people"].append({"key": "NG03", "full_name": "TRAN VAN MINH", "consent_recorded_on": D(2024, 1, 1)})
+    rows["loans"][1]["guarantor_name"] = rows["loans"][0]["guarantor_name"]  # one guarantor, two loans
     with app.app_context(), app.test_request_context():
         outcome = apply.dry_run(seed.fund_id, reader.read(workbook(rows)), None)
         assert outcome.ok
+        assert len(outcome.warnings) == 2
         warnings = [problem.text() for problem in outcome.warnings]
         assert any(
             w.startswith("Thành viên tổ, dòng 4, cột Họ và tên: Phạm Văn Bình đã có") for w in warnings

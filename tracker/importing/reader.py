@@ -192,7 +192,9 @@ def read_sheet(ws, sheet: Sheet, parsed: Parsed) -> None:
                 )
                 continue
             seen_keys[row_key] = number
-            name_column = next((c for c in sheet.columns if c.kind == "name"), None)
+            # the record's own name (a person, a member, a donor), not a loan's guarantor: two loans
+            # may well have the same guarantor
+            name_column = next((c for c in sheet.columns if c.code in ("full_name", "name")), None)
             if name_column is not None:
                 name = searchable(values[name_column.code])
                 if name in names:
