@@ -238,6 +238,12 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "gifts.create": {"POST":           (L,   403, 403, 403, 422, 422, L,   422, 403)},
     "periods.index": {"GET":           (L,   403, 403, 403, 403, 200, L,   200, 403)},
     "periods.close": {"POST":          (L,   403, 403, 403, 403, 422, L,   422, 403)},
+    # Import from Excel: the chair's. An upload without a file is refused (422); the import
+    # without a file checked first goes back to the upload (a redirect, nothing written).
+    "importing.index": {"GET":         (L,   403, 403, 403, 403, 200, L,   200, 403)},
+    "importing.template_file": {"GET": (L,   403, 403, 403, 403, 200, L,   200, 403)},
+    "importing.check": {"POST":        (L,   403, 403, 403, 403, 422, L,   422, 403)},
+    "importing.commit": {"POST":       (L,   403, 403, 403, 403, 303, L,   303, 403)},
     # ------------------------------------------------------------------ reports
     "reports.index": {"GET":           (L,   200, 403, 403, 200, 200, L,   200, 403)},
     "reports.outstanding": {

@@ -13,6 +13,7 @@ plain regression tests for the bugs these found are at the end.
 
 import datetime as dt
 import html
+import io
 import re
 import shutil
 import unicodedata
@@ -1076,6 +1077,46 @@ def test_closing_the_books(app, seed, chair, data):
         shows(chair, {"/periods": (data["note"],)})
 
 
+def workbook_with(app, cells: dict[tuple[str, int, int], str]) -> bytes:
+    """The import template with text typed into some of its cells: (sheet, row, column) -> text."""
+    import openpyxl
+
+    from tracker.importing import template
+
+    with app.app_context():
+        book = openpyxl.load_workbook(io.BytesIO(template.workbook_bytes()))
+    for (sheet, row, column), value in cells.items():
+        book[book.sheetnames[sheet]].cell(row, column).value = CONTROL.sub("", value)
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+# what the XLSX format cannot hold, so openpyxl refuses to write it: control characters, the
+# non-characters U+FFFE and U+FFFF
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+UPLOAD_CELLS = st.dictionaries(
+    st.tuples(st.integers(1, 7), st.integers(1, 4), st.integers(1, 8)),
+    st.one_of(text(), JUNK_TEXT, AMOUNT_JUNK, DATE_JUNK),
+    max_size=6,
+)
+
+
+@FORMS
+@given(
+    cells=UPLOAD_CELLS,
+    raw=st.one_of(st.none(), st.binary(max_size=300)),
+    name=st.sampled_from(["so-sach.xlsx", "so-sach.XLSX", "so-sach.xls", "so-sach.csv", "", "<b>.xlsx"]),
+)
+def test_uploading_a_workbook_to_import(app, seed, chair, cells, raw, name):
+    """A workbook with junk typed in its cells, or bytes that are no workbook, under any name: the
+    dry run never writes, whatever it finds, and shows what was typed escaped."""
+    body = workbook_with(app, cells) if raw is None else raw
+    response, stored = submit(app, chair, "/import", {"file": (io.BytesIO(body), name)})
+    assert response.status_code in (200, 422)
+    assert not stored
+
+
 PERIODS = st.sampled_from(
     [str(TODAY.year), f"{TODAY.year}-H1", f"{TODAY.year - 1}-H2", "2025", f"{TODAY.year + 1}", "2000-h1"]
 )
@@ -1677,6 +1718,7 @@ REFUSALS = {
     "people.create": ("chair", "/people", filled(*PERSON_FORM, "mentor_id")),
     "people.update": ("chair", "/people/{person}", filled(*PERSON_FORM)),
     "periods.close": ("chair", "/periods", filled("closed_through", "note")),
+    "importing.check": ("chair", "/import", filled("file")),  # text, not a file: refused
     "privacy.erase": ("chair", "/people/{person}/erase", filled("confirm", "reason")),
     "review.save_notes": ("chair", "/reports/review/notes", {"period": str(TODAY.year), "text": LONG}),
     "setup.start": ("first run", "/setup/", filled(*FIRST_RUN)),
@@ -2090,6 +2132,8 @@ JUNK_TESTS = {
     "people.create": "test_adding_a_person",
     "people.update": "test_editing_a_person",
     "periods.close": "test_closing_the_books",
+    "importing.check": "test_uploading_a_workbook_to_import",
+    "importing.commit": None,  # no field: it imports the file the dry run kept
     "privacy.erase": "test_erasing_a_persons_data",
     "review.save_notes": "test_saving_the_review_to_do_list",
     "setup.load_demo": None,

@@ -19,6 +19,7 @@ And no GET changes anything, except the access log that DESIGN §5 asks for (ACC
 """
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -58,6 +59,33 @@ class Write:
     ids: dict = field(default_factory=dict)  # URL placeholder -> FundIds field, if not the same name
     empty_install: bool = False  # the first-run routes exist only before the first fund
     prepare: Callable[[Flask, FundIds], None] | None = None  # puts the world in the state it needs
+    # a file uploaded with the form, made afresh for each request: field name -> (bytes, file name)
+    upload: Callable[[Flask], dict[str, tuple[bytes, str]]] | None = None
+    # what the logged-in browser does first, with its own token (a dry run before an import)
+    warm_up: Callable[[Flask, Browser], None] | None = None
+    writes: bool = True  # False: a check that writes nothing even when let through (the dry run)
+
+
+def import_workbook(app) -> dict[str, tuple[bytes, str]]:
+    """A workbook holding one donor, made from the import template."""
+    from tracker.importing import template
+
+    with app.app_context():
+        data = template.workbook_bytes(
+            {"donors": [{"key": "NT99", "name": "Hợp tác xã Bắc Sơn", "kind": "organisation"}]}
+        )
+    return {"file": (data, "so-sach.xlsx")}
+
+
+def check_import_first(app, browser: Browser) -> None:
+    """The import takes the file its dry run kept: the browser uploads it first."""
+    with_file = {
+        name: (io.BytesIO(data), filename) for name, (data, filename) in import_workbook(app).items()
+    }
+    response = browser.client.post(
+        "/import", data={"csrf_token": browser.token, **with_file}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
 
 
 def write_off_fresh_loan(app, ids: FundIds) -> None:
@@ -195,6 +223,8 @@ WRITES: dict[str, Write] = {
     "handovers.decline": Write("chair"),
     "handovers.withdraw": Write("chair", ids={"handover_id": "outgoing_handover_id"}),
     "periods.close": Write("chair", {"closed_through": "{yesterday}"}),
+    "importing.check": Write("chair", upload=import_workbook, writes=False),
+    "importing.commit": Write("chair", warm_up=check_import_first),
     "grants.create": Write(
         "treasurer",
         {
@@ -368,11 +398,19 @@ def test_a_post_without_the_sessions_token_is_refused_and_writes_nothing(app, re
             assert other.login(username).status_code == 302
             foreign[name] = other.token
     assert own not in foreign.values()
+    if write.warm_up is not None:
+        write.warm_up(app, writer)
+
+    def with_upload(data: dict) -> dict:
+        if write.upload is None:
+            return data
+        files = {name: (io.BytesIO(body), filename) for name, (body, filename) in write.upload(app).items()}
+        return {**data, **files}
 
     before = table_rows(app)
     problems = []
     for label, data, headers in bad_token_requests(form, own, foreign):
-        response = writer.client.post(url, data=data, headers=headers)
+        response = writer.client.post(url, data=with_upload(data), headers=headers)
         if response.status_code != 400 or CSRF_REFUSAL not in response.get_data(as_text=True):
             problems.append(f"{label}: answered {response.status_code}, not the 400 of a refused form")
         changed = differences(before, table_rows(app))
@@ -382,8 +420,11 @@ def test_a_post_without_the_sessions_token_is_refused_and_writes_nothing(app, re
     assert not problems, f"POST {url}:\n" + "\n".join(problems)
 
     # The control: with the session's own token the same request goes through and writes.
-    response = writer.client.post(url, data={**form, "csrf_token": own})
+    response = writer.client.post(url, data=with_upload({**form, "csrf_token": own}))
     assert response.status_code in (200, 302, 303), response.get_data(as_text=True)[:2000]
+    if not write.writes:
+        assert not differences(before, table_rows(app)), f"POST {url} is a check, and wrote"
+        return
     assert differences(before, table_rows(app)), f"POST {url} with the right token wrote nothing"
 
 

@@ -54,6 +54,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         PAGE_SIZE=25,
         # flask remind gives up on an SMTP server that does not answer, rather than hang the cron
         MAIL_TIMEOUT=30,
+        # the largest request is an Excel workbook uploaded for import (at most 5 MB, importing.reader):
+        # anything larger is refused before it is read (413), not spooled to disk whole
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -109,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         donors,
         gifts,
         handovers,
+        importing,
         letters,
         loans,
         members,
@@ -143,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
         loans,
         periods,
         settings,
+        importing,
         reports,
         review,
         letters,

@@ -106,6 +106,7 @@ ACTIONS = {
     "referral.outcome": _l("Recorded a referral's outcome"),
     "period.close": _l("Closed the books"),
     "review.notes": _l("Saved a part of the review"),
+    "import.file": _l("Imported old books from Excel"),
 }
 OTHER_ACTION = _l("Other change")  # a row written by an older version under a name since retired
 
@@ -186,6 +187,7 @@ FIELDS = {
     "referred_to": (_l("Referred to"), None),
     "referred_on": (_l("Referred on"), "date"),
     "outcome": (_l("Outcome"), labels.REFERRAL_OUTCOMES),
+    "source": (_l("Entered through"), {"excel": _l("import from Excel")}),
 }
 # A person's details (people.forms.TRACKED_FIELDS), by their form's labels.
 PERSON_FIELDS = {

@@ -1102,3 +1102,28 @@ class ReminderSent(db.Model):
         CheckConstraint(_in("channel", REMINDER_CHANNELS), name="channel"),
         CheckConstraint("member_id IS NOT NULL OR user_id IS NOT NULL", name="recipient"),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Old books brought in from Excel (tracker.importing).
+
+IMPORT_SHEETS = ("members", "people", "donors", "donations", "loans", "repayments", "visits")
+
+
+class ImportedRow(db.Model):
+    """One row of a workbook that was imported, by its sheet and its key (the committee's "Mã", or
+    for a row without one its content and its place among identical rows): importing the same
+    rows again finds them here and creates nothing twice, and a later file may refer to them."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    sheet: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(200))
+    object_id: Mapped[int]
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(_in("sheet", IMPORT_SHEETS), name="sheet"),
+        UniqueConstraint("fund_id", "sheet", "key"),
+    )

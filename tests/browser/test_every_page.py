@@ -44,7 +44,7 @@ PER_KIND = 3  # pages of one kind (same path with the ids blanked, same query ke
 EXPECTED_CONSOLE = ("status of 422",)  # a refused htmx form comes back with the errors: expected
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
-DOWNLOAD = re.compile(r"[?&]format=(csv|xlsx|json|docx)\b|/export$")
+DOWNLOAD = re.compile(r"[?&]format=(csv|xlsx|json|docx)\b|/export$|\.xlsx$")  # /import/template.xlsx
 
 # The address each GET form (search, filters, report dates, the review's period) leads to as filled in.
 GET_FORMS = """forms => forms.filter(f => f.method === "get").map(f => {

@@ -1,5 +1,5 @@
 """Commands: flask --app app demo | create-fund | create-user | set-password | backup | restore | generate |
-remind."""
+remind | import."""
 
 from pathlib import Path
 
@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from tracker import accounts, audit, provinces
-from tracker.commands import backup, demo
+from tracker.commands import backup, demo, importing
 from tracker.commands.remind import remind_command
 from tracker.extensions import db
 from tracker.models import Fund, User
@@ -203,5 +203,6 @@ def init_app(app: Flask) -> None:
         restore_command,
         generate_command,
         remind_command,
+        importing.import_command,
     ):
         app.cli.add_command(command)

@@ -50,6 +50,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "change_loan_terms": frozenset({"chair"}),  # reschedule or pause, as the committee decided
     "manage_fund": frozenset({"chair"}),  # the fund's settings (its collection day)
     "close_period": frozenset({"chair"}),
+    # bringing the old books in from Excel creates people, loans and money at once: the chair
+    "import_books": frozenset({"chair"}),
     "view_reports": frozenset({"chair", "treasurer", "viewer"}),
     "export_money": frozenset({"chair", "treasurer", "viewer"}),
     # The notice-board sheet (công khai tài chính): the chair puts it up, the Ban Chỉ đạo reads it.

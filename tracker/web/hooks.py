@@ -164,11 +164,12 @@ NAVIGATION = (
     ("members.index", _l("Team"), "view_members"),
 )
 # Run now and then, by the chair mostly: folded under one entry of the menu when a role has
-# several of them, so the day's work stays on one line of a 1280 px screen.
+# several of them, so the day's work stays within two lines of a 1280 px screen.
 ADMINISTRATION = (
     ("periods.index", _l("Closing the books"), "close_period"),
     ("handovers.index", _l("Files handed over"), "manage_people"),
     ("settings.index", _l("Fund settings"), "manage_fund"),
+    ("importing.index", _l("Import from Excel"), "import_books"),
     ("users.index", _l("Logins"), "manage_users"),
     ("audit.index", _l("Audit log"), "view_audit"),
 )
@@ -257,6 +258,7 @@ def render_error(code: int, detail: str | None):
         409: _(
             "Someone else saved a change to the same record at the same moment. Reload the page and check."
         ),
+        413: _("The file sent is too large. An Excel workbook to import may be at most 5 MB."),
         429: _("Too many attempts. Wait 15 minutes and try again."),
         500: _("The server made an error. Nothing was saved; try again in a moment."),
         503: _("The database is busy with other changes. Nothing was saved; try again in a moment."),
@@ -268,6 +270,7 @@ def render_error(code: int, detail: str | None):
         404: _("Page not found"),
         405: _("Not allowed"),
         409: _("Changed at the same moment"),
+        413: _("The file is too large"),
         429: _("Too many attempts"),
         500: _("Server error"),
         503: _("The database is busy"),
