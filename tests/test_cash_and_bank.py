@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from tests.factories import approved_loan, disbursed_loan, donate, user_id
 from tests.xlsx import read_table
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -28,6 +29,13 @@ from tracker.money import balances, journal
 from tracker.web import sheets
 
 MILLION = 1_000_000
+# The books are read up to this day, and a reversal is dated the day it is made: the tests run on it.
+TODAY = dt.date(2026, 12, 7)
+
+
+@pytest.fixture(autouse=True)
+def books_day(monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 def field_error(html, field):

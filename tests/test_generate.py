@@ -15,6 +15,7 @@ from tracker.commands import generate
 from tracker.extensions import db
 from tracker.models import (
     CLOSED_STATUSES,
+    PAUSED_STATUS,
     CommitteeMember,
     DocumentCounter,
     Donation,
@@ -255,7 +256,8 @@ def check_casework(fund_id: int, today: dt.date) -> None:
         assert person.mentor_id == open_assignments[person.id]
         assert person.mentor_id is not None or person.status in CLOSED_STATUSES
         assert person.consent_recorded_on <= today
-        if person.status in CLOSED_STATUSES:
+        if person.status in CLOSED_STATUSES or person.status == PAUSED_STATUS:
+            # the generator pauses only people with no loan open: their visits stop (casework)
             assert person.next_visit_on is None and changes[person.id] == 1
         else:
             assert person.next_visit_on is not None and changes[person.id] == 0

@@ -134,6 +134,16 @@ TEXT_COLUMNS: dict[str, str] = {
             "committee_member.position",
             "committee_member.organisation",
             "committee_member.phone",
+            "committee_member.email",
+            # a reminder's log: to which member or login, of what kind, the address, a digest
+            "reminder_sent.recipient",
+            "reminder_sent.kind",
+            "reminder_sent.channel",
+            "reminder_sent.address",
+            "reminder_sent.digest",
+            # a row imported from Excel: its sheet and its key (a code, or codes, amounts and dates)
+            "imported_row.sheet",
+            "imported_row.key",
             "donor.name",
             "donor.sort_key",
             "donor.kind",

@@ -5,6 +5,7 @@ a login is on it; the page fits a phone and passes axe."""
 import os
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.browser.test_review_paper import demo, look, printed, squeeze  # noqa: F401  (demo: a fixture)
@@ -19,7 +20,7 @@ def test_the_board_prints_on_one_page(app, page, demo, problems):  # noqa: F811
     page.goto(f"{base_url}/")
     page.click("#todo-board")
     assert page.url.endswith("/reports/board")
-    assert page.locator("button[data-print]").first.is_visible()
+    expect(page.locator("button[data-print]").first).to_be_visible()
     look(page, "board")
     pages, text = printed(page, "board")
     assert pages == 1, pages

@@ -8,6 +8,7 @@ import os
 import unicodedata
 from pathlib import Path
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import ARTIFACTS, log_in
@@ -53,7 +54,7 @@ def test_a_cash_count_is_explained_saved_and_printed(app, seed, page, live_serve
     page.fill("textarea[name=reason]", "Đã tạm ứng mua văn phòng phẩm, chưa có chứng từ")
     page.click("#new-count button[type=submit]")
     page.wait_for_url(f"{live_server}/cash-counts/*")
-    assert page.locator("button[data-print]").is_visible()
+    expect(page.locator("button[data-print]")).to_be_visible()
     page.screenshot(path=str(SHOTS / "cash-count-paper-1280.png"), full_page=True)
     text = printed(page, "cash-count")
     for words in (

@@ -6,6 +6,7 @@ is named. And the commendations list, and the review's part that lists them."""
 import io
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import log_in
@@ -41,7 +42,7 @@ def test_the_years_letters_print_one_donor_from_each_new_page(app, page, demo, p
     page.goto(f"{base_url}/reports/donor-letters?year={year}")
     page.click("#print-all")
     assert page.url.endswith(f"/reports/donor-letters/print?year={year}")
-    assert page.locator("button[data-print]").first.is_visible()
+    expect(page.locator("button[data-print]").first).to_be_visible()
     look(page, "letters")
     pages, _text = printed(page, "letters")
     page.emulate_media(media="print")

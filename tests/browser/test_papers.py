@@ -5,6 +5,7 @@ import io
 import os
 import unicodedata
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import ARTIFACTS, log_in
@@ -27,7 +28,7 @@ def test_each_paper_prints_on_one_or_two_a4_pages(app, seed, page, live_server, 
     ARTIFACTS.mkdir(exist_ok=True)
     for kind in ("application", "agreement", "minutes", "handover"):
         page.goto(f"{live_server}/loans/{loan_id}/papers/{kind}")
-        assert page.locator("button[data-print]").is_visible()  # shown by app.js
+        expect(page.locator("button[data-print]")).to_be_visible()  # shown by app.js
         page.evaluate("() => { window.print = () => { window.printed = (window.printed || 0) + 1; }; }")
         page.click("button[data-print]")
         assert page.evaluate("window.printed") == 1

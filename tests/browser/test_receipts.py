@@ -7,6 +7,7 @@ import io
 import os
 import unicodedata
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import ARTIFACTS, log_in
@@ -34,7 +35,7 @@ def test_each_receipt_and_voucher_prints_two_copies_on_one_a4_page(app, seed, pa
     ARTIFACTS.mkdir(exist_ok=True)
     for name, (address, form_code, words) in documents.items():
         page.goto(live_server + address)
-        assert page.locator("button[data-print]").is_visible()
+        expect(page.locator("button[data-print]")).to_be_visible()
         assert page.locator("article.voucher:visible").count() == 1  # one copy on screen
         page.screenshot(path=str(ARTIFACTS / f"voucher-{name}.png"), full_page=True)
         page.emulate_media(media="print")

@@ -68,7 +68,7 @@ def test_the_review_prints_as_the_document_the_chair_signs(page, demo, problems)
     page.goto(f"{base_url}/reports/review")
     page.click("#since-founded")  # the first years, as Hồng Sơn reviewed them
     assert "from=" in page.url
-    assert page.locator("button[data-print]").first.is_visible()
+    expect(page.locator("button[data-print]").first).to_be_visible()
     look(page, "review")
     pages, text = printed(page, "review")
     assert 1 <= pages <= 5, pages
