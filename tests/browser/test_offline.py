@@ -203,3 +203,64 @@ def test_logout_and_another_login_leave_nothing_of_the_member(app, seed, page, c
     kept = page.evaluate(STORE)["kept"]
     assert f"/visits/new/{an}" not in kept and f"/visits/new/{cuc}" not in kept
     assert f"/visits/new/{bich}" in kept
+
+
+def test_a_visit_waiting_when_the_session_ends_is_sent_after_logging_in_again(
+    app, seed, page, context, live_server
+):
+    an, _cuc, _bich = member_people(app, seed)
+    open_queue_online(page, live_server)
+    context.set_offline(True)
+    page.goto(f"{live_server}/people/{an}")
+    log_visit_offline(page, "Thăm khi phiên đăng nhập đã hết hạn.")
+
+    # the session ends while the phone is offline (its cookie is gone: the server would refuse it)
+    context.clear_cookies()
+    context.set_offline(False)
+    page.goto(f"{live_server}/visits")
+    page.wait_for_url(f"{live_server}/login?**")
+    ready(page)
+    waiting = page.locator("#offline-waiting")
+    expect(waiting).to_contain_text("1 lần thăm đang chờ gửi")
+    expect(waiting).to_contain_text("Hãy đăng nhập lại để gửi")
+    expect(page.locator("main")).not_to_contain_text("Nguyễn Văn An")  # no names before a login
+    store = page.evaluate(STORE)
+    assert not [name for name in store["caches"] if name.startswith("pages-")]
+    shot(page, "05-login-again-360")
+    assert visits_of(app, an) == []
+
+    page.fill("input[name=username]", "member")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form:has(input[name=password]) button[type=submit]")
+    expect(page.locator("#offline-sent")).to_contain_text("Đã gửi 1 lần thăm")
+    assert visits_of(app, an) == ["Thăm khi phiên đăng nhập đã hết hạn."]
+
+
+def test_a_visit_refused_for_a_bad_date_is_fixed_and_sent(app, seed, page, context, live_server):
+    an, _cuc, _bich = member_people(app, seed)
+    open_queue_online(page, live_server)
+    context.set_offline(True)
+    page.goto(f"{live_server}/people/{an}")
+    later = (clock.today() + dt.timedelta(days=2)).isoformat()
+    page.locator("#visit-form input[name=visited_on]").fill(later)
+    log_visit_offline(page, "Ghi nhầm ngày.")
+
+    context.set_offline(False)
+    page.goto(f"{live_server}/visits")
+    refused = page.locator("#not-sent li")
+    expect(refused).to_contain_text("Ngày thăm hỏi: ")
+    refused.locator("a", has_text="Sửa").click()
+    page.wait_for_url(f"{live_server}/visits/new/{an}?draft=*")
+    ready(page)
+    form = page.locator("#visit-form form")
+    expect(form.locator("textarea[name=summary]")).to_have_value("Ghi nhầm ngày.")
+    expect(form.locator("input[name=visited_on]")).to_have_value(later)
+    form.locator("input[name=visited_on]").fill(clock.today().isoformat())
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#visit-recorded")).to_be_visible()
+    expect(page.locator("#not-sent")).to_have_count(0)
+    assert visits_of(app, an) == ["Ghi nhầm ngày."]
+    page.reload()
+    ready(page)
+    expect(page.locator("#not-sent")).to_have_count(0)
+    expect(page.locator("#offline-waiting")).to_have_count(0)

@@ -288,13 +288,13 @@
     keepVisit(form, form.elements.form_key.value);
   });
 
-  // A refused visit opened to be fixed: saved from the form, it leaves the list.
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
-    if (!isVisitForm(form) || !form.dataset.draft || !event.detail.successful) return;
-    if (event.detail.xhr.status === 200) {
-      removeVisit(form.dataset.draft).then(render);
-    }
+  // A refused visit opened to be fixed: saved from the form, it leaves the list. (Before the swap:
+  // the answer replaces the form, and an event on a removed form no longer reaches the document.)
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target || event.target;
+    var form = target && target.querySelector ? target.querySelector("form[data-draft]") : null;
+    if (!isVisitForm(form) || event.detail.xhr.status !== 200) return;
+    removeVisit(form.dataset.draft).then(render);
   });
 
   // Each opening of the form is a new visit: a kept copy of the page carries the key it had when
@@ -398,6 +398,7 @@
           }
           if (answer.status === "refused") {
             item.state = "refused";
+            item.gone = response.status === 404; // not the member's to visit: nothing to fix
             item.reasons = answer.reasons || [];
             return putVisit(item);
           }
@@ -430,7 +431,7 @@
       items = items.filter(function (item) {
         return !user || item.owner === user;
       });
-      var waiting = items.filter(function (item) { return item.state === "waiting"; });
+      var waiting = items.filter(function (item) { return item.state === "waiting" || !user; });
       var refused = items.filter(function (item) { return item.state === "refused"; });
       var main = document.querySelector("main");
       if (!main) return;
@@ -452,7 +453,7 @@
         line.id = "offline-waiting";
         line.setAttribute("role", "status");
         line.appendChild(el("span", "", T.waiting(waiting.length)));
-        if (loginNeeded || !user) {
+        if (loginNeeded || (!user && !fallbackPage)) {
           line.appendChild(document.createTextNode(" " + T.loginAgain + " "));
           if (user) {
             var link = el("a", "", T.logIn);
@@ -468,7 +469,8 @@
         }
         box.appendChild(line);
       }
-      if (refused.length) box.appendChild(refusedList(refused));
+      // on the login page, no names: only that visits wait for a login
+      if (refused.length && user) box.appendChild(refusedList(refused));
       main.insertBefore(box, main.firstChild);
     });
   }
@@ -492,9 +494,11 @@
       });
       var actions = el("p", "actions");
       if (user) {
-        var fix = el("a", "button", T.fix);
-        fix.href = "/visits/new/" + encodeURIComponent(item.person_id) + "?draft=" + encodeURIComponent(item.key);
-        actions.appendChild(fix);
+        if (!item.gone) {
+          var fix = el("a", "button", T.fix);
+          fix.href = "/visits/new/" + encodeURIComponent(item.person_id) + "?draft=" + encodeURIComponent(item.key);
+          actions.appendChild(fix);
+        }
         var again = el("button", "", T.resend);
         again.type = "button";
         again.addEventListener("click", function () {
