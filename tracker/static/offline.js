@@ -282,11 +282,13 @@
   // save it and only the answer was lost, sending it again saves nothing (once.py). The form gets a
   // new key for the next visit. (navigator.onLine is no guide: it says "online" on a phone with a
   // signal and no data, and in Chromium's offline emulation.)
-  document.addEventListener("htmx:sendError", function (event) {
+  function keepUnsent(event) {
     var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
     if (!session || !isVisitForm(form)) return;
     keepVisit(form, form.elements.form_key.value);
-  });
+  }
+  document.addEventListener("htmx:sendError", keepUnsent);
+  document.addEventListener("htmx:timeout", keepUnsent); // the form's hx-request timeout
 
   // A refused visit opened to be fixed: saved from the form, it leaves the list. (Before the swap:
   // the answer replaces the form, and an event on a removed form no longer reaches the document.)

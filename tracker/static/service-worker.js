@@ -79,22 +79,39 @@ function staticFile(request) {
   });
 }
 
+// A signal that comes and goes often gives no error, only no answer: after this long without one,
+// a page the phone keeps is shown from the store (the network's answer, if it comes, is kept).
+var NO_ANSWER_MS = 8000;
+
 function networkOrKept(event, request) {
-  return fetch(request).then(
-    function (response) {
-      var keep = response.headers.get("X-Offline-Keep");
-      if (keep && response.ok && !response.redirected) {
-        event.waitUntil(keepPage(request.url, keep, response.clone()));
-      } else if (response.redirected && new URL(response.url).pathname === "/login") {
-        // the session has ended: nothing of it stays on the phone
-        event.waitUntil(deletePages(null));
-      }
-      return response;
-    },
-    function () {
-      return keptPage(request);
+  var fromNetwork = fetch(request).then(function (response) {
+    var keep = response.headers.get("X-Offline-Keep");
+    if (keep && response.ok && !response.redirected) {
+      event.waitUntil(keepPage(request.url, keep, response.clone()));
+    } else if (response.redirected && new URL(response.url).pathname === "/login") {
+      // the session has ended: nothing of it stays on the phone
+      event.waitUntil(deletePages(null));
     }
-  );
+    return response;
+  });
+  return new Promise(function (resolve) {
+    var answered = false;
+    function answer(response) {
+      if (!answered) {
+        answered = true;
+        resolve(response);
+      }
+    }
+    fromNetwork.then(answer, function () {
+      answer(keptPage(request));
+    });
+    setTimeout(function () {
+      if (answered) return;
+      keptCopy(request).then(function (kept) {
+        if (kept) answer(kept);
+      });
+    }, NO_ANSWER_MS);
+  });
 }
 
 function keepPage(url, keep, response) {
@@ -139,25 +156,38 @@ function currentPages() {
   });
 }
 
-function keptPage(request) {
+// The kept copy of the page asked for (a person's page: their visit form), or null.
+function keptCopy(request) {
   var url = new URL(request.url);
-  return currentPages()
-    .then(function (cache) {
-      if (!cache) return null;
-      return cache.match(request.url).then(function (kept) {
-        if (kept) return kept;
-        // a person's page offline: their visit form, kept when the member's list was opened
-        var person = /^\/people\/(\d+)$/.exec(url.pathname);
-        return person ? cache.match(new URL("/visits/new/" + person[1], url).href) : null;
-      });
-    })
-    .then(function (kept) {
+  return currentPages().then(function (cache) {
+    if (!cache) return null;
+    return cache.match(request.url).then(function (kept) {
       if (kept) return markedCopy(kept);
-      if (request.mode !== "navigate") return Response.error();
-      return caches.match(OFFLINE_PAGE, { cacheName: SHELL }).then(function (page) {
-        return page || new Response("Trang này cần có mạng.", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+      // a person's page offline: their visit form, kept when the member's list was opened
+      var person = /^\/people\/(\d+)$/.exec(url.pathname);
+      if (!person) return null;
+      return cache.match(new URL("/visits/new/" + person[1], url).href).then(function (form) {
+        return form ? markedCopy(form) : null;
       });
     });
+  });
+}
+
+// Offline: the kept copy, or for a page that is not kept the offline page.
+function keptPage(request) {
+  return keptCopy(request).then(function (kept) {
+    if (kept) return kept;
+    if (request.mode !== "navigate") return Response.error();
+    return caches.match(OFFLINE_PAGE, { cacheName: SHELL }).then(function (page) {
+      return (
+        page ||
+        new Response("Trang này cần có mạng.", {
+          status: 503,
+          headers: { "Content-Type": "text/plain; charset=utf-8" },
+        })
+      );
+    });
+  });
 }
 
 // The kept page, marked as a copy (meta offline-copy) so that the page says it is one.
