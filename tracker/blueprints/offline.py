@@ -82,8 +82,8 @@ def service_worker():
     """Serve the service worker from the root, so that its scope is the whole app."""
     path = Path(current_app.static_folder) / "service-worker.js"
     response = current_app.response_class(path.read_bytes(), mimetype="text/javascript")
-    # the browser asks for a new worker at each visit; a stale one would keep stale rules
-    response.headers["Cache-Control"] = "no-cache"
+    # Like every address but static files it is sent with Cache-Control: no-store (web/hooks.py),
+    # so the browser's check for a new worker always gets the current one; it is 5 KB.
     response.headers["Service-Worker-Allowed"] = "/"
     return response
 
@@ -115,7 +115,6 @@ def manifest():
     }
     response = jsonify(body)
     response.mimetype = "application/manifest+json"
-    response.headers["Cache-Control"] = "no-cache"
     return response
 
 

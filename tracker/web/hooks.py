@@ -22,8 +22,6 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'; object-src 'none'"
 )
-# Addresses that are neither pages nor static files, and set their own Cache-Control.
-OWN_CACHE_RULES = frozenset({"offline.service_worker", "offline.manifest"})
 
 
 def init_app(app: Flask) -> None:
@@ -50,8 +48,6 @@ def security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     if request.endpoint == "static":
         keep_static_file(response)
-    elif request.endpoint in OWN_CACHE_RULES and "Cache-Control" in headers:
-        pass  # no user data; their views say how long (the service worker, the manifest)
     else:
         # Pages carry names, money and the CSRF token: never keep them in a shared PC's cache.
         headers["Cache-Control"] = "no-store"
