@@ -156,6 +156,9 @@ def test_a_visit_refused_on_arrival_comes_back_with_the_reason(app, seed, page, 
     expect(refused).to_contain_text("không còn do bạn phụ trách")
     expect(refused).to_contain_text("Thăm khi chưa biết")
     shot(page, "04-not-sent-360")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    shot(page, "04-not-sent-1280")
+    page.set_viewport_size(PHONE)
     assert visits_of(app, an) == []
 
     # it stays until the member discards it

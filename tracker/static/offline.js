@@ -166,8 +166,10 @@
       return name.indexOf(PAGES) === 0 && name !== except;
     });
   }
+  // Everything of the login: its pages and its visits. The worker's own store (the offline page,
+  // static files) holds no one's data and stays, so the offline page still shows after a logout.
   function deleteEverything() {
-    return Promise.all([deleteCaches(function () { return true; }), deleteDb()]);
+    return Promise.all([deletePages(null), deleteDb()]);
   }
 
   // ------------------------------------------------------------------ keeping the member's pages
