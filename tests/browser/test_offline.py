@@ -267,3 +267,27 @@ def test_a_visit_refused_for_a_bad_date_is_fixed_and_sent(app, seed, page, conte
     ready(page)
     expect(page.locator("#not-sent")).to_have_count(0)
     expect(page.locator("#offline-waiting")).to_have_count(0)
+
+
+def test_two_tabs_sending_at_once_save_a_visit_once(app, seed, page, context, live_server):
+    an, _cuc, _bich = member_people(app, seed)
+    open_queue_online(page, live_server)
+    context.set_offline(True)
+    page.goto(f"{live_server}/people/{an}")
+    log_visit_offline(page, "Gửi từ hai thẻ cùng lúc.")
+    other = context.new_page()
+    other.goto(f"{live_server}/visits")
+    ready(other)
+    expect(other.locator("#offline-waiting")).to_contain_text("1 lần thăm đang chờ gửi")
+
+    context.set_offline(False)
+    for tab in (page, other):
+        tab.evaluate("window.dispatchEvent(new Event('online'))")
+    # one tab sends it (they take turns); the other then finds nothing waiting
+    for tab in (page, other):
+        expect(tab.locator("#offline-waiting")).to_have_count(0)
+    for tab in (page, other):
+        tab.reload()
+        ready(tab)
+        expect(tab.locator("#offline-waiting")).to_have_count(0)
+    assert visits_of(app, an) == ["Gửi từ hai thẻ cùng lúc."]
