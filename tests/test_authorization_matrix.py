@@ -157,6 +157,15 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "visits.timeline": {"GET":         (L,   200, 200, 404, 403, 200, L,   404, 403)},
     # The person is a form field: member2 may log visits, but not for someone else's person.
     "visits.create": {"POST":          (L,   403, 422, 404, 403, 422, L,   404, 403)},
+    # A visit kept on the phone while offline, sent when the network is back (JSON answers).
+    "visits.sync": {"POST":            (L,   403, 422, 404, 403, 422, L,   404, 403)},
+    # ------------------------------------------------------------------ the app on the phone
+    # The worker, the manifest and the offline page hold no one's data: anyone may fetch them.
+    "offline.service_worker": {"GET":  (200, 200, 200, 200, 200, 200, 200, 200, 200)},
+    "offline.manifest": {"GET":        (200, 200, 200, 200, 200, 200, 200, 200, 200)},
+    "offline.page": {"GET":            (200, 200, 200, 200, 200, 200, 200, 200, 200)},
+    # The token and login marks the phone needs before it sends visits kept offline.
+    "offline.state": {"GET":           (L,   403, 200, 200, 403, 200, L,   200, 403)},
     # ------------------------------------------------------------------ money
     "donors.index": {"GET":            (L,   200, 403, 403, 200, 200, L,   200, 403)},
     "donors.create": {"POST":          (L,   403, 403, 403, 422, 403, L,   403, 403)},
@@ -325,6 +334,7 @@ FORMS: dict[str, dict[str, str]] = {
     "auth.set_language": {"locale": "vi", "next": "/"},
     "loans.create": {"person_id": "{person_id}"},
     "visits.create": {"person_id": "{person_id}", "kind": "by-carrier-pigeon"},
+    "visits.sync": {"person_id": "{person_id}", "kind": "by-carrier-pigeon"},
     "review.save_notes": {"period": "{year}", "text": "x" * 2001},
     "donors.set_title": {"title": "Anh"},
 }

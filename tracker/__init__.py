@@ -16,9 +16,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_extensions(app)
     register_blueprints(app)
     register_cli(app)
+    from tracker.blueprints import offline
     from tracker.web import hooks
 
     hooks.init_app(app)
+    offline.init_app(app)
     if test_config is None:
         from tracker.commands import backup
 
@@ -116,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
         letters,
         loans,
         members,
+        offline,
         people,
         periods,
         privacy,
@@ -155,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
         privacy,
         audit,
         province,
+        offline,
     ):
         app.register_blueprint(module.bp)
     # grants and running costs share their views (blueprints.spending)

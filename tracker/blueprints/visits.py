@@ -8,10 +8,11 @@ and passes them what they show: visit_form_for(person) and timeline_context(pers
 import datetime as dt
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import NotFound
 
 from tracker import audit, casework, clock
 from tracker.blueprints.people.routes import loans_of
@@ -52,15 +53,73 @@ def create():
     """Record a visit; htmx gets a fresh quick form and the timeline with the new visit."""
     # locked: a visit checks the person's status and mentor, which the chair may be changing
     person = get_person_or_404(id_arg(request.form.get("person_id")) or 0, lock=True)
+    form = checked_form(person)
+    if form.errors:
+        return respond_form(person, form, 422)
+    if (earlier := once.sent_before(form)) is not None:
+        return once.answer_again(earlier)
+    visit = record_visit(person, form)
+    db.session.commit()
+    flash(_("Visit recorded. Next visit: %(date)s.", date=format_date(visit.next_visit_on)), "success")
+    if wants_fragment():
+        return respond_recorded(person, visit)
+    return redirect(url_for("people.detail", person_id=person.id), 303)
+
+
+@bp.route("/sync", methods=["POST"])
+@requires("log_visits")
+def sync():
+    """Record a visit that waited on the phone while it was offline (static/offline.js). Answers
+    JSON: `saved`, `saved_before` (a sending with the same form key was saved: network back, page
+    reloaded, two tabs) or `refused` with the reasons, which the phone shows the member."""
+    try:
+        person = get_person_or_404(id_arg(request.form.get("person_id")) or 0, lock=True)
+    except NotFound:
+        reason = _("This person is no longer assigned to you, so the visit was not saved. Ask the chair.")
+        return refused([reason], 404)
+    form = checked_form(person)
+    if form.errors:
+        return refused(form.form_errors + field_errors(form), 422)
+    if (earlier := once.sent_before(form)) is not None:
+        db.session.rollback()
+        return jsonify(status="saved_before", location=earlier)
+    visit = record_visit(person, form)
+    db.session.commit()
+    return jsonify(
+        status="saved",
+        location=url_for("people.detail", person_id=person.id),
+        next_visit_on=format_date(visit.next_visit_on),
+    ), 201
+
+
+def refused(reasons: list[str], status: int):
+    db.session.rollback()
+    return jsonify(status="refused", reasons=[str(reason) for reason in reasons]), status
+
+
+def field_errors(form: VisitForm) -> list[str]:
+    """Each field's error after the field's name: the phone shows them away from the form."""
+    return [
+        f"{field.label.text}: {error}"
+        for field in form
+        if field.name not in ("csrf_token", "form_key")
+        for error in field.errors
+    ]
+
+
+def checked_form(person: Person) -> VisitForm:
+    """The posted visit form, validated; a closed case adds a form error."""
     form = VisitForm(person=person)
     if person.status != "supported":
         form.form_errors.append(
             _("This case is closed, so no visit can be recorded. The chair can reopen it if needed.")
         )
-    if not form.validate() or form.form_errors:
-        return respond_form(person, form, 422)
-    if (earlier := once.sent_before(form)) is not None:
-        return once.answer_again(earlier)
+    form.validate()
+    return form
+
+
+def record_visit(person: Person, form: VisitForm):
+    """Save the visit and its audit event, and note where a second sending of the form goes."""
     visit = casework.log_visit(
         person,
         mentor_id=form.chosen_mentor_id,
@@ -84,11 +143,7 @@ def create():
         },
     )
     once.remember_where(url_for("people.detail", person_id=person.id))
-    db.session.commit()
-    flash(_("Visit recorded. Next visit: %(date)s.", date=format_date(visit.next_visit_on)), "success")
-    if wants_fragment():
-        return respond_recorded(person, visit)
-    return redirect(url_for("people.detail", person_id=person.id), 303)
+    return visit
 
 
 def respond_recorded(person: Person, visit):

@@ -9,11 +9,13 @@ document.addEventListener("htmx:configRequest", function (event) {
 // A failed htmx request (network down, server error) must not fail silently on a poor connection.
 // The answer may have been lost after the server saved: sending again is safe, because a form that
 // creates something carries a key and is saved once (tracker/once.py).
-document.addEventListener("htmx:sendError", function (event) {
+function noAnswer(event) {
   showProblem(event, document.documentElement.lang === "en"
     ? "No answer from the server: check the network and send again. A form sent twice is saved only once."
     : "Không nhận được trả lời từ máy chủ: kiểm tra mạng rồi gửi lại. Biểu mẫu gửi hai lần chỉ được lưu một lần.");
-});
+}
+document.addEventListener("htmx:sendError", noAnswer);
+document.addEventListener("htmx:timeout", noAnswer); // a form that sets hx-request's timeout (the visit form)
 document.addEventListener("htmx:responseError", function (event) {
   var status = event.detail.xhr.status;
   showProblem(event, document.documentElement.lang === "en"
