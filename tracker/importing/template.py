@@ -101,6 +101,26 @@ def key(example: str) -> Column:
     )
 
 
+# What a reference to each keyed sheet says on the instructions sheet, and its example code.
+REFERENCES = {
+    "members": (_l("The code of a row on the sheet of team members."), "TV01"),
+    "people": (_l("The code of a row on the sheet of people helped."), "NG01"),
+    "donors": (_l("The code of a row on the sheet of donors."), "NT01"),
+    "loans": (_l("The code of a row on the sheet of loans."), "KV01"),
+}
+
+
+def reference(code: str, label, sheet: str, required: bool = False) -> Column:
+    """A column naming a row of another sheet by its code."""
+    note, example = REFERENCES[sheet]
+    return Column(code, label, "ref", required, refers_to=sheet, note=note, example=example)
+
+
+def money_account(label, note, example: str | None = "cash") -> Column:
+    """Cash or bank: where the money went in or came out from; empty is cash."""
+    return Column("account", label, "choice", choices=labels.MONEY_ACCOUNTS, note=note, example=example)
+
+
 MEMBERS = Sheet(
     "members",
     _l("Team members"),
@@ -135,14 +155,7 @@ PEOPLE = Sheet(
             True,
             example=dt.date(2023, 11, 1),
         ),
-        Column(
-            "mentor",
-            _l("Mentor's code"),
-            "ref",
-            refers_to="members",
-            note=_l("The code of a row on the sheet of team members."),
-            example="TV01",
-        ),
+        reference("mentor", _l("Mentor's code"), "members"),
         Column("visit_interval_days", _l("Visit every (days)"), "int", low=7, high=365, example=30),
         Column(
             "status",
@@ -183,26 +196,11 @@ DONATIONS = Sheet(
     "donations",
     _l("Donations"),
     (
-        Column(
-            "donor",
-            _l("Donor's code"),
-            "ref",
-            True,
-            refers_to="donors",
-            note=_l("The code of a row on the sheet of donors."),
-            example="NT01",
-        ),
+        reference("donor", _l("Donor's code"), "donors", True),
         Column("amount", _l("Amount"), "money", True, example=10_000_000),
         Column("received_on", _l("Received on"), "date", True, example=dt.date(2024, 2, 20)),
         Column("method", _l("Method"), "choice", True, choices=labels.PAYMENT_METHODS, example="cash"),
-        Column(
-            "account",
-            _l("Cash or bank"),
-            "choice",
-            choices=labels.MONEY_ACCOUNTS,
-            note=_l("Where the money went; empty: cash."),
-            example="cash",
-        ),
+        money_account(_l("Cash or bank"), _l("Where the money went; empty: cash.")),
         Column("paper_book", _l("Paper receipt: book"), max_length=20, example="01"),
         Column("paper_no", _l("Paper receipt: number"), max_length=20, example="015"),
         Column("note", _l("Note"), max_length=500),
@@ -215,15 +213,7 @@ LOANS = Sheet(
     _l("Loans"),
     (
         key("KV01"),
-        Column(
-            "person",
-            _l("Borrower's code"),
-            "ref",
-            True,
-            refers_to="people",
-            note=_l("The code of a row on the sheet of people helped."),
-            example="NG01",
-        ),
+        reference("person", _l("Borrower's code"), "people", True),
         Column("principal", _l("Amount asked for"), "money", True, example=15_000_000),
         Column(
             "approved_amount",
@@ -262,14 +252,7 @@ LOANS = Sheet(
             note=_l("Empty: not paid out yet."),
             example=dt.date(2024, 3, 15),
         ),
-        Column(
-            "account",
-            _l("Paid out from"),
-            "choice",
-            choices=labels.MONEY_ACCOUNTS,
-            note=_l("Empty: cash."),
-            example="cash",
-        ),
+        money_account(_l("Paid out from"), _l("Empty: cash.")),
         Column(
             "written_off_on",
             _l("Written off on"),
@@ -290,25 +273,11 @@ REPAYMENTS = Sheet(
     "repayments",
     _l("Repayments"),
     (
-        Column(
-            "loan",
-            _l("Loan's code"),
-            "ref",
-            True,
-            refers_to="loans",
-            note=_l("The code of a row on the sheet of loans."),
-            example="KV01",
-        ),
+        reference("loan", _l("Loan's code"), "loans", True),
         Column("amount", _l("Amount"), "money", True, example=1_000_000),
         Column("paid_on", _l("Paid on"), "date", True, example=dt.date(2024, 6, 15)),
         Column("method", _l("Method"), "choice", True, choices=labels.PAYMENT_METHODS, example="cash"),
-        Column(
-            "account",
-            _l("Cash or bank"),
-            "choice",
-            choices=labels.MONEY_ACCOUNTS,
-            note=_l("Where the money went; empty: cash."),
-        ),
+        money_account(_l("Cash or bank"), _l("Where the money went; empty: cash."), example=None),
         Column("paper_book", _l("Paper receipt: book"), max_length=20),
         Column("paper_no", _l("Paper receipt: number"), max_length=20),
     ),
@@ -319,23 +288,8 @@ VISITS = Sheet(
     "visits",
     _l("Visits"),
     (
-        Column(
-            "person",
-            _l("Code of the person helped"),
-            "ref",
-            True,
-            refers_to="people",
-            note=_l("The code of a row on the sheet of people helped."),
-            example="NG01",
-        ),
-        Column(
-            "mentor",
-            _l("Mentor's code"),
-            "ref",
-            refers_to="members",
-            note=_l("The code of a row on the sheet of team members."),
-            example="TV01",
-        ),
+        reference("person", _l("Code of the person helped"), "people", True),
+        reference("mentor", _l("Mentor's code"), "members"),
         Column("visited_on", _l("Date of the visit"), "date", True, example=dt.date(2024, 4, 10)),
         Column("kind", _l("Kind of visit"), "choice", True, choices=labels.VISIT_KINDS, example="home"),
         Column("summary", _l("Summary"), max_length=2000, example="Gia đình ổn định, bò phát triển tốt"),
