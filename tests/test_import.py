@@ -171,6 +171,12 @@ def counts(fund_id: int) -> dict[str, int]:
     }
 
 
+def as_posted(app):
+    """Where the import runs as the page's POST does (a GET's transaction is READ ONLY on
+    PostgreSQL, tracker.database)."""
+    return app.test_request_context("/import", method="POST")
+
+
 def texts(outcome) -> list[str]:
     return [problem.text() for problem in outcome.errors]
 
@@ -179,7 +185,7 @@ def texts(outcome) -> list[str]:
 
 
 def test_a_good_workbook_is_imported_through_the_journal(app, seed):
-    with app.app_context(), app.test_request_context():
+    with as_posted(app):
         before = counts(seed.fund_id)
         parsed = reader.read(workbook(good_rows()))
         assert parsed.errors == []
@@ -314,7 +320,7 @@ def test_every_error_is_reported_by_sheet_row_and_column_and_nothing_is_written(
             ("Khoản vay", 3, 5): "mười",  # Thời hạn vay
         },
     )
-    with app.app_context(), app.test_request_context():
+    with as_posted(app):
         before = counts(seed.fund_id)
         outcome = apply.dry_run(seed.fund_id, reader.read(data), None)
         found = texts(outcome)
@@ -352,7 +358,7 @@ def test_every_error_is_reported_by_sheet_row_and_column_and_nothing_is_written(
     ],
 )
 def test_a_file_that_is_not_a_workbook_is_refused(app, seed, data, message):
-    with app.app_context(), app.test_request_context():
+    with as_posted(app):
         outcome = apply.dry_run(seed.fund_id, reader.read(data), None)
         assert message in texts(outcome)[0]
 
@@ -363,7 +369,7 @@ def test_a_missing_required_column_is_named(app, seed):
     book["Khoản vay"].cell(1, 3).value = "Tiền"
     output = io.BytesIO()
     book.save(output)
-    with app.app_context(), app.test_request_context():
+    with as_posted(app):
         found = texts(apply.dry_run(seed.fund_id, reader.read(output.getvalue()), None))
         assert found == ["Khoản vay, dòng 1, cột Số tiền đề nghị vay: Bảng thiếu cột này."]
 
@@ -372,7 +378,7 @@ def test_a_missing_required_column_is_named(app, seed):
 
 
 def test_the_same_file_twice_does_nothing_the_second_time(app, seed):
-    with app.app_context(), app.test_request_context():
+    with as_posted(app):
         data = workbook(good_rows())
         assert apply.commit(seed.fund_id, reader.read(data), None).ok
         after_first = counts(seed.fund_id)
@@ -384,7 +390,7 @@ def test_the_same_file_twice_does_nothing_the_second_time(app, seed):
 
 def test_a_corrected_file_with_more_repayments_adds_only_those(app, seed):
     rows = good_rows()
-    with app.app_context(), app.test_request_context():
+    with as_posted(app):
         assert apply.commit(seed.fund_id, reader.read(workbook(rows)), None).ok
         first = counts(seed.fund_id)
         for month in (6, 7, 8):
@@ -410,7 +416,7 @@ def test_likely_duplicates_are_warnings_not_errors(app, seed):
     rows["members"].append({"key": "TV03", "full_name": "Pham Van Binh"})  # the seed's Phạm Văn Bình
     rows["people"].append({"key": "NG03", "full_name": "TRAN VAN MINH", "consent_recorded_on": D(2024, 1, 1)})
     rows["loans"][1]["guarantor_name"] = rows["loans"][0]["guarantor_name"]  # one guarantor, two loans
-    with app.app_context(), app.test_request_context():
+    with as_posted(app):
         outcome = apply.dry_run(seed.fund_id, reader.read(workbook(rows)), None)
         assert outcome.ok
         assert len(outcome.warnings) == 2
@@ -424,7 +430,7 @@ def test_likely_duplicates_are_warnings_not_errors(app, seed):
 
 
 def test_the_template_has_lists_headings_and_no_rows_to_import(app, seed):
-    with app.app_context(), app.test_request_context():
+    with as_posted(app):
         data = template.workbook_bytes()
         book = openpyxl.load_workbook(io.BytesIO(data))
         assert book.sheetnames == [
@@ -615,7 +621,7 @@ def test_only_the_chair_imports(app, seed, as_role, role):
 
 
 def test_dates_in_a_closed_period_are_errors_of_their_rows(app, seed):
-    with app.app_context(), app.test_request_context():
+    with as_posted(app):
         db.session.add(PeriodClose(fund_id=seed.fund_id, closed_through=D(2024, 12, 31)))
         db.session.commit()
         outcome = apply.dry_run(seed.fund_id, reader.read(workbook(good_rows())), None)
@@ -637,7 +643,7 @@ def test_a_loan_written_off_takes_money_back_after_it_as_a_recovery(app, seed):
     rows["repayments"].append(
         {"loan": "KV01", "amount": 500_000, "paid_on": D(2024, 10, 1), "method": "cash"}
     )
-    with app.app_context(), app.test_request_context():
+    with as_posted(app):
         outcome = apply.commit(seed.fund_id, reader.read(workbook(rows)), None)
         assert outcome.ok, texts(outcome)
         loan = db.session.scalar(
@@ -654,7 +660,7 @@ def test_a_loan_written_off_takes_money_back_after_it_as_a_recovery(app, seed):
 
 def test_a_row_without_a_code_corrected_in_what_does_not_identify_it_is_not_imported_twice(app, seed):
     rows = good_rows()
-    with app.app_context(), app.test_request_context():
+    with as_posted(app):
         assert apply.commit(seed.fund_id, reader.read(workbook(rows)), None).ok
         rows["donations"][1]["note"] = "Ủng hộ dịp Tết"
         rows["visits"][0]["summary"] = "Bò khỏe, đã đẻ bê"
@@ -674,7 +680,7 @@ def test_a_person_no_longer_supported_comes_with_the_date_and_reason(app, seed):
     rows["people"].append(
         {"key": "NG03", "full_name": "Vũ Văn Hải", "consent_recorded_on": D(2024, 1, 1), "status": "moved"}
     )
-    with app.app_context(), app.test_request_context():
+    with as_posted(app):
         data = workbook(rows)
         outcome = apply.dry_run(seed.fund_id, reader.read(data), None)
         assert texts(outcome) == [

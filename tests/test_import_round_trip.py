@@ -22,6 +22,7 @@ import re
 
 import sqlalchemy as sa
 
+from tests.test_import import as_posted
 from tracker import accounts, clock
 from tracker.commands import demo
 from tracker.extensions import db
@@ -71,7 +72,7 @@ def outstanding(fund_id: int, changed: set[str]) -> list[tuple]:
 
 
 def test_the_demo_fund_comes_back_with_the_same_cash_book_and_outstanding_loans(app):
-    with app.app_context(), app.test_request_context():
+    with as_posted(app):
         source = demo.load_demo()
         db.session.commit()
         data = template.workbook_bytes(export.fund_rows(source.id))
