@@ -636,42 +636,62 @@ def test_assigning_a_mentor(app, seed, money, chair, data, target):
 NOTE = text(max_size=60)
 
 
-@FORMS
-@given(
-    data=forms(
-        {
-            "person_id": st.just("own"),
-            "kind": choice("home", "phone", "workplace", "meeting"),
-            "visited_on": st.one_of(st.just(""), dates(TODAY - dt.timedelta(days=60))),
-            "summary": NOTE,
-            "livelihood": NOTE,
-            "concerns": NOTE,
-            "next_visit_on": st.one_of(
-                st.just(""), dates(TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=200))
-            ),
-            "mentor_id": st.sampled_from((OMIT, "own")),
-        },
-        {
-            "person_id": st.one_of(st.sampled_from(("other", "foreign")), NUMBER_JUNK),
-            "kind": st.one_of(choice("HOME", "visit"), JUNK_TEXT),
-            "visited_on": DATE_JUNK,
-            "next_visit_on": DATE_JUNK,
-            "mentor_id": st.one_of(st.just("foreign"), NUMBER_JUNK),
-        },
-    ),
-    htmx=st.booleans(),
+VISIT_FORMS = forms(
+    {
+        "person_id": st.just("own"),
+        "kind": choice("home", "phone", "workplace", "meeting"),
+        "visited_on": st.one_of(st.just(""), dates(TODAY - dt.timedelta(days=60))),
+        "summary": NOTE,
+        "livelihood": NOTE,
+        "concerns": NOTE,
+        "next_visit_on": st.one_of(
+            st.just(""), dates(TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=200))
+        ),
+        "mentor_id": st.sampled_from((OMIT, "own")),
+    },
+    {
+        "person_id": st.one_of(st.sampled_from(("other", "foreign")), NUMBER_JUNK),
+        "kind": st.one_of(choice("HOME", "visit"), JUNK_TEXT),
+        "visited_on": DATE_JUNK,
+        "next_visit_on": DATE_JUNK,
+        "mentor_id": st.one_of(st.just("foreign"), NUMBER_JUNK),
+    },
 )
-def test_recording_a_visit(app, seed, money, member, data, htmx):
+
+
+def with_visit_ids(data: dict, seed, money) -> None:
+    """The drawn "own", "other" and "foreign" person and mentor, as the fund's ids."""
     ids = {"own": money.person_id, "other": money.other_person_id, "foreign": money.foreign_person_id}
     data["person_id"] = str(ids.get(data["person_id"], data["person_id"]))
     data["mentor_id"] = {"own": str(seed.member_cm_id), "foreign": str(seed.other_cm_id)}.get(
         data["mentor_id"], data["mentor_id"]
     )
+
+
+@FORMS
+@given(data=VISIT_FORMS, htmx=st.booleans())
+def test_recording_a_visit(app, seed, money, member, data, htmx):
+    with_visit_ids(data, seed, money)
     _, stored = submit(app, member, "/visits", data, htmx=htmx)
     if stored:
         # The file shows the latest five visits; a generated date may put this one further down.
         everything = f"/people/{money.person_id}?visits={TIMELINE_MAX}"
         shows(member, {everything: (data["summary"], data["livelihood"], data["concerns"])})
+
+
+@FORMS
+@given(data=VISIT_FORMS)
+def test_sending_a_visit_kept_on_the_phone(app, seed, money, member, data):
+    """The phone's background send (/visits/sync) answers JSON: saved, or refused with reasons the
+    phone can show, never an error page."""
+    with_visit_ids(data, seed, money)
+    response, stored = submit(app, member, "/visits/sync", data)
+    answer = response.get_json()
+    if stored:
+        assert response.status_code == 201 and answer["status"] == "saved"
+    else:
+        assert response.status_code in (404, 422), response.status_code
+        assert answer["status"] == "refused" and answer["reasons"] and all(answer["reasons"])
 
 
 # ---------------------------------------------------------------------------------------- money
@@ -1733,6 +1753,14 @@ REFUSALS = {
             **filled("kind", "visited_on", "summary", "livelihood", "concerns", "next_visit_on", "mentor_id"),
         },
     ),
+    "visits.sync": (
+        "member",
+        "/visits/sync",
+        {
+            "person_id": "{person}",
+            **filled("kind", "visited_on", "summary", "livelihood", "concerns", "next_visit_on", "mentor_id"),
+        },
+    ),
 }
 
 
@@ -1750,6 +1778,9 @@ def test_every_refusal_is_in_vietnamese(request, app, endpoint):
     response = browser.post(url, data, follow_redirects=True)
     body = html.unescape(response.get_data(as_text=True))
     refused = 'class="field-error"' in body or 'class="flash flash-error"' in body  # the login: a 200
+    if response.is_json:  # the phone's background send: the reasons it shows the member
+        refused = response.get_json()["status"] == "refused"
+        body = " ".join(response.get_json()["reasons"])
     assert response.status_code < 500 and refused, response.status_code
     english = sorted(piece for piece in wtforms_english() if piece in body)
     assert not english, f"English on the Vietnamese page: {english}"
@@ -2144,6 +2175,7 @@ JUNK_TESTS = {
     "users.deactivate": None,
     "users.reset_password": "test_setting_a_login_password",
     "visits.create": "test_recording_a_visit",
+    "visits.sync": "test_sending_a_visit_kept_on_the_phone",
     "grants.create": "test_proposing_a_grant_or_a_cost",
     "expenses.create": "test_proposing_a_grant_or_a_cost",
     "grants.decide": "test_deciding_a_grant_or_a_cost",
